@@ -1,0 +1,90 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"pipelinecoach/bot/render"
+	"pipelinecoach/coach"
+)
+
+func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback) {
+	for _, a := range cb.ActionCallback.BlockActions {
+		b.handleButton(ctx, cb, a)
+	}
+}
+
+func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) {
+	team, user := cb.Team.ID, cb.User.ID
+	log := b.log.With().Str("team", team).Str("user", user).Str("action", a.ActionID).Str("prospect", a.Value).Logger()
+	actor, loc := b.users.actor(ctx, team, user)
+	respond := func(m render.Message) { b.reply(ctx, cb.ResponseURL, user, m) }
+	id := a.Value
+
+	action, _, _ := strings.Cut(a.ActionID, ".")
+	switch action {
+	case render.ActionYes, render.ActionLose:
+		// Modals first: the trigger id dies three seconds after the click.
+		p, err := b.svc.Prospect(ctx, actor, id)
+		if err != nil {
+			respond(render.Notice(explain(err, loc)))
+			return
+		}
+		if !p.State.Open() || (action == render.ActionYes && p.State == coach.Opportunity) {
+			respond(render.Notice(explain(decidedOf(p), loc)))
+			b.settle(ctx, p)
+			return
+		}
+		view := render.LoseModal(p)
+		if action == render.ActionYes {
+			view = render.ConfirmModal(p, coach.SecondMeeting{})
+		}
+		if _, err := b.slack.OpenView(ctx, cb.TriggerID, view); err != nil {
+			log.Warn().Err(err).Msg("open modal")
+			respond(render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
+		}
+	case render.ActionNotYet:
+		p, err := b.svc.NotYet(ctx, actor, team, id)
+		if err != nil {
+			b.refuse(ctx, log, err, loc, respond, actor, id)
+			return
+		}
+		b.settle(ctx, p)
+	case render.ActionWon:
+		p, err := b.svc.Win(ctx, actor, team, id)
+		if err != nil {
+			b.refuse(ctx, log, err, loc, respond, actor, id)
+			return
+		}
+		b.settle(ctx, p)
+		respond(render.Notice(fmt.Sprintf(":trophy: *%s* won. Well done!", render.Escape(p.Account))))
+	default:
+		log.Debug().Msg("ignored action")
+	}
+}
+
+// refuse tells the person why nothing changed, and refreshes a stale
+// question when the answer is that it was decided already.
+func (b *Bot) refuse(ctx context.Context, log zerolog.Logger, err error, loc *time.Location, respond func(render.Message), actor coach.Actor, id string) {
+	if storeTrouble(err) {
+		log.Error().Err(err).Msg("action failed")
+	}
+	respond(render.Notice(explain(err, loc)))
+	if errors.Is(err, coach.ErrDecided) {
+		if p, err := b.svc.Prospect(ctx, actor, id); err == nil {
+			b.settle(ctx, p)
+		}
+	}
+}
+
+// decidedOf is the error that says what an already-decided prospect became.
+func decidedOf(p coach.Prospect) error {
+	e, _ := p.Decided()
+	return &coach.DecidedError{State: p.State, At: e.At, By: e.By}
+}

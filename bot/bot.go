@@ -1,0 +1,247 @@
+// Package bot is Pipeline Coach's Slack adapter: it takes Socket Mode
+// envelopes, acks each at once, runs the work in a bounded pool, turns what
+// reps type and click into calls on coach, and answers in Slack. Rendering
+// lives in bot/render, outbound calls in bot/sender.
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"pipelinecoach/coach"
+)
+
+// Config is the bot's own settings; cmd/pipelinecoach fills it from the
+// environment.
+type Config struct {
+	Workers        int           // concurrent handlers; default 16
+	Queue          int           // envelopes waiting for a worker; default 1024
+	HandlerTimeout time.Duration // per envelope; default 10s
+	SubmitTimeout  time.Duration // a modal submission must be answered in its ack; default 2.5s
+	DefaultTZ      string        // when Slack gives no zone for a user
+	Admins         []string      // user ids with admin rights besides workspace admins
+}
+
+func (c *Config) defaults() {
+	if c.Workers <= 0 {
+		c.Workers = 16
+	}
+	if c.Queue <= 0 {
+		c.Queue = 1024
+	}
+	if c.HandlerTimeout <= 0 {
+		c.HandlerTimeout = 10 * time.Second
+	}
+	if c.SubmitTimeout <= 0 {
+		c.SubmitTimeout = 2500 * time.Millisecond
+	}
+	if c.DefaultTZ == "" {
+		c.DefaultTZ = "UTC"
+	}
+}
+
+// socket is what the bot needs of slack-go's Socket Mode client.
+type socket interface {
+	RunContext(ctx context.Context) error
+	AckCtx(ctx context.Context, envelopeID string, payload any) error
+}
+
+// Bot routes Slack's envelopes to coach and answers.
+type Bot struct {
+	cfg    Config
+	log    zerolog.Logger
+	svc    *coach.Service
+	ledger coach.Ledger
+	slack  Slack
+	socket socket
+	events <-chan socketmode.Event
+	users  *directory
+
+	work chan func(context.Context)
+	wg   sync.WaitGroup
+}
+
+// New returns a bot. sm is slack-go's Socket Mode client; out makes every
+// Web API call; ledger remembers envelopes already handled.
+func New(cfg Config, svc *coach.Service, ledger coach.Ledger, out Slack, sm *socketmode.Client, log zerolog.Logger) *Bot {
+	cfg.defaults()
+	return &Bot{
+		cfg: cfg, log: log, svc: svc, ledger: ledger, slack: out,
+		socket: sm, events: sm.Events,
+		users: newDirectory(out, cfg.DefaultTZ, cfg.Admins, svc.Now),
+		work:  make(chan func(context.Context), cfg.Queue),
+	}
+}
+
+// Run connects to Slack and handles envelopes until ctx ends, then lets the
+// work already taken finish (bounded by HandlerTimeout) and returns.
+func (b *Bot) Run(ctx context.Context) error {
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	for range b.cfg.Workers {
+		b.wg.Go(func() {
+			for task := range b.work {
+				b.runTask(workCtx, task)
+			}
+		})
+	}
+	sockErr := make(chan error, 1)
+	go func() { sockErr <- b.socket.RunContext(ctx) }()
+
+	err := b.loop(ctx, sockErr)
+	close(b.work)
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(b.cfg.HandlerTimeout):
+		b.log.Warn().Msg("in-flight work did not finish in time; cancelling it")
+		stopWork()
+		<-done
+	}
+	return err
+}
+
+func (b *Bot) loop(ctx context.Context, sockErr <-chan error) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-sockErr:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("socket mode: %w", err)
+		case evt, ok := <-b.events:
+			if !ok {
+				return nil
+			}
+			b.dispatch(ctx, evt)
+		}
+	}
+}
+
+func (b *Bot) runTask(ctx context.Context, task func(context.Context)) {
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.HandlerTimeout)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.Error().Interface("panic", r).Bytes("stack", debug.Stack()).Msg("handler panicked")
+		}
+	}()
+	task(ctx)
+}
+
+// submit hands work to the pool. When the pool is full it waits: the socket
+// then stops reading, which is the backpressure Slack sees.
+func (b *Bot) submit(ctx context.Context, task func(context.Context)) {
+	select {
+	case b.work <- task:
+	case <-ctx.Done():
+	}
+}
+
+func (b *Bot) ack(ctx context.Context, req *socketmode.Request, payload any) {
+	if req == nil || req.EnvelopeID == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := b.socket.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
+		b.log.Warn().Err(err).Str("envelope_id", req.EnvelopeID).Msg("ack failed")
+	}
+}
+
+// dispatch acks each envelope at once (a modal submission acks with its
+// validation result, from the pool) and queues its work.
+func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
+	log := b.log.With().Str("envelope_type", string(evt.Type)).Logger()
+	switch evt.Type {
+	case socketmode.EventTypeConnecting, socketmode.EventTypeHello:
+		log.Debug().Msg("socket mode")
+	case socketmode.EventTypeConnected:
+		log.Info().Msg("connected to Slack")
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
+		log.Warn().Interface("error", evt.Data).Msg("socket mode connection problem; reconnecting")
+	case socketmode.EventTypeDisconnect:
+		log.Info().Msg("Slack asked to reconnect")
+	case socketmode.EventTypeErrorBadMessage:
+		b.ackMalformed(ctx, evt)
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		b.ack(ctx, evt.Request, nil)
+		if !ok {
+			log.Warn().Msg("slash command without payload")
+			return
+		}
+		b.submit(ctx, func(ctx context.Context) { b.handleSlash(ctx, cmd) })
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok {
+			b.ack(ctx, evt.Request, nil)
+			log.Warn().Msg("interaction without payload")
+			return
+		}
+		if cb.Type == slack.InteractionTypeViewSubmission {
+			req := evt.Request
+			b.submit(ctx, func(ctx context.Context) {
+				ctx, cancel := context.WithTimeout(ctx, b.cfg.SubmitTimeout)
+				defer cancel()
+				b.ack(ctx, req, b.handleSubmission(ctx, cb))
+			})
+			return
+		}
+		b.ack(ctx, evt.Request, nil)
+		if cb.Type == slack.InteractionTypeBlockActions {
+			b.submit(ctx, func(ctx context.Context) { b.handleAction(ctx, cb) })
+		}
+	case socketmode.EventTypeEventsAPI:
+		b.ack(ctx, evt.Request, nil)
+		retry := 0
+		if evt.Request != nil {
+			retry = evt.Request.RetryAttempt
+		}
+		b.submit(ctx, func(ctx context.Context) { b.handleEvent(ctx, evt.Data, retry) })
+	default:
+		// Unknown types are acked and ignored: Slack adds new ones.
+		b.ack(ctx, evt.Request, nil)
+		log.Debug().Msg("ignored envelope")
+	}
+}
+
+// ackMalformed acks an envelope slack-go could not parse, so Slack does not
+// deliver it again, and logs it without its body.
+func (b *Bot) ackMalformed(ctx context.Context, evt socketmode.Event) {
+	bad, _ := evt.Data.(*socketmode.ErrorBadMessage)
+	if bad == nil {
+		return
+	}
+	var env struct {
+		EnvelopeID string `json:"envelope_id"`
+		Type       string `json:"type"`
+	}
+	_ = json.Unmarshal(bad.Message, &env)
+	b.log.Warn().Err(bad.Cause).Str("envelope_id", env.EnvelopeID).Str("type", env.Type).Int("bytes", len(bad.Message)).Msg("malformed envelope acked and dropped")
+	if env.EnvelopeID != "" {
+		b.ack(ctx, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil)
+	}
+}
+
+// errSaveFailed is what a person reads when the store could not be reached.
+const errSaveFailed = "Couldn't save that — nothing was lost, try again in a minute."
+
+// storeTrouble reports whether err came from the store or the network rather
+// than from a rule the person broke.
+func storeTrouble(err error) bool {
+	return err != nil && !errors.Is(err, coach.ErrInvalid) && !errors.Is(err, coach.ErrDecided) &&
+		!errors.Is(err, coach.ErrForbidden) && !errors.Is(err, coach.ErrNotFound) && !errors.Is(err, coach.ErrNotOpportunity)
+}

@@ -1,0 +1,40 @@
+package render
+
+// Action ids of buttons; a button's value is the prospect id it acts on.
+// Routing in package bot dispatches on these.
+const (
+	ActionYes      = "prospect_yes"
+	ActionNotYet   = "prospect_not_yet"
+	ActionLose     = "prospect_lose"
+	ActionWon      = "prospect_won"
+	ActionLogModal = "log_open_modal"
+)
+
+// Callback ids of modals.
+const (
+	ViewLog     = "log_meeting"
+	ViewConfirm = "confirm_second_meeting"
+	ViewLose    = "lose_fast"
+)
+
+// Input block ids. Each is also the action id of its element, and each
+// matches a coach.Field* name, so a rule broken by one input is shown next to
+// that input.
+const (
+	InputAccount     = "account"
+	InputContact     = "contact"
+	InputFirstDate   = "first_meeting"
+	InputFirstTime   = "first_meeting_time"
+	InputSecondDate  = "second_meeting"
+	InputSecondTime  = "second_meeting_time"
+	InputAmount      = "amount"
+	InputNextStep    = "next_step"
+	InputReason      = "reason"
+	InputLesson      = "lesson"
+	InputSaveMoment  = "save_moment"
+	InputShare       = "share"
+	shareOptionValue = "share"
+)
+
+// ShareOptionValue is the value of the "share with the team" checkbox.
+const ShareOptionValue = shareOptionValue

@@ -1,0 +1,118 @@
+package render
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"pipelinecoach/coach"
+)
+
+const (
+	maxModalTitle = 24
+	maxLabel      = 2000
+	maxHint       = 2000
+)
+
+func modal(callbackID, title, submit, metadata string, blocks ...slack.Block) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackID,
+		Title:           plain(title, maxModalTitle),
+		Submit:          plain(submit, maxModalTitle),
+		Close:           plain("Cancel", maxModalTitle),
+		PrivateMetadata: metadata,
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+func input(id, label, hint string, optional bool, el slack.BlockElement) *slack.InputBlock {
+	var h *slack.TextBlockObject
+	if hint != "" {
+		h = plain(hint, maxHint)
+	}
+	b := slack.NewInputBlock(id, plain(label, maxLabel), h, el)
+	b.Optional = optional
+	return b
+}
+
+func textInput(id, placeholder, initial string, maxLen int, multiline bool) *slack.PlainTextInputBlockElement {
+	el := slack.NewPlainTextInputBlockElement(plain(placeholder, 150), id)
+	el.InitialValue = Truncate(initial, maxLen)
+	el.MaxLength = maxLen
+	el.Multiline = multiline
+	return el
+}
+
+func datePicker(id string, initial time.Time, loc *time.Location) *slack.DatePickerBlockElement {
+	el := slack.NewDatePickerBlockElement(id)
+	if !initial.IsZero() {
+		el.InitialDate = initial.In(loc).Format("2006-01-02")
+	}
+	return el
+}
+
+func timePicker(id string, initial time.Time, loc *time.Location) *slack.TimePickerBlockElement {
+	el := slack.NewTimePickerBlockElement(id)
+	if !initial.IsZero() {
+		el.InitialTime = initial.In(loc).Format("15:04")
+	}
+	return el
+}
+
+// LogDraft is what the rep already typed after /pipeline log.
+type LogDraft struct {
+	Account, Contact string
+	When             time.Time
+}
+
+// LogModal asks for the first meeting's details that were missing.
+func LogModal(d LogDraft, loc *time.Location) slack.ModalViewRequest {
+	return modal(ViewLog, "Log a first meeting", "Log it", "",
+		section("log_intro", "A first meeting is not pipeline yet. I'll ask you after it whether a second meeting was booked."),
+		input(InputAccount, "Company", "", false, textInput(InputAccount, "Acme Corp", d.Account, coach.MaxAccountLen, false)),
+		input(InputContact, "Who did you meet?", "", true, textInput(InputContact, "Jane Doe, VP Sales", d.Contact, coach.MaxContactLen, false)),
+		input(InputFirstDate, "Date", "In your time zone", false, datePicker(InputFirstDate, d.When, loc)),
+		input(InputFirstTime, "Time", "", false, timePicker(InputFirstTime, d.When, loc)),
+	)
+}
+
+// ConfirmModal asks for the booked second meeting; its date is required.
+func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting) slack.ModalViewRequest {
+	loc := p.Location()
+	amount := ""
+	if draft.Amount > 0 {
+		amount = Amount(draft.Amount, draft.Currency)
+	}
+	intro := fmt.Sprintf("*%s* becomes an opportunity once the second meeting is booked. First meeting: %s.",
+		safe(p.Account, coach.MaxAccountLen), When(p.FirstMeeting, loc))
+	return modal(ViewConfirm, "Second meeting booked", "Make it pipeline", p.ID,
+		section("confirm_intro", intro),
+		input(InputSecondDate, "Second meeting date", "Must be after the first meeting", false, datePicker(InputSecondDate, draft.At, loc)),
+		input(InputSecondTime, "Time", "In your time zone", false, timePicker(InputSecondTime, draft.At, loc)),
+		input(InputAmount, "Estimated amount", "Like 25k, $25,000 or 1.2m. Coverage counts only amounts.", true, textInput(InputAmount, "25k", amount, 40, false)),
+		input(InputNextStep, "Next step", "What happens at or before the second meeting?", true, textInput(InputNextStep, "Demo for the ops team", draft.NextStep, coach.MaxNextStepLen, false)),
+	)
+}
+
+// LoseModal is the short blameless debrief of a loss.
+func LoseModal(p coach.Prospect) slack.ModalViewRequest {
+	var options []*slack.OptionBlockObject
+	for _, r := range coach.LossReasons {
+		options = append(options, slack.NewOptionBlockObject(string(r), plain(r.Label(), maxOptionText), nil))
+	}
+	reason := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Pick the closest", 150), InputReason, options...)
+	share := slack.NewCheckboxGroupsBlockElement(InputShare,
+		slack.NewOptionBlockObject(shareOptionValue, plain("Share it with the team", maxOptionText),
+			plain("Celebrated in the team channel, without blame", maxOptionText)))
+	share.InitialOptions = share.Options
+	intro := fmt.Sprintf("Losing *%s* fast is the next best thing to winning it. Two minutes, no blame.", safe(p.Account, coach.MaxAccountLen))
+	return modal(ViewLose, "Lose it fast", "Lose it", p.ID,
+		section("lose_intro", intro),
+		input(InputReason, "Why was it lost?", "Lost to a competitor is not the same as no decision: be honest, it is for learning.", false, reason),
+		input(InputSaveMoment, "When could it have been saved?", "The last moment something could have changed the outcome", true, textInput(InputSaveMoment, "After the demo, when…", "", 500, false)),
+		input(InputLesson, "What did you learn?", fmt.Sprintf("Up to %d characters. The lesson is what the team keeps.", coach.MaxLessonLen), true, textInput(InputLesson, "Next time I will…", "", coach.MaxLessonLen, true)),
+		input(InputShare, "Team", "", true, share),
+	)
+}

@@ -1,0 +1,130 @@
+package render
+
+import (
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"pipelinecoach/coach"
+)
+
+// Prompt is the question after a first meeting: was a second meeting booked?
+func Prompt(p coach.Prospect, a coach.Ask) Message {
+	loc := p.Location()
+	account := safe(p.Account, coach.MaxAccountLen)
+	met := When(p.FirstMeeting, loc)
+	if p.Contact != "" {
+		met += " with " + safe(p.Contact, coach.MaxContactLen)
+	}
+	var text, note string
+	switch a.Kind {
+	case coach.AskFirst:
+		text = fmt.Sprintf("How did the first meeting with *%s* go (%s)? *Did you book a second meeting?*", account, met)
+		note = "Only a booked second meeting makes it an opportunity. No second meeting? Losing fast is the next best thing to winning."
+	case coach.AskReminder:
+		text = fmt.Sprintf("Checking in on *%s* (first meeting %s): *is a second meeting booked yet?*", account, met)
+		note = "If it isn't going to happen, say so: a fast, honest loss frees your time for deals that will close."
+	default:
+		text = fmt.Sprintf("*%s* still has no second meeting since %s. *Close it out?*", account, met)
+		note = "It has never been pipeline. Losing it now keeps your view honest; you can still confirm if a meeting gets booked."
+	}
+	yes := button(ActionYes, p.ID, "Yes, booked", "primary")
+	notYet := button(ActionNotYet, p.ID, "Not yet", "")
+	lose := button(ActionLose, p.ID, "No — lose it fast", "danger")
+	if a.Kind == coach.AskCloseOut {
+		notYet = button(ActionNotYet, p.ID, "Keep it a little longer", "")
+		lose = button(ActionLose, p.ID, "Lose it", "danger")
+	}
+	return Message{
+		Text: fmt.Sprintf("Did you book a second meeting with %s?", account),
+		Blocks: []slack.Block{
+			section("prompt", text),
+			slack.NewActionBlock("prompt_actions", yes, notYet, lose),
+			contextText("prompt_note", note+" You can also just reply here: _yes, tue 10am_ · _not yet_ · _no_."),
+		},
+	}
+}
+
+// Decided replaces a prompt once it is answered, so no stale buttons remain.
+func Decided(p coach.Prospect) Message {
+	loc := p.Location()
+	account := safe(p.Account, coach.MaxAccountLen)
+	var text string
+	switch p.State {
+	case coach.Opportunity:
+		text = fmt.Sprintf(":white_check_mark: *%s* is an opportunity: second meeting %s.", account, When(p.SecondMeeting, loc))
+		if p.Amount > 0 {
+			text += " Estimated " + Amount(p.Amount, p.Currency) + "."
+		}
+		if p.NextStep != "" {
+			text += "\nNext step: " + safe(p.NextStep, coach.MaxNextStepLen)
+		}
+	case coach.Won:
+		text = fmt.Sprintf(":trophy: *%s* was won.", account)
+	case coach.Lost:
+		reason := ""
+		if p.Loss != nil {
+			reason = " (" + p.Loss.Reason.Label() + ")"
+		}
+		text = fmt.Sprintf(":wave: *%s* is lost%s. Losing fast is the next best thing to winning.", account, reason)
+	default:
+		text = fmt.Sprintf(":hourglass_flowing_sand: *%s*: no second meeting yet. I'll ask again %s.", account, When(p.FollowUpAt, loc))
+	}
+	return Message{Text: fmt.Sprintf("%s: %s", p.Account, p.State), Blocks: []slack.Block{section("decided", text)}}
+}
+
+// Logged confirms a first meeting was logged, and says it is not pipeline.
+func Logged(p coach.Prospect) Message {
+	loc := p.Location()
+	with := ""
+	if p.Contact != "" {
+		with = " with " + safe(p.Contact, coach.MaxContactLen)
+	}
+	text := fmt.Sprintf(":memo: Logged a first meeting with *%s*%s, %s.\nIt is *not pipeline yet*. I'll ask you %s whether a second meeting was booked.",
+		safe(p.Account, coach.MaxAccountLen), with, When(p.FirstMeeting, loc), When(p.FollowUpAt, loc))
+	return Message{Text: "Logged a first meeting with " + p.Account, Blocks: []slack.Block{section("logged", text)}}
+}
+
+// AlreadyDecided answers a button pressed on a prospect that was decided.
+func AlreadyDecided(p coach.Prospect, by string, at string) Message {
+	text := fmt.Sprintf("*%s* was already decided: it is %s (by <@%s>, %s). Nothing changed.",
+		safe(p.Account, coach.MaxAccountLen), stateWords(p.State), Escape(by), at)
+	return Message{Text: text, Blocks: []slack.Block{section("already", text)}}
+}
+
+func stateWords(s coach.State) string {
+	switch s {
+	case coach.Opportunity:
+		return "an opportunity"
+	case coach.Won:
+		return "won"
+	case coach.Lost:
+		return "lost"
+	case coach.Awaiting:
+		return "waiting for a second meeting"
+	}
+	return "scheduled"
+}
+
+// Notice is a plain one-section reply: a confirmation or an error.
+func Notice(text string) Message {
+	return Message{Text: text, Blocks: []slack.Block{section("notice", text)}}
+}
+
+// Choose asks which prospect the rep means, one button per candidate.
+func Choose(question, actionID string, ps []coach.Prospect) Message {
+	blocks := []slack.Block{section("choose", question)}
+	var buttons []slack.BlockElement
+	for i, p := range ps {
+		if i == 25 {
+			break
+		}
+		// action_id must be unique within a block; routing reads the part
+		// before the dot.
+		buttons = append(buttons, button(fmt.Sprintf("%s.%d", actionID, i), p.ID, Truncate(p.Account, 30), ""))
+	}
+	if len(buttons) > 0 {
+		blocks = append(blocks, slack.NewActionBlock("choose_actions", buttons...))
+	}
+	return Message{Text: question, Blocks: blocks}
+}

@@ -1,0 +1,135 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"pipelinecoach/bot/render"
+	"pipelinecoach/bot/sender"
+	"pipelinecoach/coach"
+)
+
+// Slack is the Web API as the bot uses it; bot/sender implements it with
+// rate limits and retries.
+type Slack interface {
+	PostMessage(ctx context.Context, channel string, opts ...slack.MsgOption) (channelID, ts string, err error)
+	UpdateMessage(ctx context.Context, channel, ts string, opts ...slack.MsgOption) error
+	PostEphemeral(ctx context.Context, channel, user string, opts ...slack.MsgOption) error
+	Respond(ctx context.Context, responseURL string, opts ...slack.MsgOption) error
+	OpenView(ctx context.Context, triggerID string, v slack.ModalViewRequest) (viewID string, err error)
+	PublishHome(ctx context.Context, userID string, v slack.HomeTabViewRequest) error
+	UserInfo(ctx context.Context, userID string) (*slack.User, error)
+}
+
+// person is what the bot knows of a Slack user.
+type person struct {
+	TZ    string
+	Admin bool
+}
+
+// directory caches users.info: a rep's zone drives every date they type.
+type directory struct {
+	slack     Slack
+	defaultTZ string
+	admins    []string
+	now       func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cached
+}
+
+type cached struct {
+	person
+	until time.Time
+}
+
+const directoryTTL = time.Hour
+
+func newDirectory(s Slack, defaultTZ string, admins []string, now func() time.Time) *directory {
+	return &directory{slack: s, defaultTZ: defaultTZ, admins: admins, now: now, cache: map[string]cached{}}
+}
+
+// lookup returns the user's zone and rights. When Slack cannot be asked, the
+// default zone is used rather than failing what the rep asked for.
+func (d *directory) lookup(ctx context.Context, team, user string) person {
+	key := team + "/" + user
+	d.mu.Lock()
+	c, ok := d.cache[key]
+	d.mu.Unlock()
+	if ok && d.now().Before(c.until) {
+		return c.person
+	}
+	p := person{TZ: d.defaultTZ, Admin: slices.Contains(d.admins, user)}
+	u, err := d.slack.UserInfo(ctx, user)
+	if err == nil && u != nil {
+		if u.TZ != "" && coach.ValidZone(u.TZ) {
+			p.TZ = u.TZ
+		}
+		p.Admin = p.Admin || u.IsAdmin || u.IsOwner
+	}
+	if err == nil {
+		d.mu.Lock()
+		d.cache[key] = cached{person: p, until: d.now().Add(directoryTTL)}
+		d.mu.Unlock()
+	}
+	return p
+}
+
+func (d *directory) actor(ctx context.Context, team, user string) (coach.Actor, *time.Location) {
+	p := d.lookup(ctx, team, user)
+	loc, err := time.LoadLocation(p.TZ)
+	if err != nil {
+		loc = time.UTC
+	}
+	return coach.Actor{Team: team, User: user, Admin: p.Admin}, loc
+}
+
+// reply answers a person where they asked: through the response_url when
+// there is one (ephemeral), otherwise in their DM.
+func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Message) {
+	var err error
+	if responseURL != "" {
+		opts := append(m.Options(), slack.MsgOptionResponseURL(responseURL, slack.ResponseTypeEphemeral))
+		err = b.slack.Respond(ctx, responseURL, opts...)
+	} else {
+		_, _, err = b.slack.PostMessage(ctx, user, m.Options()...)
+	}
+	if err != nil {
+		b.log.Warn().Err(err).Str("user", user).Msg("reply failed")
+	}
+}
+
+// settle shows on the rep's question what was decided, so no stale buttons
+// stay behind, wherever the answer came from.
+func (b *Bot) settle(ctx context.Context, p coach.Prospect) {
+	if p.Prompt.IsZero() {
+		return
+	}
+	if err := b.slack.UpdateMessage(ctx, p.Prompt.Channel, p.Prompt.TS, render.Decided(p).Options()...); err != nil {
+		b.log.Warn().Err(err).Str("prospect", p.ID).Msg("update prompt failed")
+	}
+}
+
+// Notifier asks reps their questions in a DM; it is coach's Notifier.
+type Notifier struct {
+	Slack Slack
+}
+
+// Ask posts the question to the rep's DM.
+func (n Notifier) Ask(ctx context.Context, p coach.Prospect, a coach.Ask) (coach.MessageRef, error) {
+	ch, ts, err := n.Slack.PostMessage(ctx, p.Owner, render.Prompt(p, a).Options()...)
+	if err != nil {
+		if permanent(err) {
+			return coach.MessageRef{}, errors.Join(coach.ErrUndeliverable, err)
+		}
+		return coach.MessageRef{}, err
+	}
+	return coach.MessageRef{Channel: ch, TS: ts}, nil
+}
+
+func permanent(err error) bool { return errors.Is(err, sender.ErrPermanent) }

@@ -1,0 +1,141 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"pipelinecoach/bot/command"
+	"pipelinecoach/bot/render"
+	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
+)
+
+func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
+	log := b.log.With().Str("team", cmd.TeamID).Str("user", cmd.UserID).Logger()
+	actor, loc := b.users.actor(ctx, cmd.TeamID, cmd.UserID)
+	respond := func(m render.Message) { b.reply(ctx, cmd.ResponseURL, cmd.UserID, m) }
+
+	c, err := command.Parse(cmd.Text)
+	if err != nil {
+		word := strings.Fields(cmd.Text)[0]
+		help := render.Help()
+		notice := render.Notice(fmt.Sprintf("I don't know `/pipeline %s`. Here is what I can do:", render.Escape(render.Truncate(word, 40))))
+		respond(render.Message{Text: notice.Text, Blocks: append(notice.Blocks, help.Blocks...)})
+		return
+	}
+	log = log.With().Str("command", string(c.Name)).Logger()
+	log.Debug().Msg("slash command")
+
+	switch c.Name {
+	case command.Help:
+		respond(render.Help())
+	case command.Mine:
+		pl, err := b.svc.Pipeline(ctx, actor.Team, actor.User)
+		if err != nil {
+			log.Error().Err(err).Msg("read pipeline")
+			respond(render.Notice("Couldn't read your pipeline just now — try again in a minute."))
+			return
+		}
+		respond(render.Pipeline(pl, b.svc.Now(), loc))
+	case command.Log:
+		b.slashLog(ctx, cmd, actor, c.Args, respond)
+	case command.Won, command.Lost:
+		b.slashClose(ctx, cmd, actor, c, respond)
+	default:
+		respond(render.Notice(fmt.Sprintf("`/pipeline %s` is not available yet. Try `/pipeline help`.", c.Name)))
+	}
+}
+
+func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.Actor, args string, respond func(render.Message)) {
+	_, loc := b.users.actor(ctx, actor.Team, actor.User)
+	la := command.ParseLog(args, b.svc.Now(), loc)
+	if la.Account == "" || !la.HasWhen {
+		draft := render.LogDraft{Account: la.Account, Contact: la.Contact}
+		if la.HasWhen {
+			draft.When = la.When
+		}
+		if _, err := b.slack.OpenView(ctx, cmd.TriggerID, render.LogModal(draft, loc)); err != nil {
+			b.log.Warn().Err(err).Str("user", actor.User).Msg("open log modal")
+			respond(render.Notice("Couldn't open the form. Log it in one line instead: `/pipeline log Acme tomorrow 10am with Jane`. Dates work like: " + phrase.DateFormats + "."))
+		}
+		return
+	}
+	p, err := b.svc.LogMeeting(ctx, coach.NewMeeting{
+		Team: actor.Team, Owner: actor.User, Account: la.Account, Contact: la.Contact,
+		TZ: loc.String(), Start: la.When,
+	})
+	if err != nil {
+		if storeTrouble(err) {
+			b.log.Error().Err(err).Str("user", actor.User).Msg("log meeting")
+		}
+		respond(render.Notice(explain(err, loc)))
+		return
+	}
+	respond(render.Logged(p))
+}
+
+// slashClose handles /pipeline won|lost <deal>: it finds the deal by name
+// and wins it, or opens the loss debrief.
+func (b *Bot) slashClose(ctx context.Context, cmd slack.SlashCommand, actor coach.Actor, c command.Command, respond func(render.Message)) {
+	_, loc := b.users.actor(ctx, actor.Team, actor.User)
+	if strings.TrimSpace(c.Args) == "" {
+		respond(render.Notice(fmt.Sprintf("Which deal? Try `/pipeline %s Acme`.", c.Name)))
+		return
+	}
+	pl, err := b.svc.Pipeline(ctx, actor.Team, actor.User)
+	if err != nil {
+		b.log.Error().Err(err).Msg("read pipeline")
+		respond(render.Notice(errSaveFailed))
+		return
+	}
+	candidates := pl.Open()
+	if c.Name == command.Won {
+		candidates = pl.Opportunities
+	}
+	matches, closest := coach.MatchAccount(candidates, c.Args)
+	if len(matches) == 0 && c.Name == command.Won {
+		// A name that matches only prospects that never became pipeline
+		// deserves the rule, not a shrug.
+		if notPipeline, _ := coach.MatchAccount(pl.Open(), c.Args); len(notPipeline) > 0 {
+			respond(render.Notice(explain(coach.ErrNotOpportunity, loc)))
+			return
+		}
+	}
+	action := render.ActionLose
+	if c.Name == command.Won {
+		action = render.ActionWon
+	}
+	switch len(matches) {
+	case 0:
+		msg := fmt.Sprintf("No open deal matches “%s”.", render.Escape(render.Truncate(c.Args, 80)))
+		if len(closest) > 0 {
+			respond(render.Choose(msg+" Did you mean one of these?", action, closest))
+			return
+		}
+		respond(render.Notice(msg + " Log one with `/pipeline log`."))
+	case 1:
+		p := matches[0]
+		if c.Name == command.Won {
+			won, err := b.svc.Win(ctx, actor, actor.Team, p.ID)
+			if err != nil {
+				respond(render.Notice(explain(err, loc)))
+				return
+			}
+			b.settle(ctx, won)
+			respond(render.Notice(fmt.Sprintf(":trophy: *%s* won. Well done!", render.Escape(won.Account))))
+			return
+		}
+		if _, err := b.slack.OpenView(ctx, cmd.TriggerID, render.LoseModal(p)); err != nil {
+			b.log.Warn().Err(err).Msg("open lose modal")
+			respond(render.Notice("Couldn't open the debrief form — try again."))
+		}
+	default:
+		respond(render.Choose(fmt.Sprintf("%d deals match “%s”. Which one?", len(matches), render.Escape(render.Truncate(c.Args, 80))), action, matches))
+	}
+}
+
+var errNoCandidate = errors.New("no prospect waiting for an answer")

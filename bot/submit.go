@@ -1,0 +1,162 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"pipelinecoach/bot/render"
+	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
+)
+
+// handleSubmission validates and saves a modal, and returns the ack payload:
+// nil closes the modal; field errors keep it open with what the rep typed.
+func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback) any {
+	team, user := cb.Team.ID, cb.User.ID
+	log := b.log.With().Str("team", team).Str("user", user).Str("callback_id", cb.View.CallbackID).Logger()
+	actor, loc := b.users.actor(ctx, team, user)
+	form := formValues{cb.View.State}
+
+	var (
+		p   coach.Prospect
+		err error
+		// where a failure is shown when no single field is at fault
+		topInput string
+		after    func(context.Context, coach.Prospect)
+	)
+	switch cb.View.CallbackID {
+	case render.ViewLog:
+		topInput = render.InputAccount
+		start, ferr := form.dateTime(render.InputFirstDate, render.InputFirstTime, loc)
+		if ferr != nil {
+			return fieldErrors(ferr)
+		}
+		p, err = b.svc.LogMeeting(ctx, coach.NewMeeting{Team: team, Owner: user, Account: form.text(render.InputAccount),
+			Contact: form.text(render.InputContact), TZ: loc.String(), Start: start})
+		after = func(ctx context.Context, p coach.Prospect) { b.reply(ctx, "", user, render.Logged(p)) }
+	case render.ViewConfirm:
+		topInput = render.InputSecondDate
+		at, ferr := form.dateTime(render.InputSecondDate, render.InputSecondTime, loc)
+		if ferr != nil {
+			return fieldErrors(ferr)
+		}
+		sm := coach.SecondMeeting{At: at, NextStep: form.text(render.InputNextStep)}
+		if raw := form.text(render.InputAmount); raw != "" {
+			amount, aerr := phrase.ParseAmount(raw)
+			if aerr != nil {
+				return fieldErrors(map[string]string{render.InputAmount: fmt.Sprintf("“%s” is not an amount. Try %s.", render.Truncate(raw, 40), phrase.AmountFormats)})
+			}
+			sm.Amount, sm.Currency = amount.Units, amount.Currency
+		}
+		var changed bool
+		p, changed, err = b.svc.Confirm(ctx, actor, team, cb.View.PrivateMetadata, sm)
+		after = func(ctx context.Context, p coach.Prospect) {
+			b.settle(ctx, p)
+			if !changed {
+				b.reply(ctx, "", user, render.Notice(fmt.Sprintf("*%s* was already an opportunity; nothing changed.", render.Escape(p.Account))))
+			} else if p.Prompt.IsZero() {
+				b.reply(ctx, "", user, render.Decided(p))
+			}
+		}
+	case render.ViewLose:
+		topInput = render.InputReason
+		report := coach.LossReport{
+			Reason:     coach.LossReason(form.selected(render.InputReason)),
+			Lesson:     form.text(render.InputLesson),
+			SaveMoment: form.text(render.InputSaveMoment),
+			Shared:     form.checked(render.InputShare, render.ShareOptionValue),
+		}
+		p, err = b.svc.Lose(ctx, actor, team, cb.View.PrivateMetadata, report)
+		after = func(ctx context.Context, p coach.Prospect) {
+			b.settle(ctx, p)
+			if p.Prompt.IsZero() {
+				b.reply(ctx, "", user, render.Decided(p))
+			}
+		}
+	default:
+		log.Debug().Msg("ignored view submission")
+		return nil
+	}
+	if err != nil {
+		if storeTrouble(err) {
+			log.Error().Err(err).Msg("save failed")
+		}
+		var fe *coach.FieldError
+		if asField(err, &fe) {
+			return fieldErrors(map[string]string{inputFor(fe.Field, topInput): explain(err, loc)})
+		}
+		return fieldErrors(map[string]string{topInput: explain(err, loc)})
+	}
+	// The ack closes the modal now; the follow-up messages go out after it.
+	b.submit(context.WithoutCancel(ctx), func(ctx context.Context) { after(ctx, p) })
+	return nil
+}
+
+// inputFor maps a coach field to the modal input that shows its error.
+func inputFor(field, fallback string) string {
+	switch field {
+	case coach.FieldAccount, coach.FieldContact, coach.FieldFirstMeeting, coach.FieldSecondMeeting,
+		coach.FieldAmount, coach.FieldNextStep, coach.FieldReason, coach.FieldLesson:
+		return field
+	}
+	return fallback
+}
+
+func fieldErrors(errs map[string]string) *slack.ViewSubmissionResponse {
+	for k, v := range errs {
+		errs[k] = render.Truncate(v, 150)
+	}
+	return slack.NewErrorsViewSubmissionResponse(errs)
+}
+
+// formValues reads a submitted modal's state.
+type formValues struct{ state *slack.ViewState }
+
+func (f formValues) get(id string) (slack.BlockAction, bool) {
+	if f.state == nil {
+		return slack.BlockAction{}, false
+	}
+	a, ok := f.state.Values[id][id]
+	return a, ok
+}
+
+func (f formValues) text(id string) string {
+	a, _ := f.get(id)
+	return strings.TrimSpace(a.Value)
+}
+
+func (f formValues) selected(id string) string {
+	a, _ := f.get(id)
+	return a.SelectedOption.Value
+}
+
+func (f formValues) checked(id, value string) bool {
+	a, _ := f.get(id)
+	for _, o := range a.SelectedOptions {
+		if o.Value == value {
+			return true
+		}
+	}
+	return false
+}
+
+// dateTime combines a date picker and a time picker in the rep's zone.
+func (f formValues) dateTime(dateID, timeID string, loc *time.Location) (time.Time, map[string]string) {
+	d, _ := f.get(dateID)
+	t, _ := f.get(timeID)
+	if d.SelectedDate == "" {
+		return time.Time{}, map[string]string{dateID: "Pick a date."}
+	}
+	if t.SelectedTime == "" {
+		return time.Time{}, map[string]string{timeID: "Pick a time."}
+	}
+	at, err := time.ParseInLocation("2006-01-02 15:04", d.SelectedDate+" "+t.SelectedTime, loc)
+	if err != nil {
+		return time.Time{}, map[string]string{dateID: "That date and time don't exist; pick another."}
+	}
+	return at, nil
+}

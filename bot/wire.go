@@ -1,0 +1,76 @@
+package bot
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"pipelinecoach/bot/sender"
+	"pipelinecoach/coach"
+)
+
+// Setup is everything a running Pipeline Coach is made of. cmd/pipelinecoach
+// fills it from the environment; tests, the demo and benchmarks fill it
+// with a simulator, a fake clock and a tick channel.
+type Setup struct {
+	Config   Config
+	APIURL   string // ends with "/"
+	AppToken string
+	BotToken string
+	Store    coach.Store
+	Clock    coach.Clock
+	Timing   coach.Timing
+	// Tick paces the scheduler; nil means every second of real time.
+	Tick   <-chan time.Time
+	Sender sender.Options
+	Log    zerolog.Logger
+	// Lease is how long a claimed job is held; zero keeps coach's default.
+	Lease time.Duration
+}
+
+// Runtime is a wired bot and scheduler, ready to run.
+type Runtime struct {
+	Bot       *Bot
+	Service   *coach.Service
+	Scheduler *coach.Scheduler
+	Sender    *sender.Sender
+	Socket    *socketmode.Client
+}
+
+// Assemble wires a Runtime; nothing runs until Run.
+func Assemble(s Setup) *Runtime {
+	api := slack.New(s.BotToken, slack.OptionAppLevelToken(s.AppToken), slack.OptionAPIURL(s.APIURL))
+	sm := socketmode.New(api)
+	out := sender.New(api, s.Log, s.Sender)
+	svc := coach.NewService(s.Store, Notifier{Slack: out}, s.Clock, s.Timing)
+	if s.Lease > 0 {
+		svc.Lease = s.Lease
+	}
+	tick := s.Tick
+	if tick == nil {
+		tick = time.NewTicker(time.Second).C
+	}
+	schedLog := s.Log.With().Str("component", "scheduler").Logger()
+	sched := &coach.Scheduler{Service: svc, Tick: tick, OnRun: func(n int, err error) {
+		if err != nil {
+			schedLog.Error().Err(err).Int("jobs", n).Msg("scheduler run failed")
+		} else if n > 0 {
+			schedLog.Debug().Int("jobs", n).Msg("scheduler run")
+		}
+	}}
+	b := New(s.Config, svc, s.Store, out, sm, s.Log.With().Str("component", "bot").Logger())
+	return &Runtime{Bot: b, Service: svc, Scheduler: sched, Sender: out, Socket: sm}
+}
+
+// Run runs the bot and the scheduler until ctx ends.
+func (r *Runtime) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Go(func() { r.Scheduler.Run(ctx) })
+	err := r.Bot.Run(ctx)
+	wg.Wait()
+	return err
+}

@@ -1,0 +1,53 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"pipelinecoach/bot/render"
+	"pipelinecoach/coach"
+)
+
+// explain is the one place a domain error becomes the words a person reads.
+func explain(err error, loc *time.Location) string {
+	var field *coach.FieldError
+	var decided *coach.DecidedError
+	switch {
+	case errors.As(err, &field):
+		return fieldLabel(field.Field) + " " + field.Message + "."
+	case errors.As(err, &decided):
+		return fmt.Sprintf("That was already decided: it is %s since %s. Nothing changed.", decided.State, render.When(decided.At, loc))
+	case errors.Is(err, coach.ErrForbidden):
+		return "That prospect belongs to someone else: only its owner, their manager or an admin can change it. Nothing changed."
+	case errors.Is(err, coach.ErrNotFound):
+		return "I can't find that prospect any more. Nothing changed."
+	case errors.Is(err, coach.ErrNotOpportunity):
+		return "Only an opportunity can be won, and a prospect becomes one only when a second meeting is booked. Confirm the second meeting first."
+	}
+	return errSaveFailed
+}
+
+func fieldLabel(field string) string {
+	switch field {
+	case coach.FieldAccount:
+		return "The company name"
+	case coach.FieldContact:
+		return "The contact"
+	case coach.FieldFirstMeeting:
+		return "The first meeting"
+	case coach.FieldSecondMeeting:
+		return "The second meeting"
+	case coach.FieldAmount:
+		return "The amount"
+	case coach.FieldNextStep:
+		return "The next step"
+	case coach.FieldReason:
+		return "The reason"
+	case coach.FieldLesson:
+		return "The lesson"
+	}
+	return "That"
+}
+
+func asField(err error, target **coach.FieldError) bool { return errors.As(err, target) }

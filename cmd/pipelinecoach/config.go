@@ -1,0 +1,156 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+
+	"pipelinecoach/coach"
+)
+
+// config is every setting, read from the environment only here.
+type config struct {
+	SlackAppToken     string        `envconfig:"SLACK_APP_TOKEN"`
+	SlackAppTokenFile string        `envconfig:"SLACK_APP_TOKEN_FILE"`
+	SlackBotToken     string        `envconfig:"SLACK_BOT_TOKEN"`
+	SlackBotTokenFile string        `envconfig:"SLACK_BOT_TOKEN_FILE"`
+	SlackAPIURL       string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/"`
+	RedisURL          string        `envconfig:"REDIS_URL"`
+	RedisKeyPrefix    string        `envconfig:"REDIS_KEY_PREFIX" default:"pipelinecoach"`
+	LogLevel          string        `envconfig:"LOG_LEVEL" default:"info"`
+	LogFormat         string        `envconfig:"LOG_FORMAT" default:"json"`
+	PromptDelay       time.Duration `envconfig:"PROMPT_DELAY" default:"30m"`
+	MeetingDuration   time.Duration `envconfig:"MEETING_DURATION" default:"45m"`
+	WorkingHours      string        `envconfig:"WORKING_HOURS" default:"09:00-18:00"`
+	WorkingDays       string        `envconfig:"WORKING_DAYS" default:"Mon-Fri"`
+	DefaultTimezone   string        `envconfig:"DEFAULT_TIMEZONE" default:"UTC"`
+	ReminderAfter     string        `envconfig:"REMINDER_AFTER" default:"2d"`
+	MaxReminders      int           `envconfig:"MAX_REMINDERS" default:"2"`
+	AdminUserIDs      []string      `envconfig:"ADMIN_USER_IDS"`
+	HTTPAddr          string        `envconfig:"HTTP_ADDR" default:"127.0.0.1:8080"`
+	Workers           int           `envconfig:"WORKERS" default:"16"`
+
+	timing coach.Timing
+}
+
+// configError is one line naming the variable and what is wrong with it.
+type configError struct{ msg string }
+
+func (e configError) Error() string { return e.msg }
+
+func bad(variable, format string, args ...any) error {
+	return configError{variable + ": " + fmt.Sprintf(format, args...)}
+}
+
+// loadConfig reads and checks the environment.
+func loadConfig() (config, error) {
+	var c config
+	err := envconfig.Process("", &c)
+	var perr *envconfig.ParseError
+	if errors.As(err, &perr) {
+		return c, bad(perr.KeyName, "%q is not a valid %s", perr.Value, kindOf(perr.TypeName))
+	}
+	if err != nil {
+		return c, configError{err.Error()}
+	}
+	return c, c.check()
+}
+
+func kindOf(typeName string) string {
+	switch typeName {
+	case "Duration":
+		return "duration (like 30m or 1h30m)"
+	case "int":
+		return "whole number"
+	}
+	return typeName
+}
+
+func (c *config) check() error {
+	var err error
+	if c.SlackAppToken, err = secret("SLACK_APP_TOKEN", c.SlackAppToken, c.SlackAppTokenFile); err != nil {
+		return err
+	}
+	if c.SlackBotToken, err = secret("SLACK_BOT_TOKEN", c.SlackBotToken, c.SlackBotTokenFile); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(c.SlackAppToken, "xapp-") {
+		return bad("SLACK_APP_TOKEN", "must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)")
+	}
+	if !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
+		return bad("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb- (OAuth & Permissions → Bot User OAuth Token)")
+	}
+	if !strings.HasPrefix(c.SlackAPIURL, "http://") && !strings.HasPrefix(c.SlackAPIURL, "https://") {
+		return bad("SLACK_API_URL", "%q must be an http(s) URL", c.SlackAPIURL)
+	}
+	if !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/" // slack-go appends method names to it
+	}
+	if c.RedisURL == "" {
+		return bad("REDIS_URL", "is not set (like redis://127.0.0.1:6379/0)")
+	}
+	if c.RedisKeyPrefix == "" || strings.ContainsAny(c.RedisKeyPrefix, "{} ") {
+		return bad("REDIS_KEY_PREFIX", "%q must be non-empty, without spaces or braces", c.RedisKeyPrefix)
+	}
+	switch c.LogLevel {
+	case "trace", "debug", "info", "warn", "error":
+	default:
+		return bad("LOG_LEVEL", "%q is not one of trace, debug, info, warn, error", c.LogLevel)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "console" {
+		return bad("LOG_FORMAT", "%q is not json or console", c.LogFormat)
+	}
+	if c.PromptDelay < 0 {
+		return bad("PROMPT_DELAY", "cannot be negative")
+	}
+	if c.MeetingDuration <= 0 {
+		return bad("MEETING_DURATION", "must be positive")
+	}
+	wh, err := coach.ParseWorkingHours(c.WorkingHours, c.WorkingDays)
+	if err != nil {
+		name := "WORKING_HOURS"
+		if strings.Contains(err.Error(), "working days") {
+			name = "WORKING_DAYS"
+		}
+		return bad(name, "%v", err)
+	}
+	if !coach.ValidZone(c.DefaultTimezone) {
+		return bad("DEFAULT_TIMEZONE", "%q is not a time zone (like Europe/Berlin or America/New_York)", c.DefaultTimezone)
+	}
+	wait, err := coach.ParseWait(c.ReminderAfter)
+	if err != nil {
+		return bad("REMINDER_AFTER", "%v", err)
+	}
+	if c.MaxReminders < 0 {
+		return bad("MAX_REMINDERS", "cannot be negative")
+	}
+	if c.Workers < 1 {
+		return bad("WORKERS", "must be at least 1")
+	}
+	c.timing = coach.Timing{PromptDelay: c.PromptDelay, MeetingDuration: c.MeetingDuration,
+		WorkingHours: wh, ReminderAfter: wait, MaxReminders: c.MaxReminders}
+	return nil
+}
+
+// secret takes a token from its variable or from the file named by
+// <VAR>_FILE (container secrets), never both.
+func secret(name, value, file string) (string, error) {
+	if file != "" {
+		if value != "" {
+			return "", bad(name, "is set both directly and through %s_FILE; keep one", name)
+		}
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return "", bad(name+"_FILE", "cannot read %s: %v", file, errors.Unwrap(err))
+		}
+		value = strings.TrimSpace(string(raw))
+	}
+	if value == "" {
+		return "", bad(name, "is not set (or set %s_FILE to a file holding it)", name)
+	}
+	return value, nil
+}

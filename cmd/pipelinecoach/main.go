@@ -1,0 +1,75 @@
+// Command pipelinecoach runs the Pipeline Coach Slack bot over Socket Mode.
+// It reads its configuration from the environment and wires the pieces;
+// everything else lives in coach, storage and bot.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // reps' zones must resolve in a minimal container too
+
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+
+	"pipelinecoach/bot"
+	"pipelinecoach/coach"
+	"pipelinecoach/storage/redisstore"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Stderr))
+}
+
+// run returns the process exit status: 0 after a clean stop, 1 on a
+// failure while running, 2 on bad configuration.
+func run(ctx context.Context, stderr io.Writer) int {
+	cfg, err := loadConfig()
+	if err != nil {
+		fmt.Fprintln(stderr, "pipelinecoach: configuration:", err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "pipelinecoach: configuration: REDIS_URL: %v\n", err)
+		return 2
+	}
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	store := redisstore.New(rdb, cfg.RedisKeyPrefix)
+
+	rt := bot.Assemble(bot.Setup{
+		Config:   bot.Config{Workers: cfg.Workers, DefaultTZ: cfg.DefaultTimezone, Admins: cfg.AdminUserIDs},
+		APIURL:   cfg.SlackAPIURL,
+		AppToken: cfg.SlackAppToken,
+		BotToken: cfg.SlackBotToken,
+		Store:    store,
+		Clock:    coach.SystemClock{},
+		Timing:   cfg.timing,
+		Log:      log,
+	})
+	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("redis", opts.Addr).Str("key_prefix", cfg.RedisKeyPrefix).Msg("starting")
+	if err := rt.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error().Err(err).Msg("stopped with an error")
+		return 1
+	}
+	log.Info().Msg("stopped")
+	return 0
+}
+
+func newLogger(cfg config, w io.Writer) zerolog.Logger {
+	level, _ := zerolog.ParseLevel(cfg.LogLevel)
+	if cfg.LogFormat == "console" {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
+	}
+	return zerolog.New(w).Level(level).With().Timestamp().Logger()
+}

@@ -1,0 +1,230 @@
+package coachtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"pipelinecoach/coach"
+)
+
+// MemStore is coach.Store in memory, for coach's own tests. Records are
+// copied through JSON, as a real backend would, so tests cannot share
+// slices with it by accident.
+type MemStore struct {
+	mu        sync.Mutex
+	now       func() time.Time // for ledger expiry
+	prospects map[string][]byte
+	due       map[string]time.Time
+	leased    map[string]time.Time // key → lease end
+	ledger    map[string]ledgerEntry
+}
+
+type ledgerEntry struct {
+	value   string
+	expires time.Time
+}
+
+// NewMemStore returns an empty store whose ledger expires by now.
+func NewMemStore(now func() time.Time) *MemStore {
+	return &MemStore{now: now, prospects: map[string][]byte{}, due: map[string]time.Time{},
+		leased: map[string]time.Time{}, ledger: map[string]ledgerEntry{}}
+}
+
+func prospectKey(team, id string) string { return team + "/" + id }
+
+// Prospect implements coach.Prospects.
+func (m *MemStore) Prospect(_ context.Context, team, id string) (coach.Prospect, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	raw, ok := m.prospects[prospectKey(team, id)]
+	if !ok {
+		return coach.Prospect{}, fmt.Errorf("prospect %s/%s: %w", team, id, coach.ErrNotFound)
+	}
+	var p coach.Prospect
+	err := json.Unmarshal(raw, &p)
+	return p, err
+}
+
+// ProspectsOf implements coach.Prospects.
+func (m *MemStore) ProspectsOf(_ context.Context, team, owner string) ([]coach.Prospect, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []coach.Prospect
+	for _, raw := range m.prospects {
+		var p coach.Prospect
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return nil, err
+		}
+		if p.Team == team && p.Owner == owner {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// Save implements coach.Prospects.
+func (m *MemStore) Save(_ context.Context, p coach.Prospect) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := prospectKey(p.Team, p.ID)
+	var stored int64
+	var old coach.Prospect
+	if raw, ok := m.prospects[k]; ok {
+		if err := json.Unmarshal(raw, &old); err != nil {
+			return err
+		}
+		stored = old.Version
+	}
+	if stored != p.Version-1 {
+		return fmt.Errorf("save %s at version %d over %d: %w", k, p.Version, stored, coach.ErrConflict)
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	m.prospects[k] = raw
+	job := coach.FollowUpKey(p.Team, p.ID)
+	switch {
+	case p.FollowUpAt.IsZero():
+		delete(m.due, job)
+		delete(m.leased, job)
+	case p.FollowUpAt.Equal(old.FollowUpAt) && stored > 0:
+		if _, claimed := m.leased[job]; !claimed {
+			m.due[job] = p.FollowUpAt
+		}
+	default:
+		delete(m.leased, job)
+		m.due[job] = p.FollowUpAt
+	}
+	return nil
+}
+
+// ClaimDue implements coach.Queue.
+func (m *MemStore) ClaimDue(_ context.Context, now time.Time, lease time.Duration, max int) ([]coach.Job, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, end := range m.leased {
+		if !end.After(now) {
+			delete(m.leased, k)
+			m.due[k] = end
+		}
+	}
+	var jobs []coach.Job
+	for k, at := range m.due {
+		if !at.After(now) {
+			jobs = append(jobs, coach.Job{Key: k, Due: at})
+		}
+	}
+	slices.SortFunc(jobs, func(a, b coach.Job) int {
+		if c := a.Due.Compare(b.Due); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	if len(jobs) > max {
+		jobs = jobs[:max]
+	}
+	for _, j := range jobs {
+		delete(m.due, j.Key)
+		m.leased[j.Key] = now.Add(lease)
+	}
+	return jobs, nil
+}
+
+// Schedule implements coach.Queue.
+func (m *MemStore) Schedule(_ context.Context, key string, due time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.leased, key)
+	m.due[key] = due
+	return nil
+}
+
+// Done implements coach.Queue.
+func (m *MemStore) Done(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.leased, key)
+	delete(m.due, key)
+	return nil
+}
+
+// Release implements coach.Queue.
+func (m *MemStore) Release(_ context.Context, keys ...string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, k := range keys {
+		if _, ok := m.leased[k]; ok {
+			delete(m.leased, k)
+			m.due[k] = time.Time{}
+		}
+	}
+	return nil
+}
+
+// Reserve implements coach.Ledger.
+func (m *MemStore) Reserve(_ context.Context, key, value string, ttl time.Duration) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.ledger[key]; ok && e.expires.After(m.now()) {
+		return e.value, false, nil
+	}
+	m.ledger[key] = ledgerEntry{value: value, expires: m.now().Add(ttl)}
+	return "", true, nil
+}
+
+// Record implements coach.Ledger.
+func (m *MemStore) Record(_ context.Context, key, value string, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.ledger[key] = ledgerEntry{value: value, expires: m.now().Add(ttl)}
+	return nil
+}
+
+// Forget implements coach.Ledger.
+func (m *MemStore) Forget(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.ledger, key)
+	return nil
+}
+
+// Notifier records the questions coach asks, and fails when told to.
+type Notifier struct {
+	mu   sync.Mutex
+	Sent []Sent
+	// Fail, when set, is returned by the next Ask instead of sending.
+	Fail error
+	n    int
+}
+
+// Sent is one question the notifier was asked to send.
+type Sent struct {
+	Team, Prospect, Owner string
+	Ask                   coach.Ask
+}
+
+// Ask implements coach.Notifier.
+func (n *Notifier) Ask(_ context.Context, p coach.Prospect, a coach.Ask) (coach.MessageRef, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if err := n.Fail; err != nil {
+		n.Fail = nil
+		return coach.MessageRef{}, err
+	}
+	n.n++
+	n.Sent = append(n.Sent, Sent{Team: p.Team, Prospect: p.ID, Owner: p.Owner, Ask: a})
+	return coach.MessageRef{Channel: "D" + p.Owner, TS: fmt.Sprintf("%d.000000", n.n)}, nil
+}
+
+// Asks returns a copy of what was sent.
+func (n *Notifier) Asks() []Sent {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.Sent)
+}

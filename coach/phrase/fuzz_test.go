@@ -1,0 +1,130 @@
+package phrase
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fuzzClocks are the (zone, now) pairs every fuzz input is tried against:
+// an ordinary Wednesday and the eves of daylight-saving changes.
+func fuzzClocks(t testing.TB) []time.Time {
+	berlin := mustLoad(t, "Europe/Berlin")
+	ny := mustLoad(t, "America/New_York")
+	return []time.Time{
+		wednesday(berlin),
+		time.Date(2026, 3, 28, 23, 59, 30, 0, berlin),
+		time.Date(2026, 10, 31, 10, 0, 0, 0, ny),
+		time.Date(2026, 11, 1, 1, 30, 0, 0, ny).Add(time.Hour), // 01:30 EST, the second one
+		time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC),
+	}
+}
+
+func FuzzWhen(f *testing.F) {
+	for _, s := range []string{"today 2pm", "next tue 10am", "2026-12-01 14:30", "in 3 days", "dec 1st at 2pm", "25:00", "12/01"} {
+		f.Add(s)
+	}
+	clocks := fuzzClocks(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, now := range clocks {
+			loc := now.Location()
+			got, err := When(text, now, loc)
+			if err != nil {
+				if !errors.Is(err, ErrDate) {
+					t.Fatalf("When(%q): %v does not wrap ErrDate", text, err)
+				}
+				continue
+			}
+			// ParseReply only tries When on words that pass dateish.
+			for _, f := range strings.Fields(strings.ReplaceAll(text, ",", " ")) {
+				if w := strings.ToLower(trimPunct(f)); w != "" && !dateish(w) {
+					t.Fatalf("When(%q) succeeds, but dateish(%q) is false", text, w)
+				}
+			}
+			if got.Location() != loc {
+				t.Fatalf("When(%q) is in %v, want %v", text, got.Location(), loc)
+			}
+			if got.Second() != 0 || got.Nanosecond() != 0 {
+				t.Fatalf("When(%q) = %v, not to the minute", text, got)
+			}
+			if got.Year() < minYear || got.Year() > maxYear {
+				t.Fatalf("When(%q) = %v, out of range", text, got)
+			}
+			// Written back as year-month-day and 24-hour clock, it reads the same.
+			wall := got.Format("2006-01-02 15:04")
+			back, err := When(wall, now, loc)
+			if err != nil {
+				t.Fatalf("When(%q) = %s, which does not read back: %v", text, wall, err)
+			}
+			if back.Format("2006-01-02 15:04") != wall {
+				t.Fatalf("When(%q) = %s, reads back as %s", text, wall, back)
+			}
+			// Only a repeated daylight-saving hour may read back at the other offset.
+			if d := back.Sub(got); d != 0 && d != time.Hour && d != -time.Hour {
+				t.Fatalf("When(%q) = %v, reads back as %v", text, got, back)
+			}
+		}
+	})
+}
+
+func FuzzParseAmount(f *testing.F) {
+	for _, s := range []string{"25k", "$25,000", "1.2m", "£1.5M", "30k EUR", "1,250.50", "12kk", "-5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		a, err := ParseAmount(text)
+		if err != nil {
+			if !errors.Is(err, ErrAmount) {
+				t.Fatalf("ParseAmount(%q): %v does not wrap ErrAmount", text, err)
+			}
+			return
+		}
+		if a.Units < 0 || a.Units > MaxUnits {
+			t.Fatalf("ParseAmount(%q) = %d units", text, a.Units)
+		}
+		if a.Currency != "" && !currencies[a.Currency] {
+			t.Fatalf("ParseAmount(%q) = currency %q", text, a.Currency)
+		}
+		back, err := ParseAmount(a.String())
+		if err != nil || back != a {
+			t.Fatalf("ParseAmount(%q) = %+v, written %q, reads back as %+v, %v", text, a, a.String(), back, err)
+		}
+	})
+}
+
+func FuzzParseReply(f *testing.F) {
+	for _, s := range []string{"yes, tue 10am", "no, not yet", "Acme yes tue 10am", "nobody", "lose it", "👍"} {
+		f.Add(s)
+	}
+	clocks := fuzzClocks(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, now := range clocks {
+			loc := now.Location()
+			r := ParseReply(text, now, loc)
+			if r.Answer < Unclear || r.Answer > No {
+				t.Fatalf("ParseReply(%q).Answer = %d", text, r.Answer)
+			}
+			if r.HasWhen && r.Answer != Yes {
+				t.Fatalf("ParseReply(%q) has a date with %v", text, r.Answer)
+			}
+			if !r.HasWhen && !r.When.IsZero() {
+				t.Fatalf("ParseReply(%q).When = %v without HasWhen", text, r.When)
+			}
+			if r.HasWhen && r.When.Location() != loc {
+				t.Fatalf("ParseReply(%q).When is in %v, want %v", text, r.When.Location(), loc)
+			}
+			if len(r.Rest) > len(text) {
+				t.Fatalf("ParseReply(%q).Rest = %q is longer than the text", text, r.Rest)
+			}
+			for _, w := range strings.Fields(r.Rest) {
+				if !strings.Contains(text, w) {
+					t.Fatalf("ParseReply(%q).Rest has %q, which was not typed", text, w)
+				}
+			}
+			if again := ParseReply(text, now, loc); again != r {
+				t.Fatalf("ParseReply(%q) is not deterministic: %+v then %+v", text, r, again)
+			}
+		}
+	})
+}

@@ -1,0 +1,151 @@
+package phrase
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseReply(t *testing.T) {
+	berlin := mustLoad(t, "Europe/Berlin")
+	now := wednesday(berlin)
+	tests := []struct {
+		in     string
+		answer Answer
+		when   string // layout in Berlin; "" for no date
+		rest   string
+	}{
+		// Yes
+		{"yes", Yes, "", ""},
+		{"Yes!", Yes, "", ""},
+		{"YES", Yes, "", ""},
+		{"y", Yes, "", ""},
+		{"yep", Yes, "", ""},
+		{"yeah", Yes, "", ""},
+		{"booked", Yes, "", ""},
+		{"Booked.", Yes, "", ""},
+		{"sure did", Yes, "", ""},
+		{"Yes, booked", Yes, "", ""},
+		{"yes, tue 10am", Yes, "2026-12-01 10:00 +0100", ""},
+		{"yes tue 10am", Yes, "2026-12-01 10:00 +0100", ""},
+		{"yep booked for thu 2pm", Yes, "2026-11-26 14:00 +0100", ""},
+		{"yes we have a second meeting on 2026-12-03 15:00", Yes, "2026-12-03 15:00 +0100", ""},
+		{"we have a second meeting on 2026-12-03 15:00", Yes, "2026-12-03 15:00 +0100", ""},
+		{"Acme yes tue 10am", Yes, "2026-12-01 10:00 +0100", "Acme"},
+		{"yes Acme tue 10am", Yes, "2026-12-01 10:00 +0100", "Acme"},
+		{"booked with Jane Doe next mon 9:30am", Yes, "2026-11-30 09:30 +0100", "Jane Doe"},
+		{"yes, booked tomorrow at 10 am.", Yes, "2026-11-26 10:00 +0100", ""},
+		{"yes dec 1st at 2pm", Yes, "2026-12-01 14:00 +0100", ""},
+		{"tue 10am booked", Yes, "2026-12-01 10:00 +0100", ""},
+		{"confirmed for 2026-12-01", Yes, "2026-12-01 09:00 +0100", ""},
+		{"yes, in 3 days", Yes, "2026-11-28 10:00 +0100", ""},
+		{"yes booked it just now", Yes, "", ""},
+		{"yes now", Yes, "", ""},
+		{"yes, Monday.com", Yes, "", "Monday.com"},
+		{"yes 25:00", Yes, "", "25:00"},
+		{"👍", Yes, "", ""},
+		{"👍🏽", Yes, "", ""},
+		{":+1:", Yes, "", ""},
+		{":+1::skin-tone-3: thu 2pm", Yes, "2026-11-26 14:00 +0100", ""},
+		{"✅ fri 11:00", Yes, "2026-11-27 11:00 +0100", ""},
+		{"it's booked", Yes, "", ""},
+		{"scheduled", Yes, "", ""},
+		{"of course", Yes, "", ""},
+		// NotYet
+		{"not yet", NotYet, "", ""},
+		{"Not yet.", NotYet, "", ""},
+		{"no, not yet", NotYet, "", ""},
+		{"no not yet", NotYet, "", ""},
+		{"nope, not yet", NotYet, "", ""},
+		{"working on it", NotYet, "", ""},
+		{"pending", NotYet, "", ""},
+		{"maybe", NotYet, "", ""},
+		{"later", NotYet, "", ""},
+		{"not booked", NotYet, "", ""},
+		{"haven't booked it yet", NotYet, "", ""},
+		{"havent booked", NotYet, "", ""},
+		{"not yet booked", NotYet, "", ""},
+		{"no meeting booked", NotYet, "", ""},
+		{"haven't got it booked", NotYet, "", ""},
+		{"Acme: not booked yet, maybe next week", NotYet, "", "Acme next week"},
+		{"didn't", NotYet, "", ""},
+		{"did not book", NotYet, "", "book"},
+		{"we did not", NotYet, "", ""},
+		{"I didn't", NotYet, "", ""},
+		{"i did", Yes, "", ""},
+		{"not sure", NotYet, "", ""},
+		{"no meeting yet", NotYet, "", ""},
+		{"no reply from Acme", NotYet, "", "from Acme"},
+		{"not yet, tue 10am", NotYet, "", "tue 10am"},
+		{"in progress", NotYet, "", ""},
+		{"⏳", NotYet, "", ""},
+		// No
+		{"no", No, "", ""},
+		{"No.", No, "", ""},
+		{"n", No, "", ""},
+		{"nope", No, "", ""},
+		{"nah", No, "", ""},
+		{"no second meeting", No, "", ""},
+		{"lose it", No, "", ""},
+		{"No — lose it fast", No, "", ""},
+		{"dead", No, "", ""},
+		{"not interested", No, "", ""},
+		{"they're not interested", No, "", "they're"},
+		{"no, lost it yesterday", No, "", "yesterday"},
+		{"Acme is dead", No, "", "Acme"},
+		{"👎", No, "", ""},
+		// Unclear
+		{"", Unclear, "", ""},
+		{"   ", Unclear, "", ""},
+		{"nobody", Unclear, "", "nobody"},
+		{"yesterday", Unclear, "", "yesterday"},
+		{"yesterday 3pm", Unclear, "", "yesterday 3pm"},
+		{"not", Unclear, "", "not"},
+		{"hmm", Unclear, "", "hmm"},
+		{"what?", Unclear, "", "what"},
+		{"yes no", Unclear, "", ""},
+		{"yes, not yet", Unclear, "", ""},
+		{"booked? no", Unclear, "", ""},
+		{"ok", Unclear, "", ""},
+		{"tue 10am", Unclear, "", "tue 10am"},
+		{"nonsense yesno", Unclear, "", "nonsense yesno"},
+		{"yes " + strings.Repeat("x", MaxLen), Unclear, "", ""},
+	}
+	for _, tt := range tests {
+		got := ParseReply(tt.in, now, berlin)
+		if got.Answer != tt.answer {
+			t.Errorf("ParseReply(%q).Answer = %v, want %v", tt.in, got.Answer, tt.answer)
+		}
+		if got.Rest != tt.rest {
+			t.Errorf("ParseReply(%q).Rest = %q, want %q", tt.in, got.Rest, tt.rest)
+		}
+		switch {
+		case tt.when == "" && got.HasWhen:
+			t.Errorf("ParseReply(%q).When = %s, want none", tt.in, got.When.Format(layout))
+		case tt.when != "" && !got.HasWhen:
+			t.Errorf("ParseReply(%q) has no When, want %s", tt.in, tt.when)
+		case tt.when != "" && got.When.Format(layout) != tt.when:
+			t.Errorf("ParseReply(%q).When = %s, want %s", tt.in, got.When.Format(layout), tt.when)
+		}
+		if got.HasWhen && got.When.Location() != berlin {
+			t.Errorf("ParseReply(%q).When is in %v", tt.in, got.When.Location())
+		}
+	}
+}
+
+func TestAnswerString(t *testing.T) {
+	for a, want := range map[Answer]string{Unclear: "unclear", Yes: "yes", NotYet: "not yet", No: "no", Answer(42): "unclear"} {
+		if got := a.String(); got != want {
+			t.Errorf("Answer(%d).String() = %q, want %q", int(a), got, want)
+		}
+	}
+}
+
+func TestParseReplyNewYork(t *testing.T) {
+	ny := mustLoad(t, "America/New_York")
+	now := time.Date(2026, 10, 31, 10, 0, 0, 0, ny) // Saturday before the clocks go back
+	got := ParseReply("yes, tomorrow 10am", now, ny)
+	if got.Answer != Yes || !got.HasWhen || got.When.Format(layout) != "2026-11-01 10:00 -0500" {
+		t.Errorf("got %+v", got)
+	}
+}

@@ -1,0 +1,356 @@
+package coach
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// State is where a prospect stands in the two-meeting lifecycle.
+type State string
+
+// The lifecycle: scheduled → awaiting → opportunity → won | lost, and
+// scheduled | awaiting → lost. Only a confirmed second meeting makes an
+// opportunity.
+const (
+	Scheduled   State = "scheduled"   // first meeting logged, not over yet
+	Awaiting    State = "awaiting"    // first meeting over, rep asked; not pipeline
+	Opportunity State = "opportunity" // second meeting confirmed; pipeline
+	Won         State = "won"
+	Lost        State = "lost"
+)
+
+// Open reports whether the prospect can still change state.
+func (s State) Open() bool { return s == Scheduled || s == Awaiting || s == Opportunity }
+
+// Limits on what a rep types, so every message built from it fits Slack.
+const (
+	MaxAccountLen  = 200
+	MaxContactLen  = 200
+	MaxNextStepLen = 500
+	MaxLessonLen   = 3000
+)
+
+// SystemActor is who the bot is in a prospect's history.
+const SystemActor = "pipelinecoach"
+
+// Event names what happened in a history entry.
+type Event string
+
+// Events recorded in a prospect's history.
+const (
+	EventLogged    Event = "logged"
+	EventAsked     Event = "asked"
+	EventNotYet    Event = "not_yet"
+	EventConfirmed Event = "confirmed"
+	EventLost      Event = "lost"
+	EventWon       Event = "won"
+	EventQuiet     Event = "gone_quiet"
+)
+
+// Entry is one line of a prospect's history: who did what, when, and the
+// state before and after. Metrics are computed from history alone.
+type Entry struct {
+	At    time.Time `json:"at"`
+	By    string    `json:"by"`
+	Event Event     `json:"event"`
+	From  State     `json:"from,omitempty"`
+	To    State     `json:"to"`
+}
+
+// MessageRef points at a Slack message the bot posted, so it can be updated
+// once the rep answers. Coach treats it as opaque.
+type MessageRef struct {
+	Channel string `json:"channel,omitempty"`
+	TS      string `json:"ts,omitempty"`
+}
+
+// IsZero reports whether no message is referenced.
+func (m MessageRef) IsZero() bool { return m.Channel == "" || m.TS == "" }
+
+// LossReason is why a prospect was lost. Competitor and the no-decision
+// reasons are kept apart because reps tend to blame price.
+type LossReason string
+
+// Loss reasons, as the debrief offers them.
+const (
+	ReasonNoFit        LossReason = "no_fit"
+	ReasonNoBudget     LossReason = "no_budget"
+	ReasonStatusQuo    LossReason = "status_quo"
+	ReasonCompetitor   LossReason = "competitor"
+	ReasonWentDark     LossReason = "went_dark"
+	ReasonTiming       LossReason = "timing"
+	ReasonNoSecondMeet LossReason = "no_second_meeting"
+	ReasonOther        LossReason = "other"
+)
+
+// LossReasons lists every reason in the order a rep is offered them.
+var LossReasons = []LossReason{ReasonNoFit, ReasonNoBudget, ReasonStatusQuo, ReasonCompetitor, ReasonWentDark, ReasonTiming, ReasonNoSecondMeet, ReasonOther}
+
+// Label is the reason in a rep's words.
+func (r LossReason) Label() string {
+	switch r {
+	case ReasonNoFit:
+		return "No fit"
+	case ReasonNoBudget:
+		return "No budget"
+	case ReasonStatusQuo:
+		return "No commitment to change (status quo)"
+	case ReasonCompetitor:
+		return "Lost to a competitor"
+	case ReasonWentDark:
+		return "Went dark"
+	case ReasonTiming:
+		return "Timing"
+	case ReasonNoSecondMeet:
+		return "No second meeting"
+	case ReasonOther:
+		return "Other"
+	}
+	return string(r)
+}
+
+// NoDecision reports whether the buyer chose nothing rather than someone else.
+func (r LossReason) NoDecision() bool { return r != ReasonCompetitor }
+
+func (r LossReason) valid() bool {
+	for _, known := range LossReasons {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// Loss is the debrief of a lost prospect.
+type Loss struct {
+	Reason     LossReason `json:"reason"`
+	Lesson     string     `json:"lesson,omitempty"`
+	SaveMoment string     `json:"save_moment,omitempty"` // the last moment it could have been saved
+	Shared     bool       `json:"shared"`
+	Stage      State      `json:"stage"`        // the state it was lost from
+	DaysToLose int        `json:"days_to_lose"` // whole days from first meeting to loss
+}
+
+// Prospect is a company a rep met once. It becomes pipeline (an opportunity)
+// only when the rep confirms a second meeting.
+type Prospect struct {
+	Team    string `json:"team"` // Slack workspace; one store may serve several
+	ID      string `json:"id"`
+	Owner   string `json:"owner"` // the rep
+	Account string `json:"account"`
+	Contact string `json:"contact,omitempty"`
+	TZ      string `json:"tz"` // the rep's IANA zone when logged; timing is computed in it
+
+	FirstMeeting time.Time `json:"first_meeting"`
+	MeetingEnd   time.Time `json:"meeting_end"`
+	State        State     `json:"state"`
+
+	SecondMeeting time.Time `json:"second_meeting,omitzero"`
+	Amount        int64     `json:"amount,omitempty"` // whole currency units; 0 = not given
+	Currency      string    `json:"currency,omitempty"`
+	NextStep      string    `json:"next_step,omitempty"`
+	Loss          *Loss     `json:"loss,omitempty"`
+
+	// Asks counts the questions sent: the first prompt, then reminders, then
+	// the close-out. Prompt is the latest of them, updated once answered.
+	Asks       int        `json:"asks,omitempty"`
+	LastAsked  time.Time  `json:"last_asked,omitzero"`
+	Prompt     MessageRef `json:"prompt,omitzero"`
+	QuietSince time.Time  `json:"quiet_since,omitzero"`
+	// FollowUpAt is when the scheduler next looks at this prospect; zero for
+	// none. Storage keeps the job queue in step with it atomically.
+	FollowUpAt time.Time `json:"follow_up_at,omitzero"`
+
+	CreatedAt    time.Time `json:"created_at"`
+	LastActivity time.Time `json:"last_activity"`
+	History      []Entry   `json:"history"`
+	// Version is bumped once by every saved change; storage writes a prospect
+	// only over the version it was read at (Version-1), so no update is lost.
+	Version int64 `json:"version"`
+}
+
+// GoneQuiet reports whether the rep never answered, through every reminder
+// and the close-out question. It is still not pipeline.
+func (p Prospect) GoneQuiet() bool { return p.State == Awaiting && !p.QuietSince.IsZero() }
+
+// Decided returns the history entry that closed the question of a second
+// meeting (confirmed or lost), if any.
+func (p Prospect) Decided() (Entry, bool) {
+	for i := len(p.History) - 1; i >= 0; i-- {
+		e := p.History[i]
+		if e.To != e.From && (e.To == Opportunity || e.To == Lost || e.To == Won) {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// Location is the rep's zone, UTC when unknown.
+func (p Prospect) Location() *time.Location { return loadLocation(p.TZ) }
+
+func (p Prospect) decidedError() error {
+	e, _ := p.Decided()
+	return &DecidedError{State: p.State, At: e.At, By: e.By}
+}
+
+// record appends a history entry and moves the state. It is the only place
+// a state changes.
+func (p *Prospect) record(at time.Time, by string, ev Event, to State) {
+	p.History = append(p.History, Entry{At: at, By: by, Event: ev, From: p.State, To: to})
+	p.State = to
+}
+
+// NewMeeting is a first meeting a rep logs.
+type NewMeeting struct {
+	Team, Owner, Account, Contact, TZ string
+	Start                             time.Time
+}
+
+func cleanText(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func checkLen(field, value string, max int) error {
+	if n := utf8.RuneCountInString(value); n > max {
+		return invalid(field, "is %d characters long; the limit is %d", n, max)
+	}
+	return nil
+}
+
+// Validate checks a first meeting before anything is written.
+func (m NewMeeting) Validate() error {
+	if m.Team == "" || m.Owner == "" {
+		return fmt.Errorf("meeting without team or owner: %w", ErrInvalid)
+	}
+	if cleanText(m.Account) == "" {
+		return invalid(FieldAccount, "is empty: which company did you meet?")
+	}
+	if err := checkLen(FieldAccount, cleanText(m.Account), MaxAccountLen); err != nil {
+		return err
+	}
+	if err := checkLen(FieldContact, cleanText(m.Contact), MaxContactLen); err != nil {
+		return err
+	}
+	if m.Start.IsZero() {
+		return invalid(FieldFirstMeeting, "is missing: when is (or was) the first meeting?")
+	}
+	return nil
+}
+
+// SecondMeeting is what a rep confirms: the date is required, the rest helps.
+type SecondMeeting struct {
+	At       time.Time
+	Amount   int64
+	Currency string
+	NextStep string
+}
+
+// Confirm makes the prospect an opportunity. It is the only way one is made.
+// Confirming an opportunity again is harmless: it changes nothing and says so
+// with changed == false.
+func (p Prospect) Confirm(at time.Time, by string, s SecondMeeting) (next Prospect, changed bool, err error) {
+	switch p.State {
+	case Opportunity:
+		return p, false, nil
+	case Won, Lost:
+		return p, false, p.decidedError()
+	}
+	if p.State == Scheduled && at.Before(p.FirstMeeting) {
+		return p, false, invalid(FieldSecondMeeting, "can be confirmed once the first meeting has happened (%s)",
+			p.FirstMeeting.In(p.Location()).Format("Mon Jan 2 15:04"))
+	}
+	if s.At.IsZero() {
+		return p, false, invalid(FieldSecondMeeting, "is required: an opportunity needs a booked second meeting")
+	}
+	if !s.At.After(p.FirstMeeting) {
+		loc := p.Location()
+		return p, false, invalid(FieldSecondMeeting, "(%s) is not after the first meeting (%s)",
+			s.At.In(loc).Format("Mon Jan 2 15:04"), p.FirstMeeting.In(loc).Format("Mon Jan 2 15:04"))
+	}
+	if s.Amount < 0 {
+		return p, false, invalid(FieldAmount, "cannot be negative")
+	}
+	step := cleanText(s.NextStep)
+	if err := checkLen(FieldNextStep, step, MaxNextStepLen); err != nil {
+		return p, false, err
+	}
+	next = p.clone()
+	next.SecondMeeting = s.At
+	next.Amount, next.Currency = s.Amount, s.Currency
+	next.NextStep = step
+	next.FollowUpAt = time.Time{}
+	next.QuietSince = time.Time{}
+	next.LastActivity = at
+	next.record(at, by, EventConfirmed, Opportunity)
+	return next, true, nil
+}
+
+// LossReport is the debrief a rep gives when losing a prospect.
+type LossReport struct {
+	Reason     LossReason
+	Lesson     string
+	SaveMoment string
+	Shared     bool
+}
+
+// Lose records the loss. Losing fast is the point: it works from every open
+// state, and the days from first meeting to loss are kept.
+func (p Prospect) Lose(at time.Time, by string, r LossReport) (Prospect, error) {
+	if !p.State.Open() {
+		return p, p.decidedError()
+	}
+	if !r.Reason.valid() {
+		return p, invalid(FieldReason, "%q is not one of the reasons", r.Reason)
+	}
+	lesson := strings.TrimSpace(r.Lesson)
+	if err := checkLen(FieldLesson, lesson, MaxLessonLen); err != nil {
+		return p, err
+	}
+	next := p.clone()
+	next.Loss = &Loss{
+		Reason:     r.Reason,
+		Lesson:     lesson,
+		SaveMoment: strings.TrimSpace(r.SaveMoment),
+		Shared:     r.Shared,
+		Stage:      p.State,
+		DaysToLose: DaysBetween(p.FirstMeeting, at),
+	}
+	next.FollowUpAt = time.Time{}
+	next.LastActivity = at
+	next.record(at, by, EventLost, Lost)
+	return next, nil
+}
+
+// Win closes an opportunity as won. A prospect that never had a second
+// meeting cannot be won: it never was pipeline.
+func (p Prospect) Win(at time.Time, by string) (Prospect, error) {
+	switch p.State {
+	case Won, Lost:
+		return p, p.decidedError()
+	case Scheduled, Awaiting:
+		return p, ErrNotOpportunity
+	}
+	next := p.clone()
+	next.FollowUpAt = time.Time{}
+	next.LastActivity = at
+	next.record(at, by, EventWon, Won)
+	return next, nil
+}
+
+// DaysBetween counts whole days from a to b, never negative.
+func DaysBetween(a, b time.Time) int {
+	if !b.After(a) {
+		return 0
+	}
+	return int(b.Sub(a) / (24 * time.Hour))
+}
+
+func (p Prospect) clone() Prospect {
+	next := p
+	next.History = append([]Entry(nil), p.History...)
+	if p.Loss != nil {
+		l := *p.Loss
+		next.Loss = &l
+	}
+	return next
+}

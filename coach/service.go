@@ -1,0 +1,315 @@
+package coach
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Actor is the person acting, as Slack identifies them.
+type Actor struct {
+	Team, User string
+	Admin      bool
+}
+
+// mayActOn reports whether the actor may see and change the prospect: its
+// owner, or an admin of the same workspace.
+func (a Actor) mayActOn(p Prospect) bool {
+	return a.Team == p.Team && (a.User == p.Owner || a.Admin)
+}
+
+// Service runs the two-meeting rule: it applies the rules to stored
+// prospects and sends the questions when they come due.
+type Service struct {
+	store  Store
+	notify Notifier
+	clock  Clock
+	timing Timing
+	// Lease is how long the scheduler holds a claimed job before another
+	// replica may take it over.
+	Lease time.Duration
+	// Batch is how many due jobs one RunDue claims at most.
+	Batch int
+	newID func() string
+}
+
+// NewService returns a service over its dependencies.
+func NewService(store Store, notify Notifier, clock Clock, timing Timing) *Service {
+	return &Service{store: store, notify: notify, clock: clock, timing: timing,
+		Lease: time.Minute, Batch: 100, newID: randomID}
+}
+
+// Timing returns the timing rules in force.
+func (s *Service) Timing() Timing { return s.timing }
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.clock.Now() }
+
+func randomID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// maxAttempts bounds the read-apply-save loop under contention.
+const maxAttempts = 8
+
+// change reads a prospect, applies fn, and saves the result over the version
+// it read. On a concurrent change it reads again and reapplies fn, so rules
+// are always checked against what is stored.
+func (s *Service) change(ctx context.Context, actor *Actor, team, id string, fn func(Prospect) (Prospect, bool, error)) (Prospect, bool, error) {
+	for range maxAttempts {
+		cur, err := s.store.Prospect(ctx, team, id)
+		if err != nil {
+			return Prospect{}, false, err
+		}
+		if actor != nil && !actor.mayActOn(cur) {
+			return cur, false, ErrForbidden
+		}
+		next, changed, err := fn(cur)
+		if err != nil || !changed {
+			return cur, false, err
+		}
+		next.Version = cur.Version + 1
+		err = s.store.Save(ctx, next)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return cur, false, err
+		}
+		return next, true, nil
+	}
+	return Prospect{}, false, fmt.Errorf("after %d attempts: %w", maxAttempts, ErrConflict)
+}
+
+// LogMeeting records a first meeting. It is not pipeline: the rep is asked
+// after it whether a second meeting was booked.
+func (s *Service) LogMeeting(ctx context.Context, m NewMeeting) (Prospect, error) {
+	if err := m.Validate(); err != nil {
+		return Prospect{}, err
+	}
+	now := s.clock.Now()
+	loc := loadLocation(m.TZ)
+	p := Prospect{
+		Team: m.Team, ID: s.newID(), Owner: m.Owner,
+		Account: cleanText(m.Account), Contact: cleanText(m.Contact), TZ: m.TZ,
+		FirstMeeting: m.Start, MeetingEnd: m.Start.Add(s.timing.MeetingDuration),
+		CreatedAt: now, LastActivity: now, Version: 1,
+	}
+	p.FollowUpAt = s.timing.FirstAsk(p.MeetingEnd, now, loc)
+	p.History = []Entry{{At: now, By: m.Owner, Event: EventLogged, To: Scheduled}}
+	p.State = Scheduled
+	if err := s.store.Save(ctx, p); err != nil {
+		return Prospect{}, fmt.Errorf("log meeting with %s: %w", p.Account, err)
+	}
+	return p, nil
+}
+
+// Confirm records a booked second meeting: the prospect becomes an
+// opportunity. Confirming again changes nothing (changed is false).
+func (s *Service) Confirm(ctx context.Context, actor Actor, team, id string, sm SecondMeeting) (Prospect, bool, error) {
+	p, changed, err := s.change(ctx, &actor, team, id, func(p Prospect) (Prospect, bool, error) {
+		return p.Confirm(s.clock.Now(), actor.User, sm)
+	})
+	if err != nil {
+		return p, false, fmt.Errorf("confirm second meeting %s: %w", id, err)
+	}
+	return p, changed, nil
+}
+
+// NotYet records that no second meeting is booked yet; the rep is asked
+// again after the reminder wait.
+func (s *Service) NotYet(ctx context.Context, actor Actor, team, id string) (Prospect, error) {
+	p, _, err := s.change(ctx, &actor, team, id, func(p Prospect) (Prospect, bool, error) {
+		now := s.clock.Now()
+		if p.State != Scheduled && p.State != Awaiting {
+			return p, false, p.decidedError()
+		}
+		next := p.clone()
+		next.QuietSince = time.Time{}
+		next.LastActivity = now
+		next.FollowUpAt = s.timing.ReminderAfter.After(s.timing.WorkingHours, now.In(p.Location()))
+		next.record(now, actor.User, EventNotYet, Awaiting)
+		return next, true, nil
+	})
+	if err != nil {
+		return p, fmt.Errorf("not yet for %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// Lose records a loss with its debrief.
+func (s *Service) Lose(ctx context.Context, actor Actor, team, id string, r LossReport) (Prospect, error) {
+	p, _, err := s.change(ctx, &actor, team, id, func(p Prospect) (Prospect, bool, error) {
+		next, err := p.Lose(s.clock.Now(), actor.User, r)
+		return next, err == nil, err
+	})
+	if err != nil {
+		return p, fmt.Errorf("lose %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// Win closes an opportunity as won.
+func (s *Service) Win(ctx context.Context, actor Actor, team, id string) (Prospect, error) {
+	p, _, err := s.change(ctx, &actor, team, id, func(p Prospect) (Prospect, bool, error) {
+		next, err := p.Win(s.clock.Now(), actor.User)
+		return next, err == nil, err
+	})
+	if err != nil {
+		return p, fmt.Errorf("win %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// Prospect returns one prospect the actor may see.
+func (s *Service) Prospect(ctx context.Context, actor Actor, id string) (Prospect, error) {
+	p, err := s.store.Prospect(ctx, actor.Team, id)
+	if err != nil {
+		return Prospect{}, fmt.Errorf("read prospect %s: %w", id, err)
+	}
+	if !actor.mayActOn(p) {
+		return Prospect{}, ErrForbidden
+	}
+	return p, nil
+}
+
+// Pipeline returns a rep's prospects, grouped as the rep sees them.
+func (s *Service) Pipeline(ctx context.Context, team, owner string) (Pipeline, error) {
+	ps, err := s.store.ProspectsOf(ctx, team, owner)
+	if err != nil {
+		return Pipeline{}, fmt.Errorf("read pipeline of %s: %w", owner, err)
+	}
+	return GroupPipeline(ps, s.clock.Now()), nil
+}
+
+// RunDue claims the follow-ups that have come due and sends each its
+// question, exactly once across replicas. It returns how many jobs it
+// handled; an error on one job does not stop the others.
+func (s *Service) RunDue(ctx context.Context) (int, error) {
+	jobs, err := s.store.ClaimDue(ctx, s.clock.Now(), s.Lease, s.Batch)
+	if err != nil {
+		return 0, fmt.Errorf("claim due jobs: %w", err)
+	}
+	var errs []error
+	for _, j := range jobs {
+		if err := s.followUp(ctx, j); err != nil {
+			errs = append(errs, fmt.Errorf("follow up %s: %w", j.Key, err))
+		}
+	}
+	return len(jobs), errors.Join(errs...)
+}
+
+// Ledger values of a send: reserved while the post is under way, then the
+// message it made.
+const (
+	sendPending = "pending"
+	sendDone    = "sent"
+	sendKeep    = 30 * 24 * time.Hour
+)
+
+func (s *Service) followUp(ctx context.Context, j Job) error {
+	team, id, err := parseFollowUpKey(j.Key)
+	if err != nil {
+		// Not ours to run; drop it rather than claim it forever.
+		return errors.Join(err, s.store.Done(ctx, j.Key))
+	}
+	p, err := s.store.Prospect(ctx, team, id)
+	if errors.Is(err, ErrNotFound) {
+		return s.store.Done(ctx, j.Key)
+	}
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	if p.FollowUpAt.IsZero() || p.FollowUpAt.After(now) {
+		// Moved or cleared since it was claimed; Save already rescheduled it.
+		return nil
+	}
+	ask, ok, quiet := s.timing.nextAsk(p)
+	if !ok {
+		_, _, err := s.change(ctx, nil, team, id, func(p Prospect) (Prospect, bool, error) {
+			next := p.clone()
+			next.FollowUpAt = time.Time{}
+			if quiet && p.State == Awaiting && p.QuietSince.IsZero() {
+				next.QuietSince = now
+				next.History = append(next.History, Entry{At: now, By: SystemActor, Event: EventQuiet, From: p.State, To: p.State})
+			}
+			return next, true, nil
+		})
+		return err
+	}
+
+	ref, err := s.sendOnce(ctx, p, ask)
+	if errors.Is(err, errInFlight) {
+		return nil // its sender saves; if it died, our lease ends and we retry
+	}
+	if err != nil {
+		return err
+	}
+	_, _, err = s.change(ctx, nil, team, id, func(p Prospect) (Prospect, bool, error) {
+		if p.Asks >= ask.N {
+			return p, false, nil // recorded already by a replica that raced us
+		}
+		next := p.clone()
+		next.Asks = ask.N
+		next.LastAsked = now
+		if !ref.IsZero() {
+			next.Prompt = ref
+		}
+		switch p.State {
+		case Scheduled:
+			next.FollowUpAt = s.timing.ReminderAfter.After(s.timing.WorkingHours, now.In(p.Location()))
+			next.record(now, SystemActor, EventAsked, Awaiting)
+		case Awaiting:
+			next.FollowUpAt = s.timing.ReminderAfter.After(s.timing.WorkingHours, now.In(p.Location()))
+			next.History = append(next.History, Entry{At: now, By: SystemActor, Event: EventAsked, From: Awaiting, To: Awaiting})
+		default:
+			// Answered while the question was on its way: keep the answer.
+			next.FollowUpAt = time.Time{}
+		}
+		return next, true, nil
+	})
+	return err
+}
+
+// sendOnce posts a question unless the ledger says it was posted already,
+// and returns the message either way.
+func (s *Service) sendOnce(ctx context.Context, p Prospect, ask Ask) (MessageRef, error) {
+	key := fmt.Sprintf("ask/%s/%s/%d", p.Team, p.ID, ask.N)
+	existing, reserved, err := s.store.Reserve(ctx, key, sendPending, s.Lease)
+	if err != nil {
+		return MessageRef{}, fmt.Errorf("reserve send %s: %w", key, err)
+	}
+	if !reserved {
+		if existing == sendPending {
+			return MessageRef{}, fmt.Errorf("send %s: %w", key, errInFlight)
+		}
+		return parseSent(existing), nil
+	}
+	ref, err := s.notify.Ask(ctx, p, ask)
+	if err != nil && !errors.Is(err, ErrUndeliverable) {
+		// Let the next claim try again.
+		return MessageRef{}, errors.Join(fmt.Errorf("send %s: %w", key, err), s.store.Forget(ctx, key))
+	}
+	if err := s.store.Record(ctx, key, sendDone+" "+ref.Channel+" "+ref.TS, sendKeep); err != nil {
+		return MessageRef{}, fmt.Errorf("record send %s: %w", key, err)
+	}
+	return ref, nil
+}
+
+// errInFlight: another replica is posting this very question right now.
+var errInFlight = errors.New("send in flight elsewhere")
+
+func parseSent(v string) MessageRef {
+	f := strings.Fields(v)
+	if len(f) == 3 && f[0] == sendDone {
+		return MessageRef{Channel: f[1], TS: f[2]}
+	}
+	return MessageRef{}
+}

@@ -1,0 +1,60 @@
+package redisstore
+
+import (
+	"fmt"
+	"strings"
+)
+
+// DefaultPrefix is the key prefix when none is configured (REDIS_KEY_PREFIX).
+const DefaultPrefix = "pipelinecoach"
+
+// CheckPrefix reports whether prefix can be used as a key prefix: it becomes
+// a Redis Cluster hash tag, so it must not contain braces.
+func CheckPrefix(prefix string) error {
+	if strings.ContainsAny(prefix, "{}") {
+		return fmt.Errorf("redis key prefix %q: must not contain { or }", prefix)
+	}
+	return nil
+}
+
+// keys builds every key the store uses; nothing else does, and the Lua
+// scripts only use keys passed to them (or, for an owner index, a key this
+// type built and the store saved). Every key starts with {prefix}: the whole
+// prefix is the Cluster hash tag, so all keys of one store live in one slot
+// and every multi-key script is legal on Redis Cluster. Cluster then gives
+// failover, not sharding: one store's data is on one primary.
+//
+//	{p}:t:<team>:p              hash  prospect id → prospect JSON
+//	{p}:t:<team>:v              hash  prospect id → version
+//	{p}:t:<team>:o              hash  prospect id → key of its owner's set
+//	{p}:t:<team>:owner:<user>   set   prospect ids the user owns
+//	{p}:jobs:due                zset  job key → due time (Unix ms)
+//	{p}:jobs:leased             zset  job key → lease end (Unix ms)
+//	{p}:jobs:at                 hash  job key → due time (Unix ms), claimed or not
+//	{p}:ledger:<key>            string, with a TTL
+//
+// Team and user ids are escaped (% and : as %25 and %3A), so a team id cannot
+// pose as part of another key.
+type keys struct{ base string }
+
+func newKeys(prefix string) keys { return keys{base: "{" + prefix + "}"} }
+
+func (k keys) team(team string) string { return k.base + ":t:" + escape(team) }
+
+func (k keys) prospects(team string) string       { return k.team(team) + ":p" }
+func (k keys) versions(team string) string        { return k.team(team) + ":v" }
+func (k keys) owners(team string) string          { return k.team(team) + ":o" }
+func (k keys) ownerSet(team, owner string) string { return k.team(team) + ":owner:" + escape(owner) }
+
+func (k keys) jobsDue() string    { return k.base + ":jobs:due" }
+func (k keys) jobsLeased() string { return k.base + ":jobs:leased" }
+func (k keys) jobsAt() string     { return k.base + ":jobs:at" }
+
+// jobs are the three keys of the job queue, in the order the scripts take them.
+func (k keys) jobs() []string { return []string{k.jobsDue(), k.jobsLeased(), k.jobsAt()} }
+
+func (k keys) ledger(key string) string { return k.base + ":ledger:" + key }
+
+var escaper = strings.NewReplacer("%", "%25", ":", "%3A")
+
+func escape(s string) string { return escaper.Replace(s) }

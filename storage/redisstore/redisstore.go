@@ -1,0 +1,248 @@
+// Package redisstore keeps coach's prospects, job queue and ledger in Redis.
+//
+// Every state change is one Lua script, so it is atomic and takes one round
+// trip; every read is one command or script too. All keys of a store share
+// the hash tag {prefix} (see keys), so the store works on Redis Cluster,
+// where it gets failover but no sharding.
+//
+// Job due times and leases are kept at millisecond resolution: a Job's Due
+// is its due time truncated to the millisecond. Prospects keep every field
+// exactly (JSON), FollowUpAt included.
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"pipelinecoach/coach"
+)
+
+// Store is coach.Store on Redis. It is safe for concurrent use.
+type Store struct {
+	client redis.UniversalClient
+	keys   keys
+}
+
+var _ coach.Store = (*Store)(nil)
+
+// New returns a store keeping its keys under {prefix}: (DefaultPrefix when
+// prefix is empty). Stores with different prefixes on one server do not see
+// each other. New panics if CheckPrefix rejects prefix; check configuration
+// with it first.
+func New(client redis.UniversalClient, prefix string) *Store {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	if err := CheckPrefix(prefix); err != nil {
+		panic("redisstore.New: " + err.Error())
+	}
+	return &Store{client: client, keys: newKeys(prefix)}
+}
+
+// Ping checks that Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("ping redis: %w", err)
+	}
+	return nil
+}
+
+// Prospect returns one prospect of a team, or coach.ErrNotFound.
+func (s *Store) Prospect(ctx context.Context, team, id string) (coach.Prospect, error) {
+	raw, err := s.client.HGet(ctx, s.keys.prospects(team), id).Result()
+	if errors.Is(err, redis.Nil) {
+		return coach.Prospect{}, fmt.Errorf("get prospect %s/%s: %w", team, id, coach.ErrNotFound)
+	}
+	if err != nil {
+		return coach.Prospect{}, fmt.Errorf("get prospect %s/%s: %w", team, id, err)
+	}
+	var p coach.Prospect
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		return coach.Prospect{}, fmt.Errorf("get prospect %s/%s: decode: %w", team, id, err)
+	}
+	return p, nil
+}
+
+// ProspectsOf returns every prospect owner owns in team, in no order.
+func (s *Store) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Prospect, error) {
+	raws, err := prospectsOfScript.Run(ctx, s.client,
+		[]string{s.keys.ownerSet(team, owner), s.keys.prospects(team)}).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("list prospects of %s/%s: %w", team, owner, err)
+	}
+	ps := make([]coach.Prospect, len(raws))
+	for i, raw := range raws {
+		if err := json.Unmarshal([]byte(raw), &ps[i]); err != nil {
+			return nil, fmt.Errorf("list prospects of %s/%s: decode: %w", team, owner, err)
+		}
+	}
+	return ps, nil
+}
+
+// Save writes p if the stored version is p.Version-1 (or there is none and
+// p.Version is 1), and keeps its follow-up job in step, in one script.
+// Otherwise it returns coach.ErrConflict and writes nothing.
+func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
+	if p.Team == "" || p.ID == "" || p.Owner == "" {
+		return fmt.Errorf("save prospect %s/%s: team, id and owner are required: %w", p.Team, p.ID, coach.ErrInvalid)
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("save prospect %s/%s: encode: %w", p.Team, p.ID, err)
+	}
+	followUp := ""
+	if !p.FollowUpAt.IsZero() {
+		followUp = ms(p.FollowUpAt)
+	}
+	k := s.keys
+	res, err := saveScript.Run(ctx, s.client,
+		append([]string{k.prospects(p.Team), k.versions(p.Team), k.owners(p.Team), k.ownerSet(p.Team, p.Owner)}, k.jobs()...),
+		p.ID, p.Version, raw, coach.FollowUpKey(p.Team, p.ID), followUp).Slice()
+	if err != nil {
+		return fmt.Errorf("save prospect %s/%s: %w", p.Team, p.ID, err)
+	}
+	if len(res) == 0 {
+		return fmt.Errorf("save prospect %s/%s: unexpected reply %v", p.Team, p.ID, res)
+	}
+	if written, _ := res[0].(int64); written == 1 {
+		return nil
+	}
+	stored := "none"
+	if len(res) > 1 {
+		if v, ok := res[1].(string); ok {
+			stored = v
+		}
+	}
+	return fmt.Errorf("save prospect %s/%s: version %d over stored version %s: %w",
+		p.Team, p.ID, p.Version, stored, coach.ErrConflict)
+}
+
+// ClaimDue leases up to max jobs due at or before now, earliest first. Jobs
+// whose lease ended at or before now are due again at their own due time.
+// Both are bounded range reads of sorted sets: O(log N + max).
+//
+// When more than max leases have ended, only max of them (those that ended
+// first) are put back per call, so a job put back later may be claimed after
+// a job due later than it.
+func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, max int) ([]coach.Job, error) {
+	if max <= 0 {
+		return nil, nil
+	}
+	if lease <= 0 {
+		return nil, fmt.Errorf("claim due jobs: lease %s is not positive: %w", lease, coach.ErrInvalid)
+	}
+	res, err := claimScript.Run(ctx, s.client, s.keys.jobs(),
+		ms(now), ms(now.Add(lease)), max).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("claim due jobs: %w", err)
+	}
+	jobs := make([]coach.Job, 0, len(res)/2)
+	for i := 0; i+1 < len(res); i += 2 {
+		due, err := strconv.ParseFloat(res[i+1], 64)
+		if err != nil {
+			return nil, fmt.Errorf("claim due jobs: due time %q of %s: %w", res[i+1], res[i], err)
+		}
+		jobs = append(jobs, coach.Job{Key: res[i], Due: time.UnixMilli(int64(due))})
+	}
+	return jobs, nil
+}
+
+// Schedule adds a job, or moves it to due. Moving a claimed job ends its
+// lease; scheduling it again at the same due time keeps the lease, as Save
+// does for a follow-up.
+func (s *Store) Schedule(ctx context.Context, key string, due time.Time) error {
+	if err := scheduleScript.Run(ctx, s.client, s.keys.jobs(), key, ms(due)).Err(); err != nil {
+		return fmt.Errorf("schedule job %s: %w", key, err)
+	}
+	return nil
+}
+
+// Done removes a job, claimed or not. Removing a job that is not there does
+// nothing.
+func (s *Store) Done(ctx context.Context, key string) error {
+	if err := doneScript.Run(ctx, s.client, s.keys.jobs(), key).Err(); err != nil {
+		return fmt.Errorf("finish job %s: %w", key, err)
+	}
+	return nil
+}
+
+// Release ends the leases of the given jobs, so they are due again at once
+// (at their own due time, which has passed). Jobs not claimed are left alone.
+func (s *Store) Release(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	if err := releaseScript.Run(ctx, s.client, s.keys.jobs(), args...).Err(); err != nil {
+		return fmt.Errorf("release %d jobs: %w", len(keys), err)
+	}
+	return nil
+}
+
+// Reserve stores value under key unless the key holds a value; then it
+// returns that value and reserved == false. A ttl of zero or less keeps the
+// value until it is forgotten.
+func (s *Store) Reserve(ctx context.Context, key, value string, ttl time.Duration) (string, bool, error) {
+	res, err := reserveScript.Run(ctx, s.client, []string{s.keys.ledger(key)}, value, ttlArg(ttl)).Slice()
+	if err != nil {
+		return "", false, fmt.Errorf("reserve %s: %w", key, err)
+	}
+	if len(res) == 0 {
+		return "", false, fmt.Errorf("reserve %s: unexpected reply %v", key, res)
+	}
+	if reserved, _ := res[0].(int64); reserved == 1 {
+		return "", true, nil
+	}
+	existing := ""
+	if len(res) > 1 {
+		existing, _ = res[1].(string)
+	}
+	return existing, false, nil
+}
+
+// Record stores value under key, whatever was there. A ttl of zero or less
+// keeps the value until it is forgotten. It is one SET, atomic by itself.
+func (s *Store) Record(ctx context.Context, key, value string, ttl time.Duration) error {
+	ttl = time.Duration(ttlMillis(ttl)) * time.Millisecond // 0: none
+	if err := s.client.Set(ctx, s.keys.ledger(key), value, ttl).Err(); err != nil {
+		return fmt.Errorf("record %s: %w", key, err)
+	}
+	return nil
+}
+
+// Forget removes key. Forgetting a key that is not there does nothing.
+func (s *Store) Forget(ctx context.Context, key string) error {
+	if err := s.client.Del(ctx, s.keys.ledger(key)).Err(); err != nil {
+		return fmt.Errorf("forget %s: %w", key, err)
+	}
+	return nil
+}
+
+// ms is t as Unix milliseconds, the resolution of every time in the queue.
+func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+
+// ttlMillis is ttl in whole milliseconds, rounded up so that a short ttl
+// does not become none; 0 for none.
+func ttlMillis(ttl time.Duration) int64 {
+	if ttl <= 0 {
+		return 0
+	}
+	return int64((ttl + time.Millisecond - 1) / time.Millisecond)
+}
+
+// ttlArg is ttlMillis for a script: empty for none.
+func ttlArg(ttl time.Duration) string {
+	if n := ttlMillis(ttl); n > 0 {
+		return strconv.FormatInt(n, 10)
+	}
+	return ""
+}

@@ -1,0 +1,286 @@
+// Package redistest runs a real redis-server for tests: one process per
+// Start, on a free port of 127.0.0.1, with its files in the test's temporary
+// directory, stopped when the test ends.
+//
+// A test that needs Redis is skipped when redis-server is not on PATH, except
+// when the CI environment variable is set: there a missing server fails the
+// test, so a CI image without it cannot pass silently.
+package redistest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+)
+
+const (
+	startTimeout = 10 * time.Second // until PING answers
+	stopTimeout  = 10 * time.Second // after SIGTERM, before SIGKILL
+	startTries   = 3                // fresh ports tried when one is taken meanwhile
+)
+
+// Server is a running (or stopped) redis-server.
+type Server struct {
+	bin  string
+	dir  string
+	args []string // extra arguments, after the defaults
+	port int
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when cmd has been waited for
+	log    *syncBuffer
+	stats  *redis.Client // the connection Commands asks INFO on
+	infos  int64         // INFO commands Commands sent since the server started
+}
+
+// Start runs redis-server with --save "" --appendonly no followed by args
+// (so args override the defaults, e.g. "--appendonly", "yes"), waits until it
+// answers PING, and stops it when tb ends.
+func Start(tb testing.TB, args ...string) *Server {
+	tb.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		const msg = "redis-server not found on PATH: install it (apt-get install redis-server) to run this test"
+		if os.Getenv("CI") != "" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg)
+	}
+	s := &Server{bin: bin, dir: tb.TempDir(), args: args}
+	tb.Cleanup(s.cleanup)
+	var lastErr error
+	for range startTries {
+		if s.port, err = freePort(); err != nil {
+			tb.Fatalf("redistest: %v", err)
+		}
+		if lastErr = s.start(); lastErr == nil {
+			return s
+		}
+	}
+	tb.Fatalf("redistest: %v", lastErr)
+	return nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// start runs the process and waits for PING; on failure the process is gone
+// and the error carries its log.
+func (s *Server) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	argv := append([]string{
+		"--port", strconv.Itoa(s.port),
+		"--bind", "127.0.0.1",
+		"--dir", s.dir,
+		"--daemonize", "no",
+		"--logfile", "", // log to stdout, captured below
+		"--save", "",
+		"--appendonly", "no",
+	}, s.args...)
+	s.log = &syncBuffer{}
+	cmd := exec.Command(s.bin, argv...)
+	cmd.Stdout, cmd.Stderr = s.log, s.log
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", s.bin, err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	s.cmd, s.exited, s.infos = cmd, exited, 0
+
+	c := redis.NewClient(s.options())
+	defer c.Close()
+	deadline := time.Now().Add(startTimeout)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		err := c.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("redis-server on port %d exited during start: %s", s.port, s.log.tail())
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.killLocked()
+			return fmt.Errorf("redis-server on port %d did not answer PING within %s (%v): %s", s.port, startTimeout, err, s.log.tail())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (s *Server) options() *redis.Options {
+	return &redis.Options{
+		Addr:            s.Addr(),
+		Protocol:        2,
+		DisableIdentity: true, // no CLIENT SETINFO on connect: keeps Commands' counts plain
+		MaintNotificationsConfig: &maintnotifications.Config{
+			Mode: maintnotifications.ModeDisabled,
+		},
+	}
+}
+
+// Addr is host:port of the server.
+func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
+
+// Log returns what the server has logged since it last started.
+func (s *Server) Log() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.log.String()
+}
+
+// Client returns a new client of the server, closed when tb ends.
+func (s *Server) Client(tb testing.TB) *redis.Client {
+	tb.Helper()
+	c := redis.NewClient(s.options())
+	tb.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// Commands returns the server's total_commands_processed since it last
+// started, not counting the INFO commands Commands itself sends. The
+// difference between two calls is the number of commands run in between,
+// commands run by Lua scripts included (an EVALSHA running three commands
+// counts four), so it measures server work; count round trips with a client
+// hook instead.
+func (s *Server) Commands(tb testing.TB) int64 {
+	tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stats == nil {
+		opt := s.options()
+		opt.PoolSize = 1
+		s.stats = redis.NewClient(opt)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	info, err := s.stats.Info(ctx, "stats").Result()
+	if err != nil {
+		tb.Fatalf("redistest: INFO stats: %v", err)
+	}
+	prior := s.infos
+	s.infos++
+	for line := range strings.SplitSeq(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "total_commands_processed:"); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				tb.Fatalf("redistest: total_commands_processed %q: %v", v, err)
+			}
+			return n - prior
+		}
+	}
+	tb.Fatalf("redistest: no total_commands_processed in INFO stats:\n%s", info)
+	return 0
+}
+
+// Stop shuts the server down (SIGTERM, so an append-only file is flushed) and
+// waits for it to exit, killing it if it takes too long. Stopping a stopped
+// server does nothing.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(stopTimeout):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+	}
+	s.afterExitLocked()
+}
+
+// Kill ends the server with SIGKILL, as a crash would, and waits for it.
+func (s *Server) Kill() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.killLocked()
+}
+
+func (s *Server) killLocked() {
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+	s.afterExitLocked()
+}
+
+func (s *Server) afterExitLocked() {
+	s.cmd = nil
+	if s.stats != nil {
+		_ = s.stats.Close()
+		s.stats = nil
+	}
+}
+
+// Restart stops the server if it runs and starts it again on the same port,
+// in the same directory, with the same arguments: what it persisted is
+// loaded again. Clients from Client reconnect on their own.
+func (s *Server) Restart(tb testing.TB) {
+	tb.Helper()
+	s.Stop()
+	if err := s.start(); err != nil {
+		tb.Fatalf("redistest: restart: %v", err)
+	}
+}
+
+func (s *Server) cleanup() {
+	s.Stop()
+}
+
+// syncBuffer is the server's output, written by the process's copier
+// goroutine and read by the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// tail is the end of the log, enough to say why a start failed.
+func (b *syncBuffer) tail() string {
+	const max = 4000
+	s := b.String()
+	if len(s) > max {
+		s = "…" + s[len(s)-max:]
+	}
+	if s == "" {
+		return "(no output)"
+	}
+	return "\n" + s
+}

@@ -1,0 +1,166 @@
+package redisstore
+
+import "github.com/redis/go-redis/v9"
+
+// Every state change is one of these scripts: atomic, one round trip
+// (EVALSHA, and EVAL once if the server lost the script). Times are Unix
+// milliseconds, formatted by Go; the scripts never turn numbers into strings.
+
+// keepJob keeps one job in step with its due time ms (empty for none): removed
+// when none; left alone, lease and all, when already due or claimed at ms;
+// otherwise due at ms and no longer leased.
+const keepJob = `
+local function keep_job(due, leased, at, job, ms)
+  if ms == '' then
+    redis.call('ZREM', due, job)
+    redis.call('ZREM', leased, job)
+    redis.call('HDEL', at, job)
+    return
+  end
+  if redis.call('HGET', at, job) == ms and
+    (redis.call('ZSCORE', due, job) or redis.call('ZSCORE', leased, job)) then
+    return
+  end
+  redis.call('ZREM', leased, job)
+  redis.call('ZADD', due, ms, job)
+  redis.call('HSET', at, job, ms)
+end
+`
+
+// saveScript writes a prospect over the version it was read at, moves it
+// between owner sets and keeps its follow-up job in step. It returns
+// {1} when written, {0, stored version or false} on conflict.
+var saveScript = redis.NewScript(`
+-- KEYS[1] {p}:t:<team>:p             hash id → prospect JSON
+-- KEYS[2] {p}:t:<team>:v             hash id → version
+-- KEYS[3] {p}:t:<team>:o             hash id → owner set key
+-- KEYS[4] {p}:t:<team>:owner:<user>  set of ids of the new owner
+-- KEYS[5] {p}:jobs:due               zset job → due ms
+-- KEYS[6] {p}:jobs:leased            zset job → lease end ms
+-- KEYS[7] {p}:jobs:at                hash job → due ms
+-- ARGV[1] prospect id
+-- ARGV[2] version being written (the stored one must be ARGV[2]-1; none for 1)
+-- ARGV[3] prospect JSON
+-- ARGV[4] follow-up job key
+-- ARGV[5] follow-up due ms, '' for none
+` + keepJob + `
+local id = ARGV[1]
+local version = tonumber(ARGV[2])
+local stored = redis.call('HGET', KEYS[2], id)
+if version == 1 then
+  if stored then return {0, stored} end
+elseif not stored or tonumber(stored) ~= version - 1 then
+  return {0, stored}
+end
+redis.call('HSET', KEYS[1], id, ARGV[3])
+redis.call('HSET', KEYS[2], id, ARGV[2])
+-- the old owner's set is a key the store built and saved, in this slot
+local old = redis.call('HGET', KEYS[3], id)
+if old and old ~= KEYS[4] then
+  redis.call('SREM', old, id)
+end
+redis.call('SADD', KEYS[4], id)
+redis.call('HSET', KEYS[3], id, KEYS[4])
+keep_job(KEYS[5], KEYS[6], KEYS[7], ARGV[4], ARGV[5])
+return {1}
+`)
+
+// prospectsOfScript returns the JSON of every prospect in an owner's set.
+var prospectsOfScript = redis.NewScript(`
+-- KEYS[1] {p}:t:<team>:owner:<user>  set of ids the owner owns
+-- KEYS[2] {p}:t:<team>:p             hash id → prospect JSON
+local ids = redis.call('SMEMBERS', KEYS[1])
+local out = {}
+-- HMGET in chunks: unpack is limited by Lua's stack
+local chunk = 500
+for i = 1, #ids, chunk do
+  local records = redis.call('HMGET', KEYS[2], unpack(ids, i, math.min(i + chunk - 1, #ids)))
+  for _, r in ipairs(records) do
+    if r then out[#out + 1] = r end
+  end
+end
+return out
+`)
+
+// claimScript puts jobs whose lease has ended back among the due ones, then
+// leases the earliest due ones. Both steps are range reads bounded by max, so
+// the cost grows with what is due, not with what is pending. It returns
+// {job, due ms, job, due ms, …}.
+var claimScript = redis.NewScript(`
+-- KEYS[1] {p}:jobs:due     zset job → due ms
+-- KEYS[2] {p}:jobs:leased  zset job → lease end ms
+-- KEYS[3] {p}:jobs:at      hash job → due ms
+-- ARGV[1] now ms
+-- ARGV[2] lease end ms (now + lease)
+-- ARGV[3] max jobs
+local ended = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, job in ipairs(ended) do
+  redis.call('ZREM', KEYS[2], job)
+  redis.call('ZADD', KEYS[1], redis.call('HGET', KEYS[3], job) or ARGV[1], job)
+end
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[3])
+for i = 1, #due, 2 do
+  redis.call('ZREM', KEYS[1], due[i])
+  redis.call('ZADD', KEYS[2], ARGV[2], due[i])
+end
+return due
+`)
+
+// scheduleScript adds or moves a job; see keepJob.
+var scheduleScript = redis.NewScript(`
+-- KEYS[1] {p}:jobs:due     zset job → due ms
+-- KEYS[2] {p}:jobs:leased  zset job → lease end ms
+-- KEYS[3] {p}:jobs:at      hash job → due ms
+-- ARGV[1] job key
+-- ARGV[2] due ms
+` + keepJob + `
+keep_job(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
+return 1
+`)
+
+// doneScript removes jobs, claimed or not.
+var doneScript = redis.NewScript(`
+-- KEYS[1] {p}:jobs:due     zset job → due ms
+-- KEYS[2] {p}:jobs:leased  zset job → lease end ms
+-- KEYS[3] {p}:jobs:at      hash job → due ms
+-- ARGV[1..n] job keys
+for _, job in ipairs(ARGV) do
+  redis.call('ZREM', KEYS[1], job)
+  redis.call('ZREM', KEYS[2], job)
+  redis.call('HDEL', KEYS[3], job)
+end
+return 1
+`)
+
+// releaseScript ends the leases of claimed jobs: each is due again at its
+// own due time, which has passed, so it is due at once and keeps its place
+// in the order. Jobs not claimed are left alone.
+var releaseScript = redis.NewScript(`
+-- KEYS[1] {p}:jobs:due     zset job → due ms
+-- KEYS[2] {p}:jobs:leased  zset job → lease end ms
+-- KEYS[3] {p}:jobs:at      hash job → due ms
+-- ARGV[1..n] job keys
+for _, job in ipairs(ARGV) do
+  if redis.call('ZREM', KEYS[2], job) == 1 then
+    redis.call('ZADD', KEYS[1], redis.call('HGET', KEYS[3], job) or 0, job)
+  end
+end
+return 1
+`)
+
+// reserveScript stores a value unless the key holds one. It returns {1} when
+// stored, {0, existing value} otherwise. (SET NX GET does this in one command
+// only from Redis 7.0.)
+var reserveScript = redis.NewScript(`
+-- KEYS[1] {p}:ledger:<key>  string
+-- ARGV[1] value
+-- ARGV[2] ttl ms, '' for none
+local existing = redis.call('GET', KEYS[1])
+if existing then return {0, existing} end
+if ARGV[2] == '' then
+  redis.call('SET', KEYS[1], ARGV[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+return {1}
+`)

@@ -1,0 +1,104 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"pipelinecoach/coach"
+)
+
+// Reserve: first wins, later ones get its value; Record overwrites; Forget
+// removes.
+func testLedger(t *testing.T, newStore func(t *testing.T) coach.Store) {
+	const ttl = time.Hour
+	s := newStore(t)
+	reserve := func(key, value string, wantExisting string, wantReserved bool) {
+		t.Helper()
+		existing, reserved, err := s.Reserve(ctx(), key, value, ttl)
+		must(t, "Reserve "+key, err)
+		if reserved != wantReserved || (!reserved && existing != wantExisting) {
+			t.Errorf("Reserve(%q, %q) = %q, %v; want %q, %v", key, value, existing, reserved, wantExisting, wantReserved)
+		}
+	}
+	reserve("post/1", "first", "", true)
+	reserve("post/1", "second", "first", false)
+	reserve("post/1", "first", "first", false)
+	reserve("post/2", "other", "", true) // keys are independent
+
+	must(t, "Record", s.Record(ctx(), "post/1", "recorded", ttl))
+	reserve("post/1", "third", "recorded", false)
+	must(t, "Record new key", s.Record(ctx(), "post/3", "fresh", ttl))
+	reserve("post/3", "x", "fresh", false)
+
+	must(t, "Forget", s.Forget(ctx(), "post/1"))
+	reserve("post/1", "again", "", true)
+	reserve("post/1", "more", "again", false)
+	reserve("post/2", "y", "other", false)
+	must(t, "Forget of no key", s.Forget(ctx(), "nothing"))
+
+	reserve("post/4", "", "", true) // an empty value is still a value
+	reserve("post/4", "z", "", false)
+
+	// The ledger is apart from prospects and jobs.
+	key := coach.FollowUpKey("T1", "p1")
+	reserve(key, "v", "", true)
+	_, err := s.Prospect(ctx(), "T1", "p1")
+	wantErr(t, "Prospect after Reserve", err, coach.ErrNotFound)
+	wantClaim(t, s, t0.Add(100*lease), 10)
+}
+
+// Reserved and recorded values expire after their ttl. Expiry runs on the
+// backend's clock, so this test waits (briefly) for it.
+func testLedgerExpiry(t *testing.T, newStore func(t *testing.T) coach.Store) {
+	const short, long, limit = 200 * time.Millisecond, time.Hour, 3 * time.Second
+	s := newStore(t)
+	start := time.Now()
+	_, ok, err := s.Reserve(ctx(), "reserved", "a", short)
+	must(t, "Reserve", err)
+	if !ok {
+		t.Fatal("Reserve of a new key did not reserve")
+	}
+	must(t, "Record", s.Record(ctx(), "recorded", "b", short))
+	must(t, "Record", s.Record(ctx(), "kept", "c", long))
+	must(t, "Record", s.Record(ctx(), "overwritten", "d", long))
+	must(t, "Record", s.Record(ctx(), "overwritten", "e", short)) // the new ttl counts
+
+	expired := map[string]bool{}
+	// Right away, it is held. (Only a machine stalling for the whole ttl
+	// could see otherwise; the wait below is what matters.)
+	existing, ok, err := s.Reserve(ctx(), "recorded", "x", long)
+	must(t, "Reserve", err)
+	if ok {
+		expired["recorded"] = true
+		if d := time.Since(start); d < short {
+			t.Errorf("recorded expired after %s, before its ttl of %s", d, short)
+		}
+	} else if existing != "b" {
+		t.Errorf("Reserve(recorded) right after Record = %q, want b", existing)
+	}
+
+	for time.Since(start) < limit && len(expired) < 3 {
+		for _, key := range []string{"reserved", "recorded", "overwritten"} {
+			if expired[key] {
+				continue
+			}
+			_, ok, err := s.Reserve(ctx(), key, "new", long)
+			must(t, "Reserve "+key, err)
+			if ok {
+				expired[key] = true
+				if d := time.Since(start); d < short {
+					t.Errorf("%s expired after %s, before its ttl of %s", key, d, short)
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, key := range []string{"reserved", "recorded", "overwritten"} {
+		if !expired[key] {
+			t.Errorf("%s with a ttl of %s still held after %s", key, short, limit)
+		}
+	}
+	if existing, ok, err := s.Reserve(ctx(), "kept", "x", long); err != nil || ok || existing != "c" {
+		t.Errorf("Reserve(kept) = %q, %v, %v; want c, false", existing, ok, err)
+	}
+}

@@ -1,0 +1,280 @@
+package storetest
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pipelinecoach/coach"
+)
+
+// Save then Prospect (and ProspectsOf) returns every field as saved.
+func testRoundTrip(t *testing.T, newStore func(t *testing.T) coach.Store) {
+	paris := time.FixedZone("CET", 3600)
+	full := prospect("T1", "full", "U1")
+	full.Contact = "Ada Lovelace <ada@example.com> — ünïcode"
+	full.FirstMeeting = time.Date(2031, time.March, 3, 10, 30, 0, 123456789, paris)
+	full.MeetingEnd = full.FirstMeeting.Add(45 * time.Minute)
+	full.State = coach.Lost
+	full.SecondMeeting = time.Date(2031, time.March, 10, 14, 0, 0, 1, paris)
+	full.Amount = 1<<53 + 1 // not exact as a float64
+	full.Currency = "EUR"
+	full.NextStep = "Send the \"proposal\"\nthen call"
+	full.Loss = &coach.Loss{Reason: coach.ReasonCompetitor, Lesson: "Talk to the CFO sooner.", SaveMoment: "The pricing call",
+		Shared: true, Stage: coach.Opportunity, DaysToLose: 12}
+	full.Asks = 3
+	full.LastAsked = t0.Add(48*time.Hour + 7)
+	full.Prompt = coach.MessageRef{Channel: "D0123", TS: "1712345678.000100"}
+	full.QuietSince = t0.Add(96 * time.Hour)
+	full.FollowUpAt = t0.Add(time.Hour + 999) // nanoseconds: the record keeps them
+	full.LastActivity = time.Now()            // with a monotonic reading
+	full.History = append(full.History,
+		coach.Entry{At: t0.Add(time.Hour), By: coach.SystemActor, Event: coach.EventAsked, From: coach.Scheduled, To: coach.Awaiting},
+		coach.Entry{At: t0.Add(2 * time.Hour).In(paris), By: "U1", Event: coach.EventLost, From: coach.Awaiting, To: coach.Lost},
+	)
+
+	minimal := coach.Prospect{Team: "T1", ID: "minimal", Owner: "U1", Version: 1}
+
+	quiet := prospect("T1", "quiet", "U1")
+	quiet.State = coach.Awaiting
+	quiet.QuietSince = t0.Add(time.Hour)
+	quiet.History = []coach.Entry{}
+
+	odd := prospect("T:1/x", "id:with/odd {chars}", "U:1")
+
+	for _, tc := range []struct {
+		name string
+		p    coach.Prospect
+	}{
+		{"every field", full},
+		{"zero values", minimal},
+		{"empty history", quiet},
+		{"odd ids", odd},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(t)
+			save(t, s, tc.p)
+			sameProspect(t, "Prospect", get(t, s, tc.p.Team, tc.p.ID), tc.p)
+			ps, err := s.ProspectsOf(ctx(), tc.p.Team, tc.p.Owner)
+			must(t, "ProspectsOf", err)
+			if len(ps) != 1 {
+				t.Fatalf("ProspectsOf = %d prospects, want 1", len(ps))
+			}
+			sameProspect(t, "ProspectsOf", ps[0], tc.p)
+
+			// and again for a later version
+			p := next(tc.p)
+			p.Account += " (renamed)"
+			p.FollowUpAt = time.Time{}
+			save(t, s, p)
+			sameProspect(t, "Prospect after a second save", get(t, s, p.Team, p.ID), p)
+		})
+	}
+}
+
+// Prospect returns ErrNotFound for a missing id and for another team's id.
+func testNotFound(t *testing.T, newStore func(t *testing.T) coach.Store) {
+	s := newStore(t)
+	_, err := s.Prospect(ctx(), "T1", "p1")
+	wantErr(t, "Prospect in an empty store", err, coach.ErrNotFound)
+
+	save(t, s, prospect("T1", "p1", "U1"))
+	_, err = s.Prospect(ctx(), "T1", "p2")
+	wantErr(t, "Prospect of a missing id", err, coach.ErrNotFound)
+	_, err = s.Prospect(ctx(), "T2", "p1")
+	wantErr(t, "Prospect of another team's id", err, coach.ErrNotFound)
+
+	ps, err := s.ProspectsOf(ctx(), "T2", "U1")
+	must(t, "ProspectsOf in another team", err)
+	if len(ps) != 0 {
+		t.Errorf("ProspectsOf(T2, U1) = %d prospects, want none", len(ps))
+	}
+}
+
+// Save writes only over Version-1 (nothing for 1); on ErrConflict it writes
+// nothing, job queue included.
+func testVersions(t *testing.T, newStore func(t *testing.T) coach.Store) {
+	s := newStore(t)
+	due := t0.Add(time.Hour)
+	early := t0 // what conflicting saves try to move the follow-up to
+
+	stored := prospect("T1", "p1", "U1")
+	stored.FollowUpAt = due
+
+	attempt := func(name string, version int64, followUp time.Time) error {
+		p := next(stored)
+		p.Version = version
+		p.Account = "written by " + name
+		p.FollowUpAt = followUp
+		return s.Save(ctx(), p)
+	}
+	conflicts := []struct {
+		name     string
+		version  int64
+		followUp time.Time
+	}{
+		{"create at version 2", 2, early},
+		{"create at version 0", 0, early},
+		{"create at a negative version", -1, early},
+	}
+	for _, c := range conflicts {
+		wantErr(t, c.name, attempt(c.name, c.version, c.followUp), coach.ErrConflict)
+		_, err := s.Prospect(ctx(), "T1", "p1")
+		wantErr(t, c.name+": then Prospect", err, coach.ErrNotFound)
+	}
+	wantClaim(t, s, t0.Add(24*time.Hour), 10) // no job was made
+
+	save(t, s, stored) // version 1
+	v2 := next(stored)
+	v2.Account = "second"
+	save(t, s, v2)
+	stored = v2
+
+	conflicts = []struct {
+		name     string
+		version  int64
+		followUp time.Time
+	}{
+		{"create over a record", 1, early},
+		{"same version twice", 2, early},
+		{"skipped version", 4, early},
+		{"version 0", 0, early},
+		{"same version clearing the follow-up", 2, time.Time{}},
+		{"older version clearing the follow-up", 1, time.Time{}},
+	}
+	for _, c := range conflicts {
+		wantErr(t, c.name, attempt(c.name, c.version, c.followUp), coach.ErrConflict)
+		sameProspect(t, c.name+": then Prospect", get(t, s, "T1", "p1"), stored)
+	}
+	// The job is still due at due: not moved earlier, not removed.
+	wantClaim(t, s, due.Add(-time.Millisecond), 10)
+	wantClaim(t, s, due, 10, followUp(stored))
+
+	// A conflicting save leaves a claimed job leased too.
+	for _, c := range conflicts {
+		wantErr(t, c.name+" while claimed", attempt(c.name, c.version, c.followUp), coach.ErrConflict)
+	}
+	wantClaim(t, s, due.Add(lease-time.Millisecond), 10)
+	wantClaim(t, s, due.Add(lease), 10, followUp(stored))
+
+	// The next version is written.
+	v3 := next(stored)
+	v3.Account = "third"
+	save(t, s, v3)
+	sameProspect(t, "Prospect after v3", get(t, s, "T1", "p1"), v3)
+}
+
+// Read-modify-save loops that retry on ErrConflict lose no update.
+func testConcurrentSaves(t *testing.T, newStore func(t *testing.T) coach.Store) {
+	const workers, updates = 8, 15
+	s := newStore(t)
+	p := prospect("T1", "p1", "U1")
+	save(t, s, p)
+
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			for range updates {
+				for {
+					p, err := s.Prospect(ctx(), "T1", "p1")
+					if err != nil {
+						errs <- err
+						return
+					}
+					p = next(p)
+					p.Asks++
+					p.History = append(p.History, coach.Entry{At: t0, By: string(rune('a' + w)), Event: coach.EventAsked, To: p.State})
+					p.FollowUpAt = t0.Add(time.Duration(p.Asks) * time.Minute)
+					err = s.Save(ctx(), p)
+					if err == nil {
+						break
+					}
+					if !errors.Is(err, coach.ErrConflict) {
+						errs <- err
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	got := get(t, s, "T1", "p1")
+	if got.Asks != workers*updates || got.Version != 1+workers*updates || len(got.History) != 1+workers*updates {
+		t.Errorf("after %d updates: Asks %d, Version %d, %d history entries; want %d, %d, %d",
+			workers*updates, got.Asks, got.Version, len(got.History), workers*updates, 1+workers*updates, 1+workers*updates)
+	}
+	// The follow-up is where the last save put it, once.
+	wantClaim(t, s, t0.Add(24*time.Hour), 10, followUp(got))
+}
+
+// ProspectsOf returns the owner's prospects, in any state, and no one
+// else's; a prospect id in two teams is two records.
+func testProspectsOf(t *testing.T, newStore func(t *testing.T) coach.Store) {
+	s := newStore(t)
+	a1 := prospect("T1", "p1", "U1")
+	a2 := prospect("T1", "p2", "U1")
+	a2.State = coach.Won
+	a3 := prospect("T1", "p3", "U2")
+	b1 := prospect("T2", "p1", "U1") // same id, other team
+	b1.Account = "Other team's p1"
+	b1.State = coach.Lost
+	b1.Loss = &coach.Loss{Reason: coach.ReasonNoFit, Stage: coach.Scheduled}
+	for _, p := range []coach.Prospect{a1, a2, a3, b1} {
+		save(t, s, p)
+	}
+	sameProspect(t, "Prospect(T2, p1)", get(t, s, "T2", "p1"), b1)
+	sameProspect(t, "Prospect(T1, p1)", get(t, s, "T1", "p1"), a1)
+
+	want := func(team, owner string, ps ...coach.Prospect) {
+		t.Helper()
+		got, err := s.ProspectsOf(ctx(), team, owner)
+		must(t, "ProspectsOf", err)
+		byID := func(a, b coach.Prospect) int { return strings.Compare(a.ID, b.ID) }
+		slices.SortFunc(got, byID)
+		ps = slices.Clone(ps)
+		slices.SortFunc(ps, byID)
+		if len(got) != len(ps) {
+			t.Fatalf("ProspectsOf(%s, %s) = %d prospects %v, want %d", team, owner, len(got), ids(got), len(ps))
+		}
+		for i := range got {
+			sameProspect(t, "ProspectsOf("+team+", "+owner+")", got[i], ps[i])
+		}
+	}
+	want("T1", "U1", a1, a2)
+	want("T1", "U2", a3)
+	want("T2", "U1", b1)
+	want("T2", "U2")
+	want("T3", "U1")
+
+	// A prospect handed to another rep moves between their lists.
+	a2v2 := next(a2)
+	a2v2.Owner = "U2"
+	save(t, s, a2v2)
+	want("T1", "U1", a1)
+	want("T1", "U2", a2v2, a3)
+	want("T2", "U1", b1)
+
+	// A failed save moves nothing.
+	stale := next(a1)
+	stale.Version = 5
+	stale.Owner = "U2"
+	wantErr(t, "stale save with a new owner", s.Save(ctx(), stale), coach.ErrConflict)
+	want("T1", "U1", a1)
+	want("T1", "U2", a2v2, a3)
+}
+
+func ids(ps []coach.Prospect) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Team + "/" + p.ID
+	}
+	return out
+}
