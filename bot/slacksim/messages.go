@@ -9,7 +9,7 @@ import (
 )
 
 // responseTarget is what a response_url is tied to: the channel and user of the envelope
-// that carried it, and the message it came from (ts "" for slash commands).
+// that carried it, and the message it came from (for a slash command, its first reply).
 type responseTarget struct {
 	channel, user, ts string
 }
@@ -288,7 +288,13 @@ func (s *Server) respond(id string, body map[string]any) apiResult {
 	if str(body["response_type"]) == "in_channel" {
 		to = ""
 	}
-	s.post(t.channel, str(body["thread_ts"]), c, to)
+	m := s.post(t.channel, str(body["thread_ts"]), c, to)
+	if t.ts == "" {
+		// A slash command has no original message until its first reply: later
+		// replace_original / delete_original posts act on that reply, as in Slack.
+		t.ts = m.TS
+		s.responses[id] = t
+	}
 	return withWarning(ok(nil), c.warning)
 }
 

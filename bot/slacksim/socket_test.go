@@ -294,3 +294,64 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	wg.Wait()
 	waitUntil(t, func() bool { return runtime.NumGoroutine() <= before })
 }
+
+func TestSlashAckReplies(t *testing.T) {
+	replies := make(chan any, 1)
+	sim, _ := start(t, func(sm *socketmode.Client, evt socketmode.Event) {
+		if evt.Type == socketmode.EventTypeSlashCommand {
+			_ = sm.Ack(*evt.Request, <-replies)
+		}
+	})
+	long := map[string]any{"blocks": []any{map[string]any{"type": "section",
+		"text": map[string]any{"type": "mrkdwn", "text": strings.Repeat("x", 3001)}}}}
+	cases := []struct {
+		name      string
+		reply     any
+		wantErr   string
+		ephemeral bool
+	}{
+		{"ephemeral by default", map[string]any{"text": "only you"}, "", true},
+		{"in channel", map[string]any{"text": "everyone", "response_type": "in_channel"}, "", false},
+		{"invalid blocks", long, "invalid_blocks", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(sim.Messages(generalID))
+			replies <- tc.reply
+			ack, err := sim.Slash(testCtx(t), "U1", "x")
+			if err != nil || ack.Error != tc.wantErr {
+				t.Fatalf("Slash = %+v, %v", ack, err)
+			}
+			msgs := sim.Messages(generalID)
+			if tc.wantErr != "" {
+				if len(msgs) != before {
+					t.Errorf("refused reply was shown: %+v", msgs[before:])
+				}
+				return
+			}
+			if len(msgs) != before+1 || msgs[before].Ephemeral != tc.ephemeral {
+				t.Errorf("messages = %+v", msgs)
+			}
+		})
+	}
+}
+
+func TestSlashResponseURLReplacesFirstReply(t *testing.T) {
+	urls := make(chan string, 1)
+	sim, b := start(t, func(sm *socketmode.Client, evt socketmode.Event) {
+		if cmd, ok := evt.Data.(slack.SlashCommand); ok {
+			_ = sm.Ack(*evt.Request, map[string]any{"text": "working…"})
+			urls <- cmd.ResponseURL
+		}
+	})
+	if _, err := sim.Slash(testCtx(t), "U1", "report"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.api.PostMessage("", slack.MsgOptionReplaceOriginal(<-urls), slack.MsgOptionText("done", false)); err != nil {
+		t.Fatalf("response_url: %v", err)
+	}
+	msgs := sim.Messages(generalID)
+	if len(msgs) != 1 || msgs[0].Text != "done" || msgs[0].Updates != 1 || msgs[0].ToUser != "U1" {
+		t.Errorf("messages = %+v", msgs)
+	}
+}
