@@ -107,7 +107,7 @@ func TestUnansweredNeverBecomesPipeline(t *testing.T) {
 	h.slash(rep, "log Initech today 10:00")
 	h.reply(rep, "Logged")
 	for day := range 60 {
-		h.at(start.AddDate(0, 0, day).Add(9 * time.Hour))
+		h.at(start.AddDate(0, 0, day).Add(2 * time.Hour))
 	}
 	if n := h.prompts(rep); n != 4 {
 		t.Fatalf("%d questions in 60 days, want 4 (first, 2 reminders, close-out)", n)

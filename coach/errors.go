@@ -40,6 +40,7 @@ const (
 	FieldNextStep      = "next_step"
 	FieldReason        = "reason"
 	FieldLesson        = "lesson"
+	FieldSaveMoment    = "save_moment"
 )
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }

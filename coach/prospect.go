@@ -30,6 +30,7 @@ const (
 	MaxContactLen  = 200
 	MaxNextStepLen = 500
 	MaxLessonLen   = 3000
+	MaxSaveMoment  = 500
 )
 
 // SystemActor is who the bot is in a prospect's history.
@@ -304,6 +305,9 @@ func (p Prospect) Lose(at time.Time, by string, r LossReport) (Prospect, error) 
 	}
 	lesson := strings.TrimSpace(r.Lesson)
 	if err := checkLen(FieldLesson, lesson, MaxLessonLen); err != nil {
+		return p, err
+	}
+	if err := checkLen(FieldSaveMoment, strings.TrimSpace(r.SaveMoment), MaxSaveMoment); err != nil {
 		return p, err
 	}
 	next := p.clone()

