@@ -164,7 +164,14 @@ type Prospect struct {
 	// none. Storage keeps the job queue in step with it atomically.
 	FollowUpAt time.Time `json:"follow_up_at,omitzero"`
 
-	CreatedAt    time.Time `json:"created_at"`
+	// WaitingOn pauses the stalled clock for a legitimate wait ("legal
+	// review") until WaitingUntil; then the rep is asked again.
+	WaitingOn    string    `json:"waiting_on,omitempty"`
+	WaitingUntil time.Time `json:"waiting_until,omitzero"`
+
+	CreatedAt time.Time `json:"created_at"`
+	// LastActivity is the last recorded update: a next step, a meeting date,
+	// an amount, a qualification answer, a state change.
 	LastActivity time.Time `json:"last_activity"`
 	History      []Entry   `json:"history"`
 	// Version is bumped once by every saved change; storage writes a prospect

@@ -13,7 +13,6 @@ import (
 	"pipelinecoach/coach/coachtest"
 )
 
-
 var (
 	rep      = coach.Actor{Team: "T1", User: "U1"}
 	otherRep = coach.Actor{Team: "T1", User: "U2"}

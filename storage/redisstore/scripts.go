@@ -141,7 +141,7 @@ var releaseScript = redis.NewScript(`
 -- KEYS[3] {p}:jobs:at      hash job → due ms
 -- ARGV[1..n] job keys
 for _, job in ipairs(ARGV) do
-  if true then
+  if redis.call('ZREM', KEYS[2], job) == 1 then
     redis.call('ZADD', KEYS[1], redis.call('HGET', KEYS[3], job) or 0, job)
   end
 end
