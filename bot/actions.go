@@ -29,6 +29,22 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 
 	action, _, _ := strings.Cut(a.ActionID, ".")
 	switch action {
+	case render.ActionUpdate:
+		p, err := b.svc.Prospect(ctx, actor, id)
+		if err == nil && p.State != coach.Opportunity {
+			err = decidedOf(p)
+			if p.State.Open() {
+				err = coach.ErrNotOpportunity
+			}
+		}
+		if err != nil {
+			respond(render.Notice(explain(err, loc)))
+			return
+		}
+		if _, err := b.slack.OpenView(ctx, cb.TriggerID, render.UpdateModal(p)); err != nil {
+			log.Warn().Err(err).Msg("open update modal")
+			respond(render.Notice("Couldn't open the form — try again, or use `/pipeline update <deal>`."))
+		}
 	case render.ActionYes, render.ActionLose:
 		// Modals first: the trigger id dies three seconds after the click.
 		p, err := b.svc.Prospect(ctx, actor, id)

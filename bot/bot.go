@@ -29,6 +29,8 @@ type Config struct {
 	SubmitTimeout  time.Duration // a modal submission must be answered in its ack; default 2.5s
 	DefaultTZ      string        // when Slack gives no zone for a user
 	Admins         []string      // user ids with admin rights besides workspace admins
+	// CelebrationChannel is where shared losses are celebrated (a channel id).
+	CelebrationChannel string
 }
 
 func (c *Config) defaults() {

@@ -3,10 +3,12 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/bot/render"
@@ -115,9 +117,13 @@ func (b *Bot) settle(ctx context.Context, p coach.Prospect) {
 	}
 }
 
-// Notifier asks reps their questions in a DM; it is coach's Notifier.
+// Notifier asks reps their questions in a DM and posts shared losses to
+// the celebration channel; it is coach's Notifier.
 type Notifier struct {
 	Slack Slack
+	// Celebrations is the channel id for shared losses; empty for none.
+	Celebrations string
+	Log          zerolog.Logger
 }
 
 // Ask posts the question to the rep's DM.
@@ -130,6 +136,32 @@ func (n Notifier) Ask(ctx context.Context, p coach.Prospect, a coach.Ask) (coach
 		return coach.MessageRef{}, err
 	}
 	return coach.MessageRef{Channel: ch, TS: ts}, nil
+}
+
+// Celebrate posts a shared loss to the celebration channel. When it cannot
+// (none set, the bot not in it), the rep hears that the loss is saved and
+// the admin finds the fix in the log.
+func (n Notifier) Celebrate(ctx context.Context, p coach.Prospect) (coach.MessageRef, error) {
+	var err error
+	if n.Celebrations == "" {
+		err = fmt.Errorf("no celebration channel set: %w", coach.ErrUndeliverable)
+	} else {
+		var ch, ts string
+		ch, ts, err = n.Slack.PostMessage(ctx, n.Celebrations, render.Celebration(p).Options()...)
+		if err == nil {
+			return coach.MessageRef{Channel: ch, TS: ts}, nil
+		}
+		if !permanent(err) {
+			return coach.MessageRef{}, err
+		}
+	}
+	n.Log.Error().Err(err).Str("channel", n.Celebrations).Str("prospect", p.ID).
+		Msg("cannot post to the celebration channel: set CELEBRATION_CHANNEL to a channel id and invite the bot there with /invite @pipeline-coach")
+	note := render.Notice(fmt.Sprintf("Your loss of *%s* is saved. I couldn't share it with the team: I'm not in the celebration channel. Ask an admin to invite me there (`/invite @pipeline-coach`).", render.Escape(p.Account)))
+	if _, _, derr := n.Slack.PostMessage(ctx, p.Owner, note.Options()...); derr != nil {
+		n.Log.Warn().Err(derr).Str("user", p.Owner).Msg("tell rep about the celebration channel")
+	}
+	return coach.MessageRef{}, errors.Join(coach.ErrUndeliverable, err)
 }
 
 func permanent(err error) bool { return errors.Is(err, sender.ErrPermanent) }

@@ -43,8 +43,8 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 		respond(render.Pipeline(pl, b.svc.Now(), loc))
 	case command.Log:
 		b.slashLog(ctx, cmd, actor, c.Args, respond)
-	case command.Won, command.Lost:
-		b.slashClose(ctx, cmd, actor, c, respond)
+	case command.Won, command.Lost, command.Update:
+		b.slashDeal(ctx, cmd, actor, c, respond)
 	default:
 		respond(render.Notice(fmt.Sprintf("`/pipeline %s` is not available yet. Try `/pipeline help`.", c.Name)))
 	}
@@ -78,9 +78,9 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 	respond(render.Logged(p))
 }
 
-// slashClose handles /pipeline won|lost <deal>: it finds the deal by name
-// and wins it, or opens the loss debrief.
-func (b *Bot) slashClose(ctx context.Context, cmd slack.SlashCommand, actor coach.Actor, c command.Command, respond func(render.Message)) {
+// slashDeal handles /pipeline won|lost|update <deal>: it finds the deal by
+// name and wins it, or opens the loss debrief or the update form.
+func (b *Bot) slashDeal(ctx context.Context, cmd slack.SlashCommand, actor coach.Actor, c command.Command, respond func(render.Message)) {
 	_, loc := b.users.actor(ctx, actor.Team, actor.User)
 	if strings.TrimSpace(c.Args) == "" {
 		respond(render.Notice(fmt.Sprintf("Which deal? Try `/pipeline %s Acme`.", c.Name)))
@@ -93,11 +93,11 @@ func (b *Bot) slashClose(ctx context.Context, cmd slack.SlashCommand, actor coac
 		return
 	}
 	candidates := pl.Open()
-	if c.Name == command.Won {
+	if c.Name != command.Lost {
 		candidates = pl.Opportunities
 	}
 	matches, closest := coach.MatchAccount(candidates, c.Args)
-	if len(matches) == 0 && c.Name == command.Won {
+	if len(matches) == 0 && c.Name != command.Lost {
 		// A name that matches only prospects that never became pipeline
 		// deserves the rule, not a shrug.
 		if notPipeline, _ := coach.MatchAccount(pl.Open(), c.Args); len(notPipeline) > 0 {
@@ -105,10 +105,7 @@ func (b *Bot) slashClose(ctx context.Context, cmd slack.SlashCommand, actor coac
 			return
 		}
 	}
-	action := render.ActionLose
-	if c.Name == command.Won {
-		action = render.ActionWon
-	}
+	action := map[command.Name]string{command.Won: render.ActionWon, command.Lost: render.ActionLose, command.Update: render.ActionUpdate}[c.Name]
 	switch len(matches) {
 	case 0:
 		msg := fmt.Sprintf("No open deal matches “%s”.", render.Escape(render.Truncate(c.Args, 80)))
@@ -129,9 +126,13 @@ func (b *Bot) slashClose(ctx context.Context, cmd slack.SlashCommand, actor coac
 			respond(render.Notice(fmt.Sprintf(":trophy: *%s* won. Well done!", render.Escape(won.Account))))
 			return
 		}
-		if _, err := b.slack.OpenView(ctx, cmd.TriggerID, render.LoseModal(p)); err != nil {
-			b.log.Warn().Err(err).Msg("open lose modal")
-			respond(render.Notice("Couldn't open the debrief form — try again."))
+		view := render.LoseModal(p)
+		if c.Name == command.Update {
+			view = render.UpdateModal(p)
+		}
+		if _, err := b.slack.OpenView(ctx, cmd.TriggerID, view); err != nil {
+			b.log.Warn().Err(err).Msg("open deal modal")
+			respond(render.Notice("Couldn't open the form — try again."))
 		}
 	default:
 		respond(render.Choose(fmt.Sprintf("%d deals match “%s”. Which one?", len(matches), render.Escape(render.Truncate(c.Args, 80))), action, matches))

@@ -77,6 +77,16 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 				b.reply(ctx, "", user, render.Decided(p))
 			}
 		}
+	case render.ViewUpdate:
+		topInput = render.InputNextStep
+		u, ferrs := readUpdate(form, loc)
+		if ferrs != nil {
+			return fieldErrors(ferrs)
+		}
+		p, err = b.svc.Update(ctx, actor, team, cb.View.PrivateMetadata, u)
+		after = func(ctx context.Context, p coach.Prospect) {
+			b.reply(ctx, "", user, render.Updated(p))
+		}
 	default:
 		log.Debug().Msg("ignored view submission")
 		return nil
@@ -100,7 +110,8 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 func inputFor(field, fallback string) string {
 	switch field {
 	case coach.FieldAccount, coach.FieldContact, coach.FieldFirstMeeting, coach.FieldSecondMeeting,
-		coach.FieldAmount, coach.FieldNextStep, coach.FieldReason, coach.FieldLesson:
+		coach.FieldAmount, coach.FieldNextStep, coach.FieldReason, coach.FieldLesson, coach.FieldSaveMoment,
+		coach.FieldWaitingOn, coach.FieldWaitingUntil:
 		return field
 	}
 	return fallback
@@ -159,4 +170,37 @@ func (f formValues) dateTime(dateID, timeID string, loc *time.Location) (time.Ti
 		return time.Time{}, map[string]string{dateID: "That date and time don't exist; pick another."}
 	}
 	return at, nil
+}
+
+// readUpdate reads the update modal; every field is optional.
+func readUpdate(form formValues, loc *time.Location) (coach.DealUpdate, map[string]string) {
+	var u coach.DealUpdate
+	step := form.text(render.InputNextStep)
+	u.NextStep = &step
+	if d, _ := form.get(render.InputSecondDate); d.SelectedDate != "" {
+		at, ferr := form.dateTime(render.InputSecondDate, render.InputSecondTime, loc)
+		if ferr != nil {
+			return u, ferr
+		}
+		u.SecondMeeting = &at
+	}
+	if raw := form.text(render.InputAmount); raw != "" {
+		amount, err := phrase.ParseAmount(raw)
+		if err != nil {
+			return u, map[string]string{render.InputAmount: fmt.Sprintf("“%s” is not an amount. Try %s.", render.Truncate(raw, 40), phrase.AmountFormats)}
+		}
+		u.Amount, u.Currency = &amount.Units, amount.Currency
+	}
+	waiting := form.text(render.InputWaitingOn)
+	u.WaitingOn = &waiting
+	if d, _ := form.get(render.InputWaitingDate); d.SelectedDate != "" {
+		until, err := time.ParseInLocation("2006-01-02 15:04", d.SelectedDate+" 09:00", loc)
+		if err != nil {
+			return u, map[string]string{render.InputWaitingDate: "Pick a date."}
+		}
+		u.WaitingUntil = until
+	} else if waiting != "" {
+		return u, map[string]string{render.InputWaitingDate: "Until when? Pick the date to ask you again."}
+	}
+	return u, nil
 }

@@ -23,7 +23,7 @@ func explain(err error, loc *time.Location) string {
 	case errors.Is(err, coach.ErrNotFound):
 		return "I can't find that prospect any more. Nothing changed."
 	case errors.Is(err, coach.ErrNotOpportunity):
-		return "Only an opportunity can be won, and a prospect becomes one only when a second meeting is booked. Confirm the second meeting first."
+		return "That isn't an opportunity yet: a prospect becomes one only when a second meeting is booked (the two-meeting rule). Confirm the second meeting first — or lose it fast."
 	}
 	return errSaveFailed
 }
@@ -46,6 +46,12 @@ func fieldLabel(field string) string {
 		return "The reason"
 	case coach.FieldLesson:
 		return "The lesson"
+	case coach.FieldSaveMoment:
+		return "When it could have been saved"
+	case coach.FieldWaitingOn:
+		return "What you are waiting on"
+	case coach.FieldWaitingUntil:
+		return "The end of the wait"
 	}
 	return "That"
 }

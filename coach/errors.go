@@ -41,6 +41,8 @@ const (
 	FieldReason        = "reason"
 	FieldLesson        = "lesson"
 	FieldSaveMoment    = "save_moment"
+	FieldWaitingOn     = "waiting_on"
+	FieldWaitingUntil  = "waiting_until"
 )
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }

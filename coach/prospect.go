@@ -31,6 +31,7 @@ const (
 	MaxNextStepLen = 500
 	MaxLessonLen   = 3000
 	MaxSaveMoment  = 500
+	MaxWaitingOn   = 200
 )
 
 // SystemActor is who the bot is in a prospect's history.
@@ -48,6 +49,7 @@ const (
 	EventLost      Event = "lost"
 	EventWon       Event = "won"
 	EventQuiet     Event = "gone_quiet"
+	EventUpdated   Event = "updated"
 )
 
 // Entry is one line of a prospect's history: who did what, when, and the
@@ -132,6 +134,8 @@ type Loss struct {
 	Shared     bool       `json:"shared"`
 	Stage      State      `json:"stage"`        // the state it was lost from
 	DaysToLose int        `json:"days_to_lose"` // whole days from first meeting to loss
+	Celebrated bool       `json:"celebrated,omitempty"`
+	Post       MessageRef `json:"post,omitzero"` // the celebration in the team channel
 }
 
 // Prospect is a company a rep met once. It becomes pipeline (an opportunity)
@@ -193,6 +197,11 @@ func (p Prospect) Decided() (Entry, bool) {
 		}
 	}
 	return Entry{}, false
+}
+
+// celebrationDue reports whether a shared loss still waits for its post.
+func (p Prospect) celebrationDue() bool {
+	return p.State == Lost && p.Loss != nil && p.Loss.Shared && !p.Loss.Celebrated
 }
 
 // Location is the rep's zone, UTC when unknown.
@@ -327,6 +336,11 @@ func (p Prospect) Lose(at time.Time, by string, r LossReport) (Prospect, error) 
 		DaysToLose: DaysBetween(p.FirstMeeting, at),
 	}
 	next.FollowUpAt = time.Time{}
+	if r.Shared {
+		// The celebration goes out through the scheduler, so it survives a
+		// crash and is posted once.
+		next.FollowUpAt = at
+	}
 	next.LastActivity = at
 	next.record(at, by, EventLost, Lost)
 	return next, nil
@@ -345,6 +359,68 @@ func (p Prospect) Win(at time.Time, by string) (Prospect, error) {
 	next.FollowUpAt = time.Time{}
 	next.LastActivity = at
 	next.record(at, by, EventWon, Won)
+	return next, nil
+}
+
+// DealUpdate is a recorded update of an opportunity; nil fields are left
+// as they are.
+type DealUpdate struct {
+	NextStep      *string
+	SecondMeeting *time.Time
+	Amount        *int64
+	Currency      string
+	// WaitingOn and WaitingUntil record a legitimate wait: the stalled
+	// clock pauses until then, and the rep is asked again after it.
+	WaitingOn    *string
+	WaitingUntil time.Time
+}
+
+// Update records activity on an opportunity: any update counts, so it is no
+// longer stalled.
+func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error) {
+	switch p.State {
+	case Won, Lost:
+		return p, p.decidedError()
+	case Scheduled, Awaiting:
+		return p, ErrNotOpportunity
+	}
+	next := p.clone()
+	if u.NextStep != nil {
+		step := cleanText(*u.NextStep)
+		if err := checkLen(FieldNextStep, step, MaxNextStepLen); err != nil {
+			return p, err
+		}
+		next.NextStep = step
+	}
+	if u.SecondMeeting != nil {
+		if !u.SecondMeeting.After(p.FirstMeeting) {
+			return p, invalid(FieldSecondMeeting, "is not after the first meeting (%s)", p.FirstMeeting.In(p.Location()).Format("Mon Jan 2 15:04"))
+		}
+		next.SecondMeeting = *u.SecondMeeting
+	}
+	if u.Amount != nil {
+		if *u.Amount < 0 {
+			return p, invalid(FieldAmount, "cannot be negative")
+		}
+		next.Amount, next.Currency = *u.Amount, u.Currency
+	}
+	if u.WaitingOn != nil {
+		what := cleanText(*u.WaitingOn)
+		switch {
+		case what == "":
+			next.WaitingOn, next.WaitingUntil, next.FollowUpAt = "", time.Time{}, time.Time{}
+		case !u.WaitingUntil.After(at):
+			return p, invalid(FieldWaitingUntil, "must be a date ahead: until when are you waiting?")
+		default:
+			if err := checkLen(FieldWaitingOn, what, MaxWaitingOn); err != nil {
+				return p, err
+			}
+			next.WaitingOn, next.WaitingUntil = what, u.WaitingUntil
+			next.FollowUpAt = u.WaitingUntil
+		}
+	}
+	next.LastActivity = at
+	next.History = append(next.History, Entry{At: at, By: by, Event: EventUpdated, From: p.State, To: p.State})
 	return next, nil
 }
 

@@ -275,8 +275,12 @@ func TestLoseFromEachOpenState(t *testing.T) {
 			if *next.Loss != want {
 				t.Errorf("loss %+v, want %+v", *next.Loss, want)
 			}
-			if !next.FollowUpAt.IsZero() {
-				t.Errorf("lost prospect still followed up at %s", next.FollowUpAt)
+			if !next.FollowUpAt.Equal(tc.at) {
+				t.Errorf("shared loss follows up at %s, want at once (%s) for its celebration", next.FollowUpAt, tc.at)
+			}
+			r.Shared = false
+			if private, _ := p.Lose(tc.at, "U1", r); !private.FollowUpAt.IsZero() {
+				t.Errorf("private loss still followed up at %s", private.FollowUpAt)
 			}
 			if !next.LastActivity.Equal(tc.at) {
 				t.Errorf("last activity %s, want %s", next.LastActivity, tc.at)

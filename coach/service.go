@@ -171,6 +171,18 @@ func (s *Service) Win(ctx context.Context, actor Actor, team, id string) (Prospe
 	return p, nil
 }
 
+// Update records an update of an opportunity.
+func (s *Service) Update(ctx context.Context, actor Actor, team, id string, u DealUpdate) (Prospect, error) {
+	p, _, err := s.change(ctx, &actor, team, id, func(p Prospect) (Prospect, bool, error) {
+		next, err := p.Update(s.clock.Now(), actor.User, u)
+		return next, err == nil, err
+	})
+	if err != nil {
+		return p, fmt.Errorf("update %s: %w", id, err)
+	}
+	return p, nil
+}
+
 // Prospect returns one prospect the actor may see.
 func (s *Service) Prospect(ctx context.Context, actor Actor, id string) (Prospect, error) {
 	p, err := s.store.Prospect(ctx, actor.Team, id)
@@ -235,6 +247,9 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 		// Moved or cleared since it was claimed; Save already rescheduled it.
 		return nil
 	}
+	if p.celebrationDue() {
+		return s.celebrate(ctx, p)
+	}
 	if next := s.timing.WorkingHours.Next(now.In(p.Location())); next.After(now) {
 		// Due outside the rep's working hours (after an outage, or a retry
 		// past 18:00): wait for the morning rather than ping them at night.
@@ -247,6 +262,9 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 			return moved, true, nil
 		})
 		return err
+	}
+	if p.State == Opportunity {
+		return s.waitOver(ctx, p, now)
 	}
 	ask, ok, quiet := s.timing.nextAsk(p)
 	if !ok {
@@ -262,7 +280,8 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 		return err
 	}
 
-	ref, err := s.sendOnce(ctx, p, ask)
+	key := fmt.Sprintf("ask/%s/%s/%d", p.Team, p.ID, ask.N)
+	ref, err := s.sendOnce(ctx, key, func(ctx context.Context) (MessageRef, error) { return s.notify.Ask(ctx, p, ask) })
 	if errors.Is(err, errInFlight) {
 		return nil // its sender saves; if it died, our lease ends and we retry
 	}
@@ -295,10 +314,9 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 	return err
 }
 
-// sendOnce posts a question unless the ledger says it was posted already,
-// and returns the message either way.
-func (s *Service) sendOnce(ctx context.Context, p Prospect, ask Ask) (MessageRef, error) {
-	key := fmt.Sprintf("ask/%s/%s/%d", p.Team, p.ID, ask.N)
+// sendOnce posts through send unless the ledger says key was posted
+// already, and returns the message either way.
+func (s *Service) sendOnce(ctx context.Context, key string, send func(context.Context) (MessageRef, error)) (MessageRef, error) {
 	// The reservation outlives the send's own deadline, so a slow send is
 	// never mistaken for a dead one and posted again by another replica.
 	existing, reserved, err := s.store.Reserve(ctx, key, sendPending, 2*s.Lease)
@@ -312,7 +330,7 @@ func (s *Service) sendOnce(ctx context.Context, p Prospect, ask Ask) (MessageRef
 		return parseSent(existing), nil
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, s.Lease/2)
-	ref, err := s.notify.Ask(sendCtx, p, ask)
+	ref, err := send(sendCtx)
 	cancel()
 	if err != nil && !errors.Is(err, ErrUndeliverable) {
 		// Let the next claim try again.
@@ -322,6 +340,56 @@ func (s *Service) sendOnce(ctx context.Context, p Prospect, ask Ask) (MessageRef
 		return MessageRef{}, fmt.Errorf("record send %s: %w", key, err)
 	}
 	return ref, nil
+}
+
+// waitOver asks the rep about an opportunity whose recorded wait has ended.
+// The wait's end stays recorded: the stalled clock counts from it.
+func (s *Service) waitOver(ctx context.Context, p Prospect, now time.Time) error {
+	if p.WaitingOn != "" && !p.WaitingUntil.After(now) {
+		key := fmt.Sprintf("waitover/%s/%s/%d", p.Team, p.ID, p.WaitingUntil.Unix())
+		_, err := s.sendOnce(ctx, key, func(ctx context.Context) (MessageRef, error) {
+			return s.notify.Ask(ctx, p, Ask{Kind: AskWaitOver, N: p.Asks})
+		})
+		if errors.Is(err, errInFlight) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, _, err := s.change(ctx, nil, p.Team, p.ID, func(p Prospect) (Prospect, bool, error) {
+		if p.FollowUpAt.IsZero() || p.FollowUpAt.After(now) {
+			return p, false, nil
+		}
+		next := p.clone()
+		next.WaitingOn = ""
+		next.FollowUpAt = time.Time{}
+		return next, true, nil
+	})
+	return err
+}
+
+// celebrate posts a shared loss to the team channel, once.
+func (s *Service) celebrate(ctx context.Context, p Prospect) error {
+	key := fmt.Sprintf("celebrate/%s/%s", p.Team, p.ID)
+	ref, err := s.sendOnce(ctx, key, func(ctx context.Context) (MessageRef, error) { return s.notify.Celebrate(ctx, p) })
+	if errors.Is(err, errInFlight) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, _, err = s.change(ctx, nil, p.Team, p.ID, func(p Prospect) (Prospect, bool, error) {
+		if !p.celebrationDue() {
+			return p, false, nil
+		}
+		next := p.clone()
+		next.Loss.Celebrated = true
+		next.Loss.Post = ref
+		next.FollowUpAt = time.Time{}
+		return next, true, nil
+	})
+	return err
 }
 
 // errInFlight: another replica is posting this very question right now.

@@ -845,3 +845,11 @@ func TestSendInFlightElsewhere(t *testing.T) {
 		t.Errorf("after a recorded send: asks %d prompt %+v state %s", got.Asks, got.Prompt, got.State)
 	}
 }
+
+func (c *countingNotifier) Celebrate(ctx context.Context, p coach.Prospect) (coach.MessageRef, error) {
+	return c.inner.Celebrate(ctx, p)
+}
+
+func (s *slowNotifier) Celebrate(ctx context.Context, p coach.Prospect) (coach.MessageRef, error) {
+	return s.inner.Celebrate(ctx, p)
+}

@@ -83,6 +83,10 @@ type Notifier interface {
 	// message, so it can be updated once answered. Errors that retrying will
 	// not fix wrap ErrUndeliverable.
 	Ask(ctx context.Context, p Prospect, a Ask) (MessageRef, error)
+	// Celebrate posts a shared loss to the team's channel, blamelessly.
+	// When the channel cannot take it, it tells the rep the loss is saved
+	// and returns an error wrapping ErrUndeliverable.
+	Celebrate(ctx context.Context, p Prospect) (MessageRef, error)
 }
 
 // ErrUndeliverable marks a message that cannot be delivered however often it

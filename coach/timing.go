@@ -207,6 +207,7 @@ const (
 	AskFirst    AskKind = "first"    // was a second meeting booked?
 	AskReminder AskKind = "reminder" // still no second meeting?
 	AskCloseOut AskKind = "closeout" // close it out?
+	AskWaitOver AskKind = "waitover" // the wait you recorded is over: where does it stand?
 )
 
 // Ask is one question to a rep about a prospect.

@@ -8,6 +8,8 @@ const (
 	ActionLose     = "prospect_lose"
 	ActionWon      = "prospect_won"
 	ActionLogModal = "log_open_modal"
+	ActionUpdate   = "prospect_update"
+	ActionLoseAll  = "cleanup_lose_quiet"
 )
 
 // Callback ids of modals.
@@ -15,6 +17,8 @@ const (
 	ViewLog     = "log_meeting"
 	ViewConfirm = "confirm_second_meeting"
 	ViewLose    = "lose_fast"
+	ViewUpdate  = "update_deal"
+	ViewLoseAll = "lose_quiet"
 )
 
 // Input block ids. Each is also the action id of its element, and each
@@ -33,6 +37,8 @@ const (
 	InputLesson      = "lesson"
 	InputSaveMoment  = "save_moment"
 	InputShare       = "share"
+	InputWaitingOn   = "waiting_on"
+	InputWaitingDate = "waiting_until"
 	shareOptionValue = "share"
 )
 

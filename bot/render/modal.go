@@ -116,3 +116,28 @@ func LoseModal(p coach.Prospect) slack.ModalViewRequest {
 		input(InputShare, "Team", "", true, share),
 	)
 }
+
+// UpdateModal records activity on an opportunity: the next step, the second
+// meeting, the amount, or a legitimate wait that pauses the stalled clock.
+func UpdateModal(p coach.Prospect) slack.ModalViewRequest {
+	loc := p.Location()
+	amount := ""
+	if p.Amount > 0 {
+		amount = Amount(p.Amount, p.Currency)
+	}
+	waitDate := slack.NewDatePickerBlockElement(InputWaitingDate)
+	if !p.WaitingUntil.IsZero() && p.WaitingOn != "" {
+		waitDate.InitialDate = p.WaitingUntil.In(loc).Format("2006-01-02")
+	}
+	intro := fmt.Sprintf("Any update counts as activity, so *%s* is not stalled.", safe(p.Account, coach.MaxAccountLen))
+	return modal(ViewUpdate, "Update the deal", "Save", p.ID,
+		section("update_intro", intro),
+		input(InputNextStep, "Next step", "", true, textInput(InputNextStep, "Proposal review with the CFO", p.NextStep, coach.MaxNextStepLen, false)),
+		input(InputSecondDate, "Second meeting date", "Change it if it moved", true, datePicker(InputSecondDate, p.SecondMeeting, loc)),
+		input(InputSecondTime, "Time", "", true, timePicker(InputSecondTime, p.SecondMeeting, loc)),
+		input(InputAmount, "Estimated amount", "Like 25k, $25,000 or 1.2m", true, textInput(InputAmount, "25k", amount, 40, false)),
+		input(InputWaitingOn, "Waiting on", "A legitimate wait (legal review, champion on holiday) pauses the stalled clock. Leave empty to clear it.", true,
+			textInput(InputWaitingOn, "Legal review", p.WaitingOn, coach.MaxWaitingOn, false)),
+		input(InputWaitingDate, "Until", "I'll ask you again then", true, waitDate),
+	)
+}

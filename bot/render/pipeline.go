@@ -14,7 +14,7 @@ import (
 
 // perSection caps how many prospects one section lists, so any pipeline
 // fits a message's 50 blocks.
-const perSection = 5
+const perSection = 4
 
 // Pipeline is a rep's own view: opportunities first, then what is not
 // pipeline yet, kept visibly apart.
@@ -41,7 +41,7 @@ func Pipeline(pl coach.Pipeline, now time.Time, loc *time.Location) Message {
 		if p.NextStep != "" {
 			line += "\nNext: " + safe(p.NextStep, 200)
 		}
-		return line, nil
+		return line, []slack.BlockElement{button(ActionUpdate, p.ID, "Update", ""), button(ActionWon, p.ID, "Won", "primary"), button(ActionLose, p.ID, "Lost", "danger")}
 	})...)
 	blocks = append(blocks, listSection("notyet", "*Not yet pipeline* (first meeting held, no second meeting)", pl.NotYet, func(p coach.Prospect) (string, []slack.BlockElement) {
 		return fmt.Sprintf("*%s* · met %s", safe(p.Account, 80), When(p.FirstMeeting, loc)),

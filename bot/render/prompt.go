@@ -24,6 +24,20 @@ func Prompt(p coach.Prospect, a coach.Ask) Message {
 	case coach.AskReminder:
 		text = fmt.Sprintf("Checking in on *%s* (first meeting %s): *is a second meeting booked yet?*", account, met)
 		note = "If it isn't going to happen, say so: a fast, honest loss frees your time for deals that will close."
+	case coach.AskWaitOver:
+		text = fmt.Sprintf("You were waiting on %s for *%s* until %s. *Where does it stand?*",
+			safe(p.WaitingOn, coach.MaxWaitingOn), account, Day(p.WaitingUntil, loc))
+		return Message{
+			Text: fmt.Sprintf("Where does %s stand?", account),
+			Blocks: []slack.Block{
+				section("prompt", text),
+				slack.NewActionBlock("prompt_actions",
+					button(ActionUpdate, p.ID, "Update the deal", "primary"),
+					button(ActionWon, p.ID, "Won", ""),
+					button(ActionLose, p.ID, "Lose it", "danger")),
+				contextText("prompt_note", "A deal with no activity for two weeks counts as stalled. An update — a next step, a date, a new wait — keeps it alive."),
+			},
+		}
 	default:
 		text = fmt.Sprintf("*%s* still has no second meeting since %s. *Close it out?*", account, met)
 		note = "It has never been pipeline. Losing it now keeps your view honest; you can still confirm if a meeting gets booked."
@@ -127,4 +141,17 @@ func Choose(question, actionID string, ps []coach.Prospect) Message {
 		blocks = append(blocks, slack.NewActionBlock("choose_actions", buttons...))
 	}
 	return Message{Text: question, Blocks: blocks}
+}
+
+// Updated confirms an update of a deal.
+func Updated(p coach.Prospect) Message {
+	loc := p.Location()
+	text := fmt.Sprintf(":pencil2: Updated *%s*.", safe(p.Account, coach.MaxAccountLen))
+	if p.NextStep != "" {
+		text += " Next step: " + safe(p.NextStep, coach.MaxNextStepLen) + "."
+	}
+	if p.WaitingOn != "" {
+		text += fmt.Sprintf(" Waiting on %s until %s: it won't count as stalled meanwhile, and I'll ask you then.", safe(p.WaitingOn, coach.MaxWaitingOn), Day(p.WaitingUntil, loc))
+	}
+	return Message{Text: "Updated " + p.Account, Blocks: []slack.Block{section("updated", text)}}
 }

@@ -198,6 +198,8 @@ func (m *MemStore) Forget(_ context.Context, key string) error {
 type Notifier struct {
 	mu   sync.Mutex
 	Sent []Sent
+	// Celebrated lists the prospects whose loss was posted, in order.
+	Celebrated []string
 	// Fail, when set, is returned by the next Ask instead of sending.
 	Fail error
 	n    int
@@ -220,6 +222,19 @@ func (n *Notifier) Ask(_ context.Context, p coach.Prospect, a coach.Ask) (coach.
 	n.n++
 	n.Sent = append(n.Sent, Sent{Team: p.Team, Prospect: p.ID, Owner: p.Owner, Ask: a})
 	return coach.MessageRef{Channel: "D" + p.Owner, TS: fmt.Sprintf("%d.000000", n.n)}, nil
+}
+
+// Celebrate implements coach.Notifier.
+func (n *Notifier) Celebrate(_ context.Context, p coach.Prospect) (coach.MessageRef, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if err := n.Fail; err != nil {
+		n.Fail = nil
+		return coach.MessageRef{}, err
+	}
+	n.n++
+	n.Celebrated = append(n.Celebrated, p.ID)
+	return coach.MessageRef{Channel: "CCELEBRATE", TS: fmt.Sprintf("%d.000000", n.n)}, nil
 }
 
 // Asks returns a copy of what was sent.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -24,17 +25,26 @@ func testRoundTrip(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	full.Currency = "EUR"
 	full.NextStep = "Send the \"proposal\"\nthen call"
 	full.Loss = &coach.Loss{Reason: coach.ReasonCompetitor, Lesson: "Talk to the CFO sooner.", SaveMoment: "The pricing call",
-		Shared: true, Stage: coach.Opportunity, DaysToLose: 12}
+		Shared: true, Stage: coach.Opportunity, DaysToLose: 12, Celebrated: true,
+		Post: coach.MessageRef{Channel: "C0LOSSES", TS: "1712345679.000200"}}
 	full.Asks = 3
 	full.LastAsked = t0.Add(48*time.Hour + 7)
 	full.Prompt = coach.MessageRef{Channel: "D0123", TS: "1712345678.000100"}
 	full.QuietSince = t0.Add(96 * time.Hour)
 	full.FollowUpAt = t0.Add(time.Hour + 999) // nanoseconds: the record keeps them
-	full.LastActivity = time.Now()            // with a monotonic reading
+	full.WaitingOn = "legal review"
+	full.WaitingUntil = t0.Add(7 * 24 * time.Hour).In(paris)
+	full.LastActivity = time.Now() // with a monotonic reading
 	full.History = append(full.History,
 		coach.Entry{At: t0.Add(time.Hour), By: coach.SystemActor, Event: coach.EventAsked, From: coach.Scheduled, To: coach.Awaiting},
 		coach.Entry{At: t0.Add(2 * time.Hour).In(paris), By: "U1", Event: coach.EventLost, From: coach.Awaiting, To: coach.Lost},
 	)
+
+	if zero := zeroFields(full); len(zero) > 0 {
+		// coach.Prospect grew: set the new fields above, so the suite checks
+		// that backends keep them.
+		t.Fatalf("the every-field prospect leaves %v unset", zero)
+	}
 
 	minimal := coach.Prospect{Team: "T1", ID: "minimal", Owner: "U1", Version: 1}
 
@@ -269,6 +279,44 @@ func testProspectsOf(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	wantErr(t, "stale save with a new owner", s.Save(ctx(), stale), coach.ErrConflict)
 	want("T1", "U1", a1)
 	want("T1", "U2", a2v2, a3)
+}
+
+// zeroFields names the fields of p left at their zero value, looking into
+// nested structs, pointers and slices (a slice's field is set if it is set
+// in any element).
+func zeroFields(p coach.Prospect) []string {
+	return unset(reflect.ValueOf(p), "Prospect")
+}
+
+func unset(v reflect.Value, path string) []string {
+	switch {
+	case v.Kind() == reflect.Pointer || v.Kind() == reflect.Slice:
+		if v.IsNil() || v.Kind() == reflect.Slice && v.Len() == 0 {
+			return []string{path}
+		}
+		if v.Kind() == reflect.Pointer {
+			return unset(v.Elem(), path)
+		}
+		var zero []string // fields unset in every element
+		for i := range v.Len() {
+			u := unset(v.Index(i), path+"[]")
+			if i == 0 {
+				zero = u
+			} else {
+				zero = slices.DeleteFunc(zero, func(f string) bool { return !slices.Contains(u, f) })
+			}
+		}
+		return zero
+	case v.Kind() == reflect.Struct && v.Type() != timeType:
+		var zero []string
+		for i := range v.NumField() {
+			zero = append(zero, unset(v.Field(i), path+"."+v.Type().Field(i).Name)...)
+		}
+		return zero
+	case v.IsZero():
+		return []string{path}
+	}
+	return nil
 }
 
 func ids(ps []coach.Prospect) []string {

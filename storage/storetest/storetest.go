@@ -90,29 +90,38 @@ func get(t *testing.T, s coach.Store, team, id string) coach.Prospect {
 	return p
 }
 
-// normal is p with every time in UTC without a monotonic reading and an
-// empty history as nil, so that reflect.DeepEqual compares times as Equal
-// does.
+// normal is p with every time in UTC without a monotonic reading, an empty
+// history as nil, and no pointer shared with p, so that reflect.DeepEqual
+// compares times as Equal does.
 func normal(p coach.Prospect) coach.Prospect {
-	for _, tp := range []*time.Time{&p.FirstMeeting, &p.MeetingEnd, &p.SecondMeeting, &p.LastAsked,
-		&p.QuietSince, &p.FollowUpAt, &p.CreatedAt, &p.LastActivity} {
-		*tp = tp.UTC()
-	}
+	utc(reflect.ValueOf(&p).Elem())
 	if len(p.History) == 0 {
 		p.History = nil
 	} else {
 		h := make([]coach.Entry, len(p.History))
 		for i, e := range p.History {
-			e.At = e.At.UTC()
+			utc(reflect.ValueOf(&e).Elem())
 			h[i] = e
 		}
 		p.History = h
 	}
 	if p.Loss != nil {
 		l := *p.Loss
+		utc(reflect.ValueOf(&l).Elem())
 		p.Loss = &l
 	}
 	return p
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// utc sets every time.Time field of the struct v to UTC.
+func utc(v reflect.Value) {
+	for i := range v.NumField() {
+		if f := v.Field(i); f.Type() == timeType && f.CanSet() {
+			f.Set(reflect.ValueOf(f.Interface().(time.Time).UTC()))
+		}
+	}
 }
 
 func sameProspect(t *testing.T, what string, got, want coach.Prospect) {
