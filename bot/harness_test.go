@@ -21,6 +21,7 @@ import (
 const (
 	rep   = "U0RITA" // a rep in Berlin
 	other = "U0OMAR" // another rep
+	wins  = "C0WINS" // the celebration channel
 )
 
 var berlin, _ = time.LoadLocation("Europe/Berlin")
@@ -54,12 +55,14 @@ func newHarnessWith(t *testing.T, store coach.Store) *harness {
 	t.Cleanup(sim.Close)
 	sim.AddUser(slacksim.User{ID: rep, Name: "rita", RealName: "Rita Rep", TZ: "Europe/Berlin"})
 	sim.AddUser(slacksim.User{ID: other, Name: "omar", RealName: "Omar Other", TZ: "America/New_York"})
+	sim.AddChannel(wins, "wins", true)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	h := &harness{t: t, ctx: ctx, sim: sim, clock: coachtest.NewClock(start), tick: make(chan time.Time), store: store, logs: &logBuffer{}}
 	h.rt = bot.Assemble(bot.Setup{
 		APIURL: sim.APIURL(), AppToken: sim.AppToken(), BotToken: sim.BotToken(),
-		Store: store, Clock: h.clock, Timing: coach.DefaultTiming, Tick: h.tick,
+		Config: bot.Config{CelebrationChannel: wins},
+		Store:  store, Clock: h.clock, Timing: coach.DefaultTiming, Tick: h.tick,
 		Log: zerolog.New(h.logs).Level(zerolog.DebugLevel),
 	})
 	done := make(chan struct{})

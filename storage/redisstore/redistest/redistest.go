@@ -119,6 +119,7 @@ func (s *Server) start() error {
 		}
 		select {
 		case <-exited:
+			s.afterExitLocked()
 			return fmt.Errorf("redis-server on port %d exited during start: %s", s.port, s.log.tail())
 		default:
 		}
