@@ -320,10 +320,7 @@ func TestDaysToLose(t *testing.T) {
 			mProspect("b", on(5), opp(on(12))),
 			mProspect("c", on(5)),
 		}, nil},
-		{"lost before the first meeting is zero", []coach.Prospect{func() coach.Prospect {
-			p := mProspect("a", on(20), lost(on(15)))
-			return p
-		}()}, []float64{0}},
+		{"lost before the first meeting is zero", []coach.Prospect{mProspect("a", on(20), lost(on(15)))}, []float64{0}},
 	} {
 		if got := coach.DaysToLose(tc.ps, w); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: DaysToLose = %v, want %v", tc.name, got, tc.want)

@@ -31,6 +31,7 @@ type config struct {
 	ReminderAfter     string        `envconfig:"REMINDER_AFTER" default:"2d"`
 	MaxReminders      int           `envconfig:"MAX_REMINDERS" default:"2"`
 	AdminUserIDs      []string      `envconfig:"ADMIN_USER_IDS"`
+	CelebrationChan   string        `envconfig:"CELEBRATION_CHANNEL"`
 	HTTPAddr          string        `envconfig:"HTTP_ADDR" default:"127.0.0.1:8080"`
 	Workers           int           `envconfig:"WORKERS" default:"16"`
 
@@ -62,7 +63,7 @@ func loadConfig() (config, error) {
 
 func kindOf(typeName string) string {
 	switch typeName {
-	case "Duration":
+	case "Duration", "time.Duration":
 		return "duration (like 30m or 1h30m)"
 	case "int":
 		return "whole number"
@@ -128,6 +129,14 @@ func (c *config) check() error {
 	if c.MaxReminders < 0 {
 		return bad("MAX_REMINDERS", "cannot be negative")
 	}
+	if c.CelebrationChan != "" && !validChannelID(c.CelebrationChan) {
+		return bad("CELEBRATION_CHANNEL", "%q is not a channel id (like C0123ABCD: open the channel's details, the id is at the bottom)", c.CelebrationChan)
+	}
+	for _, id := range c.AdminUserIDs {
+		if !strings.HasPrefix(id, "U") && !strings.HasPrefix(id, "W") {
+			return bad("ADMIN_USER_IDS", "%q is not a Slack user id (like U0123ABCD)", id)
+		}
+	}
 	if c.Workers < 1 {
 		return bad("WORKERS", "must be at least 1")
 	}
@@ -153,4 +162,16 @@ func secret(name, value, file string) (string, error) {
 		return "", bad(name, "is not set (or set %s_FILE to a file holding it)", name)
 	}
 	return value, nil
+}
+
+func validChannelID(id string) bool {
+	if len(id) < 9 || (id[0] != 'C' && id[0] != 'G') {
+		return false
+	}
+	for _, r := range id {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }

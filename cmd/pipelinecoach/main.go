@@ -48,7 +48,8 @@ func run(ctx context.Context, stderr io.Writer) int {
 	store := redisstore.New(rdb, cfg.RedisKeyPrefix)
 
 	rt := bot.Assemble(bot.Setup{
-		Config:   bot.Config{Workers: cfg.Workers, DefaultTZ: cfg.DefaultTimezone, Admins: cfg.AdminUserIDs},
+		Config: bot.Config{Workers: cfg.Workers, DefaultTZ: cfg.DefaultTimezone, Admins: cfg.AdminUserIDs,
+			CelebrationChannel: cfg.CelebrationChan},
 		APIURL:   cfg.SlackAPIURL,
 		AppToken: cfg.SlackAppToken,
 		BotToken: cfg.SlackBotToken,

@@ -1,7 +1,8 @@
 // Package redisstore keeps coach's prospects, job queue and ledger in Redis.
 //
-// Every state change is one Lua script, so it is atomic and takes one round
-// trip; every read is one command or script too. All keys of a store share
+// Every state change is one Lua script (or, for Record and Forget, one
+// command), so it is atomic and takes one round trip; every read is one
+// command or script too. All keys of a store share
 // the hash tag {prefix} (see keys), so the store works on Redis Cluster,
 // where it gets failover but no sharding.
 //
