@@ -34,13 +34,15 @@ type Service struct {
 	Lease time.Duration
 	// Batch is how many due jobs one RunDue claims at most.
 	Batch int
+	// Thresholds are the metric rules in force.
+	Thresholds Thresholds
 	newID func() string
 }
 
 // NewService returns a service over its dependencies.
 func NewService(store Store, notify Notifier, clock Clock, timing Timing) *Service {
 	return &Service{store: store, notify: notify, clock: clock, timing: timing,
-		Lease: time.Minute, Batch: 100, newID: randomID}
+		Lease: time.Minute, Batch: 100, Thresholds: DefaultThresholds, newID: randomID}
 }
 
 // Timing returns the timing rules in force.

@@ -30,7 +30,9 @@ type Prospects interface {
 	Save(ctx context.Context, p Prospect) error
 }
 
-// Job is scheduled work that has come due.
+// Job is scheduled work that has come due. Due is the time it was
+// scheduled for, also when it is claimed again after a lease ended or was
+// released, so a follow-up's Due is always its prospect's FollowUpAt.
 type Job struct {
 	Key string
 	Due time.Time

@@ -20,8 +20,13 @@ type MemStore struct {
 	now       func() time.Time // for ledger expiry
 	prospects map[string][]byte
 	due       map[string]time.Time
-	leased    map[string]time.Time // key → lease end
+	leased    map[string]lease
 	ledger    map[string]ledgerEntry
+}
+
+// lease is a claimed job: when its lease ends, and when it was due.
+type lease struct {
+	end, due time.Time
 }
 
 type ledgerEntry struct {
@@ -32,7 +37,7 @@ type ledgerEntry struct {
 // NewMemStore returns an empty store whose ledger expires by now.
 func NewMemStore(now func() time.Time) *MemStore {
 	return &MemStore{now: now, prospects: map[string][]byte{}, due: map[string]time.Time{},
-		leased: map[string]time.Time{}, ledger: map[string]ledgerEntry{}}
+		leased: map[string]lease{}, ledger: map[string]ledgerEntry{}}
 }
 
 func prospectKey(team, id string) string { return team + "/" + id }
@@ -105,13 +110,13 @@ func (m *MemStore) Save(_ context.Context, p coach.Prospect) error {
 }
 
 // ClaimDue implements coach.Queue.
-func (m *MemStore) ClaimDue(_ context.Context, now time.Time, lease time.Duration, max int) ([]coach.Job, error) {
+func (m *MemStore) ClaimDue(_ context.Context, now time.Time, leaseFor time.Duration, max int) ([]coach.Job, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for k, end := range m.leased {
-		if !end.After(now) {
+	for k, l := range m.leased {
+		if !l.end.After(now) {
 			delete(m.leased, k)
-			m.due[k] = end
+			m.due[k] = l.due
 		}
 	}
 	var jobs []coach.Job
@@ -131,7 +136,7 @@ func (m *MemStore) ClaimDue(_ context.Context, now time.Time, lease time.Duratio
 	}
 	for _, j := range jobs {
 		delete(m.due, j.Key)
-		m.leased[j.Key] = now.Add(lease)
+		m.leased[j.Key] = lease{end: now.Add(leaseFor), due: j.Due}
 	}
 	return jobs, nil
 }
@@ -159,9 +164,9 @@ func (m *MemStore) Release(_ context.Context, keys ...string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, k := range keys {
-		if _, ok := m.leased[k]; ok {
+		if l, ok := m.leased[k]; ok {
 			delete(m.leased, k)
-			m.due[k] = time.Time{}
+			m.due[k] = l.due
 		}
 	}
 	return nil

@@ -1,0 +1,78 @@
+package coach
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Flags mark an open opportunity that needs attention.
+type Flags struct {
+	Stalled           bool
+	Aged              bool
+	DaysSinceActivity int
+}
+
+// RepView is everything a rep sees of their own pipeline: the groups, the
+// opportunities that need attention, and their own numbers.
+type RepView struct {
+	Pipeline
+	Flags            map[string]Flags // by prospect id, open opportunities only
+	Conversion       Rate             // first→second, over the conversion window
+	MedianDaysToLose float64
+	HasMedian        bool
+	WinRate          Rate
+	RecentLosses     []Prospect // lost in the last 30 days, newest first
+}
+
+// recentLossDays is how far back App Home lists losses.
+const recentLossDays = 30
+
+// RepView computes a rep's view from their prospects. Aged compares with
+// the average won cycle of the prospects given.
+func (t Thresholds) RepView(ps []Prospect, now time.Time) RepView {
+	v := RepView{Pipeline: GroupPipeline(ps, now), Flags: map[string]Flags{}}
+	cycle := t.AverageWonCycle(ps)
+	for _, p := range v.Opportunities {
+		v.Flags[p.ID] = Flags{Stalled: t.Stalled(p, now), Aged: Aged(p, now, cycle), DaysSinceActivity: t.DaysSinceActivity(p, now)}
+	}
+	period := t.ConversionPeriod(now)
+	v.Conversion = Conversion(ps, period)
+	v.MedianDaysToLose, v.HasMedian = Median(DaysToLose(ps, period))
+	v.WinRate = WinRate(ps, period)
+	recent := LastDays(now, recentLossDays)
+	for _, p := range v.Lost {
+		if recent.Contains(MilestonesOf(p).Lost) {
+			v.RecentLosses = append(v.RecentLosses, p)
+		}
+	}
+	return v
+}
+
+// CleanupItems lists what breaks the two-meeting rule or is past the cycle:
+// prospects asked and not answered, gone quiet, stalled and aged
+// opportunities. Nothing is removed without the rep's click.
+func (v RepView) CleanupItems() (unanswered, quiet, stale []Prospect) {
+	for _, p := range v.NotYet {
+		if p.Asks > 0 {
+			unanswered = append(unanswered, p)
+		}
+	}
+	quiet = slices.Clone(v.GoneQuiet)
+	for _, p := range v.Opportunities {
+		if f := v.Flags[p.ID]; f.Stalled || f.Aged {
+			stale = append(stale, p)
+		}
+	}
+	return unanswered, quiet, stale
+}
+
+// RepView returns the rep's own view of their pipeline.
+func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, error) {
+	ps, err := s.store.ProspectsOf(ctx, team, owner)
+	if err != nil {
+		return RepView{}, fmt.Errorf("read pipeline of %s: %w", owner, err)
+	}
+	return s.Thresholds.RepView(ps, s.clock.Now()), nil
+}
