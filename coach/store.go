@@ -21,6 +21,8 @@ type Prospects interface {
 	Prospect(ctx context.Context, team, id string) (Prospect, error)
 	// ProspectsOf returns every prospect a rep owns, in any state and order.
 	ProspectsOf(ctx context.Context, team, owner string) ([]Prospect, error)
+	// TeamProspects returns every prospect of a workspace, in any order.
+	TeamProspects(ctx context.Context, team string) ([]Prospect, error)
 	// Save writes p atomically, in one round trip, only if the stored version
 	// is p.Version-1 (no record at all when p.Version is 1); otherwise it
 	// returns ErrConflict and writes nothing. In the same step it keeps p's

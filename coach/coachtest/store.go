@@ -72,6 +72,23 @@ func (m *MemStore) ProspectsOf(_ context.Context, team, owner string) ([]coach.P
 	return out, nil
 }
 
+// TeamProspects implements coach.Prospects.
+func (m *MemStore) TeamProspects(_ context.Context, team string) ([]coach.Prospect, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []coach.Prospect
+	for _, raw := range m.prospects {
+		var p coach.Prospect
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return nil, err
+		}
+		if p.Team == team {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // Save implements coach.Prospects.
 func (m *MemStore) Save(_ context.Context, p coach.Prospect) error {
 	m.mu.Lock()

@@ -86,6 +86,21 @@ func (s *Store) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Pr
 	return ps, nil
 }
 
+// TeamProspects returns every prospect of a team, in one round trip.
+func (s *Store) TeamProspects(ctx context.Context, team string) ([]coach.Prospect, error) {
+	raws, err := s.client.HVals(ctx, s.keys.prospects(team)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list prospects of team %s: %w", team, err)
+	}
+	ps := make([]coach.Prospect, len(raws))
+	for i, raw := range raws {
+		if err := json.Unmarshal([]byte(raw), &ps[i]); err != nil {
+			return nil, fmt.Errorf("list prospects of team %s: decode: %w", team, err)
+		}
+	}
+	return ps, nil
+}
+
 // Save writes p if the stored version is p.Version-1 (or there is none and
 // p.Version is 1), and keeps its follow-up job in step, in one script.
 // Otherwise it returns coach.ErrConflict and writes nothing.

@@ -279,6 +279,26 @@ func testProspectsOf(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	wantErr(t, "stale save with a new owner", s.Save(ctx(), stale), coach.ErrConflict)
 	want("T1", "U1", a1)
 	want("T1", "U2", a2v2, a3)
+
+	// A team's prospects are all its reps' and no other team's.
+	wantTeam := func(team string, ps ...coach.Prospect) {
+		t.Helper()
+		got, err := s.TeamProspects(ctx(), team)
+		must(t, "TeamProspects", err)
+		byID := func(a, b coach.Prospect) int { return strings.Compare(a.ID, b.ID) }
+		slices.SortFunc(got, byID)
+		ps = slices.Clone(ps)
+		slices.SortFunc(ps, byID)
+		if len(got) != len(ps) {
+			t.Fatalf("TeamProspects(%s) = %v, want %v", team, ids(got), ids(ps))
+		}
+		for i := range got {
+			sameProspect(t, "TeamProspects("+team+")", got[i], ps[i])
+		}
+	}
+	wantTeam("T1", a1, a2v2, a3)
+	wantTeam("T2", b1)
+	wantTeam("T3")
 }
 
 // zeroFields names the fields of p left at their zero value, looking into

@@ -10,6 +10,7 @@ package redistest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -37,6 +38,8 @@ type Server struct {
 	dir  string
 	args []string // extra arguments, after the defaults
 	port int
+	// ownDir: the directory was made by StartServer and is removed by Close.
+	ownDir bool
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -51,6 +54,22 @@ type Server struct {
 // answers PING, and stops it when tb ends.
 func Start(tb testing.TB, args ...string) *Server {
 	tb.Helper()
+	bin := Require(tb)
+	s := &Server{bin: bin, dir: tb.TempDir(), args: args}
+	tb.Cleanup(s.cleanup)
+	if err := s.startFresh(); err != nil {
+		tb.Fatalf("redistest: %v", err)
+	}
+	return s
+}
+
+// ErrNoRedis is returned by StartServer when redis-server is not on PATH.
+var ErrNoRedis = errors.New("redis-server not found on PATH: install it (apt-get install redis-server)")
+
+// Require returns the path of redis-server. When it is missing it skips tb,
+// or fails it when the CI environment variable is set, as Start does.
+func Require(tb testing.TB) string {
+	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		const msg = "redis-server not found on PATH: install it (apt-get install redis-server) to run this test"
@@ -59,19 +78,57 @@ func Start(tb testing.TB, args ...string) *Server {
 		}
 		tb.Skip(msg)
 	}
-	s := &Server{bin: bin, dir: tb.TempDir(), args: args}
-	tb.Cleanup(s.cleanup)
+	return bin
+}
+
+// StartServer is Start for programs (benchmarks, demos) that have no
+// testing.TB: the server's files live in a new temporary directory, and Close
+// stops the server and removes them. It returns ErrNoRedis when redis-server
+// is not on PATH.
+func StartServer(args ...string) (*Server, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, ErrNoRedis
+	}
+	dir, err := os.MkdirTemp("", "redistest-")
+	if err != nil {
+		return nil, fmt.Errorf("redistest: %w", err)
+	}
+	s := &Server{bin: bin, dir: dir, args: args, ownDir: true}
+	if err := s.startFresh(); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("redistest: %w", err)
+	}
+	return s, nil
+}
+
+// NewClient returns a new client of the server; the caller closes it.
+func (s *Server) NewClient() *redis.Client { return redis.NewClient(s.options()) }
+
+// Close stops the server and, for a server from StartServer, removes its
+// directory.
+func (s *Server) Close() {
+	s.Stop()
+	if s.ownDir {
+		_ = os.RemoveAll(s.dir)
+	}
+}
+
+// startFresh starts the server on a free port, trying fresh ports when one
+// is taken meanwhile.
+func (s *Server) startFresh() error {
 	var lastErr error
 	for range startTries {
-		if s.port, err = freePort(); err != nil {
-			tb.Fatalf("redistest: %v", err)
+		port, err := freePort()
+		if err != nil {
+			return err
 		}
+		s.port = port
 		if lastErr = s.start(); lastErr == nil {
-			return s
+			return nil
 		}
 	}
-	tb.Fatalf("redistest: %v", lastErr)
-	return nil
+	return lastErr
 }
 
 func freePort() (int, error) {
