@@ -29,6 +29,31 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 
 	action, _, _ := strings.Cut(a.ActionID, ".")
 	switch action {
+	case render.ActionSeeAll:
+		v, err := b.svc.RepView(ctx, team, user)
+		if err != nil {
+			log.Error().Err(err).Msg("read pipeline")
+			respond(render.Notice(errSaveFailed))
+			return
+		}
+		if _, err := b.slack.OpenView(ctx, cb.TriggerID, render.AllModal(v, a.Value, loc)); err != nil {
+			log.Warn().Err(err).Msg("open see-all modal")
+		}
+	case render.ActionLoseAll:
+		v, err := b.svc.RepView(ctx, team, user)
+		if err != nil {
+			log.Error().Err(err).Msg("read pipeline")
+			respond(render.Notice(errSaveFailed))
+			return
+		}
+		if len(v.GoneQuiet) == 0 {
+			respond(render.Notice("No gone-quiet prospects left: nothing to lose."))
+			return
+		}
+		if _, err := b.slack.OpenView(ctx, cb.TriggerID, render.LoseAllModal(v.GoneQuiet)); err != nil {
+			log.Warn().Err(err).Msg("open lose-all modal")
+			respond(render.Notice("Couldn't open the form — try again."))
+		}
 	case render.ActionUpdate:
 		p, err := b.svc.Prospect(ctx, actor, id)
 		if err == nil && p.State != coach.Opportunity {
@@ -54,7 +79,7 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 		}
 		if !p.State.Open() || (action == render.ActionYes && p.State == coach.Opportunity) {
 			respond(render.Notice(explain(decidedOf(p), loc)))
-			b.settle(ctx, p)
+			b.changed(ctx, p)
 			return
 		}
 		view := render.LoseModal(p)
@@ -71,14 +96,14 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 			b.refuse(ctx, log, err, loc, respond, actor, id)
 			return
 		}
-		b.settle(ctx, p)
+		b.changed(ctx, p)
 	case render.ActionWon:
 		p, err := b.svc.Win(ctx, actor, team, id)
 		if err != nil {
 			b.refuse(ctx, log, err, loc, respond, actor, id)
 			return
 		}
-		b.settle(ctx, p)
+		b.changed(ctx, p)
 		respond(render.Notice(fmt.Sprintf(":trophy: *%s* won. Well done!", render.Escape(p.Account))))
 	default:
 		log.Debug().Msg("ignored action")
@@ -94,7 +119,7 @@ func (b *Bot) refuse(ctx context.Context, log zerolog.Logger, err error, loc *ti
 	respond(render.Notice(explain(err, loc)))
 	if errors.Is(err, coach.ErrDecided) {
 		if p, err := b.svc.Prospect(ctx, actor, id); err == nil {
-			b.settle(ctx, p)
+			b.changed(ctx, p)
 		}
 	}
 }

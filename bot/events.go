@@ -102,7 +102,7 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.settle(ctx, next)
+		b.changed(ctx, next)
 		say(render.Decided(next))
 	case phrase.NotYet:
 		next, err := b.svc.NotYet(ctx, actor, team, p.ID)
@@ -110,7 +110,7 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.settle(ctx, next)
+		b.changed(ctx, next)
 		say(render.Decided(next))
 	case phrase.No:
 		next, err := b.svc.Lose(ctx, actor, team, p.ID, coach.LossReport{Reason: coach.ReasonNoSecondMeet})
@@ -118,19 +118,19 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.settle(ctx, next)
+		b.changed(ctx, next)
 		say(render.Decided(next))
 	}
 }
 
 func (b *Bot) publishHome(ctx context.Context, team, user string) {
 	_, loc := b.users.actor(ctx, team, user)
-	pl, err := b.svc.Pipeline(ctx, team, user)
+	v, err := b.svc.RepView(ctx, team, user)
 	if err != nil {
 		b.log.Error().Err(err).Str("user", user).Msg("read pipeline for home")
 		return
 	}
-	if err := b.slack.PublishHome(ctx, user, render.Home(pl, b.svc.Now(), loc)); err != nil {
+	if err := b.slack.PublishHome(ctx, user, render.Home(v, b.svc.Now(), loc)); err != nil {
 		b.log.Warn().Err(err).Str("user", user).Msg("publish home")
 	}
 }

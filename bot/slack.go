@@ -106,6 +106,13 @@ func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Mess
 	}
 }
 
+// changed follows every change of a rep's deal: the question shows what was
+// decided, and App Home shows the deal where it now belongs.
+func (b *Bot) changed(ctx context.Context, p coach.Prospect) {
+	b.settle(ctx, p)
+	b.publishHome(ctx, p.Team, p.Owner)
+}
+
 // settle shows on the rep's question what was decided, so no stale buttons
 // stay behind, wherever the answer came from.
 func (b *Bot) settle(ctx context.Context, p coach.Prospect) {

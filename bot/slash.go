@@ -45,6 +45,23 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 		b.slashLog(ctx, cmd, actor, c.Args, respond)
 	case command.Won, command.Lost, command.Update:
 		b.slashDeal(ctx, cmd, actor, c, respond)
+	case command.Cleanup:
+		v, err := b.svc.RepView(ctx, actor.Team, actor.User)
+		if err != nil {
+			log.Error().Err(err).Msg("read pipeline")
+			respond(render.Notice(errSaveFailed))
+			return
+		}
+		respond(render.Cleanup(v, loc))
+	case command.Lessons:
+		query := command.Unescape(c.Args)
+		ls, err := b.svc.Lessons(ctx, actor.Team, query)
+		if err != nil {
+			log.Error().Err(err).Msg("read lessons")
+			respond(render.Notice("Couldn't read the lessons just now — try again in a minute."))
+			return
+		}
+		respond(render.Lessons(ls, query))
 	default:
 		respond(render.Notice(fmt.Sprintf("`/pipeline %s` is not available yet. Try `/pipeline help`.", c.Name)))
 	}
@@ -122,7 +139,7 @@ func (b *Bot) slashDeal(ctx context.Context, cmd slack.SlashCommand, actor coach
 				respond(render.Notice(explain(err, loc)))
 				return
 			}
-			b.settle(ctx, won)
+			b.changed(ctx, won)
 			respond(render.Notice(fmt.Sprintf(":trophy: *%s* won. Well done!", render.Escape(won.Account))))
 			return
 		}

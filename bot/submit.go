@@ -55,7 +55,7 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 		var changed bool
 		p, changed, err = b.svc.Confirm(ctx, actor, team, cb.View.PrivateMetadata, sm)
 		after = func(ctx context.Context, p coach.Prospect) {
-			b.settle(ctx, p)
+			b.changed(ctx, p)
 			if !changed {
 				b.reply(ctx, "", user, render.Notice(fmt.Sprintf("*%s* was already an opportunity; nothing changed.", render.Escape(p.Account))))
 			} else if p.Prompt.IsZero() {
@@ -72,11 +72,36 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 		}
 		p, err = b.svc.Lose(ctx, actor, team, cb.View.PrivateMetadata, report)
 		after = func(ctx context.Context, p coach.Prospect) {
-			b.settle(ctx, p)
+			b.changed(ctx, p)
 			if p.Prompt.IsZero() {
 				b.reply(ctx, "", user, render.Decided(p))
 			}
 		}
+	case render.ViewLoseAll:
+		reason := coach.LossReason(form.selected(render.InputReason))
+		ids := strings.Split(cb.View.PrivateMetadata, ",")
+		lost, lerr := b.svc.LoseQuiet(ctx, actor, team, ids, coach.LossReport{Reason: reason, Lesson: form.text(render.InputLesson)})
+		if len(lost) == 0 && lerr != nil {
+			if storeTrouble(lerr) {
+				log.Error().Err(lerr).Msg("lose all failed")
+			}
+			return fieldErrors(map[string]string{render.InputReason: explain(lerr, loc)})
+		}
+		if lerr != nil {
+			log.Warn().Err(lerr).Int("lost", len(lost)).Msg("lose all: some were not lost")
+		}
+		b.submit(context.WithoutCancel(ctx), func(ctx context.Context) {
+			for _, p := range lost {
+				b.settle(ctx, p)
+			}
+			b.publishHome(ctx, team, user)
+			msg := fmt.Sprintf(":broom: Lost %s that had gone quiet. Your pipeline is honest again.", render.Plural(len(lost), "prospect", "prospects"))
+			if missed := len(ids) - len(lost); missed > 0 {
+				msg += fmt.Sprintf(" %d had changed meanwhile and were left as they are.", missed)
+			}
+			b.reply(ctx, "", user, render.Notice(msg))
+		})
+		return nil
 	case render.ViewUpdate:
 		topInput = render.InputNextStep
 		u, ferrs := readUpdate(form, loc)

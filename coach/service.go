@@ -36,7 +36,7 @@ type Service struct {
 	Batch int
 	// Thresholds are the metric rules in force.
 	Thresholds Thresholds
-	newID func() string
+	newID      func() string
 }
 
 // NewService returns a service over its dependencies.

@@ -96,9 +96,3 @@ func Help() Message {
 	}, "\n")
 	return Message{Text: "How to use /pipeline", Blocks: []slack.Block{section("help", text)}}
 }
-
-// Home is the rep's App Home tab: the same honest view as /pipeline.
-func Home(pl coach.Pipeline, now time.Time, loc *time.Location) slack.HomeTabViewRequest {
-	m := Pipeline(pl, now, loc)
-	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: m.Blocks}}
-}

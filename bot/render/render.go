@@ -91,6 +91,9 @@ func When(t time.Time, loc *time.Location) string {
 // Day formats a date for a rep: "Tue Dec 1".
 func Day(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon Jan 2") }
 
+// Plural is "1 deal", "3 deals".
+func Plural(n int, one, many string) string { return plural(n, one, many) }
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)

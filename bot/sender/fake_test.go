@@ -323,6 +323,3 @@ func newHarness(t *testing.T, advance bool, opts Options) *harness {
 }
 
 func (h *harness) responseURL() string { return h.slack.srv.URL + "/respond/T1/42/SECRETHOOK" }
-
-// within reports whether d is in [lo, hi].
-func within(d, lo, hi time.Duration) bool { return d >= lo && d <= hi }

@@ -198,7 +198,7 @@ func (s *Sender) do(ctx context.Context, c call, fn func(ctx context.Context) er
 		attempt++
 		start := s.opts.Now()
 		err := s.attempt(ctx, fn)
-		if ctx.Err() != nil {
+		if err != nil && ctx.Err() != nil {
 			return fmt.Errorf("%s: %w", c.desc, ctx.Err())
 		}
 		v := classify(err)
@@ -211,12 +211,15 @@ func (s *Sender) do(ctx context.Context, c call, fn func(ctx context.Context) er
 		case kindRateLimited:
 			wait := v.retryAfter + s.jitter429(v.retryAfter)
 			s.warn(c, err, attempt).Dur("retry_after", wait).Msg("slack rate limited")
+			if coolKey != "" {
+				now := s.opts.Now()
+				s.lim.coolDown(coolKey, now.Add(wait), now)
+			}
 			if c.noRetry {
 				return fmt.Errorf("%s: %w", c.desc, err)
 			}
 			attempt-- // a 429 does not use up an attempt
 			if coolKey != "" {
-				s.lim.coolDown(coolKey, s.opts.Now().Add(wait), s.opts.Now())
 				continue // acquire waits for the cool-down
 			}
 			if werr := s.wait(ctx, wait); werr != nil {
