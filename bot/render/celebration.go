@@ -41,5 +41,5 @@ func Celebration(p coach.Prospect) Message {
 		blocks = append(blocks, section("celebration_lesson", "*Lesson:* "+safe(l.Lesson, 2800)))
 	}
 	blocks = append(blocks, contextText("celebration_note", "Losing fast is the next best thing to winning. React, or reply in the thread with what you would have tried."))
-	return Message{Text: fmt.Sprintf("A fast loss: %s, in %s", p.Account, days), Blocks: blocks}
+	return Message{Text: fmt.Sprintf("A fast loss: %s, in %s", account, days), Blocks: blocks}
 }

@@ -105,7 +105,7 @@ func Lessons(ps []coach.Prospect, query string) Message {
 	}
 	title := "Lessons from the team's losses"
 	if query != "" {
-		title += " — “" + Truncate(query, 60) + "”"
+		title += " — “" + Truncate(query, 60) + "”" // header is plain_text: nothing to escape
 	}
 	blocks := []slack.Block{header(title)}
 	const shown = 12

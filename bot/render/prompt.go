@@ -84,7 +84,7 @@ func Decided(p coach.Prospect) Message {
 	default:
 		text = fmt.Sprintf(":hourglass_flowing_sand: *%s*: no second meeting yet. I'll ask again %s.", account, When(p.FollowUpAt, loc))
 	}
-	return Message{Text: fmt.Sprintf("%s: %s", p.Account, p.State), Blocks: []slack.Block{section("decided", text)}}
+	return Message{Text: fmt.Sprintf("%s: %s", account, p.State), Blocks: []slack.Block{section("decided", text)}}
 }
 
 // Logged confirms a first meeting was logged, and says it is not pipeline.
@@ -96,7 +96,7 @@ func Logged(p coach.Prospect) Message {
 	}
 	text := fmt.Sprintf(":memo: Logged a first meeting with *%s*%s, %s.\nIt is *not pipeline yet*. I'll ask you %s whether a second meeting was booked.",
 		safe(p.Account, coach.MaxAccountLen), with, When(p.FirstMeeting, loc), When(p.FollowUpAt, loc))
-	return Message{Text: "Logged a first meeting with " + p.Account, Blocks: []slack.Block{section("logged", text)}}
+	return Message{Text: "Logged a first meeting with " + safe(p.Account, coach.MaxAccountLen), Blocks: []slack.Block{section("logged", text)}}
 }
 
 // AlreadyDecided answers a button pressed on a prospect that was decided.
@@ -153,5 +153,5 @@ func Updated(p coach.Prospect) Message {
 	if p.WaitingOn != "" {
 		text += fmt.Sprintf(" Waiting on %s until %s: it won't count as stalled meanwhile, and I'll ask you then.", safe(p.WaitingOn, coach.MaxWaitingOn), Day(p.WaitingUntil, loc))
 	}
-	return Message{Text: "Updated " + p.Account, Blocks: []slack.Block{section("updated", text)}}
+	return Message{Text: "Updated " + safe(p.Account, coach.MaxAccountLen), Blocks: []slack.Block{section("updated", text)}}
 }

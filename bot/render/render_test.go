@@ -1,0 +1,225 @@
+package render_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"pipelinecoach/bot/render"
+	"pipelinecoach/coach"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+var berlin, _ = time.LoadLocation("Europe/Berlin")
+
+func at(day, hour, minute int) time.Time { return time.Date(2026, 11, day, hour, minute, 0, 0, berlin) }
+
+var now = at(25, 16, 0)
+
+func prospect(id, account string, state coach.State) coach.Prospect {
+	return coach.Prospect{
+		Team: "T1", ID: id, Owner: "U1", Account: account, Contact: "Jane Doe", TZ: "Europe/Berlin",
+		FirstMeeting: at(25, 10, 0), MeetingEnd: at(25, 10, 45), State: state,
+		CreatedAt: at(24, 9, 0), LastActivity: at(25, 11, 15),
+		History: []coach.Entry{{At: at(24, 9, 0), By: "U1", Event: coach.EventLogged, To: coach.Scheduled}},
+	}
+}
+
+func opportunity(id, account string) coach.Prospect {
+	p := prospect(id, account, coach.Opportunity)
+	p.SecondMeeting, p.Amount, p.Currency, p.NextStep = at(27, 10, 0), 25000, "USD", "Demo for the ops team"
+	p.History = append(p.History, coach.Entry{At: at(25, 12, 0), By: "U1", Event: coach.EventConfirmed, From: coach.Awaiting, To: coach.Opportunity})
+	return p
+}
+
+func lost(id, account string, days int) coach.Prospect {
+	p := prospect(id, account, coach.Lost)
+	p.Loss = &coach.Loss{Reason: coach.ReasonCompetitor, Lesson: "Ask who else they talk to <b>early</b> & often", SaveMoment: "the pricing call",
+		Shared: true, Stage: coach.Awaiting, DaysToLose: days}
+	p.History = append(p.History, coach.Entry{At: at(25, 12, 0), By: "U1", Event: coach.EventLost, From: coach.Awaiting, To: coach.Lost})
+	return p
+}
+
+// golden compares v's JSON with testdata/name.json (-update rewrites it).
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep &amp; and <@U1> readable in the files
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	got := buf.Bytes()
+	path := filepath.Join("testdata", name+".json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bot/render -update to create it)", err)
+	}
+	if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
+		t.Errorf("%s differs from %s (run with -update if the change is intended):\n%s", name, path, got)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	hostile := prospect("p9", "<!channel> & <https://evil.example|click>", coach.Awaiting)
+	waiting := opportunity("p4", "Umbrella")
+	waiting.WaitingOn, waiting.WaitingUntil = "legal review", at(30, 9, 0)
+	view := coach.DefaultThresholds.RepView([]coach.Prospect{opportunity("p1", "Acme"), prospect("p2", "Globex", coach.Awaiting), lost("p3", "Initech", 2)}, now)
+	tests := map[string]any{
+		"prompt_first":     render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks,
+		"prompt_reminder":  render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskReminder, N: 2}).Blocks,
+		"prompt_closeout":  render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskCloseOut, N: 4}).Blocks,
+		"prompt_waitover":  render.Prompt(waiting, coach.Ask{Kind: coach.AskWaitOver}).Blocks,
+		"prompt_hostile":   render.Prompt(hostile, coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks,
+		"decided_opp":      render.Decided(opportunity("p1", "Acme")).Blocks,
+		"decided_lost":     render.Decided(lost("p3", "Initech", 2)).Blocks,
+		"celebration_fast": render.Celebration(lost("p3", "Initech", 2)),
+		"celebration_slow": render.Celebration(lost("p3", "Initech", 45)),
+		"home":             render.Home(view, now, berlin),
+		"modal_confirm":    render.ConfirmModal(prospect("p1", "Acme", coach.Awaiting), coach.SecondMeeting{}),
+		"modal_lose":       render.LoseModal(prospect("p1", "Acme", coach.Awaiting)),
+		"modal_update":     render.UpdateModal(waiting),
+		"modal_log":        render.LogModal(render.LogDraft{Account: "Acme"}, berlin),
+		"cleanup":          render.Cleanup(view, berlin).Blocks,
+		"lessons":          render.Lessons([]coach.Prospect{lost("p3", "Initech", 2)}, "competitor").Blocks,
+	}
+	for name, v := range tests {
+		t.Run(name, func(t *testing.T) { golden(t, name, v) })
+	}
+}
+
+func TestTypedTextNeverPingsOrLinks(t *testing.T) {
+	p := prospect("p9", "<!channel> <@U123> <https://x.example|x> & co", coach.Awaiting)
+	p.Contact = "<!here>"
+	l := lost("p9", p.Account, 3)
+	l.Loss.Lesson, l.Loss.SaveMoment = "<!everyone>", "<!here>"
+	for name, m := range map[string]render.Message{
+		"prompt": render.Prompt(p, coach.Ask{Kind: coach.AskFirst, N: 1}), "logged": render.Logged(p), "decided": render.Decided(p),
+		"celebration": render.Celebration(l), "lessons": render.Lessons([]coach.Prospect{l}, ""), "updated": render.Updated(opportunity("p9", p.Account)),
+	} {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(m) // the fallback text too: Slack parses it for notifications
+		raw := buf.Bytes()
+		for _, bad := range []string{"<!channel>", "<!here>", "<!everyone>", "<@U123>", "<https://"} {
+			if strings.Contains(string(raw), bad) {
+				t.Errorf("%s shows typed %s unescaped: %s", name, bad, raw)
+			}
+		}
+	}
+}
+
+// TestLimitsForAnySize renders views of many deals with long names and
+// checks every Block Kit limit the simulator enforces that rendering owns.
+func TestLimitsForAnySize(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 60, 1000} {
+		var ps []coach.Prospect
+		for i := range n {
+			name := fmt.Sprintf("%s %d", strings.Repeat("Ü", 190), i)
+			switch i % 5 {
+			case 0:
+				ps = append(ps, opportunity(fmt.Sprintf("o%d", i), name))
+			case 1:
+				ps = append(ps, prospect(fmt.Sprintf("a%d", i), name, coach.Awaiting))
+			case 2:
+				q := prospect(fmt.Sprintf("q%d", i), name, coach.Awaiting)
+				q.QuietSince = at(20, 9, 0)
+				ps = append(ps, q)
+			case 3:
+				s := prospect(fmt.Sprintf("s%d", i), name, coach.Scheduled)
+				s.FirstMeeting = at(28, 9, 0)
+				ps = append(ps, s)
+			default:
+				l := lost(fmt.Sprintf("l%d", i), name, i)
+				l.Loss.Lesson = strings.Repeat("lesson ", 430)
+				ps = append(ps, l)
+			}
+		}
+		v := coach.DefaultThresholds.RepView(ps, now)
+		home := render.Home(v, now, berlin)
+		checkBlocks(t, fmt.Sprintf("home(%d)", n), home.Blocks.BlockSet, 100)
+		checkBlocks(t, fmt.Sprintf("pipeline(%d)", n), render.Pipeline(v.Pipeline, now, berlin).Blocks, 50)
+		checkBlocks(t, fmt.Sprintf("cleanup(%d)", n), render.Cleanup(v, berlin).Blocks, 50)
+		checkBlocks(t, fmt.Sprintf("lessons(%d)", n), render.Lessons(coach.Lessons(ps, ""), "").Blocks, 50)
+		for _, section := range []string{render.SectionOpportunities, render.SectionNotYet, render.SectionQuiet, render.SectionScheduled, render.SectionLosses} {
+			checkBlocks(t, fmt.Sprintf("all %s (%d)", section, n), render.AllModal(v, section, berlin).Blocks.BlockSet, 100)
+		}
+		checkBlocks(t, fmt.Sprintf("lose all (%d)", n), render.LoseAllModal(v.GoneQuiet).Blocks.BlockSet, 100)
+		if md := render.LoseAllModal(v.GoneQuiet).PrivateMetadata; len(md) > 3000 {
+			t.Errorf("lose-all metadata is %d bytes", len(md))
+		}
+	}
+}
+
+func checkBlocks(t *testing.T, name string, blocks []slack.Block, max int) {
+	t.Helper()
+	if len(blocks) > max {
+		t.Errorf("%s: %d blocks, limit %d", name, len(blocks), max)
+	}
+	ids := map[string]bool{}
+	for _, b := range blocks {
+		id := b.ID()
+		if id != "" && ids[id] {
+			t.Errorf("%s: duplicate block_id %q", name, id)
+		}
+		ids[id] = true
+		switch b := b.(type) {
+		case *slack.SectionBlock:
+			if n := utf8.RuneCountInString(b.Text.Text); n < 1 || n > 3000 {
+				t.Errorf("%s: section %s is %d characters", name, b.BlockID, n)
+			}
+		case *slack.ActionBlock:
+			if len(b.Elements.ElementSet) > 25 {
+				t.Errorf("%s: %d elements in an actions block", name, len(b.Elements.ElementSet))
+			}
+			seen := map[string]bool{}
+			for _, el := range b.Elements.ElementSet {
+				if btn, ok := el.(*slack.ButtonBlockElement); ok {
+					if utf8.RuneCountInString(btn.Text.Text) > 75 || len(btn.Value) > 2000 || seen[btn.ActionID] {
+						t.Errorf("%s: bad button %+v", name, btn)
+					}
+					seen[btn.ActionID] = true
+				}
+			}
+		}
+	}
+}
+
+func TestEscapeAndTruncate(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a & b", "a &amp; b"},
+		{"<!channel>", "&lt;!channel&gt;"},
+		{"plain", "plain"},
+	}
+	for _, tc := range tests {
+		if got := render.Escape(tc.in); got != tc.want {
+			t.Errorf("Escape(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := render.Truncate("abcdef", 4); got != "abc…" {
+		t.Errorf("Truncate = %q", got)
+	}
+	if got := render.Truncate("äöü", 3); got != "äöü" {
+		t.Errorf("Truncate kept-length = %q", got)
+	}
+	if got := render.Amount(1234567, "USD"); got != "$1,234,567" {
+		t.Errorf("Amount = %q", got)
+	}
+}
