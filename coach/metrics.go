@@ -19,9 +19,10 @@ const fullDay = 24 * time.Hour
 // count the same event twice.
 type Window struct{ From, To time.Time }
 
-// LastDays is the window of the days (of 24 hours) up to now, now excluded.
+// LastDays is the window of the days (of 24 hours) up to now, now included
+// (what just happened counts), the instant days ago excluded.
 func LastDays(now time.Time, days int) Window {
-	return Window{From: now.Add(-time.Duration(days) * fullDay), To: now}
+	return Window{From: now.Add(-time.Duration(days)*fullDay + time.Nanosecond), To: now.Add(time.Nanosecond)}
 }
 
 // Contains reports whether t falls in the window.
@@ -105,7 +106,7 @@ func (t Thresholds) Validate() error {
 // ConversionPeriod is the window first→second conversion is measured over,
 // ending now.
 func (t Thresholds) ConversionPeriod(now time.Time) Window {
-	return Window{From: now.Add(-t.ConversionWindow), To: now}
+	return Window{From: now.Add(-t.ConversionWindow + time.Nanosecond), To: now.Add(time.Nanosecond)}
 }
 
 // Milestones are the moments of a prospect's life that metrics count, read

@@ -68,8 +68,8 @@ func mWindow(from, to int) coach.Window { return coach.Window{From: on(from), To
 func TestLastDaysAndContains(t *testing.T) {
 	now := on(30)
 	w := coach.LastDays(now, 7)
-	if !w.From.Equal(on(23)) || !w.To.Equal(now) {
-		t.Fatalf("LastDays(day 30, 7) = [%v, %v), want [day 23, day 30)", w.From, w.To)
+	if !w.From.Equal(on(23).Add(time.Nanosecond)) || !w.To.Equal(now.Add(time.Nanosecond)) {
+		t.Fatalf("LastDays(day 30, 7) = [%v, %v), want (day 23, day 30]", w.From, w.To)
 	}
 	if got := coach.LastDays(now, 0); got.Contains(now) || got.Contains(now.Add(-time.Nanosecond)) {
 		t.Errorf("LastDays(now, 0) = %v is not empty", got)
@@ -79,11 +79,11 @@ func TestLastDaysAndContains(t *testing.T) {
 		t    time.Time
 		want bool
 	}{
-		{"the first instant", on(23), true},
-		{"just before", on(23).Add(-time.Nanosecond), false},
+		{"the first instant", on(23).Add(time.Nanosecond), true},
+		{"the start, excluded", on(23), false},
 		{"inside", on(26), true},
-		{"the last instant", now.Add(-time.Nanosecond), true},
-		{"the end, excluded", now, false},
+		{"now, included", now, true},
+		{"just after now", now.Add(time.Nanosecond), false},
 		{"after", on(31), false},
 		{"zero time", time.Time{}, false},
 	} {
@@ -93,7 +93,7 @@ func TestLastDaysAndContains(t *testing.T) {
 	}
 	// Consecutive windows split events between them, never twice.
 	prev := coach.LastDays(now.Add(-7*mDay), 7)
-	if prev.Contains(on(23)) || !prev.Contains(on(23).Add(-time.Nanosecond)) {
+	if !prev.Contains(on(23)) || prev.Contains(on(23).Add(time.Nanosecond)) {
 		t.Errorf("the week before %v overlaps or leaves a gap", prev)
 	}
 }
