@@ -22,6 +22,7 @@ const (
 	rep   = "U0RITA" // a rep in Berlin
 	other = "U0OMAR" // another rep
 	wins  = "C0WINS" // the celebration channel
+	admin = "U0ADA"  // a workspace admin
 )
 
 var berlin, _ = time.LoadLocation("Europe/Berlin")
@@ -55,6 +56,7 @@ func newHarnessWith(t *testing.T, store coach.Store) *harness {
 	t.Cleanup(sim.Close)
 	sim.AddUser(slacksim.User{ID: rep, Name: "rita", RealName: "Rita Rep", TZ: "Europe/Berlin"})
 	sim.AddUser(slacksim.User{ID: other, Name: "omar", RealName: "Omar Other", TZ: "America/New_York"})
+	sim.AddUser(slacksim.User{ID: admin, Name: "ada", RealName: "Ada Admin", TZ: "Europe/Berlin", IsAdmin: true})
 	sim.AddChannel(wins, "wins", true)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

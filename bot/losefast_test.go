@@ -88,6 +88,10 @@ func TestCelebrationChannelWithoutTheBot(t *testing.T) {
 	if !strings.Contains(h.logs.String(), "/invite @pipeline-coach") {
 		t.Error("the log does not tell the admin how to invite the bot")
 	}
+	h.slash(rep, "admin")
+	h.reply(rep, "Only admins can use `/pipeline admin`")
+	h.slash(admin, "admin")
+	h.reply(admin, "I can't post in <#C0WINS>: I'm not a member (not_in_channel). Open the channel and type `/invite @pipeline-coach`")
 	h.at(berlinAt(26, 10, 0))
 	if p := h.prospects(rep)[0]; p.State != coach.Lost || p.Loss == nil {
 		t.Fatalf("the loss was not kept: %+v", p)

@@ -130,8 +130,13 @@ type Notifier struct {
 	Slack Slack
 	// Celebrations is the channel id for shared losses; empty for none.
 	Celebrations string
-	Log          zerolog.Logger
+	// Status keeps the last celebration failure for /pipeline admin.
+	Status coach.Ledger
+	Log    zerolog.Logger
 }
+
+// celebrationStatus is the ledger key of a workspace's celebration problem.
+func celebrationStatus(team string) string { return "status/" + team + "/celebration" }
 
 // Ask posts the question to the rep's DM.
 func (n Notifier) Ask(ctx context.Context, p coach.Prospect, a coach.Ask) (coach.MessageRef, error) {
@@ -156,11 +161,21 @@ func (n Notifier) Celebrate(ctx context.Context, p coach.Prospect) (coach.Messag
 		var ch, ts string
 		ch, ts, err = n.Slack.PostMessage(ctx, n.Celebrations, render.Celebration(p).Options()...)
 		if err == nil {
+			if n.Status != nil {
+				_ = n.Status.Forget(ctx, celebrationStatus(p.Team))
+			}
 			return coach.MessageRef{Channel: ch, TS: ts}, nil
 		}
 		if !permanent(err) {
 			return coach.MessageRef{}, err
 		}
+	}
+	if n.Status != nil {
+		problem := "no_channel"
+		if n.Celebrations != "" {
+			problem = sender.SlackError(err)
+		}
+		_ = n.Status.Record(ctx, celebrationStatus(p.Team), problem, 30*24*time.Hour)
 	}
 	n.Log.Error().Err(err).Str("channel", n.Celebrations).Str("prospect", p.ID).
 		Msg("cannot post to the celebration channel: set CELEBRATION_CHANNEL to a channel id and invite the bot there with /invite @pipeline-coach")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -45,6 +46,16 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 		b.slashLog(ctx, cmd, actor, c.Args, respond)
 	case command.Won, command.Lost, command.Update:
 		b.slashDeal(ctx, cmd, actor, c, respond)
+	case command.Admin:
+		if !actor.Admin {
+			respond(render.Notice("Only admins can use `/pipeline admin`: workspace admins and the users listed in ADMIN_USER_IDS."))
+			return
+		}
+		problem, _, err := b.ledger.Reserve(ctx, celebrationStatus(actor.Team), "", time.Nanosecond)
+		if err != nil {
+			log.Error().Err(err).Msg("read status")
+		}
+		respond(render.AdminStatus(b.cfg.CelebrationChannel, problem))
 	case command.Cleanup:
 		v, err := b.svc.RepView(ctx, actor.Team, actor.User)
 		if err != nil {

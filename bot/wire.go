@@ -46,7 +46,7 @@ func Assemble(s Setup) *Runtime {
 	api := slack.New(s.BotToken, slack.OptionAppLevelToken(s.AppToken), slack.OptionAPIURL(s.APIURL))
 	sm := socketmode.New(api)
 	out := sender.New(api, s.Log, s.Sender)
-	notify := Notifier{Slack: out, Celebrations: s.Config.CelebrationChannel, Log: s.Log.With().Str("component", "notifier").Logger()}
+	notify := Notifier{Slack: out, Celebrations: s.Config.CelebrationChannel, Status: s.Store, Log: s.Log.With().Str("component", "notifier").Logger()}
 	svc := coach.NewService(s.Store, notify, s.Clock, s.Timing)
 	if s.Lease > 0 {
 		svc.Lease = s.Lease

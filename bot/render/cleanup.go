@@ -120,3 +120,20 @@ func Lessons(ps []coach.Prospect, query string) Message {
 	}
 	return Message{Text: title, Blocks: blocks}
 }
+
+// AdminStatus is what an admin needs to know: the celebration channel's
+// health, and how to fix it.
+func AdminStatus(channel, problem string) Message {
+	var state string
+	switch {
+	case channel == "":
+		state = ":warning: No celebration channel is set, so shared losses are not posted. Set `CELEBRATION_CHANNEL` to a channel id and restart the bot."
+	case problem == "not_in_channel" || problem == "channel_not_found":
+		state = fmt.Sprintf(":warning: I can't post in <#%s>: I'm not a member (%s). Open the channel and type `/invite @pipeline-coach`.", Escape(channel), Escape(problem))
+	case problem != "":
+		state = fmt.Sprintf(":warning: The last celebration in <#%s> failed: %s.", Escape(channel), Escape(problem))
+	default:
+		state = fmt.Sprintf(":white_check_mark: Shared losses are celebrated in <#%s>.", Escape(channel))
+	}
+	return Message{Text: "Pipeline Coach status", Blocks: []slack.Block{header("Pipeline Coach — admin"), section("admin_celebration", "*Celebration channel*\n"+state)}}
+}
