@@ -72,6 +72,16 @@ type Thresholds struct {
 	// FastLossDays is the most whole days from first meeting to loss that
 	// still counts as a fast loss, celebrated.
 	FastLossDays int
+
+	// Coaching nudges (product.md, "Coaching nudges").
+	LowConversion         float64       // nudge below this first→second rate: 0.30
+	SlowLossDays          float64       // nudge above this median time to lose: 30
+	PaddedCoverage        float64       // padded: coverage above this… 3.0
+	PaddedWinRate         float64       // …with a win rate below this: 0.25
+	LateQualificationDays int           // an opportunity this old…: 30
+	LateQualificationPart float64       // …with less than this part of the framework answered: 0.5
+	NudgeRepeat           time.Duration // the same nudge not again within: 7 days
+	MaxNudgesPerDay       int           // per manager: 3
 }
 
 // DefaultThresholds are the product's defaults.
@@ -82,6 +92,15 @@ var DefaultThresholds = Thresholds{
 	MinWonForCycle:   5,
 	MinSample:        5,
 	FastLossDays:     14,
+
+	LowConversion:         0.30,
+	SlowLossDays:          30,
+	PaddedCoverage:        3.0,
+	PaddedWinRate:         0.25,
+	LateQualificationDays: 30,
+	LateQualificationPart: 0.5,
+	NudgeRepeat:           7 * fullDay,
+	MaxNudgesPerDay:       3,
 }
 
 // Validate checks configured thresholds before they are used.
@@ -99,6 +118,8 @@ func (t Thresholds) Validate() error {
 		return fmt.Errorf("minimum sample %d: must be at least 1: %w", t.MinSample, ErrInvalid)
 	case t.FastLossDays < 0:
 		return fmt.Errorf("fast loss days %d: cannot be negative: %w", t.FastLossDays, ErrInvalid)
+	case t.MaxNudgesPerDay < 0:
+		return fmt.Errorf("nudges per day %d: cannot be negative: %w", t.MaxNudgesPerDay, ErrInvalid)
 	}
 	return nil
 }

@@ -139,6 +139,8 @@ func TestDefaultThresholds(t *testing.T) {
 	want := coach.Thresholds{
 		ConversionWindow: 90 * mDay, StalledAfter: 14 * mDay, DefaultCycle: 90 * mDay,
 		MinWonForCycle: 5, MinSample: 5, FastLossDays: 14,
+		LowConversion: 0.30, SlowLossDays: 30, PaddedCoverage: 3, PaddedWinRate: 0.25,
+		LateQualificationDays: 30, LateQualificationPart: 0.5, NudgeRepeat: 7 * mDay, MaxNudgesPerDay: 3,
 	}
 	if d != want {
 		t.Fatalf("DefaultThresholds = %+v, want %+v", d, want)

@@ -2,6 +2,7 @@ package coach
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -156,7 +157,9 @@ type Prospect struct {
 	Amount        int64     `json:"amount,omitempty"` // whole currency units; 0 = not given
 	Currency      string    `json:"currency,omitempty"`
 	NextStep      string    `json:"next_step,omitempty"`
-	Loss          *Loss     `json:"loss,omitempty"`
+	// Qualification holds answers to the team framework's items, by key.
+	Qualification map[string]string `json:"qualification,omitempty"`
+	Loss          *Loss             `json:"loss,omitempty"`
 
 	// Asks counts the questions sent: the first prompt, then reminders, then
 	// the close-out. Prompt is the latest of them, updated once answered.
@@ -435,6 +438,9 @@ func DaysBetween(a, b time.Time) int {
 func (p Prospect) clone() Prospect {
 	next := p
 	next.History = append([]Entry(nil), p.History...)
+	if p.Qualification != nil {
+		next.Qualification = maps.Clone(p.Qualification)
+	}
 	if p.Loss != nil {
 		l := *p.Loss
 		next.Loss = &l
