@@ -51,7 +51,7 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 			respond(render.Notice("Only admins can use `/pipeline admin`: workspace admins and the users listed in ADMIN_USER_IDS."))
 			return
 		}
-		problem, _, err := b.ledger.Reserve(ctx, celebrationStatus(actor.Team), "", time.Nanosecond)
+		problem, _, err := b.ledger.Lookup(ctx, celebrationStatus(actor.Team))
 		if err != nil {
 			log.Error().Err(err).Msg("read status")
 		}

@@ -11,6 +11,7 @@ import (
 // the conformance suite in storage/storetest.
 type Store interface {
 	Prospects
+	Teams
 	Queue
 	Ledger
 }
@@ -66,6 +67,8 @@ type Ledger interface {
 	Record(ctx context.Context, key, value string, ttl time.Duration) error
 	// Forget removes key.
 	Forget(ctx context.Context, key string) error
+	// Lookup returns the value under key, if any.
+	Lookup(ctx context.Context, key string) (value string, found bool, err error)
 }
 
 const followUpJob = "followup"

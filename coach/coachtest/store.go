@@ -22,6 +22,8 @@ type MemStore struct {
 	due       map[string]time.Time
 	leased    map[string]lease
 	ledger    map[string]ledgerEntry
+	teams     map[string][]byte // workspace/manager → team JSON
+	managers  map[string]string // workspace/rep → manager
 }
 
 // lease is a claimed job: when its lease ends, and when it was due.
@@ -37,7 +39,8 @@ type ledgerEntry struct {
 // NewMemStore returns an empty store whose ledger expires by now.
 func NewMemStore(now func() time.Time) *MemStore {
 	return &MemStore{now: now, prospects: map[string][]byte{}, due: map[string]time.Time{},
-		leased: map[string]lease{}, ledger: map[string]ledgerEntry{}}
+		leased: map[string]lease{}, ledger: map[string]ledgerEntry{},
+		teams: map[string][]byte{}, managers: map[string]string{}}
 }
 
 func prospectKey(team, id string) string { return team + "/" + id }
@@ -264,4 +267,94 @@ func (n *Notifier) Asks() []Sent {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return slices.Clone(n.Sent)
+}
+
+// Lookup implements coach.Ledger.
+func (m *MemStore) Lookup(_ context.Context, key string) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.ledger[key]; ok && e.expires.After(m.now()) {
+		return e.value, true, nil
+	}
+	return "", false, nil
+}
+
+// Team implements coach.Teams.
+func (m *MemStore) Team(_ context.Context, workspace, manager string) (coach.Team, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	raw, ok := m.teams[workspace+"/"+manager]
+	if !ok {
+		return coach.Team{}, fmt.Errorf("team of %s/%s: %w", workspace, manager, coach.ErrNotFound)
+	}
+	var t coach.Team
+	err := json.Unmarshal(raw, &t)
+	return t, err
+}
+
+// Teams implements coach.Teams.
+func (m *MemStore) Teams(_ context.Context, workspace string) ([]coach.Team, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []coach.Team
+	for k, raw := range m.teams {
+		if !strings.HasPrefix(k, workspace+"/") {
+			continue
+		}
+		var t coach.Team
+		if err := json.Unmarshal(raw, &t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// ManagerOf implements coach.Teams.
+func (m *MemStore) ManagerOf(_ context.Context, workspace, rep string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	mgr, ok := m.managers[workspace+"/"+rep]
+	if !ok {
+		return "", fmt.Errorf("manager of %s/%s: %w", workspace, rep, coach.ErrNotFound)
+	}
+	return mgr, nil
+}
+
+// SaveTeam implements coach.Teams.
+func (m *MemStore) SaveTeam(_ context.Context, t coach.Team) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t.Workspace == "" || t.Manager == "" {
+		return fmt.Errorf("save team: workspace and manager are required: %w", coach.ErrInvalid)
+	}
+	k := t.Workspace + "/" + t.Manager
+	var old coach.Team
+	if raw, ok := m.teams[k]; ok {
+		if err := json.Unmarshal(raw, &old); err != nil {
+			return err
+		}
+	}
+	if old.Version != t.Version-1 {
+		return fmt.Errorf("save team %s at version %d over %d: %w", k, t.Version, old.Version, coach.ErrConflict)
+	}
+	for _, r := range t.Reps {
+		if mgr, ok := m.managers[t.Workspace+"/"+r]; ok && mgr != t.Manager {
+			return fmt.Errorf("save team %s: %w", k, &coach.RepTakenError{Rep: r, Manager: mgr})
+		}
+	}
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	for _, r := range old.Reps {
+		if !slices.Contains(t.Reps, r) && m.managers[t.Workspace+"/"+r] == t.Manager {
+			delete(m.managers, t.Workspace+"/"+r)
+		}
+	}
+	for _, r := range t.Reps {
+		m.managers[t.Workspace+"/"+r] = t.Manager
+	}
+	m.teams[k] = raw
+	return nil
 }

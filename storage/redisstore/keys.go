@@ -28,6 +28,9 @@ func CheckPrefix(prefix string) error {
 //	{p}:t:<team>:v              hash  prospect id → version
 //	{p}:t:<team>:o              hash  prospect id → key of its owner's set
 //	{p}:t:<team>:owner:<user>   set   prospect ids the user owns
+//	{p}:t:<team>:teams          hash  manager id → team JSON
+//	{p}:t:<team>:tv             hash  manager id → team version
+//	{p}:t:<team>:rm             hash  rep id → manager id
 //	{p}:jobs:due                zset  job key → due time (Unix ms)
 //	{p}:jobs:leased             zset  job key → lease end (Unix ms)
 //	{p}:jobs:at                 hash  job key → due time (Unix ms), claimed or not
@@ -45,6 +48,10 @@ func (k keys) prospects(team string) string       { return k.team(team) + ":p" }
 func (k keys) versions(team string) string        { return k.team(team) + ":v" }
 func (k keys) owners(team string) string          { return k.team(team) + ":o" }
 func (k keys) ownerSet(team, owner string) string { return k.team(team) + ":owner:" + escape(owner) }
+
+func (k keys) teams(team string) string       { return k.team(team) + ":teams" }
+func (k keys) teamVersions(team string) string { return k.team(team) + ":tv" }
+func (k keys) repManagers(team string) string  { return k.team(team) + ":rm" }
 
 func (k keys) jobsDue() string    { return k.base + ":jobs:due" }
 func (k keys) jobsLeased() string { return k.base + ":jobs:leased" }

@@ -262,3 +262,88 @@ func ttlArg(ttl time.Duration) string {
 	}
 	return ""
 }
+
+// Lookup returns the value under key, if any. One GET.
+func (s *Store) Lookup(ctx context.Context, key string) (string, bool, error) {
+	v, err := s.client.Get(ctx, s.keys.ledger(key)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("look up %s: %w", key, err)
+	}
+	return v, true, nil
+}
+
+// Team returns a manager's team, or coach.ErrNotFound. One HGET.
+func (s *Store) Team(ctx context.Context, workspace, manager string) (coach.Team, error) {
+	raw, err := s.client.HGet(ctx, s.keys.teams(workspace), manager).Result()
+	if errors.Is(err, redis.Nil) {
+		return coach.Team{}, fmt.Errorf("team of %s/%s: %w", workspace, manager, coach.ErrNotFound)
+	}
+	if err != nil {
+		return coach.Team{}, fmt.Errorf("team of %s/%s: %w", workspace, manager, err)
+	}
+	var t coach.Team
+	if err := json.Unmarshal([]byte(raw), &t); err != nil {
+		return coach.Team{}, fmt.Errorf("team of %s/%s: decode: %w", workspace, manager, err)
+	}
+	return t, nil
+}
+
+// Teams returns every team of a workspace. One HVALS.
+func (s *Store) Teams(ctx context.Context, workspace string) ([]coach.Team, error) {
+	raws, err := s.client.HVals(ctx, s.keys.teams(workspace)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("teams of %s: %w", workspace, err)
+	}
+	ts := make([]coach.Team, len(raws))
+	for i, raw := range raws {
+		if err := json.Unmarshal([]byte(raw), &ts[i]); err != nil {
+			return nil, fmt.Errorf("teams of %s: decode: %w", workspace, err)
+		}
+	}
+	return ts, nil
+}
+
+// ManagerOf returns a rep's manager, or coach.ErrNotFound. One HGET.
+func (s *Store) ManagerOf(ctx context.Context, workspace, rep string) (string, error) {
+	m, err := s.client.HGet(ctx, s.keys.repManagers(workspace), rep).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", fmt.Errorf("manager of %s/%s: %w", workspace, rep, coach.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("manager of %s/%s: %w", workspace, rep, err)
+	}
+	return m, nil
+}
+
+// SaveTeam writes a team over the version it was read at and keeps the rep
+// index in step, in one script.
+func (s *Store) SaveTeam(ctx context.Context, t coach.Team) error {
+	if t.Workspace == "" || t.Manager == "" {
+		return fmt.Errorf("save team %s/%s: workspace and manager are required: %w", t.Workspace, t.Manager, coach.ErrInvalid)
+	}
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("save team %s/%s: encode: %w", t.Workspace, t.Manager, err)
+	}
+	args := []any{t.Manager, t.Version, string(raw)}
+	for _, r := range t.Reps {
+		args = append(args, r)
+	}
+	res, err := saveTeamScript.Run(ctx, s.client,
+		[]string{s.keys.teams(t.Workspace), s.keys.teamVersions(t.Workspace), s.keys.repManagers(t.Workspace)}, args...).StringSlice()
+	if err != nil {
+		return fmt.Errorf("save team %s/%s: %w", t.Workspace, t.Manager, err)
+	}
+	switch {
+	case len(res) == 1 && res[0] == "ok":
+		return nil
+	case len(res) == 2 && res[0] == "conflict":
+		return fmt.Errorf("save team %s/%s: version %d over stored version %s: %w", t.Workspace, t.Manager, t.Version, res[1], coach.ErrConflict)
+	case len(res) == 3 && res[0] == "taken":
+		return fmt.Errorf("save team %s/%s: %w", t.Workspace, t.Manager, &coach.RepTakenError{Rep: res[1], Manager: res[2]})
+	}
+	return fmt.Errorf("save team %s/%s: unexpected reply %v", t.Workspace, t.Manager, res)
+}

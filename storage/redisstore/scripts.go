@@ -164,3 +164,46 @@ else
 end
 return {1}
 `)
+
+// saveTeamScript writes a team over the version it was read at and keeps
+// the rep → manager index in step. It returns {'ok'}, {'conflict', stored
+// version} or {'taken', rep, manager} (a rep on another team); nothing is
+// written unless ok.
+var saveTeamScript = redis.NewScript(`
+-- KEYS[1] {p}:t:<team>:teams  hash manager → team JSON
+-- KEYS[2] {p}:t:<team>:tv     hash manager → version
+-- KEYS[3] {p}:t:<team>:rm     hash rep → manager
+-- ARGV[1] manager id
+-- ARGV[2] new version
+-- ARGV[3] team JSON
+-- ARGV[4..] the team's reps
+local stored = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+if stored ~= tonumber(ARGV[2]) - 1 then
+  return {'conflict', tostring(stored)}
+end
+for i = 4, #ARGV do
+  local m = redis.call('HGET', KEYS[3], ARGV[i])
+  if m and m ~= ARGV[1] then
+    return {'taken', ARGV[i], m}
+  end
+end
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old then
+  local keep = {}
+  for i = 4, #ARGV do keep[ARGV[i]] = true end
+  local reps = cjson.decode(old).reps
+  if type(reps) == 'table' then
+    for _, r in ipairs(reps) do
+      if not keep[r] and redis.call('HGET', KEYS[3], r) == ARGV[1] then
+        redis.call('HDEL', KEYS[3], r)
+      end
+    end
+  end
+end
+for i = 4, #ARGV do
+  redis.call('HSET', KEYS[3], ARGV[i], ARGV[1])
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return {'ok'}
+`)

@@ -39,6 +39,20 @@ func testLedger(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	reserve("post/4", "", "", true) // an empty value is still a value
 	reserve("post/4", "z", "", false)
 
+	lookup := func(key, want string, wantFound bool) {
+		t.Helper()
+		got, found, err := s.Lookup(ctx(), key)
+		must(t, "Lookup "+key, err)
+		if found != wantFound || got != want {
+			t.Errorf("Lookup(%q) = %q, %v; want %q, %v", key, got, found, want, wantFound)
+		}
+	}
+	lookup("post/1", "again", true)
+	lookup("post/4", "", true)
+	lookup("never", "", false)
+	lookup("never", "", false) // looking does not create
+	reserve("never", "now", "", true)
+
 	// The ledger is apart from prospects and jobs.
 	key := coach.FollowUpKey("T1", "p1")
 	reserve(key, "v", "", true)

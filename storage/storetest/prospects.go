@@ -24,6 +24,7 @@ func testRoundTrip(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	full.Amount = 1<<53 + 1 // not exact as a float64
 	full.Currency = "EUR"
 	full.NextStep = "Send the \"proposal\"\nthen call"
+	full.Qualification = map[string]string{"budget": "€40k approved", "authority": "CFO signs"}
 	full.Loss = &coach.Loss{Reason: coach.ReasonCompetitor, Lesson: "Talk to the CFO sooner.", SaveMoment: "The pricing call",
 		Shared: true, Stage: coach.Opportunity, DaysToLose: 12, Celebrated: true,
 		Post: coach.MessageRef{Channel: "C0LOSSES", TS: "1712345679.000200"}}

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		{"Ledger", testLedger},
 		{"LedgerExpiry", testLedgerExpiry},
 		{"RandomFollowUps", testRandomFollowUps},
+		{"Teams", testTeams},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
