@@ -29,6 +29,25 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 
 	action, _, _ := strings.Cut(a.ActionID, ".")
 	switch action {
+	case render.ActionNudgeDiscussed, render.ActionNudgeSnooze:
+		snooze := action == render.ActionNudgeSnooze
+		until, err := b.svc.AnswerNudge(ctx, actor, a.Value, snooze)
+		if errors.Is(err, coach.ErrNotYourNudge) {
+			respond(render.Notice("That nudge was sent to someone else; only they can answer it."))
+			return
+		}
+		if err != nil {
+			log.Error().Err(err).Msg("answer nudge")
+			respond(render.Notice(errSaveFailed))
+			return
+		}
+		answer := fmt.Sprintf(":white_check_mark: Discussed — this one stays quiet until %s.", render.Day(until, loc))
+		if snooze {
+			answer = fmt.Sprintf(":zzz: Snoozed until %s.", render.Day(until, loc))
+		}
+		if err := b.slack.UpdateMessage(ctx, cb.Channel.ID, cb.Message.Timestamp, render.NudgeAnswered(cb.Message.Blocks.BlockSet, answer).Options()...); err != nil {
+			log.Warn().Err(err).Msg("update nudge")
+		}
 	case render.ActionSeeAll:
 		v, err := b.svc.RepView(ctx, team, user)
 		if err != nil {

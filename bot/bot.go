@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"pipelinecoach/bot/render"
 	"pipelinecoach/coach"
 )
 
@@ -25,6 +26,7 @@ import (
 type Config struct {
 	Workers        int           // concurrent handlers; default 16
 	Queue          int           // envelopes waiting for a worker; default 1024
+	FormWorkers    int           // concurrent modal submissions; default 4
 	HandlerTimeout time.Duration // per envelope; default 10s
 	SubmitTimeout  time.Duration // a modal submission must be answered in its ack; default 2.5s
 	DefaultTZ      string        // when Slack gives no zone for a user
@@ -39,6 +41,9 @@ func (c *Config) defaults() {
 	}
 	if c.Queue <= 0 {
 		c.Queue = 1024
+	}
+	if c.FormWorkers <= 0 {
+		c.FormWorkers = 4
 	}
 	if c.HandlerTimeout <= 0 {
 		c.HandlerTimeout = 10 * time.Second
@@ -67,9 +72,15 @@ type Bot struct {
 	socket socket
 	events <-chan socketmode.Event
 	users  *directory
+	homes  homeWatch
 
-	work chan func(context.Context)
-	wg   sync.WaitGroup
+	// work is the pool for everything acked at once; forms is a separate
+	// small pool for modal submissions, which are acked after validation
+	// and must never queue behind work that waits on Slack's rate limits.
+	work  chan func(context.Context)
+	forms chan func(context.Context)
+	busy  chan struct{} // bounds the "busy" replies sent when work overflows
+	wg    sync.WaitGroup
 }
 
 // New returns a bot. sm is slack-go's Socket Mode client; out makes every
@@ -81,6 +92,8 @@ func New(cfg Config, svc *coach.Service, ledger coach.Ledger, out Slack, sm *soc
 		socket: sm, events: sm.Events,
 		users: newDirectory(out, cfg.DefaultTZ, cfg.Admins, svc.Now),
 		work:  make(chan func(context.Context), cfg.Queue),
+		forms: make(chan func(context.Context), cfg.Queue/4+1),
+		busy:  make(chan struct{}, 8),
 	}
 }
 
@@ -96,10 +109,18 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 		})
 	}
+	for range b.cfg.FormWorkers {
+		b.wg.Go(func() {
+			for task := range b.forms {
+				b.runTask(workCtx, task)
+			}
+		})
+	}
 	sockErr := make(chan error, 1)
 	go func() { sockErr <- b.socket.RunContext(ctx) }()
 
 	err := b.loop(ctx, sockErr)
+	close(b.forms)
 	close(b.work)
 	done := make(chan struct{})
 	go func() { b.wg.Wait(); close(done) }()
@@ -143,14 +164,46 @@ func (b *Bot) runTask(ctx context.Context, task func(context.Context)) {
 	task(ctx)
 }
 
-// submit hands work to the pool. When the pool is full it waits: the socket
-// then stops reading, which is the backpressure Slack sees.
-func (b *Bot) submit(ctx context.Context, task func(context.Context)) {
+// queueWait is how long a full pool may hold up the socket loop before the
+// envelope is dropped: acks must never wait on a backlog.
+const queueWait = 50 * time.Millisecond
+
+// submit hands work to the pool. A full pool gets a short grace, then the
+// work is dropped and busy (if any) tells the person to try again: memory
+// stays bounded and every later envelope is still acked at once.
+func (b *Bot) submit(ctx context.Context, task func(context.Context), busy ...func(context.Context)) {
 	select {
 	case b.work <- task:
+		return
+	default:
+	}
+	timer := time.NewTimer(queueWait)
+	defer timer.Stop()
+	select {
+	case b.work <- task:
+		return
 	case <-ctx.Done():
+		return
+	case <-timer.C:
+	}
+	b.log.Warn().Int("queue", cap(b.work)).Msg("work queue full: envelope dropped")
+	if len(busy) == 0 {
+		return
+	}
+	select {
+	case b.busy <- struct{}{}:
+		b.wg.Go(func() {
+			defer func() { <-b.busy }()
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			busy[0](ctx)
+		})
+	default: // too busy even to say so
 	}
 }
+
+// busyNotice is what a person hears when the bot drops their request.
+const busyNotice = "I'm swamped right now and couldn't take that — nothing was changed. Please try again in a minute."
 
 func (b *Bot) ack(ctx context.Context, req *socketmode.Request, payload any) {
 	if req == nil || req.EnvelopeID == "" {
@@ -166,45 +219,61 @@ func (b *Bot) ack(ctx context.Context, req *socketmode.Request, payload any) {
 // dispatch acks each envelope at once (a modal submission acks with its
 // validation result, from the pool) and queues its work.
 func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
-	log := b.log.With().Str("envelope_type", string(evt.Type)).Logger()
+	log := &b.log // fields are added only where a line is written
 	switch evt.Type {
 	case socketmode.EventTypeConnecting, socketmode.EventTypeHello:
-		log.Debug().Msg("socket mode")
+		log.Debug().Str("envelope_type", string(evt.Type)).Msg("socket mode")
 	case socketmode.EventTypeConnected:
-		log.Info().Msg("connected to Slack")
+		log.Info().Str("envelope_type", string(evt.Type)).Msg("connected to Slack")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
-		log.Warn().Interface("error", evt.Data).Msg("socket mode connection problem; reconnecting")
+		log.Warn().Str("envelope_type", string(evt.Type)).Interface("error", evt.Data).Msg("socket mode connection problem; reconnecting")
 	case socketmode.EventTypeDisconnect:
-		log.Info().Msg("Slack asked to reconnect")
+		log.Info().Str("envelope_type", string(evt.Type)).Msg("Slack asked to reconnect")
 	case socketmode.EventTypeErrorBadMessage:
 		b.ackMalformed(ctx, evt)
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		b.ack(ctx, evt.Request, nil)
 		if !ok {
-			log.Warn().Msg("slash command without payload")
+			log.Warn().Str("envelope_type", string(evt.Type)).Msg("slash command without payload")
 			return
 		}
-		b.submit(ctx, func(ctx context.Context) { b.handleSlash(ctx, cmd) })
+		b.submit(ctx, func(ctx context.Context) { b.handleSlash(ctx, cmd) },
+			func(ctx context.Context) { b.reply(ctx, cmd.ResponseURL, cmd.UserID, render.Notice(busyNotice)) })
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {
 			b.ack(ctx, evt.Request, nil)
-			log.Warn().Msg("interaction without payload")
+			log.Warn().Str("envelope_type", string(evt.Type)).Msg("interaction without payload")
 			return
 		}
 		if cb.Type == slack.InteractionTypeViewSubmission {
 			req := evt.Request
-			b.submit(ctx, func(ctx context.Context) {
+			task := func(ctx context.Context) {
 				ctx, cancel := context.WithTimeout(ctx, b.cfg.SubmitTimeout)
 				defer cancel()
+				defer func() {
+					if r := recover(); r != nil {
+						// Answer the modal, keeping what was typed, then let
+						// runTask log the panic.
+						b.ack(ctx, req, fieldErrors(map[string]string{firstInput(cb.View.CallbackID): errSaveFailed}))
+						panic(r)
+					}
+				}()
 				b.ack(ctx, req, b.handleSubmission(ctx, cb))
-			})
+			}
+			select {
+			case b.forms <- task:
+			default:
+				// Keep the modal open with what was typed.
+				b.ack(ctx, req, fieldErrors(map[string]string{firstInput(cb.View.CallbackID): busyNotice}))
+			}
 			return
 		}
 		b.ack(ctx, evt.Request, nil)
 		if cb.Type == slack.InteractionTypeBlockActions {
-			b.submit(ctx, func(ctx context.Context) { b.handleAction(ctx, cb) })
+			b.submit(ctx, func(ctx context.Context) { b.handleAction(ctx, cb) },
+				func(ctx context.Context) { b.reply(ctx, cb.ResponseURL, cb.User.ID, render.Notice(busyNotice)) })
 		}
 	case socketmode.EventTypeEventsAPI:
 		b.ack(ctx, evt.Request, nil)
@@ -216,7 +285,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	default:
 		// Unknown types are acked and ignored: Slack adds new ones.
 		b.ack(ctx, evt.Request, nil)
-		log.Debug().Msg("ignored envelope")
+		log.Debug().Str("envelope_type", string(evt.Type)).Msg("ignored envelope")
 	}
 }
 

@@ -40,6 +40,7 @@ func (b *Bot) handleEvent(ctx context.Context, data any, retry int) {
 		b.handleDM(ctx, ev.TeamID, inner.User, inner.Channel, inner.Text)
 	case *slackevents.AppHomeOpenedEvent:
 		if inner.Tab == "home" {
+			b.homes.saw(ev.TeamID+"/"+inner.User, b.svc.Now())
 			b.publishHome(ctx, ev.TeamID, inner.User)
 		}
 	}

@@ -26,6 +26,7 @@ type Slack interface {
 	OpenView(ctx context.Context, triggerID string, v slack.ModalViewRequest) (viewID string, err error)
 	PublishHome(ctx context.Context, userID string, v slack.HomeTabViewRequest) error
 	UserInfo(ctx context.Context, userID string) (*slack.User, error)
+	DNDInfo(ctx context.Context, userID string) (*slack.DNDStatus, error)
 }
 
 // person is what the bot knows of a Slack user.
@@ -110,7 +111,39 @@ func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Mess
 // decided, and App Home shows the deal where it now belongs.
 func (b *Bot) changed(ctx context.Context, p coach.Prospect) {
 	b.settle(ctx, p)
-	b.publishHome(ctx, p.Team, p.Owner)
+	if b.homes.recent(p.Team+"/"+p.Owner, b.svc.Now()) {
+		// Refreshing is a courtesy: never wait long on Slack's limits for it.
+		ctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		b.publishHome(ctx, p.Team, p.Owner)
+	}
+}
+
+// homeWatch remembers who opened App Home lately, so a change refreshes the
+// Home only of reps who may be looking at it; everyone else gets a fresh
+// one when they open it.
+type homeWatch struct {
+	mu     sync.Mutex
+	opened map[string]time.Time
+}
+
+// homeFresh is how long after opening App Home a rep's Home follows changes.
+const homeFresh = time.Hour
+
+func (h *homeWatch) saw(key string, now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.opened == nil || len(h.opened) > 50000 {
+		h.opened = map[string]time.Time{}
+	}
+	h.opened[key] = now
+}
+
+func (h *homeWatch) recent(key string, now time.Time) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	at, ok := h.opened[key]
+	return ok && now.Sub(at) < homeFresh
 }
 
 // settle shows on the rep's question what was decided, so no stale buttons
@@ -187,3 +220,43 @@ func (n Notifier) Celebrate(ctx context.Context, p coach.Prospect) (coach.Messag
 }
 
 func permanent(err error) bool { return errors.Is(err, sender.ErrPermanent) }
+
+// Digest posts a team's digest to its channel, or to the manager when the
+// team has no channel (with a note on how to set one).
+func (n Notifier) Digest(ctx context.Context, t coach.Team, d coach.Digest) (coach.MessageRef, error) {
+	msgs := render.Digest(d, d.Week.To)
+	target := t.Channel
+	if target == "" {
+		target = t.Manager
+		note := render.Notice("Your team's weekly digest is below. To post it to the team instead, set a channel: `/pipeline team channel #sales-team`.")
+		msgs = append([]render.Message{note}, msgs...)
+	}
+	var first coach.MessageRef
+	for i, m := range msgs {
+		ch, ts, err := n.Slack.PostMessage(ctx, target, m.Options()...)
+		if err != nil {
+			if permanent(err) && t.Channel != "" {
+				n.Log.Error().Err(err).Str("channel", t.Channel).Str("manager", t.Manager).
+					Msg("cannot post the digest: invite the bot to the team's channel with /invite @pipeline-coach")
+				return first, errors.Join(coach.ErrUndeliverable, err)
+			}
+			return first, fmt.Errorf("post digest part %d of %d: %w", i+1, len(msgs), err)
+		}
+		if i == 0 {
+			first = coach.MessageRef{Channel: ch, TS: ts}
+		}
+	}
+	return first, nil
+}
+
+// Nudge sends a coaching nudge to the manager's DM.
+func (n Notifier) Nudge(ctx context.Context, x coach.Nudge) (coach.MessageRef, error) {
+	ch, ts, err := n.Slack.PostMessage(ctx, x.Manager, render.Nudge(x).Options()...)
+	if err != nil {
+		if permanent(err) {
+			return coach.MessageRef{}, errors.Join(coach.ErrUndeliverable, err)
+		}
+		return coach.MessageRef{}, err
+	}
+	return coach.MessageRef{Channel: ch, TS: ts}, nil
+}

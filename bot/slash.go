@@ -46,15 +46,20 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 	case command.Won, command.Lost, command.Update:
 		b.slashDeal(ctx, cmd, actor, c, respond)
 	case command.Admin:
-		if !actor.Admin {
-			respond(render.Notice("Only admins can use `/pipeline admin`: workspace admins and the users listed in ADMIN_USER_IDS."))
+		b.handleAdmin(ctx, actor, c.Args, respond)
+	case command.Team:
+		b.handleTeam(ctx, cmd, actor, c.Args, respond)
+	case command.Quota:
+		b.handleQuota(ctx, actor, c.Args, respond)
+	case command.Digest:
+		t, ps, err := b.svc.TeamProspects(ctx, actor)
+		if err != nil {
+			respond(render.Notice(b.teamError(ctx, actor, err)))
 			return
 		}
-		problem, _, err := b.ledger.Lookup(ctx, celebrationStatus(actor.Team))
-		if err != nil {
-			log.Error().Err(err).Msg("read status")
+		for _, m := range render.Digest(b.svc.Thresholds.BuildDigest(t, ps, b.svc.Now()), b.svc.Now()) {
+			respond(m)
 		}
-		respond(render.AdminStatus(b.cfg.CelebrationChannel, problem))
 	case command.Cleanup:
 		v, err := b.svc.RepView(ctx, actor.Team, actor.User)
 		if err != nil {
@@ -144,7 +149,7 @@ func (b *Bot) slashDeal(ctx context.Context, cmd slack.SlashCommand, actor coach
 	case 1:
 		p := matches[0]
 		if c.Name == command.Won {
-			won, err := b.svc.Win(ctx, actor, actor.Team, p.ID)
+			won, err := b.svc.WinKnown(ctx, actor, p)
 			if err != nil {
 				respond(render.Notice(explain(err, loc)))
 				return

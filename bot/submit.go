@@ -229,3 +229,17 @@ func readUpdate(form formValues, loc *time.Location) (coach.DealUpdate, map[stri
 	}
 	return u, nil
 }
+
+// firstInput is the input of a modal where a problem that no single field
+// caused is shown, by the modal's callback id.
+func firstInput(callbackID string) string {
+	switch callbackID {
+	case render.ViewLog:
+		return render.InputAccount
+	case render.ViewConfirm:
+		return render.InputSecondDate
+	case render.ViewLose, render.ViewLoseAll:
+		return render.InputReason
+	}
+	return render.InputNextStep
+}

@@ -30,6 +30,10 @@ type Setup struct {
 	Log    zerolog.Logger
 	// Lease is how long a claimed job is held; zero keeps coach's default.
 	Lease time.Duration
+	// Holidays are the workspace's holidays (HOLIDAYS); Defaults fill new
+	// teams (DEFAULT_TIMEZONE, QUALIFICATION_FRAMEWORK).
+	Holidays []string
+	Defaults coach.TeamDefaults
 }
 
 // Runtime is a wired bot and scheduler, ready to run.
@@ -48,6 +52,14 @@ func Assemble(s Setup) *Runtime {
 	out := sender.New(api, s.Log, s.Sender)
 	notify := Notifier{Slack: out, Celebrations: s.Config.CelebrationChannel, Status: s.Store, Log: s.Log.With().Str("component", "notifier").Logger()}
 	svc := coach.NewService(s.Store, notify, s.Clock, s.Timing)
+	svc.Presence = Presence{Slack: out, Now: s.Clock.Now}
+	svc.Holidays = s.Holidays
+	if s.Defaults.TZ != "" {
+		svc.TeamDefaults.TZ = s.Defaults.TZ
+	}
+	if s.Defaults.Framework != "" {
+		svc.TeamDefaults.Framework = s.Defaults.Framework
+	}
 	if s.Lease > 0 {
 		svc.Lease = s.Lease
 	}

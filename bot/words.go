@@ -11,6 +11,9 @@ import (
 
 // explain is the one place a domain error becomes the words a person reads.
 func explain(err error, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
 	var field *coach.FieldError
 	var decided *coach.DecidedError
 	switch {

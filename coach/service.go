@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -17,9 +18,22 @@ type Actor struct {
 }
 
 // mayActOn reports whether the actor may see and change the prospect: its
-// owner, or an admin of the same workspace.
-func (a Actor) mayActOn(p Prospect) bool {
-	return a.Team == p.Team && (a.User == p.Owner || a.Admin)
+// owner, an admin of the same workspace, or the owner's manager.
+func (s *Service) mayActOn(ctx context.Context, a Actor, p Prospect) (bool, error) {
+	if a.Team != p.Team {
+		return false, nil
+	}
+	if a.User == p.Owner || a.Admin {
+		return true, nil
+	}
+	manager, err := s.store.ManagerOf(ctx, p.Team, p.Owner)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("check the manager of %s: %w", p.Owner, err)
+	}
+	return manager == a.User, nil
 }
 
 // Service runs the two-meeting rule: it applies the rules to stored
@@ -36,13 +50,24 @@ type Service struct {
 	Batch int
 	// Thresholds are the metric rules in force.
 	Thresholds Thresholds
-	newID      func() string
+	// Presence, when set, holds messages to people who are away.
+	Presence Presence
+	// Holidays are the workspace's holidays (HOLIDAYS), "2006-01-02".
+	Holidays []string
+	// TeamDefaults fill a new team; DigestTime is when digests go out.
+	TeamDefaults TeamDefaults
+	DigestTime   DigestTime
+	newID        func() string
+
+	teamCacheMu sync.Mutex
+	teamCache   map[string]teamCacheEntry
 }
 
 // NewService returns a service over its dependencies.
 func NewService(store Store, notify Notifier, clock Clock, timing Timing) *Service {
 	return &Service{store: store, notify: notify, clock: clock, timing: timing,
-		Lease: time.Minute, Batch: 100, Thresholds: DefaultThresholds, newID: randomID}
+		Lease: time.Minute, Batch: 100, Thresholds: DefaultThresholds,
+		TeamDefaults: TeamDefaults{TZ: "UTC", Framework: "bant"}, DigestTime: DefaultDigestTime, newID: randomID}
 }
 
 // Timing returns the timing rules in force.
@@ -64,13 +89,30 @@ const maxAttempts = 8
 // it read. On a concurrent change it reads again and reapplies fn, so rules
 // are always checked against what is stored.
 func (s *Service) change(ctx context.Context, actor *Actor, team, id string, fn func(Prospect) (Prospect, bool, error)) (Prospect, bool, error) {
+	return s.changeFrom(ctx, actor, team, id, nil, fn)
+}
+
+// changeFrom is change starting from a prospect the caller has just read,
+// saving one round trip; it reads again only after a conflict.
+func (s *Service) changeFrom(ctx context.Context, actor *Actor, team, id string, known *Prospect, fn func(Prospect) (Prospect, bool, error)) (Prospect, bool, error) {
 	for range maxAttempts {
-		cur, err := s.store.Prospect(ctx, team, id)
-		if err != nil {
-			return Prospect{}, false, err
+		var cur Prospect
+		if known != nil && known.Team == team && known.ID == id {
+			cur, known = *known, nil
+		} else {
+			var err error
+			if cur, err = s.store.Prospect(ctx, team, id); err != nil {
+				return Prospect{}, false, err
+			}
 		}
-		if actor != nil && !actor.mayActOn(cur) {
-			return Prospect{}, false, ErrForbidden // never show a refused actor the deal
+		if actor != nil {
+			ok, err := s.mayActOn(ctx, *actor, cur)
+			if err != nil {
+				return Prospect{}, false, err
+			}
+			if !ok {
+				return Prospect{}, false, ErrForbidden // never show a refused actor the deal
+			}
 		}
 		next, changed, err := fn(cur)
 		if err != nil || !changed {
@@ -163,7 +205,17 @@ func (s *Service) Lose(ctx context.Context, actor Actor, team, id string, r Loss
 
 // Win closes an opportunity as won.
 func (s *Service) Win(ctx context.Context, actor Actor, team, id string) (Prospect, error) {
-	p, _, err := s.change(ctx, &actor, team, id, func(p Prospect) (Prospect, bool, error) {
+	return s.win(ctx, actor, team, id, nil)
+}
+
+// WinKnown is Win of a prospect the caller has just read (from Pipeline),
+// saving a read.
+func (s *Service) WinKnown(ctx context.Context, actor Actor, p Prospect) (Prospect, error) {
+	return s.win(ctx, actor, p.Team, p.ID, &p)
+}
+
+func (s *Service) win(ctx context.Context, actor Actor, team, id string, known *Prospect) (Prospect, error) {
+	p, _, err := s.changeFrom(ctx, &actor, team, id, known, func(p Prospect) (Prospect, bool, error) {
 		next, err := p.Win(s.clock.Now(), actor.User)
 		return next, err == nil, err
 	})
@@ -191,7 +243,11 @@ func (s *Service) Prospect(ctx context.Context, actor Actor, id string) (Prospec
 	if err != nil {
 		return Prospect{}, fmt.Errorf("read prospect %s: %w", id, err)
 	}
-	if !actor.mayActOn(p) {
+	ok, err := s.mayActOn(ctx, actor, p)
+	if err != nil {
+		return Prospect{}, err
+	}
+	if !ok {
 		return Prospect{}, ErrForbidden
 	}
 	return p, nil
@@ -216,11 +272,31 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 	}
 	var errs []error
 	for _, j := range jobs {
-		if err := s.followUp(ctx, j); err != nil {
-			errs = append(errs, fmt.Errorf("follow up %s: %w", j.Key, err))
+		if err := s.runJob(ctx, j); err != nil {
+			errs = append(errs, fmt.Errorf("run %s: %w", j.Key, err))
 		}
 	}
 	return len(jobs), errors.Join(errs...)
+}
+
+// runJob runs one claimed job by its kind.
+func (s *Service) runJob(ctx context.Context, j Job) error {
+	kind, rest, _ := strings.Cut(j.Key, "/")
+	switch kind {
+	case followUpJob:
+		return s.followUp(ctx, j)
+	case digestJob, nudgesJob:
+		workspace, manager, ok := strings.Cut(rest, "/")
+		if !ok || workspace == "" || manager == "" {
+			break
+		}
+		if kind == digestJob {
+			return s.runDigest(ctx, j, workspace, manager)
+		}
+		return s.runNudges(ctx, j, workspace, manager)
+	}
+	// Not ours to run; drop it rather than claim it forever.
+	return errors.Join(fmt.Errorf("job key %q: unknown kind", j.Key), s.store.Done(ctx, j.Key))
 }
 
 // Ledger values of a send: reserved while the post is under way, then the
@@ -234,7 +310,6 @@ const (
 func (s *Service) followUp(ctx context.Context, j Job) error {
 	team, id, err := parseFollowUpKey(j.Key)
 	if err != nil {
-		// Not ours to run; drop it rather than claim it forever.
 		return errors.Join(err, s.store.Done(ctx, j.Key))
 	}
 	p, err := s.store.Prospect(ctx, team, id)
@@ -265,6 +340,18 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 		})
 		return err
 	}
+	if until, held := s.holdUntil(ctx, p.Team, p.Owner, now, p.Location()); held {
+		// A holiday, or the rep is away: the question waits until they are back.
+		_, _, err := s.change(ctx, nil, team, id, func(p Prospect) (Prospect, bool, error) {
+			if p.FollowUpAt.IsZero() || p.FollowUpAt.After(now) {
+				return p, false, nil
+			}
+			moved := p.clone()
+			moved.FollowUpAt = until
+			return moved, true, nil
+		})
+		return err
+	}
 	if p.State == Opportunity {
 		return s.waitOver(ctx, p, now)
 	}
@@ -290,7 +377,7 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = s.change(ctx, nil, team, id, func(p Prospect) (Prospect, bool, error) {
+	_, _, err = s.changeFrom(ctx, nil, team, id, &p, func(p Prospect) (Prospect, bool, error) {
 		if p.Asks >= ask.N {
 			return p, false, nil // recorded already by a replica that raced us
 		}

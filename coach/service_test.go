@@ -853,3 +853,19 @@ func (c *countingNotifier) Celebrate(ctx context.Context, p coach.Prospect) (coa
 func (s *slowNotifier) Celebrate(ctx context.Context, p coach.Prospect) (coach.MessageRef, error) {
 	return s.inner.Celebrate(ctx, p)
 }
+
+func (c *countingNotifier) Digest(ctx context.Context, t coach.Team, d coach.Digest) (coach.MessageRef, error) {
+	return c.inner.Digest(ctx, t, d)
+}
+
+func (c *countingNotifier) Nudge(ctx context.Context, n coach.Nudge) (coach.MessageRef, error) {
+	return c.inner.Nudge(ctx, n)
+}
+
+func (s *slowNotifier) Digest(ctx context.Context, t coach.Team, d coach.Digest) (coach.MessageRef, error) {
+	return s.inner.Digest(ctx, t, d)
+}
+
+func (s *slowNotifier) Nudge(ctx context.Context, n coach.Nudge) (coach.MessageRef, error) {
+	return s.inner.Nudge(ctx, n)
+}

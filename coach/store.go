@@ -94,6 +94,11 @@ type Notifier interface {
 	// When the channel cannot take it, it tells the rep the loss is saved
 	// and returns an error wrapping ErrUndeliverable.
 	Celebrate(ctx context.Context, p Prospect) (MessageRef, error)
+	// Digest posts a team's weekly digest to its channel (or, with none
+	// set, to its manager) in as many messages as it takes.
+	Digest(ctx context.Context, t Team, d Digest) (MessageRef, error)
+	// Nudge sends a coaching nudge to a manager.
+	Nudge(ctx context.Context, n Nudge) (MessageRef, error)
 }
 
 // ErrUndeliverable marks a message that cannot be delivered however often it

@@ -143,3 +143,18 @@ func (s *Sender) AuthTest(ctx context.Context) (*slack.AuthTestResponse, error) 
 	}
 	return resp, nil
 }
+
+// DNDInfo returns the user's Do Not Disturb state.
+func (s *Sender) DNDInfo(ctx context.Context, userID string) (*slack.DNDStatus, error) {
+	c := call{method: MethodDNDInfo, user: userID, desc: fmt.Sprintf("%s for %s", MethodDNDInfo, userID)}
+	var st *slack.DNDStatus
+	err := s.do(ctx, c, func(ctx context.Context) error {
+		var err error
+		st, err = s.api.GetDNDInfoContext(ctx, &userID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}

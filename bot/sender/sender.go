@@ -34,6 +34,7 @@ const (
 	MethodViewsPush     = "views.push"
 	MethodViewsPublish  = "views.publish"
 	MethodUsersInfo     = "users.info"
+	MethodDNDInfo       = "dnd.info"
 	MethodConvOpen      = "conversations.open"
 	MethodAuthTest      = "auth.test"
 )
@@ -48,6 +49,7 @@ func DefaultMethodPerMinute() map[string]int {
 		MethodViewsOpen:     100,
 		MethodViewsUpdate:   100,
 		MethodUsersInfo:     100,
+		MethodDNDInfo:       50,
 	}
 }
 

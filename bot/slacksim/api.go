@@ -219,6 +219,8 @@ func (s *Server) method(name string) (func(*apiRequest) apiResult, bool) {
 		return s.viewsUpdate, true
 	case "views.publish":
 		return s.viewsPublish, true
+	case "dnd.info":
+		return s.dndInfo, true
 	}
 	return nil, false
 }
@@ -268,7 +270,7 @@ func (s *Server) usersInfo(req *apiRequest) apiResult {
 		"tz": tz, "tz_label": label, "tz_offset": offset, "is_admin": u.IsAdmin, "is_bot": false,
 		"profile": map[string]any{
 			"real_name": u.RealName, "display_name": u.Name,
-			"status_emoji": status[0], "status_text": status[1],
+			"status_emoji": status[0], "status_text": status[1], "status_expiration": s.statusUntil[id],
 		},
 	}})
 }
@@ -295,4 +297,22 @@ func (s *Server) conversationsOpen(req *apiRequest) apiResult {
 func (s *Server) knownUser(id string) bool {
 	_, ok := s.users[id]
 	return ok || s.seen[id]
+}
+
+// dndInfo answers dnd.info: a user snoozed with SetDND until a time is in
+// Do Not Disturb until then.
+func (s *Server) dndInfo(req *apiRequest) apiResult {
+	id := req.str("user")
+	if !s.knownUser(id) {
+		return fail("user_not_found")
+	}
+	until := s.dnd[id]
+	snoozed := until.After(s.cfg.now())
+	res := map[string]any{"dnd_enabled": snoozed, "next_dnd_start_ts": 1, "next_dnd_end_ts": 1, "snooze_enabled": snoozed}
+	if snoozed {
+		res["snooze_endtime"] = until.Unix()
+		res["snooze_remaining"] = int(until.Sub(s.cfg.now()).Seconds())
+		res["next_dnd_end_ts"] = until.Unix()
+	}
+	return ok(res)
 }

@@ -3,6 +3,7 @@ package slacksim
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // AddUser adds or replaces a workspace member.
@@ -18,6 +19,27 @@ func (s *Server) SetUserStatus(userID, emoji, text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.statuses[userID] = [2]string{emoji, text}
+	s.broadcast()
+}
+
+// SetStatusExpiration sets when the user's status clears (users.info
+// profile.status_expiration); zero for never.
+func (s *Server) SetStatusExpiration(userID string, until time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if until.IsZero() {
+		delete(s.statusUntil, userID)
+	} else {
+		s.statusUntil[userID] = until.Unix()
+	}
+	s.broadcast()
+}
+
+// SetDND snoozes the user's notifications until then (dnd.info); zero ends it.
+func (s *Server) SetDND(userID string, until time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dnd[userID] = until
 	s.broadcast()
 }
 

@@ -93,24 +93,26 @@ type Server struct {
 	rng     *rand.Rand
 	seq     int64 // source of ids and timestamps, so runs are reproducible
 
-	users     map[string]*User
-	statuses  map[string][2]string // user id → emoji, text
-	seen      map[string]bool      // users that acted through a driver (they have a DM channel)
-	channels  map[string]channel
-	messages  []*message
-	byTS      map[string]*message // channel + "/" + ts
-	calls     []Call
-	acks      []Ack
-	faults    map[string][]Fault
-	triggers  map[string]trigger
-	responses map[string]responseTarget
-	views     map[string]*view // by view id
-	stacks    map[string][]string
-	homes     map[string]string // user id → home view id
-	tickets   map[string]bool
-	conns     []*conn
-	pending   map[string]*pending
-	stopPings bool
+	users       map[string]*User
+	statuses    map[string][2]string // user id → emoji, text
+	statusUntil map[string]int64     // user id → status expiration (Unix s)
+	dnd         map[string]time.Time // user id → snoozed until
+	seen        map[string]bool      // users that acted through a driver (they have a DM channel)
+	channels    map[string]channel
+	messages    []*message
+	byTS        map[string]*message // channel + "/" + ts
+	calls       []Call
+	acks        []Ack
+	faults      map[string][]Fault
+	triggers    map[string]trigger
+	responses   map[string]responseTarget
+	views       map[string]*view // by view id
+	stacks      map[string][]string
+	homes       map[string]string // user id → home view id
+	tickets     map[string]bool
+	conns       []*conn
+	pending     map[string]*pending
+	stopPings   bool
 }
 
 type channel struct {
@@ -142,26 +144,28 @@ func New(opts ...Option) *Server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		cfg:       cfg,
-		ln:        ln,
-		baseURL:   "http://" + ln.Addr().String(),
-		ctx:       ctx,
-		cancel:    cancel,
-		changed:   make(chan struct{}),
-		rng:       rand.New(rand.NewPCG(1, 2)),
-		users:     map[string]*User{},
-		statuses:  map[string][2]string{},
-		seen:      map[string]bool{},
-		channels:  map[string]channel{generalID: {name: "general", member: true}},
-		faults:    map[string][]Fault{},
-		byTS:      map[string]*message{},
-		triggers:  map[string]trigger{},
-		responses: map[string]responseTarget{},
-		views:     map[string]*view{},
-		stacks:    map[string][]string{},
-		homes:     map[string]string{},
-		tickets:   map[string]bool{},
-		pending:   map[string]*pending{},
+		cfg:         cfg,
+		ln:          ln,
+		baseURL:     "http://" + ln.Addr().String(),
+		ctx:         ctx,
+		cancel:      cancel,
+		changed:     make(chan struct{}),
+		rng:         rand.New(rand.NewPCG(1, 2)),
+		users:       map[string]*User{},
+		statuses:    map[string][2]string{},
+		statusUntil: map[string]int64{},
+		dnd:         map[string]time.Time{},
+		seen:        map[string]bool{},
+		channels:    map[string]channel{generalID: {name: "general", member: true}},
+		faults:      map[string][]Fault{},
+		byTS:        map[string]*message{},
+		triggers:    map[string]trigger{},
+		responses:   map[string]responseTarget{},
+		views:       map[string]*view{},
+		stacks:      map[string][]string{},
+		homes:       map[string]string{},
+		tickets:     map[string]bool{},
+		pending:     map[string]*pending{},
 	}
 	if cfg.limits != nil {
 		s.limiter = newLimiter(*cfg.limits)

@@ -32,10 +32,14 @@ type config struct {
 	MaxReminders      int           `envconfig:"MAX_REMINDERS" default:"2"`
 	AdminUserIDs      []string      `envconfig:"ADMIN_USER_IDS"`
 	CelebrationChan   string        `envconfig:"CELEBRATION_CHANNEL"`
+	Holidays          string        `envconfig:"HOLIDAYS"`
+	Framework         string        `envconfig:"QUALIFICATION_FRAMEWORK" default:"bant"`
+	MaxNudgesPerDay   int           `envconfig:"MAX_NUDGES_PER_DAY" default:"3"`
 	HTTPAddr          string        `envconfig:"HTTP_ADDR" default:"127.0.0.1:8080"`
 	Workers           int           `envconfig:"WORKERS" default:"16"`
 
-	timing coach.Timing
+	timing   coach.Timing
+	holidays []string
 }
 
 // configError is one line naming the variable and what is wrong with it.
@@ -136,6 +140,17 @@ func (c *config) check() error {
 		if !strings.HasPrefix(id, "U") && !strings.HasPrefix(id, "W") {
 			return bad("ADMIN_USER_IDS", "%q is not a Slack user id (like U0123ABCD)", id)
 		}
+	}
+	if c.holidays, err = coach.ParseHolidays(c.Holidays); err != nil {
+		return bad("HOLIDAYS", "%v", err)
+	}
+	if fw, ok := coach.FrameworkNamed(c.Framework); ok {
+		c.Framework = fw.Name
+	} else {
+		return bad("QUALIFICATION_FRAMEWORK", "%q is not bant, meddicc or spiced", c.Framework)
+	}
+	if c.MaxNudgesPerDay < 0 {
+		return bad("MAX_NUDGES_PER_DAY", "cannot be negative")
 	}
 	if c.Workers < 1 {
 		return bad("WORKERS", "must be at least 1")

@@ -24,7 +24,7 @@ func setEnv(t *testing.T, env map[string]string) {
 	for _, k := range []string{"SLACK_APP_TOKEN", "SLACK_APP_TOKEN_FILE", "SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN_FILE",
 		"SLACK_API_URL", "REDIS_URL", "REDIS_KEY_PREFIX", "LOG_LEVEL", "LOG_FORMAT", "PROMPT_DELAY", "MEETING_DURATION",
 		"WORKING_HOURS", "WORKING_DAYS", "DEFAULT_TIMEZONE", "REMINDER_AFTER", "MAX_REMINDERS", "ADMIN_USER_IDS",
-		"HTTP_ADDR", "WORKERS", "CELEBRATION_CHANNEL"} {
+		"HTTP_ADDR", "WORKERS", "CELEBRATION_CHANNEL", "HOLIDAYS", "QUALIFICATION_FRAMEWORK", "MAX_NUDGES_PER_DAY"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -84,6 +84,9 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{with(map[string]string{"SLACK_API_URL": "slack.com"}), "SLACK_API_URL:"},
 		{with(map[string]string{"CELEBRATION_CHANNEL": "#wins"}), "CELEBRATION_CHANNEL:"},
 		{with(map[string]string{"ADMIN_USER_IDS": "U123ABC,bob"}), "ADMIN_USER_IDS:"},
+		{with(map[string]string{"HOLIDAYS": "2026-12-24,Christmas"}), "HOLIDAYS:"},
+		{with(map[string]string{"QUALIFICATION_FRAMEWORK": "vibes"}), "QUALIFICATION_FRAMEWORK:"},
+		{with(map[string]string{"MAX_NUDGES_PER_DAY": "-1"}), "MAX_NUDGES_PER_DAY:"},
 		{with(map[string]string{"SLACK_BOT_TOKEN_FILE": "/nonexistent/token"}), "SLACK_BOT_TOKEN: is set both"},
 		{with(map[string]string{"SLACK_BOT_TOKEN": "-", "SLACK_BOT_TOKEN_FILE": "/nonexistent/token"}), "SLACK_BOT_TOKEN_FILE: cannot read"},
 	}

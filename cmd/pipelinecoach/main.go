@@ -56,8 +56,11 @@ func run(ctx context.Context, stderr io.Writer) int {
 		Store:    store,
 		Clock:    coach.SystemClock{},
 		Timing:   cfg.timing,
+		Holidays: cfg.holidays,
+		Defaults: coach.TeamDefaults{TZ: cfg.DefaultTimezone, Framework: cfg.Framework},
 		Log:      log,
 	})
+	rt.Service.Thresholds.MaxNudgesPerDay = cfg.MaxNudgesPerDay
 	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("redis", opts.Addr).Str("key_prefix", cfg.RedisKeyPrefix).Msg("starting")
 	if err := rt.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error().Err(err).Msg("stopped with an error")

@@ -225,6 +225,9 @@ type Notifier struct {
 	Sent []Sent
 	// Celebrated lists the prospects whose loss was posted, in order.
 	Celebrated []string
+	// Digests and Nudges record what went to managers.
+	Digests []coach.Digest
+	Nudges  []coach.Nudge
 	// Fail, when set, is returned by the next Ask instead of sending.
 	Fail error
 	n    int
@@ -260,6 +263,24 @@ func (n *Notifier) Celebrate(_ context.Context, p coach.Prospect) (coach.Message
 	n.n++
 	n.Celebrated = append(n.Celebrated, p.ID)
 	return coach.MessageRef{Channel: "CCELEBRATE", TS: fmt.Sprintf("%d.000000", n.n)}, nil
+}
+
+// Digest implements coach.Notifier.
+func (n *Notifier) Digest(_ context.Context, _ coach.Team, d coach.Digest) (coach.MessageRef, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.n++
+	n.Digests = append(n.Digests, d)
+	return coach.MessageRef{Channel: "CDIGEST", TS: fmt.Sprintf("%d.000000", n.n)}, nil
+}
+
+// Nudge implements coach.Notifier.
+func (n *Notifier) Nudge(_ context.Context, x coach.Nudge) (coach.MessageRef, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.n++
+	n.Nudges = append(n.Nudges, x)
+	return coach.MessageRef{Channel: "D" + x.Manager, TS: fmt.Sprintf("%d.000000", n.n)}, nil
 }
 
 // Asks returns a copy of what was sent.

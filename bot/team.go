@@ -1,0 +1,229 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"pipelinecoach/bot/command"
+	"pipelinecoach/bot/render"
+	"pipelinecoach/bot/sender"
+	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
+)
+
+// handleAdmin runs /pipeline admin …: status, making managers, posting a
+// digest now. Only admins may.
+func (b *Bot) handleAdmin(ctx context.Context, actor coach.Actor, args string, respond func(render.Message)) {
+	if !actor.Admin {
+		respond(render.Notice("Only admins can use `/pipeline admin`: workspace admins and the users listed in ADMIN_USER_IDS."))
+		return
+	}
+	sub, rest, _ := strings.Cut(strings.TrimSpace(args), " ")
+	switch strings.ToLower(sub) {
+	case "":
+		problem, _, err := b.ledger.Lookup(ctx, celebrationStatus(actor.Team))
+		if err != nil {
+			b.log.Error().Err(err).Msg("read status")
+		}
+		respond(render.AdminStatus(b.cfg.CelebrationChannel, problem))
+	case "manager":
+		users := command.UserIDs(rest)
+		if len(users) == 0 {
+			respond(render.Notice("Whom? Try `/pipeline admin manager @jane`."))
+			return
+		}
+		var made []string
+		for _, u := range users {
+			if _, err := b.svc.MakeManager(ctx, actor, u); err != nil {
+				b.log.Error().Err(err).Str("user", u).Msg("make manager")
+				respond(render.Notice(explain(err, nil)))
+				return
+			}
+			made = append(made, "<@"+u+">")
+		}
+		respond(render.Notice(fmt.Sprintf("%s can now manage a team: `/pipeline team add @rep`, `/pipeline team channel #channel`.", strings.Join(made, ", "))))
+	case "digest":
+		// /pipeline admin digest post [@manager]
+		managers := command.UserIDs(rest)
+		if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(rest)), "post") {
+			respond(render.Notice("Try `/pipeline admin digest post` (every team) or `/pipeline admin digest post @manager`."))
+			return
+		}
+		n, err := b.svc.PostDigestsNow(ctx, actor, managers)
+		if err != nil {
+			respond(render.Notice(explain(err, nil)))
+			return
+		}
+		respond(render.Notice(fmt.Sprintf("Posted %s.", render.Plural(n, "digest", "digests"))))
+	default:
+		respond(render.Notice("Admin commands: `/pipeline admin` (status) · `/pipeline admin manager @user` · `/pipeline admin digest post [@manager]`."))
+	}
+}
+
+// handleTeam runs /pipeline team …: the manager's view and the team's
+// settings.
+func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coach.Actor, args string, respond func(render.Message)) {
+	sub, rest, _ := strings.Cut(strings.TrimSpace(args), " ")
+	rest = strings.TrimSpace(rest)
+	say := func(note string, t coach.Team, err error) {
+		if err != nil {
+			respond(render.Notice(b.teamError(ctx, actor, err)))
+			return
+		}
+		respond(render.TeamAdmin(note, t))
+	}
+	switch strings.ToLower(sub) {
+	case "":
+		t, ps, err := b.svc.TeamProspects(ctx, actor)
+		if err != nil {
+			respond(render.Notice(b.teamError(ctx, actor, err)))
+			return
+		}
+		for _, m := range render.Digest(b.svc.Thresholds.BuildDigest(t, ps, b.svc.Now()), b.svc.Now()) {
+			respond(m)
+		}
+	case "add":
+		reps := command.UserIDs(rest)
+		if len(reps) == 0 {
+			respond(render.Notice("Whom? Try `/pipeline team add @rita @omar`."))
+			return
+		}
+		t, err := b.svc.AddReps(ctx, actor, reps)
+		say(fmt.Sprintf("Added %s.", mentions(reps)), t, err)
+	case "remove":
+		reps := command.UserIDs(rest)
+		if len(reps) == 0 {
+			respond(render.Notice("Whom? Try `/pipeline team remove @rita`."))
+			return
+		}
+		t, err := b.svc.RemoveReps(ctx, actor, reps)
+		say(fmt.Sprintf("Removed %s.", mentions(reps)), t, err)
+	case "channel":
+		channels := command.ChannelIDs(rest)
+		if len(channels) != 1 {
+			respond(render.Notice("Which channel? Try `/pipeline team channel #sales-team`."))
+			return
+		}
+		if _, err := b.svc.MyTeam(ctx, actor); err != nil {
+			respond(render.Notice(b.teamError(ctx, actor, err)))
+			return
+		}
+		// Posting is the check that the bot can post there at all.
+		hello := render.Notice(fmt.Sprintf("This channel now gets the weekly pipeline digest of <@%s>'s team.", actor.User))
+		if _, _, err := b.slack.PostMessage(ctx, channels[0], hello.Options()...); err != nil {
+			code := slackCode(err)
+			if code == "not_in_channel" || code == "channel_not_found" {
+				respond(render.Notice(fmt.Sprintf("I'm not in <#%s>, so I can't post the digest there. Invite me first: open the channel and type `/invite @pipeline-coach`, then run this again.", channels[0])))
+				return
+			}
+			b.log.Warn().Err(err).Msg("post to digest channel")
+			respond(render.Notice("Couldn't post in that channel — try again in a minute."))
+			return
+		}
+		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.Channel = channels[0]; return t, nil })
+		say("Digest channel set.", t, err)
+	case "timezone", "tz":
+		if rest == "" || !coach.ValidZone(rest) || !strings.Contains(rest, "/") && rest != "UTC" {
+			respond(render.Notice(fmt.Sprintf("“%s” is not a time zone I know. Use a name like Europe/Berlin, America/New_York or Asia/Tokyo.", render.Escape(render.Truncate(rest, 60)))))
+			return
+		}
+		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.TZ = rest; return t, nil })
+		say(fmt.Sprintf("Time zone set to %s: the digest goes out Monday 09:00 there.", render.Escape(rest)), t, err)
+	case "framework":
+		fw, ok := coach.FrameworkNamed(rest)
+		if !ok {
+			var names []string
+			for _, f := range coach.Frameworks {
+				names = append(names, "`"+f.Name+"`")
+			}
+			respond(render.Notice(fmt.Sprintf("“%s” is not a framework I know. Pick one of %s.", render.Escape(render.Truncate(rest, 40)), strings.Join(names, ", "))))
+			return
+		}
+		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.Framework = fw.Name; return t, nil })
+		say(fmt.Sprintf("The team qualifies with %s: %s", fw.Title, fw.Summary), t, err)
+	case "holidays":
+		days, err := coach.ParseHolidays(rest)
+		if err != nil {
+			respond(render.Notice("Holidays are dates like `2026-12-24,2026-12-25`."))
+			return
+		}
+		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.Holidays = days; return t, nil })
+		say(fmt.Sprintf("%s set: nobody on the team is prompted or nudged then.", render.Plural(len(days), "holiday", "holidays")), t, err)
+	default:
+		respond(render.Notice("Team commands: `/pipeline team` · `team add @rep` · `team remove @rep` · `team channel #channel` · `team timezone Europe/Berlin` · `team framework bant|meddicc|spiced` · `team holidays 2026-12-24,…`"))
+	}
+}
+
+// handleQuota runs /pipeline quota @rep 250k [quarter].
+func (b *Bot) handleQuota(ctx context.Context, actor coach.Actor, args string, respond func(render.Message)) {
+	reps := command.UserIDs(args)
+	if len(reps) != 1 {
+		respond(render.Notice("Try `/pipeline quota @rita 250k` or `/pipeline quota @rita $250,000 2026-Q1`."))
+		return
+	}
+	words := strings.Fields(mentionPattern.ReplaceAllString(command.Unescape(args), ""))
+	if len(words) == 0 {
+		respond(render.Notice(fmt.Sprintf("How much? Try `/pipeline quota <@%s> 250k`.", reps[0])))
+		return
+	}
+	amount, err := phrase.ParseAmount(words[0])
+	if err != nil || amount.Units <= 0 {
+		respond(render.Notice(fmt.Sprintf("“%s” is not an amount. Try %s.", render.Escape(render.Truncate(words[0], 40)), phrase.AmountFormats)))
+		return
+	}
+	team, err := b.svc.MyTeam(ctx, actor)
+	if err != nil && !actor.Admin {
+		respond(render.Notice(b.teamError(ctx, actor, err)))
+		return
+	}
+	period, err := coach.ParseQuarter(strings.Join(words[1:], " "), b.svc.Now().In(team.Location()))
+	if err != nil {
+		respond(render.Notice(fmt.Sprintf("“%s” is not a quarter. Write it like 2026-Q1 or Q1.", render.Escape(render.Truncate(strings.Join(words[1:], " "), 40)))))
+		return
+	}
+	t, err := b.svc.SetQuota(ctx, actor, reps[0], coach.Quota{Amount: amount.Units, Currency: amount.Currency, Period: period.Name})
+	if err != nil {
+		respond(render.Notice(b.teamError(ctx, actor, err)))
+		return
+	}
+	respond(render.TeamAdmin(fmt.Sprintf("Quota of <@%s> for %s: %s.", reps[0], period.Name, render.Amount(amount.Units, amount.Currency)), t))
+}
+
+// teamError words what went wrong with a team command.
+func (b *Bot) teamError(ctx context.Context, actor coach.Actor, err error) string {
+	var taken *coach.RepTakenError
+	var role *coach.RoleError
+	switch {
+	case errors.As(err, &taken):
+		return fmt.Sprintf("<@%s> is already on <@%s>'s team, and a rep has one manager. Ask <@%s> to run `/pipeline team remove <@%s>`, or ask an admin to move them.",
+			taken.Rep, taken.Manager, taken.Manager, taken.Rep)
+	case errors.As(err, &role) && role.Need == coach.RoleManager:
+		return "That is for managers, and you don't manage a team. An admin can make you a manager with `/pipeline admin manager @you`."
+	case errors.As(err, &role):
+		return fmt.Sprintf("Only an admin may %s: workspace admins and the users in ADMIN_USER_IDS.", role.Action)
+	case errors.Is(err, coach.ErrNotOnTeam):
+		return "That rep is not on your team: `/pipeline team add @rep` first."
+	}
+	if storeTrouble(err) {
+		b.log.Error().Err(err).Str("user", actor.User).Msg("team command")
+	}
+	return explain(err, nil)
+}
+
+func mentions(users []string) string {
+	var out []string
+	for _, u := range users {
+		out = append(out, "<@"+u+">")
+	}
+	return strings.Join(out, ", ")
+}
+
+// mentionPattern matches Slack's escaped mentions of users and channels.
+var mentionPattern = regexp.MustCompile(`<[@#][A-Z0-9]+(\|[^>]*)?>`)
+
+func slackCode(err error) string { return sender.SlackError(err) }

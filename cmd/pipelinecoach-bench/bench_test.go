@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"pipelinecoach/storage/redisstore/redistest"
+)
+
+// TestSmoke is the CI smoke run: the whole suite with -short sizes, in a
+// few seconds. It proves every measurement still runs end to end; it does
+// not judge the numbers (a FAIL verdict passes, an ERROR does not).
+func TestSmoke(t *testing.T) {
+	redistest.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	o := options{short: true, duration: time.Second, rate: 30}
+	if testing.Verbose() {
+		o.progress = testWriter{t}
+	}
+	rows := runSuite(ctx, o, measurements())
+	if len(rows) == 0 {
+		t.Fatal("the suite produced no rows")
+	}
+	for _, r := range rows {
+		t.Logf("%s | %s | %s | %s | %s", r.name, r.measured, r.target, r.verdict, r.ratio)
+		if r.verdict == verdictError {
+			t.Errorf("%s: %s", r.name, r.measured)
+		}
+	}
+	for _, m := range measurements() {
+		found := false
+		for _, r := range rows {
+			found = found || len(r.name) > 0 && r.name[0] == byte('0'+m.n)
+		}
+		if !found {
+			t.Errorf("measurement %d %s produced no row", m.n, m.name)
+		}
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}

@@ -1,0 +1,337 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"pipelinecoach/bot"
+	"pipelinecoach/bot/render"
+	"pipelinecoach/bot/sender"
+	"pipelinecoach/bot/slacksim"
+	"pipelinecoach/coach"
+	"pipelinecoach/storage/redisstore"
+	"pipelinecoach/storage/redisstore/redistest"
+)
+
+// benchPrefix is the key prefix of every store the benchmark makes.
+const benchPrefix = "bench"
+
+// redisEnv is one redis-server for one measurement, with a client that
+// counts its round trips.
+type redisEnv struct {
+	srv   *redistest.Server
+	rdb   *redis.Client
+	trips *tripCounter
+	store *redisstore.Store
+}
+
+func startRedis() (*redisEnv, error) {
+	srv, err := redistest.StartServer()
+	if err != nil {
+		return nil, err
+	}
+	rdb := srv.NewClient()
+	trips := &tripCounter{}
+	rdb.AddHook(trips)
+	return &redisEnv{srv: srv, rdb: rdb, trips: trips, store: redisstore.New(rdb, benchPrefix)}, nil
+}
+
+func (e *redisEnv) Close() {
+	_ = e.rdb.Close()
+	e.srv.Close()
+}
+
+// tripCounter is a go-redis hook counting round trips: one per command sent
+// alone, one per pipeline. saves counts the prospect saves among them (the
+// store's save script is the only one it runs with 7 keys).
+type tripCounter struct {
+	total atomic.Int64
+	saves atomic.Int64
+	lists atomic.Int64 // reads of a rep's whole pipeline (the 2-key ProspectsOf script)
+}
+
+func (c *tripCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (c *tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		c.total.Add(1)
+		if isSave(cmd) {
+			c.saves.Add(1)
+		}
+		if scriptKeys(cmd) == "2" {
+			c.lists.Add(1)
+		}
+		if debugTrips {
+			fmt.Fprintln(os.Stderr, "TRIP", cmd.Args()[:min(3, len(cmd.Args()))])
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (c *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		c.total.Add(1)
+		for _, cmd := range cmds {
+			if isSave(cmd) {
+				c.saves.Add(1)
+			}
+		}
+		return next(ctx, cmds)
+	}
+}
+
+func isSave(cmd redis.Cmder) bool { return scriptKeys(cmd) == "7" }
+
+// scriptKeys is the number of keys a script call passes, "" for other commands.
+func scriptKeys(cmd redis.Cmder) string {
+	name := cmd.Name()
+	if name != "evalsha" && name != "eval" {
+		return ""
+	}
+	args := cmd.Args()
+	if len(args) < 3 {
+		return ""
+	}
+	return fmt.Sprint(args[2])
+}
+
+var debugTrips = os.Getenv("BENCH_DEBUG_TRIPS") != ""
+
+// snapshot is the counter's state, to subtract.
+type trips struct{ total, saves, lists int64 }
+
+func (c *tripCounter) now() trips { return trips{c.total.Load(), c.saves.Load(), c.lists.Load()} }
+
+func (t trips) sub(o trips) trips {
+	return trips{t.total - o.total, t.saves - o.saves, t.lists - o.lists}
+}
+
+func (t trips) add(o trips) trips {
+	return trips{t.total + o.total, t.saves + o.saves, t.lists + o.lists}
+}
+
+// quiet waits until the counter has not moved for d (the bot finished its
+// work), at most max.
+func (c *tripCounter) quiet(d, max time.Duration) {
+	deadline := time.Now().Add(max)
+	last := c.total.Load()
+	stable := time.Now()
+	for time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		if n := c.total.Load(); n != last {
+			last, stable = n, time.Now()
+		} else if time.Since(stable) >= d {
+			return
+		}
+	}
+}
+
+// workdayClock is the real clock moved to Wednesday 25 November 2026, 10:00
+// UTC: time passes at its real pace, inside every rep's working hours, so
+// prompts due "now" are sent now whenever the benchmark runs.
+type workdayClock struct{ offset time.Duration }
+
+func newWorkdayClock() workdayClock {
+	return workdayClock{offset: time.Until(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))}
+}
+
+func (c workdayClock) Now() time.Time { return time.Now().Add(c.offset) }
+
+// unlimitedSender turns off the sender's proactive Slack limits: a
+// measurement of our own ack path or ceiling, not of one workspace's quota
+// (test 4 measures delivery under limits with the shipped defaults).
+func unlimitedSender() sender.Options {
+	m := map[string]int{}
+	for k := range sender.DefaultMethodPerMinute() {
+		m[k] = 0
+	}
+	return sender.Options{PostPerChannelPerSecond: -1, MethodPerMinute: m}
+}
+
+// logSink counts the bot's warnings and errors and keeps the first few.
+type logSink struct {
+	mu    sync.Mutex
+	n     int
+	first []string
+}
+
+func (l *logSink) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n++
+	if len(l.first) < 5 {
+		l.first = append(l.first, strings.TrimSpace(string(p)))
+	}
+	return len(p), nil
+}
+
+func (l *logSink) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return fmt.Sprintf("%d warnings/errors, first: %s", l.n, strings.Join(l.first, " | "))
+}
+
+// runningBot is the real bot, wired by bot.Assemble as the binary wires it.
+type runningBot struct {
+	rt   *bot.Runtime
+	logs *logSink
+	stop func()
+}
+
+// startBot assembles and runs the bot against sim and waits until it has
+// connected.
+func startBot(sim *slacksim.Server, store coach.Store, clock coach.Clock, tick <-chan time.Time, out sender.Options) (*runningBot, error) {
+	logs := &logSink{}
+	rt := bot.Assemble(bot.Setup{
+		APIURL: sim.APIURL(), AppToken: sim.AppToken(), BotToken: sim.BotToken(),
+		Store: store, Clock: clock, Timing: coach.DefaultTiming, Tick: tick, Sender: out,
+		Log: zerolog.New(logs).Level(zerolog.WarnLevel),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = rt.Run(ctx) }()
+	stop := func() { cancel(); <-done }
+	if err := waitConnected(sim, 10*time.Second); err != nil {
+		stop()
+		return nil, err
+	}
+	return &runningBot{rt: rt, logs: logs, stop: stop}, nil
+}
+
+func waitConnected(sim *slacksim.Server, max time.Duration) error {
+	deadline := time.Now().Add(max)
+	for sim.Connections() == 0 {
+		if time.Now().After(deadline) {
+			return errors.New("the bot never connected to the simulator")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return nil
+}
+
+// startBareBot runs the baseline: a slack-go Socket Mode client that only
+// acks, with nothing behind it.
+func startBareBot(sim *slacksim.Server) (func(), error) {
+	api := slack.New(sim.BotToken(), slack.OptionAppLevelToken(sim.AppToken()), slack.OptionAPIURL(sim.APIURL()))
+	sm := socketmode.New(api)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = sm.RunContext(ctx) })
+	wg.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case evt := <-sm.Events:
+				if evt.Request != nil && evt.Request.EnvelopeID != "" {
+					_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
+				}
+			}
+		}
+	})
+	stop := func() { cancel(); wg.Wait() }
+	if err := waitConnected(sim, 10*time.Second); err != nil {
+		stop()
+		return nil, err
+	}
+	return stop, nil
+}
+
+// addUsers adds n reps in UTC to the simulator and returns their ids.
+func addUsers(sim *slacksim.Server, prefix string, n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("U%s%05d", prefix, i)
+		sim.AddUser(slacksim.User{ID: ids[i], Name: strings.ToLower(ids[i]), RealName: "Rep " + ids[i], TZ: "UTC"})
+	}
+	return ids
+}
+
+// awaiting is a prospect whose first meeting was three days before now,
+// asked once, waiting for an answer, followed up in a week.
+func awaiting(team, id, owner string, now time.Time) coach.Prospect {
+	first := now.Add(-72 * time.Hour).Truncate(time.Hour)
+	asked := first.Add(2 * time.Hour)
+	return coach.Prospect{
+		Team: team, ID: id, Owner: owner, Account: "Account " + id, Contact: "Jane Doe", TZ: "UTC",
+		FirstMeeting: first, MeetingEnd: first.Add(45 * time.Minute), State: coach.Awaiting,
+		Asks: 1, LastAsked: asked, FollowUpAt: now.Add(7 * 24 * time.Hour),
+		CreatedAt: first, LastActivity: asked, Version: 1,
+		History: []coach.Entry{
+			{At: first, By: owner, Event: coach.EventLogged, To: coach.Scheduled},
+			{At: asked, By: coach.SystemActor, Event: coach.EventAsked, From: coach.Scheduled, To: coach.Awaiting},
+		},
+	}
+}
+
+// saveAll saves prospects with workers concurrent Saves.
+func saveAll(ctx context.Context, store coach.Store, ps []coach.Prospect, workers int) error {
+	return parallel(len(ps), workers, func(i int) error { return store.Save(ctx, ps[i]) })
+}
+
+// parallel runs fn(0..n-1) on workers goroutines and returns the first error.
+func parallel(n, workers int, fn func(i int) error) error {
+	var next atomic.Int64
+	var first error
+	var once sync.Once
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					once.Do(func() { first = err })
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}
+
+// postPrompts posts each prospect's question to its owner as the bot would,
+// straight to the simulator, and returns the prospects pointing at them, so
+// that answering updates a real message.
+func postPrompts(ctx context.Context, sim *slacksim.Server, ps []coach.Prospect) error {
+	api := slack.New(sim.BotToken(), slack.OptionAPIURL(sim.APIURL()))
+	return parallel(len(ps), 8, func(i int) error {
+		ch, ts, err := api.PostMessageContext(ctx, ps[i].Owner, render.Prompt(ps[i], coach.Ask{Kind: coach.AskFirst, N: 1}).Options()...)
+		if err != nil {
+			return fmt.Errorf("post prompt: %w", err)
+		}
+		ps[i].Prompt = coach.MessageRef{Channel: ch, TS: ts}
+		return nil
+	})
+}
+
+// promptMessage is the question about p as a message to click on. Its ts is
+// unknown to the simulator, so a click sends these blocks whatever the
+// stored message has become.
+func promptMessage(sim *slacksim.Server, p coach.Prospect) slacksim.Message {
+	return slacksim.Message{Channel: sim.DMChannel(p.Owner), TS: "1.000001",
+		Blocks: slack.Blocks{BlockSet: render.Prompt(p, coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks}}
+}
+
+// scanLines calls fn on each line of s.
+func scanLines(s string, fn func(string)) {
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		fn(sc.Text())
+	}
+}

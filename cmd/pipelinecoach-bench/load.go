@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"pipelinecoach/bot/render"
+	"pipelinecoach/bot/slacksim"
+	"pipelinecoach/coach"
+)
+
+// Envelope kinds of the ack-latency load.
+const (
+	kindSlash  = "/pipeline"
+	kindButton = "button"
+	kindSubmit = "modal submit"
+)
+
+var kinds = []string{kindSlash, kindButton, kindSubmit}
+
+// target is one thing a rep can do: type a command, click a button, submit
+// a modal.
+type target struct {
+	user   string
+	text   string           // slash
+	msg    slacksim.Message // button
+	action string           // button
+	view   slacksim.View    // submit
+	inputs map[string]string
+}
+
+// mix is what the load sends, in turn: a slash command, a button, a modal.
+type mix struct {
+	slashes, buttons, submits []target
+}
+
+// confirmView is the confirm modal about p as the simulator would hold it.
+func confirmView(p coach.Prospect, n int) (slacksim.View, error) {
+	raw, err := json.Marshal(render.ConfirmModal(p, coach.SecondMeeting{}))
+	if err != nil {
+		return slacksim.View{}, err
+	}
+	return slacksim.View{ID: fmt.Sprintf("VBENCH%06d", n), Type: "modal", CallbackID: render.ViewConfirm,
+		PrivateMetadata: p.ID, Raw: raw, UserID: p.Owner}, nil
+}
+
+// confirmInputs books the second meeting days after p's first (or, with
+// before, a day before it, which the rules refuse after reading p).
+func confirmInputs(p coach.Prospect, before bool) map[string]string {
+	at := p.FirstMeeting.Add(5 * 24 * time.Hour)
+	if before {
+		at = p.FirstMeeting.Add(-24 * time.Hour)
+	}
+	return map[string]string{
+		render.InputSecondDate: at.UTC().Format("2006-01-02"), render.InputSecondTime: "10:00",
+		render.InputAmount: "25k", render.InputNextStep: "Demo for the ops team",
+	}
+}
+
+// latencies collects ack latencies by kind.
+type latencies struct {
+	mu     sync.Mutex
+	byKind map[string][]time.Duration
+	errs   map[string]int
+	first  error
+}
+
+func newLatencies() *latencies {
+	return &latencies{byKind: map[string][]time.Duration{}, errs: map[string]int{}}
+}
+
+func (l *latencies) add(kind string, d time.Duration, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.errs[kind]++
+		if l.first == nil {
+			l.first = fmt.Errorf("%s: %w", kind, err)
+		}
+		return
+	}
+	l.byKind[kind] = append(l.byKind[kind], d)
+}
+
+func (l *latencies) stats(kind string) dist {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if kind == "" {
+		var all []time.Duration
+		for _, ds := range l.byKind {
+			all = append(all, ds...)
+		}
+		return newDist(all)
+	}
+	return newDist(l.byKind[kind])
+}
+
+func (l *latencies) errors() (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, e := range l.errs {
+		n += e
+	}
+	return n, l.first
+}
+
+// dist is a latency distribution.
+type dist struct {
+	n             int
+	p50, p99, max time.Duration
+}
+
+func newDist(ds []time.Duration) dist {
+	if len(ds) == 0 {
+		return dist{}
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	q := func(p float64) time.Duration {
+		return s[min(len(s)-1, int(math.Ceil(p*float64(len(s))))-1)]
+	}
+	return dist{n: len(s), p50: q(0.50), p99: q(0.99), max: s[len(s)-1]}
+}
+
+func (d dist) String() string {
+	return fmt.Sprintf("p50 %s · p99 %s · max %s (n=%d)", ms(d.p50), ms(d.p99), ms(d.max), d.n)
+}
+
+func ms(d time.Duration) string {
+	switch {
+	case d >= 10*time.Second:
+		return fmt.Sprintf("%.0f s", d.Seconds())
+	case d >= time.Second:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	case d >= 10*time.Millisecond:
+		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+	}
+}
+
+// runLoad sends rate envelopes a second for d, open loop (each at its
+// scheduled time, whatever the earlier ones are doing, so a stall shows as
+// latency), cycling through the mix, and records each ack's latency: from
+// the simulator starting to send to it receiving the ack.
+func runLoad(ctx context.Context, sim *slacksim.Server, m mix, rate int, d time.Duration, during func()) *latencies {
+	lat := newLatencies()
+	n := int(d.Seconds() * float64(rate))
+	interval := time.Second / time.Duration(rate)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range n {
+		if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
+			time.Sleep(wait)
+		}
+		if during != nil && i%rate == 0 {
+			during()
+		}
+		kind := kinds[i%3]
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			t0 := time.Now()
+			var err error
+			switch kind {
+			case kindSlash:
+				t := m.slashes[(i/3)%len(m.slashes)]
+				_, err = sim.Slash(ctx, t.user, t.text)
+			case kindButton:
+				t := m.buttons[(i/3)%len(m.buttons)]
+				_, err = sim.Click(ctx, t.user, t.msg, t.action)
+			case kindSubmit:
+				t := m.submits[(i/3)%len(m.submits)]
+				_, err = sim.Submit(ctx, t.user, t.view, t.inputs)
+			}
+			lat.add(kind, time.Since(t0), err)
+		})
+	}
+	wg.Wait()
+	return lat
+}
+
+// ackMix builds the test-1 load over the given reps and their prospects:
+// /pipeline (the pipeline view, and a one-line log), "Not yet" on a
+// prompt, and the confirm modal. With safe, everything it sends avoids the
+// Web API methods the bot's default proactive limits throttle (each rep's
+// DM, chat.update): the modal books the second meeting before the first,
+// which the rules refuse after reading the prospect.
+func ackMix(sim *slacksim.Server, clicks, submits []coach.Prospect, safe bool) (mix, error) {
+	var m mix
+	for i, p := range clicks {
+		text := ""
+		if i%2 == 1 {
+			text = fmt.Sprintf("log Bench %d tomorrow 10am with Sam", i)
+		}
+		m.slashes = append(m.slashes, target{user: p.Owner, text: text})
+		m.buttons = append(m.buttons, target{user: p.Owner, msg: promptMessage(sim, p), action: render.ActionNotYet})
+	}
+	for i, p := range submits {
+		v, err := confirmView(p, i)
+		if err != nil {
+			return mix{}, err
+		}
+		m.submits = append(m.submits, target{user: p.Owner, view: v, inputs: confirmInputs(p, safe)})
+	}
+	if len(m.slashes) == 0 || len(m.submits) == 0 {
+		return mix{}, fmt.Errorf("empty load mix")
+	}
+	return m, nil
+}

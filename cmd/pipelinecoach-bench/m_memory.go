@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"pipelinecoach/bot/slacksim"
+	"pipelinecoach/coach"
+)
+
+// buildBinary builds cmd/pipelinecoach into dir and returns its path.
+func buildBinary(ctx context.Context, dir string) (string, error) {
+	root, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return "", fmt.Errorf("find the module: %w", err)
+	}
+	bin := filepath.Join(dir, "pipelinecoach")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/pipelinecoach")
+	cmd.Dir = strings.TrimSpace(string(root))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/pipelinecoach: %w: %s", err, out)
+	}
+	return bin, nil
+}
+
+// procStatus reads a field of /proc/<pid>/status in bytes (VmRSS, VmHWM).
+func procStatus(pid int, field string) (int64, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	var kb int64 = -1
+	scanLines(string(raw), func(line string) {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			_, _ = fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+		}
+	})
+	if kb < 0 {
+		return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+	}
+	return kb << 10, nil
+}
+
+func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
+
+// measureMemory is test 6: the resident set of the built binary
+// (go build ./cmd/pipelinecoach, run as a child process pointed at the
+// simulator through SLACK_API_URL) with 10,000 reps and 100,000 deals in
+// Redis, idle and under test 1's load.
+func measureMemory(ctx context.Context, o options) ([]row, error) {
+	reps, deals := 10_000, 100_000
+	if o.short {
+		reps, deals = 200, 2_000
+	}
+	dir, err := os.MkdirTemp("", "pipelinecoach-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	o.logf("go build ./cmd/pipelinecoach")
+	bin, err := buildBinary(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	env, err := startRedis()
+	if err != nil {
+		return nil, err
+	}
+	defer env.Close()
+	sim := slacksim.New()
+	defer sim.Close()
+
+	o.logf("saving %d deals of %d reps", deals, reps)
+	now := time.Now()
+	ps := make([]coach.Prospect, deals)
+	for i := range ps {
+		owner := fmt.Sprintf("UM%05d", i%reps)
+		ps[i] = awaiting(sim.TeamID(), fmt.Sprintf("m%06d", i), owner, now)
+		if i%3 == 0 { // a third are opportunities: no follow-up job
+			ps[i].State, ps[i].FollowUpAt, ps[i].SecondMeeting = coach.Opportunity, time.Time{}, now.Add(48*time.Hour)
+			ps[i].Amount, ps[i].Currency, ps[i].NextStep = 25000, "USD", "Demo for the ops team"
+		}
+	}
+	if err := saveAll(ctx, env.store, ps, 32); err != nil {
+		return nil, err
+	}
+
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(),
+		"SLACK_APP_TOKEN="+sim.AppToken(), "SLACK_BOT_TOKEN="+sim.BotToken(), "SLACK_API_URL="+sim.APIURL(),
+		"REDIS_URL=redis://"+env.srv.Addr()+"/0", "REDIS_KEY_PREFIX="+benchPrefix, "LOG_LEVEL=warn",
+		"HTTP_ADDR=127.0.0.1:0")
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	if err := waitConnected(sim, 20*time.Second); err != nil {
+		return nil, fmt.Errorf("%w: %s", err, stderr.String())
+	}
+	pid := cmd.Process.Pid
+	idleFor := 3 * time.Second
+	if o.short {
+		idleFor = 500 * time.Millisecond
+	}
+	time.Sleep(idleFor)
+	idle, err := procStatus(pid, "VmRSS")
+	if err != nil {
+		return nil, err
+	}
+
+	// Test 1's load, limited to what the binary's default proactive Slack
+	// limits let through without throttling (see ackMix): ten reps, no DM
+	// posts, no chat.update.
+	loadReps := min(10, reps)
+	var clicks, submits []coach.Prospect
+	for k := range loadReps {
+		for i := k; i < len(ps) && i < k+40*reps; i += reps {
+			p := ps[i]
+			if p.State != coach.Awaiting {
+				continue
+			}
+			if len(clicks) <= len(submits) {
+				clicks = append(clicks, p)
+			} else {
+				submits = append(submits, p)
+			}
+		}
+		owner := ps[k].Owner
+		sim.AddUser(slacksim.User{ID: owner, Name: strings.ToLower(owner), TZ: "UTC"})
+	}
+	m, err := ackMix(sim, clicks, submits, true)
+	if err != nil {
+		return nil, err
+	}
+	var peakRSS int64
+	o.logf("binary under %d envelopes/s for %s", o.rate, o.duration)
+	lat := runLoad(ctx, sim, m, o.rate, o.duration, func() {
+		if v, err := procStatus(pid, "VmRSS"); err == nil {
+			peakRSS = max(peakRSS, v)
+		}
+	})
+	hwm, err := procStatus(pid, "VmHWM")
+	if err != nil {
+		return nil, err
+	}
+	peak := max(peakRSS, hwm)
+	acks := row{name: "memory: the binary's acks under that load", measured: lat.stats("").String(), target: "all acked within 3 s",
+		verdict: verdictPass, ratio: "—"}
+	if n, err := lat.errors(); n > 0 {
+		acks.measured += fmt.Sprintf("; %d not acked (%v)", n, err)
+		acks.verdict = verdictFail
+	}
+	const limit = 100 << 20
+	sizes := fmt.Sprintf("%d reps, %d deals", reps, deals)
+	return []row{
+		{name: "memory: binary idle, " + sizes, measured: "RSS " + mb(idle), target: "< 100 MB",
+			verdict: pass(idle < limit), ratio: ratio(float64(idle), limit)},
+		{name: "memory: binary under test 1's load, " + sizes, measured: "peak RSS " + mb(peak), target: "< 100 MB",
+			verdict: pass(peak < limit), ratio: ratio(float64(peak), limit)},
+		acks,
+	}, nil
+}

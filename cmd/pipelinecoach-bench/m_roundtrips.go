@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"pipelinecoach/bot/render"
+	"pipelinecoach/bot/slacksim"
+	"pipelinecoach/coach"
+)
+
+// afterCall waits for the first call matching, among those made after the
+// first skip calls.
+func afterCall(ctx context.Context, sim *slacksim.Server, skip int, match func(slacksim.Call) bool) error {
+	return afterCalls(ctx, sim, skip, 1, match)
+}
+
+// afterCalls waits for n calls matching after the first skip calls.
+func afterCalls(ctx context.Context, sim *slacksim.Server, skip, n int, match func(slacksim.Call) bool) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	seen, found := 0, 0
+	_, err := sim.WaitCall(ctx, func(c slacksim.Call) bool {
+		seen++
+		if seen > skip && match(c) {
+			found++
+		}
+		return found >= n
+	})
+	return err
+}
+
+func method(name string) func(slacksim.Call) bool {
+	return func(c slacksim.Call) bool { return c.Method == name && c.Error == "" }
+}
+
+// actionTrips is what one user action cost in Redis round trips.
+type actionTrips struct {
+	name    string
+	trips   trips
+	detail  string
+	maxTrip int64
+}
+
+// measureRoundTrips is test 2: Redis round trips of each user action,
+// counted by a go-redis hook on the bot's own client while nothing else
+// runs. Each action is done once to warm up (scripts loaded, the rep's zone
+// cached), then measured on a second rep.
+func measureRoundTrips(ctx context.Context, o options) ([]row, error) {
+	env, err := startRedis()
+	if err != nil {
+		return nil, err
+	}
+	defer env.Close()
+	clock := newWorkdayClock()
+	sim := slacksim.New(slacksim.WithClock(clock.Now))
+	defer sim.Close()
+	users := addUsers(sim, "T", 2)
+	tick := make(chan time.Time)
+	rb, err := startBot(sim, env.store, clock, tick, unlimitedSender())
+	if err != nil {
+		return nil, err
+	}
+	defer rb.stop()
+
+	var got []actionTrips
+	for round, user := range users {
+		acts, err := tripsOfActions(ctx, sim, env.trips, tick, clock, user)
+		if err != nil {
+			return nil, fmt.Errorf("round %d: %w (bot log: %s)", round+1, err, rb.logs)
+		}
+		got = acts
+	}
+	var rows []row
+	for _, a := range got {
+		if a.maxTrip == 0 {
+			rows = append(rows, row{name: "round trips: " + a.name, measured: fmt.Sprintf("%d (%s)", a.trips.total, a.detail),
+				target: "—", verdict: verdictInfo, ratio: "—"})
+			continue
+		}
+		ok := a.trips.total <= a.maxTrip && a.trips.saves <= 1
+		rows = append(rows, row{name: "round trips: " + a.name,
+			measured: fmt.Sprintf("%d: %d save, %d whole-pipeline reads (%s)", a.trips.total, a.trips.saves, a.trips.lists, a.detail),
+			target:   "≤ 2, 1 for the state change", verdict: pass(ok), ratio: ratio(float64(a.trips.total), 2)})
+	}
+	return rows, nil
+}
+
+// tripsOfActions logs three first meetings, lets the scheduler ask about
+// them, and answers: not yet, confirm (and then win), lose.
+func tripsOfActions(ctx context.Context, sim *slacksim.Server, tc *tripCounter, tick chan time.Time, clock coach.Clock, user string) ([]actionTrips, error) {
+	var out []actionTrips
+	settle := func() { tc.quiet(50*time.Millisecond, 5*time.Second) }
+	measure := func(fn func() error) (trips, error) {
+		settle()
+		t0 := tc.now()
+		if err := fn(); err != nil {
+			return trips{}, err
+		}
+		settle()
+		return tc.now().sub(t0), nil
+	}
+	calls := func() int { return len(sim.Calls()) }
+
+	accounts := []string{"Alpha", "Beta", "Gamma"}
+	for i, acct := range accounts {
+		t, err := measure(func() error {
+			k := calls()
+			if _, err := sim.Slash(ctx, user, "log "+acct+" yesterday 3pm with Jane"); err != nil {
+				return err
+			}
+			return afterCall(ctx, sim, k, method("response_url"))
+		})
+		if err != nil {
+			return nil, fmt.Errorf("log %s: %w", acct, err)
+		}
+		if i == 0 {
+			out = append(out, actionTrips{name: "log (/pipeline log …)", trips: t, detail: "the save", maxTrip: 2})
+		}
+	}
+
+	t, err := measure(func() error {
+		k := calls()
+		select {
+		case tick <- clock.Now():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if err := afterCalls(ctx, sim, k, len(accounts), method("chat.postMessage")); err != nil {
+			return fmt.Errorf("prompts: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	perPrompt := float64(t.total-1) / float64(len(accounts))
+	out = append(out, actionTrips{name: "scheduler, per prompt (not a user action)", trips: t,
+		detail: fmt.Sprintf("%.1f per prompt + 1 claim per batch of %d prompts", perPrompt, len(accounts))})
+
+	prompts := map[string]slacksim.Message{}
+	for _, m := range sim.Messages(sim.DMChannel(user)) {
+		for _, acct := range accounts {
+			if !m.Ephemeral && strings.Contains(m.Text, acct) && strings.Contains(m.Text, "second meeting") {
+				prompts[acct] = m
+			}
+		}
+	}
+	if len(prompts) != len(accounts) {
+		return nil, fmt.Errorf("%d prompts in %s's DM, want %d", len(prompts), user, len(accounts))
+	}
+
+	t, err = measure(func() error {
+		k := calls()
+		if _, err := sim.Click(ctx, user, prompts["Alpha"], render.ActionNotYet); err != nil {
+			return err
+		}
+		return afterCall(ctx, sim, k, method("chat.update"))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("not yet: %w", err)
+	}
+	out = append(out, actionTrips{name: "not yet (button)", trips: t, detail: "read, save, App Home refresh", maxTrip: 2})
+
+	modal := func(acct, button, callback string, inputs map[string]string) (click, submit trips, err error) {
+		click, err = measure(func() error {
+			k := calls()
+			if _, err := sim.Click(ctx, user, prompts[acct], button); err != nil {
+				return err
+			}
+			return afterCall(ctx, sim, k, method("views.open"))
+		})
+		if err != nil {
+			return click, submit, err
+		}
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		v, err := sim.WaitView(wctx, user, func(v slacksim.View) bool { return v.CallbackID == callback && !v.Closed })
+		cancel()
+		if err != nil {
+			return click, submit, fmt.Errorf("no %s modal: %w", callback, err)
+		}
+		submit, err = measure(func() error {
+			k := calls()
+			ack, err := sim.Submit(ctx, user, v, inputs)
+			if err != nil {
+				return err
+			}
+			if len(ack.Payload) != 0 {
+				return fmt.Errorf("submission refused: %s", ack.Payload)
+			}
+			return afterCall(ctx, sim, k, method("chat.update"))
+		})
+		return click, submit, err
+	}
+
+	second := clock.Now().Add(48 * time.Hour).UTC().Format("2006-01-02")
+	click, submit, err := modal("Beta", render.ActionYes, render.ViewConfirm, map[string]string{
+		render.InputSecondDate: second, render.InputSecondTime: "10:00", render.InputAmount: "25k"})
+	if err != nil {
+		return nil, fmt.Errorf("confirm: %w", err)
+	}
+	out = append(out, actionTrips{name: "confirm (Yes button + modal)", trips: click.add(submit),
+		detail: fmt.Sprintf("%d at the click to open the form, %d at the submit", click.total, submit.total), maxTrip: 2})
+
+	click, submit, err = modal("Gamma", render.ActionLose, render.ViewLose, map[string]string{render.InputReason: string(coach.ReasonNoFit)})
+	if err != nil {
+		return nil, fmt.Errorf("lose: %w", err)
+	}
+	out = append(out, actionTrips{name: "lose (button + debrief modal)", trips: click.add(submit),
+		detail: fmt.Sprintf("%d at the click to open the form, %d at the submit", click.total, submit.total), maxTrip: 2})
+
+	t, err = measure(func() error {
+		k := calls()
+		if _, err := sim.Slash(ctx, user, "won Beta"); err != nil {
+			return err
+		}
+		return afterCall(ctx, sim, k, method("response_url"))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("won: %w", err)
+	}
+	out = append(out, actionTrips{name: "won (/pipeline won …)", trips: t, detail: "find the deal, read, save, App Home refresh", maxTrip: 2})
+	return out, nil
+}

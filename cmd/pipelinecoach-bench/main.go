@@ -1,0 +1,206 @@
+// Command pipelinecoach-bench measures Pipeline Coach against the targets of
+// BENCHMARKS.md: it drives the real bot (bot.Assemble, or the built binary
+// for memory) through bot/slacksim with a real redis-server per measurement,
+// and prints a table.
+//
+//	go run ./cmd/pipelinecoach-bench                 # everything, about 5 minutes
+//	go run ./cmd/pipelinecoach-bench -short          # a smoke run of a few seconds
+//	go run ./cmd/pipelinecoach-bench -only ack,scheduler
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+func main() {
+	var opts options
+	only := flag.String("only", "", "comma-separated measurements to run: "+strings.Join(names(), ", ")+" (or their numbers)")
+	flag.DurationVar(&opts.duration, "duration", 30*time.Second, "how long test 1 (and the memory test's load) runs")
+	flag.IntVar(&opts.rate, "rate", 200, "envelopes a second in test 1")
+	flag.BoolVar(&opts.short, "short", false, "a smoke run: a few seconds in all, small sizes")
+	flag.Parse()
+	if opts.short && !isSet("duration") {
+		opts.duration = time.Second
+	}
+	opts.progress = os.Stderr
+
+	selected, err := selectMeasurements(*only)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pipelinecoach-bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	fmt.Printf("pipelinecoach-bench %s · %s · %d CPUs · %s\n\n", time.Now().Format("2006-01-02 15:04 MST"),
+		runtime.Version(), runtime.NumCPU(), memTotal())
+	rows := runSuite(ctx, opts, selected)
+	printTable(os.Stdout, rows)
+	for _, r := range rows {
+		if r.verdict == verdictError {
+			os.Exit(1)
+		}
+	}
+}
+
+func isSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// options are the suite's settings.
+type options struct {
+	short    bool
+	duration time.Duration // test 1 and the memory test's load
+	rate     int           // envelopes a second in test 1
+	progress io.Writer     // where progress lines go; nil for none
+}
+
+func (o options) logf(format string, args ...any) {
+	if o.progress != nil {
+		fmt.Fprintf(o.progress, "… "+format+"\n", args...)
+	}
+}
+
+// Verdicts.
+const (
+	verdictPass  = "PASS"
+	verdictFail  = "FAIL"
+	verdictInfo  = "info"
+	verdictSkip  = "skipped"
+	verdictError = "ERROR"
+)
+
+// row is one line of the table.
+type row struct {
+	name, measured, target, verdict, ratio string
+}
+
+func pass(ok bool) string {
+	if ok {
+		return verdictPass
+	}
+	return verdictFail
+}
+
+// measurement is one numbered target of the issue.
+type measurement struct {
+	n    int
+	name string
+	run  func(ctx context.Context, o options) ([]row, error)
+}
+
+func measurements() []measurement {
+	return []measurement{
+		{1, "ack", measureAck},
+		{2, "roundtrips", measureRoundTrips},
+		{3, "scheduler", measureScheduler},
+		{4, "delivery", measureDelivery},
+		{5, "digest", measureDigest},
+		{6, "memory", measureMemory},
+		{7, "ceiling", measureCeiling},
+	}
+}
+
+func names() []string {
+	var out []string
+	for _, m := range measurements() {
+		out = append(out, m.name)
+	}
+	return out
+}
+
+func selectMeasurements(only string) ([]measurement, error) {
+	all := measurements()
+	if strings.TrimSpace(only) == "" {
+		return all, nil
+	}
+	var out []measurement
+	for _, want := range strings.Split(only, ",") {
+		want = strings.TrimSpace(want)
+		found := false
+		for _, m := range all {
+			if want == m.name || want == fmt.Sprint(m.n) {
+				out = append(out, m)
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("-only: no measurement %q (have %s)", want, strings.Join(names(), ", "))
+		}
+	}
+	return out, nil
+}
+
+// runSuite runs each measurement in turn; a failed one becomes an ERROR row
+// and the others still run.
+func runSuite(ctx context.Context, o options, ms []measurement) []row {
+	var rows []row
+	for _, m := range ms {
+		if ctx.Err() != nil {
+			break
+		}
+		o.logf("%d %s", m.n, m.name)
+		start := time.Now()
+		got, err := m.run(ctx, o)
+		for i := range got {
+			got[i].name = fmt.Sprintf("%d %s", m.n, got[i].name)
+		}
+		rows = append(rows, got...)
+		if err != nil {
+			rows = append(rows, row{name: fmt.Sprintf("%d %s", m.n, m.name), measured: err.Error(), verdict: verdictError})
+		}
+		o.logf("%d %s done in %s", m.n, m.name, time.Since(start).Round(time.Millisecond))
+	}
+	return rows
+}
+
+func printTable(w io.Writer, rows []row) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "name\tmeasured\ttarget\tverdict\tratio")
+	fmt.Fprintln(tw, "----\t--------\t------\t-------\t-----")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.name, r.measured, r.target, r.verdict, r.ratio)
+	}
+	_ = tw.Flush()
+}
+
+// memTotal is the machine's memory, from /proc/meminfo.
+func memTotal() string {
+	raw, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "memory unknown"
+	}
+	out := "memory unknown"
+	scanLines(string(raw), func(line string) {
+		if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d", &kb); err == nil {
+				out = fmt.Sprintf("%.1f GiB RAM", float64(kb)/(1<<20))
+			}
+		}
+	})
+	return out
+}
+
+// measureDigest: the weekly digest is not built yet.
+func measureDigest(context.Context, options) ([]row, error) {
+	return []row{{name: "digest: build + post, 300 reps, 5,000 deals", measured: "not built yet (issue: managers)",
+		target: "< 200 ms to build, reads pipelined", verdict: verdictSkip, ratio: "—"}}, nil
+}
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", a/b)
+}

@@ -1,0 +1,268 @@
+package coach
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The weekly digest (product.md, "Digest"): pipeline integrity, each rep's
+// numbers, the deals that need a look and the losses the team celebrates.
+// It is computed here from values; the bot renders it and keeps it within
+// Block Kit's limits.
+
+// digestDays is the span of the digest's week, up to the moment it is built.
+const digestDays = 7
+
+// DigestRow is one rep's line in the digest.
+type DigestRow struct {
+	Rep string
+	// This week.
+	FirstMeetings, NewOpportunities, Won, Lost int
+	// Conversion is first→second over the conversion window
+	// (Thresholds.ConversionPeriod).
+	Conversion Rate
+	// MedianDaysToLose is the median time to lose over the conversion
+	// window; HasMedian is false when nothing was lost in it.
+	MedianDaysToLose float64
+	HasMedian        bool
+	// OpenAmount sums the amounts of the rep's open opportunities in
+	// Currency: the currency of the rep's quota for the current quarter, or
+	// without one the currency most of the rep's priced opportunities use.
+	// There are no exchange rates: OtherCurrency counts the open
+	// opportunities priced in another currency, left out of OpenAmount.
+	OpenAmount    int64
+	Currency      string
+	OtherCurrency int
+	// Coverage is Coverage(OpenAmount, RemainingQuota) for the current
+	// quarter; HasCoverage is false without a quota for it, or once the
+	// quota is met.
+	Coverage    float64
+	HasCoverage bool
+}
+
+// Integrity is the honest shape of the team's pipeline now: what is
+// pipeline and what is not, and how many placeholders went this week.
+type Integrity struct {
+	Opportunities int // open opportunities: the only pipeline
+	NotYet        int // first meeting held, no second meeting yet
+	GoneQuiet     int // never answered; still not pipeline
+	// Removed counts the placeholders removed this week: prospects lost
+	// this week before they ever became an opportunity.
+	Removed int
+}
+
+// Digest is a team's weekly digest.
+type Digest struct {
+	Team      Team
+	Week      Window // the 7 days up to the moment it was built
+	Integrity Integrity
+	// Rows holds one row per rep on the team, by rep id.
+	Rows []DigestRow
+	// Stalled lists the team's stalled open opportunities, most days
+	// without activity first; Aged those open longer than the team's
+	// average won cycle, oldest first. A deal can be in both.
+	Stalled, Aged []Prospect
+	// SharedLosses are this week's losses their reps shared (with or
+	// without a lesson), newest first. Private losses are never in it.
+	SharedLosses []Prospect
+}
+
+// BuildDigest computes the weekly digest of a team at now from the
+// workspace's prospects: only those owned by the team's reps (and, when the
+// team names its workspace, of that workspace) count. The week is
+// LastDays(now, 7); conversion and time to lose look over the conversion
+// window; quotas are for the current quarter in the team's zone; Aged
+// compares with the average won cycle of all the team's prospects.
+//
+// The prospects listed (Stalled, Aged, SharedLosses) are copies sharing
+// their history and answers with ps: read them, do not change them.
+//
+// It groups the prospects by owner (two linear passes, each prospect copied
+// once) and then works rep by rep: its time is linear in the number of
+// prospects, plus sorting what it lists.
+func (t Thresholds) BuildDigest(team Team, ps []Prospect, now time.Time) Digest {
+	d := Digest{Team: team, Week: LastDays(now, digestDays)}
+
+	// Group the team's prospects by rep into one array, each copied once
+	// (a prospect is large: copying as slices grow would cost more than
+	// every metric). all is the team's prospects, for the average won
+	// cycle; each rep has a span of it, open prospects first, so their
+	// pipeline groups are made from the open ones alone.
+	spans := make(map[string]*digestSpan, len(team.Reps))
+	for _, rep := range team.Reps {
+		if rep != "" && spans[rep] == nil {
+			spans[rep] = &digestSpan{}
+		}
+	}
+	ours := func(p *Prospect) *digestSpan {
+		if team.Workspace != "" && p.Team != team.Workspace {
+			return nil
+		}
+		return spans[p.Owner]
+	}
+	total := 0
+	for i := range ps {
+		if s := ours(&ps[i]); s != nil {
+			s.n++
+			total++
+		}
+	}
+	reps := slices.Sorted(maps.Keys(spans))
+	for i, start := 0, 0; i < len(reps); i++ {
+		s := spans[reps[i]]
+		s.start, s.open, s.closed = start, start, start+s.n
+		start += s.n
+	}
+	all := make([]Prospect, total)
+	for i := range ps {
+		p := &ps[i]
+		s := ours(p)
+		switch {
+		case s == nil:
+		case p.State.Open():
+			all[s.open] = *p
+			s.open++
+		default:
+			s.closed--
+			all[s.closed] = *p
+		}
+	}
+
+	period := t.ConversionPeriod(now)
+	local := now.In(team.Location())
+	quarter := QuarterOf(local)
+	cycle := t.AverageWonCycle(all)
+	var stalled, aged, shared []digestEntry
+	d.Rows = make([]DigestRow, 0, len(reps))
+	for _, rep := range reps {
+		s := spans[rep]
+		mine := all[s.start : s.start+s.n]
+		pl := GroupPipeline(all[s.start:s.open], now)
+		d.Integrity.Opportunities += len(pl.Opportunities)
+		d.Integrity.NotYet += len(pl.NotYet)
+		d.Integrity.GoneQuiet += len(pl.GoneQuiet)
+
+		row := DigestRow{
+			Rep:              rep,
+			FirstMeetings:    FirstMeetings(mine, d.Week),
+			NewOpportunities: NewOpportunities(mine, d.Week),
+			Conversion:       Conversion(mine, period),
+		}
+		row.Won, row.Lost = Closed(mine, d.Week)
+		row.MedianDaysToLose, row.HasMedian = Median(DaysToLose(mine, period))
+		row.openAmount(pl.Opportunities, team.Quotas, mine, quarter, local)
+		d.Rows = append(d.Rows, row)
+
+		for i := range pl.Opportunities {
+			p := &pl.Opportunities[i]
+			if t.Stalled(*p, now) {
+				stalled = append(stalled, digestEntry{activitySince(*p), p})
+			}
+			if Aged(*p, now, cycle) {
+				aged = append(aged, digestEntry{p.FirstMeeting, p})
+			}
+		}
+		for i := range mine {
+			p := &mine[i]
+			m := MilestonesOf(*p)
+			if !d.Week.Contains(m.Lost) {
+				continue
+			}
+			if !m.Converted() {
+				d.Integrity.Removed++
+			}
+			if p.Loss != nil && p.Loss.Shared {
+				shared = append(shared, digestEntry{m.Lost, p})
+			}
+		}
+	}
+
+	d.Stalled = digestList(stalled, false) // the longest without activity first
+	d.Aged = digestList(aged, false)       // the oldest first
+	d.SharedLosses = digestList(shared, true)
+	return d
+}
+
+// digestSpan is where a rep's prospects are in the digest's array: n of
+// them from start, the open ones before open (once filled), the closed ones
+// from closed on.
+type digestSpan struct{ n, start, open, closed int }
+
+// digestEntry is a prospect to list in the digest with the time it is
+// ordered by. Lists are sorted as entries and copied once: moving whole
+// prospects while sorting costs more than the rest of the digest.
+type digestEntry struct {
+	at time.Time
+	p  *Prospect
+}
+
+// digestList orders entries by time (newest first, or oldest), then by
+// prospect id, and returns their prospects; nil when there are none.
+func digestList(es []digestEntry, newestFirst bool) []Prospect {
+	if len(es) == 0 {
+		return nil
+	}
+	slices.SortFunc(es, func(a, b digestEntry) int {
+		c := a.at.Compare(b.at)
+		if newestFirst {
+			c = -c
+		}
+		return cmp.Or(c, strings.Compare(a.p.ID, b.p.ID))
+	})
+	out := make([]Prospect, len(es))
+	for i, e := range es {
+		out[i] = *e.p
+	}
+	return out
+}
+
+// openAmount fills the row's open amount, its currency and coverage from
+// the rep's open opportunities and quota for the quarter (local is now in
+// the team's zone). A quota counts when its period, read by ParseQuarter,
+// is the current quarter.
+func (row *DigestRow) openAmount(opps []Prospect, quotas map[string]Quota, mine []Prospect, quarter Period, local time.Time) {
+	q, hasQuota := quotas[row.Rep]
+	if hasQuota {
+		p, err := ParseQuarter(q.Period, local)
+		hasQuota = err == nil && p.Name == quarter.Name
+	}
+	if hasQuota {
+		row.Currency = q.Currency
+	} else {
+		row.Currency = commonCurrency(opps)
+	}
+	for _, p := range opps {
+		switch {
+		case p.Amount <= 0:
+		case p.Currency == row.Currency:
+			row.OpenAmount += p.Amount
+		default:
+			row.OtherCurrency++
+		}
+	}
+	if hasQuota {
+		row.Coverage, row.HasCoverage = Coverage(row.OpenAmount, RemainingQuota(q, mine, quarter))
+	}
+}
+
+// commonCurrency is the currency most priced opportunities use; on a tie
+// the first in alphabetical order, "" (no currency given) last.
+func commonCurrency(opps []Prospect) string {
+	counts := map[string]int{}
+	for _, p := range opps {
+		if p.Amount > 0 {
+			counts[p.Currency]++
+		}
+	}
+	best, bestN := "", 0
+	for cur, n := range counts {
+		better := n > bestN || n == bestN && (best == "" || cur != "" && cur < best)
+		if better {
+			best, bestN = cur, n
+		}
+	}
+	return best
+}
