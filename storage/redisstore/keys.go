@@ -49,7 +49,7 @@ func (k keys) versions(team string) string        { return k.team(team) + ":v" }
 func (k keys) owners(team string) string          { return k.team(team) + ":o" }
 func (k keys) ownerSet(team, owner string) string { return k.team(team) + ":owner:" + escape(owner) }
 
-func (k keys) teams(team string) string       { return k.team(team) + ":teams" }
+func (k keys) teams(team string) string        { return k.team(team) + ":teams" }
 func (k keys) teamVersions(team string) string { return k.team(team) + ":tv" }
 func (k keys) repManagers(team string) string  { return k.team(team) + ":rm" }
 

@@ -1,0 +1,136 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"pipelinecoach/coach"
+)
+
+// Prospect returns one prospect of a team, or coach.ErrNotFound.
+func (s *Store) Prospect(ctx context.Context, team, id string) (coach.Prospect, error) {
+	var p coach.Prospect
+	err := s.view(ctx, "get prospect "+team+"/"+id, func(tx *bolt.Tx) error {
+		b, err := open(tx)
+		if err != nil {
+			return err
+		}
+		raw := b.prospects.Get(prospectKey(team, id))
+		if raw == nil {
+			return coach.ErrNotFound
+		}
+		return decode(raw, &p)
+	})
+	return p, err
+}
+
+// ProspectsOf returns every prospect owner owns in team, in no order.
+func (s *Store) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Prospect, error) {
+	var ps []coach.Prospect
+	err := s.view(ctx, "list prospects of "+team+"/"+owner, func(tx *bolt.Tx) error {
+		b, err := open(tx)
+		if err != nil {
+			return err
+		}
+		prefix := ownerPrefix(team, owner)
+		c := b.owners.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			id := string(k[len(prefix):])
+			raw := b.prospects.Get(prospectKey(team, id))
+			if raw == nil {
+				return fmt.Errorf("owner index names %s, which is not stored: %w", id, ErrCorrupt)
+			}
+			var p coach.Prospect
+			if err := decode(raw, &p); err != nil {
+				return err
+			}
+			ps = append(ps, p)
+		}
+		return nil
+	})
+	return ps, err
+}
+
+// TeamProspects returns every prospect of a team, in no order.
+func (s *Store) TeamProspects(ctx context.Context, team string) ([]coach.Prospect, error) {
+	var ps []coach.Prospect
+	err := s.view(ctx, "list prospects of team "+team, func(tx *bolt.Tx) error {
+		b, err := open(tx)
+		if err != nil {
+			return err
+		}
+		prefix := str(nil, team)
+		c := b.prospects.Cursor()
+		for k, raw := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, raw = c.Next() {
+			var p coach.Prospect
+			if err := decode(raw, &p); err != nil {
+				return err
+			}
+			ps = append(ps, p)
+		}
+		return nil
+	})
+	return ps, err
+}
+
+// Save writes p if the stored version is p.Version-1 (or there is none and
+// p.Version is 1), moves it between owners' lists and keeps its follow-up job
+// in step, in one transaction. Otherwise it returns coach.ErrConflict and
+// writes nothing. A prospect needs a team, an id and an owner
+// (coach.ErrInvalid).
+func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
+	what := fmt.Sprintf("save prospect %s/%s", p.Team, p.ID)
+	if p.Team == "" || p.ID == "" || p.Owner == "" {
+		return fmt.Errorf("%s: team, id and owner are required: %w", what, coach.ErrInvalid)
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("%s: encode: %w", what, err)
+	}
+	return s.update(ctx, what, func(tx *bolt.Tx) error {
+		b, err := open(tx)
+		if err != nil {
+			return err
+		}
+		key := prospectKey(p.Team, p.ID)
+		var old coach.Prospect
+		if stored := b.prospects.Get(key); stored != nil {
+			if err := decode(stored, &old); err != nil {
+				return err
+			}
+			if p.Version != old.Version+1 {
+				return fmt.Errorf("version %d over stored version %d: %w", p.Version, old.Version, coach.ErrConflict)
+			}
+		} else if p.Version != 1 {
+			return fmt.Errorf("version %d over stored version none: %w", p.Version, coach.ErrConflict)
+		}
+		if err := b.prospects.Put(key, raw); err != nil {
+			return err
+		}
+		if old.Owner != "" && old.Owner != p.Owner {
+			if err := b.owners.Delete(ownerKey(p.Team, old.Owner, p.ID)); err != nil {
+				return err
+			}
+		}
+		if err := b.owners.Put(ownerKey(p.Team, p.Owner, p.ID), nil); err != nil {
+			return err
+		}
+		job := coach.FollowUpKey(p.Team, p.ID)
+		if p.FollowUpAt.IsZero() {
+			return b.unschedule(job)
+		}
+		return b.schedule(job, p.FollowUpAt.UnixMilli())
+	})
+}
+
+// decode reads a stored prospect.
+func decode(raw []byte, p *coach.Prospect) error {
+	if err := json.Unmarshal(raw, p); err != nil {
+		return fmt.Errorf("decode: %w: %w", err, ErrCorrupt)
+	}
+	return nil
+}
