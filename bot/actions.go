@@ -133,6 +133,7 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 // question when the answer is that it was decided already.
 func (b *Bot) refuse(ctx context.Context, log zerolog.Logger, err error, loc *time.Location, respond func(render.Message), actor coach.Actor, id string) {
 	if storeTrouble(err) {
+		b.obs.HandlerError("store")
 		log.Error().Err(err).Msg("action failed")
 	}
 	respond(render.Notice(explain(err, loc)))

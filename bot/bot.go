@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -56,6 +57,27 @@ func (c *Config) defaults() {
 	}
 }
 
+// Observer hears what the bot does, for metrics. All methods must be cheap
+// and safe for concurrent use.
+type Observer interface {
+	// Envelope: one envelope of kind (slash_commands, block_actions,
+	// view_submission, events_api, unknown, malformed) acked after ack.
+	Envelope(kind string, ack time.Duration)
+	// HandlerError: a handler failed (panic, store error).
+	HandlerError(kind string)
+	// Dropped: work dropped because the pool was full.
+	Dropped(kind string)
+	// Connected: the Socket Mode connection went up or down.
+	Connected(up bool)
+}
+
+type noObserver struct{}
+
+func (noObserver) Envelope(string, time.Duration) {}
+func (noObserver) HandlerError(string)            {}
+func (noObserver) Dropped(string)                 {}
+func (noObserver) Connected(bool)                 {}
+
 // socket is what the bot needs of slack-go's Socket Mode client.
 type socket interface {
 	RunContext(ctx context.Context) error
@@ -73,6 +95,8 @@ type Bot struct {
 	events <-chan socketmode.Event
 	users  *directory
 	homes  homeWatch
+	obs    Observer
+	up     atomic.Bool
 
 	// work is the pool for everything acked at once; forms is a separate
 	// small pool for modal submissions, which are acked after validation
@@ -94,8 +118,19 @@ func New(cfg Config, svc *coach.Service, ledger coach.Ledger, out Slack, sm *soc
 		work:  make(chan func(context.Context), cfg.Queue),
 		forms: make(chan func(context.Context), cfg.Queue/4+1),
 		busy:  make(chan struct{}, 8),
+		obs:   noObserver{},
 	}
 }
+
+// Observe sets who hears what the bot does.
+func (b *Bot) Observe(o Observer) {
+	if o != nil {
+		b.obs = o
+	}
+}
+
+// Connected reports whether the Socket Mode connection is up, for /readyz.
+func (b *Bot) Connected() bool { return b.up.Load() }
 
 // Run connects to Slack and handles envelopes until ctx ends, then lets the
 // work already taken finish (bounded by HandlerTimeout) and returns.
@@ -158,6 +193,7 @@ func (b *Bot) runTask(ctx context.Context, task func(context.Context)) {
 	defer cancel()
 	defer func() {
 		if r := recover(); r != nil {
+			b.obs.HandlerError("panic")
 			b.log.Error().Interface("panic", r).Bytes("stack", debug.Stack()).Msg("handler panicked")
 		}
 	}()
@@ -186,6 +222,7 @@ func (b *Bot) submit(ctx context.Context, task func(context.Context), busy ...fu
 		return
 	case <-timer.C:
 	}
+	b.obs.Dropped("work")
 	b.log.Warn().Int("queue", cap(b.work)).Msg("work queue full: envelope dropped")
 	if len(busy) == 0 {
 		return
@@ -206,8 +243,16 @@ func (b *Bot) submit(ctx context.Context, task func(context.Context), busy ...fu
 const busyNotice = "I'm swamped right now and couldn't take that — nothing was changed. Please try again in a minute."
 
 func (b *Bot) ack(ctx context.Context, req *socketmode.Request, payload any) {
+	b.ackAs(ctx, req, payload, "", time.Time{})
+}
+
+// ackAs acks and tells the observer how long the envelope waited for it.
+func (b *Bot) ackAs(ctx context.Context, req *socketmode.Request, payload any, kind string, got time.Time) {
 	if req == nil || req.EnvelopeID == "" {
 		return
+	}
+	if kind != "" {
+		defer func() { b.obs.Envelope(kind, time.Since(got)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
@@ -220,20 +265,27 @@ func (b *Bot) ack(ctx context.Context, req *socketmode.Request, payload any) {
 // validation result, from the pool) and queues its work.
 func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	log := &b.log // fields are added only where a line is written
+	got := time.Now()
 	switch evt.Type {
 	case socketmode.EventTypeConnecting, socketmode.EventTypeHello:
 		log.Debug().Str("envelope_type", string(evt.Type)).Msg("socket mode")
 	case socketmode.EventTypeConnected:
+		b.up.Store(true)
+		b.obs.Connected(true)
 		log.Info().Str("envelope_type", string(evt.Type)).Msg("connected to Slack")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
+		b.up.Store(false)
+		b.obs.Connected(false)
 		log.Warn().Str("envelope_type", string(evt.Type)).Interface("error", evt.Data).Msg("socket mode connection problem; reconnecting")
 	case socketmode.EventTypeDisconnect:
+		b.up.Store(false)
+		b.obs.Connected(false)
 		log.Info().Str("envelope_type", string(evt.Type)).Msg("Slack asked to reconnect")
 	case socketmode.EventTypeErrorBadMessage:
 		b.ackMalformed(ctx, evt)
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
-		b.ack(ctx, evt.Request, nil)
+		b.ackAs(ctx, evt.Request, nil, "slash_commands", got)
 		if !ok {
 			log.Warn().Str("envelope_type", string(evt.Type)).Msg("slash command without payload")
 			return
@@ -243,7 +295,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {
-			b.ack(ctx, evt.Request, nil)
+			b.ackAs(ctx, evt.Request, nil, "interactive", got)
 			log.Warn().Str("envelope_type", string(evt.Type)).Msg("interaction without payload")
 			return
 		}
@@ -260,23 +312,24 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 						panic(r)
 					}
 				}()
-				b.ack(ctx, req, b.handleSubmission(ctx, cb))
+				b.ackAs(ctx, req, b.handleSubmission(ctx, cb), "view_submission", got)
 			}
 			select {
 			case b.forms <- task:
 			default:
 				// Keep the modal open with what was typed.
-				b.ack(ctx, req, fieldErrors(map[string]string{firstInput(cb.View.CallbackID): busyNotice}))
+				b.obs.Dropped("forms")
+				b.ackAs(ctx, req, fieldErrors(map[string]string{firstInput(cb.View.CallbackID): busyNotice}), "view_submission", got)
 			}
 			return
 		}
-		b.ack(ctx, evt.Request, nil)
+		b.ackAs(ctx, evt.Request, nil, string(cb.Type), got)
 		if cb.Type == slack.InteractionTypeBlockActions {
 			b.submit(ctx, func(ctx context.Context) { b.handleAction(ctx, cb) },
 				func(ctx context.Context) { b.reply(ctx, cb.ResponseURL, cb.User.ID, render.Notice(busyNotice)) })
 		}
 	case socketmode.EventTypeEventsAPI:
-		b.ack(ctx, evt.Request, nil)
+		b.ackAs(ctx, evt.Request, nil, "events_api", got)
 		retry := 0
 		if evt.Request != nil {
 			retry = evt.Request.RetryAttempt
@@ -284,7 +337,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		b.submit(ctx, func(ctx context.Context) { b.handleEvent(ctx, evt.Data, retry) })
 	default:
 		// Unknown types are acked and ignored: Slack adds new ones.
-		b.ack(ctx, evt.Request, nil)
+		b.ackAs(ctx, evt.Request, nil, "unknown", got)
 		log.Debug().Str("envelope_type", string(evt.Type)).Msg("ignored envelope")
 	}
 }
@@ -303,7 +356,7 @@ func (b *Bot) ackMalformed(ctx context.Context, evt socketmode.Event) {
 	_ = json.Unmarshal(bad.Message, &env)
 	b.log.Warn().Err(bad.Cause).Str("envelope_id", env.EnvelopeID).Str("type", env.Type).Int("bytes", len(bad.Message)).Msg("malformed envelope acked and dropped")
 	if env.EnvelopeID != "" {
-		b.ack(ctx, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil)
+		b.ackAs(ctx, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil, "malformed", time.Now())
 	}
 }
 

@@ -102,6 +102,7 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 	})
 	if err != nil {
 		if storeTrouble(err) {
+			b.obs.HandlerError("store")
 			b.log.Error().Err(err).Str("user", actor.User).Msg("log meeting")
 		}
 		respond(render.Notice(explain(err, loc)))

@@ -83,6 +83,7 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 		lost, lerr := b.svc.LoseQuiet(ctx, actor, team, ids, coach.LossReport{Reason: reason, Lesson: form.text(render.InputLesson)})
 		if len(lost) == 0 && lerr != nil {
 			if storeTrouble(lerr) {
+				b.obs.HandlerError("store")
 				log.Error().Err(lerr).Msg("lose all failed")
 			}
 			return fieldErrors(map[string]string{render.InputReason: explain(lerr, loc)})
@@ -118,6 +119,7 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 	}
 	if err != nil {
 		if storeTrouble(err) {
+			b.obs.HandlerError("store")
 			log.Error().Err(err).Msg("save failed")
 		}
 		var fe *coach.FieldError

@@ -210,6 +210,7 @@ func (b *Bot) teamError(ctx context.Context, actor coach.Actor, err error) strin
 		return "That rep is not on your team: `/pipeline team add @rep` first."
 	}
 	if storeTrouble(err) {
+		b.obs.HandlerError("store")
 		b.log.Error().Err(err).Str("user", actor.User).Msg("team command")
 	}
 	return explain(err, nil)

@@ -411,7 +411,7 @@ func (e *nudgeEval) padded(rep string, mine []Prospect) (Nudge, bool) {
 	n.Coverage, n.Currency = coverage, q.Currency
 	slices.SortFunc(thin, func(a, b Prospect) int { return cmp.Or(cmp.Compare(b.Amount, a.Amount), strings.Compare(a.ID, b.ID)) })
 	n.Deals, n.MoreDeals = nudgeFirstN(thin, MaxNudgeDeals)
-	n.Why = fmt.Sprintf("Coverage %.1f× the remaining quota with a win rate of %s (the team's: %s). Above %.0f× with a win rate under %s, the pipeline is tickets, not deals; %d lack a next step or second meeting.",
+	n.Why = fmt.Sprintf("Coverage %.1f× the remaining quota with a win rate of %s; the team's win rate is %s. Above %.0f× with a win rate under %s, more deals stand in for winning them; %d lack a next step or second meeting.",
 		coverage, win, e.teamWinRate, t.PaddedCoverage, nudgePct(t.PaddedWinRate), len(thin))
 	n.Questions = paddedQuestions(coverage, win, len(thin))
 	return n, true
@@ -799,7 +799,7 @@ func lowConversionQuestions(r Rate) []string {
 func slowLossQuestions(slowest float64) []string {
 	return []string{
 		fmt.Sprintf("The slowest loss here took %s. Looking back, when did the first sign of a poor fit show, and what stopped the rep saying so then?", nudgeDayCount(slowest)),
-		"Does the rep name fit concerns out loud early, \"here is where we may not be right for you, can we test that first?\" Practise that sentence for the next meeting.",
+		"Does the rep name fit concerns out loud early, \"here is where we may not be right for you, can we test that first?\" Rehearse that sentence before the next meeting.",
 		"When does the price range come up? What would change if the buyer heard it by the second meeting?",
 	}
 }

@@ -316,6 +316,7 @@ func TestNudgeQuestions(t *testing.T) {
 	seen := map[coach.NudgeKind]bool{}
 	for _, n := range coach.DefaultThresholds.NudgeCandidates(team, ndBANT, ps, ndNow) {
 		seen[n.Kind] = true
+		t.Logf("%s (%d): %s\n\t%s", n.Key(), n.Importance, n.Why, strings.Join(n.Questions, "\n\t"))
 		if len(n.Questions) < 2 || len(n.Questions) > 3 {
 			t.Errorf("%s: %d questions, want 2 or 3: %q", n.Key(), len(n.Questions), n.Questions)
 		}

@@ -50,6 +50,9 @@ type Service struct {
 	Batch int
 	// Thresholds are the metric rules in force.
 	Thresholds Thresholds
+	// OnJob, when set, hears of every job run: how late it ran (now minus
+	// its due time) and how it ended. For metrics.
+	OnJob func(j Job, lag time.Duration, err error)
 	// Presence, when set, holds messages to people who are away.
 	Presence Presence
 	// Holidays are the workspace's holidays (HOLIDAYS), "2006-01-02".
@@ -272,7 +275,11 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 	}
 	var errs []error
 	for _, j := range jobs {
-		if err := s.runJob(ctx, j); err != nil {
+		err := s.runJob(ctx, j)
+		if s.OnJob != nil {
+			s.OnJob(j, s.clock.Now().Sub(j.Due), err)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("run %s: %w", j.Key, err))
 		}
 	}

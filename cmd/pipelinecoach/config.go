@@ -20,6 +20,7 @@ type config struct {
 	SlackBotTokenFile string        `envconfig:"SLACK_BOT_TOKEN_FILE"`
 	SlackAPIURL       string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/"`
 	RedisURL          string        `envconfig:"REDIS_URL"`
+	DataDir           string        `envconfig:"DATA_DIR" default:"./data"`
 	RedisKeyPrefix    string        `envconfig:"REDIS_KEY_PREFIX" default:"pipelinecoach"`
 	LogLevel          string        `envconfig:"LOG_LEVEL" default:"info"`
 	LogFormat         string        `envconfig:"LOG_FORMAT" default:"json"`
@@ -95,8 +96,8 @@ func (c *config) check() error {
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/" // slack-go appends method names to it
 	}
-	if c.RedisURL == "" {
-		return bad("REDIS_URL", "is not set (like redis://127.0.0.1:6379/0)")
+	if c.RedisURL == "" && c.DataDir == "" {
+		return bad("DATA_DIR", "is empty: set it to a directory for the embedded store, or set REDIS_URL")
 	}
 	if c.RedisKeyPrefix == "" || strings.ContainsAny(c.RedisKeyPrefix, "{} ") {
 		return bad("REDIS_KEY_PREFIX", "%q must be non-empty, without spaces or braces", c.RedisKeyPrefix)

@@ -24,7 +24,7 @@ func setEnv(t *testing.T, env map[string]string) {
 	for _, k := range []string{"SLACK_APP_TOKEN", "SLACK_APP_TOKEN_FILE", "SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN_FILE",
 		"SLACK_API_URL", "REDIS_URL", "REDIS_KEY_PREFIX", "LOG_LEVEL", "LOG_FORMAT", "PROMPT_DELAY", "MEETING_DURATION",
 		"WORKING_HOURS", "WORKING_DAYS", "DEFAULT_TIMEZONE", "REMINDER_AFTER", "MAX_REMINDERS", "ADMIN_USER_IDS",
-		"HTTP_ADDR", "WORKERS", "CELEBRATION_CHANNEL", "HOLIDAYS", "QUALIFICATION_FRAMEWORK", "MAX_NUDGES_PER_DAY"} {
+		"HTTP_ADDR", "WORKERS", "CELEBRATION_CHANNEL", "DATA_DIR", "HOLIDAYS", "QUALIFICATION_FRAMEWORK", "MAX_NUDGES_PER_DAY"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -72,7 +72,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{with(map[string]string{"SLACK_APP_TOKEN": "-"}), "SLACK_APP_TOKEN: is not set"},
 		{with(map[string]string{"SLACK_APP_TOKEN": "xoxb-wrong"}), "SLACK_APP_TOKEN: must be an app-level token"},
 		{with(map[string]string{"SLACK_BOT_TOKEN": "-"}), "SLACK_BOT_TOKEN: is not set"},
-		{with(map[string]string{"REDIS_URL": "-"}), "REDIS_URL: is not set"},
+		{with(map[string]string{"REDIS_URL": "-", "DATA_DIR": ""}), "DATA_DIR: is empty"},
 		{with(map[string]string{"PROMPT_DELAY": "soon"}), `PROMPT_DELAY: "soon" is not a valid duration`},
 		{with(map[string]string{"MAX_REMINDERS": "two"}), `MAX_REMINDERS: "two" is not a valid whole number`},
 		{with(map[string]string{"WORKING_HOURS": "9-5"}), "WORKING_HOURS:"},

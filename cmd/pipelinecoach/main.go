@@ -19,6 +19,7 @@ import (
 
 	"pipelinecoach/bot"
 	"pipelinecoach/coach"
+	"pipelinecoach/storage/boltstore"
 	"pipelinecoach/storage/redisstore"
 )
 
@@ -38,14 +39,12 @@ func run(ctx context.Context, stderr io.Writer) int {
 	}
 	log := newLogger(cfg, stderr)
 
-	opts, err := redis.ParseURL(cfg.RedisURL)
+	store, where, closeStore, err := openStore(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "pipelinecoach: configuration: REDIS_URL: %v\n", err)
+		fmt.Fprintln(stderr, "pipelinecoach:", err)
 		return 2
 	}
-	rdb := redis.NewClient(opts)
-	defer rdb.Close()
-	store := redisstore.New(rdb, cfg.RedisKeyPrefix)
+	defer closeStore()
 
 	rt := bot.Assemble(bot.Setup{
 		Config: bot.Config{Workers: cfg.Workers, DefaultTZ: cfg.DefaultTimezone, Admins: cfg.AdminUserIDs,
@@ -61,7 +60,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		Log:      log,
 	})
 	rt.Service.Thresholds.MaxNudgesPerDay = cfg.MaxNudgesPerDay
-	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("redis", opts.Addr).Str("key_prefix", cfg.RedisKeyPrefix).Msg("starting")
+	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Msg("starting")
 	if err := rt.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error().Err(err).Msg("stopped with an error")
 		return 1
@@ -76,4 +75,28 @@ func newLogger(cfg config, w io.Writer) zerolog.Logger {
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
 	}
 	return zerolog.New(w).Level(level).With().Timestamp().Logger()
+}
+
+// store is what the bot keeps its state in, and how to reach it.
+type store interface {
+	coach.Store
+	Ping(ctx context.Context) error
+}
+
+// openStore opens Redis when REDIS_URL is set (several replicas), the
+// embedded single-file store in DATA_DIR otherwise (one process).
+func openStore(cfg config) (s store, where string, closeFn func(), err error) {
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("configuration: REDIS_URL: %v", err)
+		}
+		rdb := redis.NewClient(opts)
+		return redisstore.New(rdb, cfg.RedisKeyPrefix), "redis " + opts.Addr + " prefix " + cfg.RedisKeyPrefix, func() { rdb.Close() }, nil
+	}
+	bs, err := boltstore.Open(cfg.DataDir, boltstore.Options{})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return bs, "file " + bs.Path(), func() { bs.Close() }, nil
 }
