@@ -85,7 +85,7 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 			respond(render.Notice(explain(err, loc)))
 			return
 		}
-		if _, err := b.slack.OpenView(ctx, cb.TriggerID, render.UpdateModal(p)); err != nil {
+		if _, err := b.slack.OpenView(ctx, cb.TriggerID, render.UpdateModal(p, b.svc.FrameworkFor(ctx, team, p.Owner))); err != nil {
 			log.Warn().Err(err).Msg("open update modal")
 			respond(render.Notice("Couldn't open the form — try again, or use `/pipeline update <deal>`."))
 		}
@@ -103,7 +103,7 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 		}
 		view := render.LoseModal(p)
 		if action == render.ActionYes {
-			view = render.ConfirmModal(p, coach.SecondMeeting{})
+			view = render.ConfirmModal(p, coach.SecondMeeting{}, b.svc.FrameworkFor(ctx, team, p.Owner))
 		}
 		if _, err := b.slack.OpenView(ctx, cb.TriggerID, view); err != nil {
 			log.Warn().Err(err).Msg("open modal")

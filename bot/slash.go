@@ -34,13 +34,13 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 	case command.Help:
 		respond(render.Help())
 	case command.Mine:
-		pl, err := b.svc.Pipeline(ctx, actor.Team, actor.User)
+		v, err := b.svc.RepView(ctx, actor.Team, actor.User)
 		if err != nil {
 			log.Error().Err(err).Msg("read pipeline")
 			respond(render.Notice("Couldn't read your pipeline just now — try again in a minute."))
 			return
 		}
-		respond(render.Pipeline(pl, b.svc.Now(), loc))
+		respond(render.Pipeline(v, b.svc.Now(), loc))
 	case command.Log:
 		b.slashLog(ctx, cmd, actor, c.Args, respond)
 	case command.Won, command.Lost, command.Update:
@@ -161,7 +161,7 @@ func (b *Bot) slashDeal(ctx context.Context, cmd slack.SlashCommand, actor coach
 		}
 		view := render.LoseModal(p)
 		if c.Name == command.Update {
-			view = render.UpdateModal(p)
+			view = render.UpdateModal(p, b.svc.FrameworkFor(ctx, actor.Team, p.Owner))
 		}
 		if _, err := b.slack.OpenView(ctx, cmd.TriggerID, view); err != nil {
 			b.log.Warn().Err(err).Msg("open deal modal")

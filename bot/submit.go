@@ -44,7 +44,7 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 		if ferr != nil {
 			return fieldErrors(ferr)
 		}
-		sm := coach.SecondMeeting{At: at, NextStep: form.text(render.InputNextStep)}
+		sm := coach.SecondMeeting{At: at, NextStep: form.text(render.InputNextStep), Qualification: form.qualification()}
 		if raw := form.text(render.InputAmount); raw != "" {
 			amount, aerr := phrase.ParseAmount(raw)
 			if aerr != nil {
@@ -140,6 +140,8 @@ func inputFor(field, fallback string) string {
 		coach.FieldAmount, coach.FieldNextStep, coach.FieldReason, coach.FieldLesson, coach.FieldSaveMoment,
 		coach.FieldWaitingOn, coach.FieldWaitingUntil:
 		return field
+	case coach.FieldQualification:
+		return fallback
 	}
 	return fallback
 }
@@ -165,6 +167,20 @@ func (f formValues) get(id string) (slack.BlockAction, bool) {
 func (f formValues) text(id string) string {
 	a, _ := f.get(id)
 	return strings.TrimSpace(a.Value)
+}
+
+// qualification collects the framework answers of a modal, by item key.
+func (f formValues) qualification() map[string]string {
+	if f.state == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for id, actions := range f.state.Values {
+		if key, ok := render.QualificationKey(id); ok {
+			out[key] = strings.TrimSpace(actions[id].Value)
+		}
+	}
+	return out
 }
 
 func (f formValues) selected(id string) string {
@@ -218,6 +234,7 @@ func readUpdate(form formValues, loc *time.Location) (coach.DealUpdate, map[stri
 		}
 		u.Amount, u.Currency = &amount.Units, amount.Currency
 	}
+	u.Qualification = form.qualification()
 	waiting := form.text(render.InputWaitingOn)
 	u.WaitingOn = &waiting
 	if d, _ := form.get(render.InputWaitingDate); d.SelectedDate != "" {

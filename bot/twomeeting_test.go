@@ -45,6 +45,7 @@ func TestFirstMeetingToOpportunity(t *testing.T) {
 	ack := h.submit(rep, v, map[string]string{
 		render.InputSecondDate: "2026-11-27", render.InputSecondTime: "10:00",
 		render.InputAmount: "25k", render.InputNextStep: "Demo for the ops team",
+		render.QualificationInput("budget"): "40k set aside for Q1",
 	})
 	if len(ack.Payload) != 0 {
 		t.Fatalf("a valid submission acked with %s, want a plain ack that closes the modal", ack.Payload)
@@ -52,7 +53,8 @@ func TestFirstMeetingToOpportunity(t *testing.T) {
 	h.waitFor(dm, "is an opportunity: second meeting Fri Nov 27, 10:00")
 
 	ps := h.prospects(rep)
-	if len(ps) != 1 || ps[0].State != coach.Opportunity || ps[0].Amount != 25000 || ps[0].NextStep != "Demo for the ops team" {
+	if len(ps) != 1 || ps[0].State != coach.Opportunity || ps[0].Amount != 25000 || ps[0].NextStep != "Demo for the ops team" ||
+		ps[0].Qualification["budget"] != "40k set aside for Q1" {
 		t.Fatalf("after confirming: %+v", ps)
 	}
 	if got := ps[0].History[len(ps[0].History)-1]; got.By != rep || got.From != coach.Awaiting || got.To != coach.Opportunity {
@@ -61,7 +63,7 @@ func TestFirstMeetingToOpportunity(t *testing.T) {
 
 	h.slash(rep, "")
 	view := h.reply(rep, "Opportunities")
-	if !strings.Contains(view.AllText(), "Acme Corp") || !strings.Contains(view.AllText(), "25,000") {
+	if !strings.Contains(view.AllText(), "Acme Corp") || !strings.Contains(view.AllText(), "25,000") || !strings.Contains(view.AllText(), "BANT 1/4") {
 		t.Fatalf("/pipeline does not show the opportunity:\n%s", view.AllText())
 	}
 

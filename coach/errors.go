@@ -43,6 +43,7 @@ const (
 	FieldSaveMoment    = "save_moment"
 	FieldWaitingOn     = "waiting_on"
 	FieldWaitingUntil  = "waiting_until"
+	FieldQualification = "qualification"
 )
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }

@@ -33,6 +33,7 @@ const (
 	MaxLessonLen   = 3000
 	MaxSaveMoment  = 500
 	MaxWaitingOn   = 200
+	MaxAnswerLen   = 300
 )
 
 // SystemActor is who the bot is in a prospect's history.
@@ -263,6 +264,35 @@ type SecondMeeting struct {
 	Amount   int64
 	Currency string
 	NextStep string
+	// Qualification answers, by framework item key; blank ones are ignored.
+	Qualification map[string]string
+}
+
+// answers merges qualification answers into old: a blank answer removes
+// the item's answer, a longer one than MaxAnswerLen is refused.
+func answers(old, given map[string]string) (map[string]string, error) {
+	if len(given) == 0 {
+		return old, nil
+	}
+	out := maps.Clone(old)
+	if out == nil {
+		out = map[string]string{}
+	}
+	for k, v := range given {
+		v = strings.TrimSpace(v)
+		if err := checkLen(FieldQualification, v, MaxAnswerLen); err != nil {
+			return old, err
+		}
+		if v == "" {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 // Confirm makes the prospect an opportunity. It is the only way one is made.
@@ -294,7 +324,12 @@ func (p Prospect) Confirm(at time.Time, by string, s SecondMeeting) (next Prospe
 	if err := checkLen(FieldNextStep, step, MaxNextStepLen); err != nil {
 		return p, false, err
 	}
+	qual, err := answers(p.Qualification, s.Qualification)
+	if err != nil {
+		return p, false, err
+	}
 	next = p.clone()
+	next.Qualification = qual
 	next.SecondMeeting = s.At
 	next.Amount, next.Currency = s.Amount, s.Currency
 	next.NextStep = step
@@ -376,6 +411,8 @@ type DealUpdate struct {
 	// clock pauses until then, and the rep is asked again after it.
 	WaitingOn    *string
 	WaitingUntil time.Time
+	// Qualification answers to set; a blank answer clears one.
+	Qualification map[string]string
 }
 
 // Update records activity on an opportunity: any update counts, so it is no
@@ -387,7 +424,12 @@ func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error
 	case Scheduled, Awaiting:
 		return p, ErrNotOpportunity
 	}
+	qual, err := answers(p.Qualification, u.Qualification)
+	if err != nil {
+		return p, err
+	}
 	next := p.clone()
+	next.Qualification = qual
 	if u.NextStep != nil {
 		step := cleanText(*u.NextStep)
 		if err := checkLen(FieldNextStep, step, MaxNextStepLen); err != nil {

@@ -24,6 +24,8 @@ type RepView struct {
 	HasMedian        bool
 	WinRate          Rate
 	RecentLosses     []Prospect // lost in the last 30 days, newest first
+	// Framework is the rep's team's qualification framework.
+	Framework Framework
 }
 
 // recentLossDays is how far back App Home lists losses.
@@ -74,5 +76,14 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 	if err != nil {
 		return RepView{}, fmt.Errorf("read pipeline of %s: %w", owner, err)
 	}
-	return s.Thresholds.RepView(ps, s.clock.Now()), nil
+	v := s.Thresholds.RepView(ps, s.clock.Now())
+	v.Framework = s.FrameworkFor(ctx, team, owner)
+	return v, nil
+}
+
+// FrameworkFor is the qualification framework of a rep's team (or the
+// deployment's default).
+func (s *Service) FrameworkFor(ctx context.Context, workspace, user string) Framework {
+	t, _ := s.teamOf(ctx, workspace, user)
+	return ChooseFramework(t.Framework, s.TeamDefaults.Framework)
 }

@@ -43,7 +43,7 @@ func Home(v coach.RepView, now time.Time, loc *time.Location) slack.HomeTabViewR
 	}
 	blocks = append(blocks, homeList("home_opps", SectionOpportunities, "*Opportunities* — second meeting booked", v.Opportunities, homeOpportunities,
 		func(p coach.Prospect) (string, []slack.BlockElement) {
-			return opportunityLine(p, v.Flags[p.ID], loc),
+			return opportunityLine(p, v.Flags[p.ID], loc) + qualified(v.Framework, p),
 				[]slack.BlockElement{button(ActionUpdate, p.ID, "Update", ""), button(ActionWon, p.ID, "Won", "primary"), button(ActionLose, p.ID, "Lost", "danger")}
 		})...)
 	blocks = append(blocks, homeList("home_notyet", SectionNotYet, "*Not yet pipeline* — first meeting held, no second meeting", v.NotYet, homeNotYet,
@@ -105,6 +105,15 @@ func opportunityLine(p coach.Prospect, f coach.Flags, loc *time.Location) string
 		line += fmt.Sprintf("\nWaiting on %s until %s", safe(p.WaitingOn, coach.MaxWaitingOn), Day(p.WaitingUntil, loc))
 	}
 	return line
+}
+
+// qualified is how complete a deal's qualification is: "BANT 2/4".
+func qualified(fw coach.Framework, p coach.Prospect) string {
+	if len(fw.Items) == 0 {
+		return ""
+	}
+	answered, total := fw.Completeness(p.Qualification)
+	return fmt.Sprintf(" · %s %d/%d", fw.Title, answered, total)
 }
 
 func lossLine(p coach.Prospect) string {

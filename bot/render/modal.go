@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -78,8 +79,33 @@ func LogModal(d LogDraft, loc *time.Location) slack.ModalViewRequest {
 	)
 }
 
+// qualificationPrefix starts the block id of a framework item's input.
+const qualificationPrefix = "q_"
+
+// QualificationInput is the input (block and action id) of a framework item.
+func QualificationInput(key string) string { return qualificationPrefix + key }
+
+// QualificationKey is the framework item of an input id, if it is one.
+func QualificationKey(input string) (string, bool) {
+	return strings.CutPrefix(input, qualificationPrefix)
+}
+
+// qualificationInputs asks the framework's questions; every one optional:
+// the second meeting is where qualification starts, not where it must end.
+func qualificationInputs(fw coach.Framework, answers map[string]string) []slack.Block {
+	if len(fw.Items) == 0 {
+		return nil
+	}
+	blocks := []slack.Block{section("qualification_intro", fmt.Sprintf("*%s qualification* — answer what you know; the rest is what the second meeting is for.", Escape(fw.Title)))}
+	for _, it := range fw.Items {
+		id := QualificationInput(it.Key)
+		blocks = append(blocks, input(id, it.Name, it.Question, true, textInput(id, Truncate(it.Description, 150), answers[it.Key], coach.MaxAnswerLen, false)))
+	}
+	return blocks
+}
+
 // ConfirmModal asks for the booked second meeting; its date is required.
-func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting) slack.ModalViewRequest {
+func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framework) slack.ModalViewRequest {
 	loc := p.Location()
 	amount := ""
 	if draft.Amount > 0 {
@@ -87,13 +113,15 @@ func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting) slack.ModalViewRe
 	}
 	intro := fmt.Sprintf("*%s* becomes an opportunity once the second meeting is booked. First meeting: %s.",
 		safe(p.Account, coach.MaxAccountLen), When(p.FirstMeeting, loc))
-	return modal(ViewConfirm, "Second meeting booked", "Make it pipeline", p.ID,
+	blocks := []slack.Block{
 		section("confirm_intro", intro),
 		input(InputSecondDate, "Second meeting date", "Must be after the first meeting", false, datePicker(InputSecondDate, draft.At, loc)),
 		input(InputSecondTime, "Time", "In your time zone", false, timePicker(InputSecondTime, draft.At, loc)),
 		input(InputAmount, "Estimated amount", "Like 25k, $25,000 or 1.2m. Coverage counts only amounts.", true, textInput(InputAmount, "25k", amount, 40, false)),
 		input(InputNextStep, "Next step", "What happens at or before the second meeting?", true, textInput(InputNextStep, "Demo for the ops team", draft.NextStep, coach.MaxNextStepLen, false)),
-	)
+	}
+	blocks = append(blocks, qualificationInputs(fw, p.Qualification)...)
+	return modal(ViewConfirm, "Second meeting booked", "Make it pipeline", p.ID, blocks...)
 }
 
 // LoseModal is the short blameless debrief of a loss.
@@ -119,7 +147,7 @@ func LoseModal(p coach.Prospect) slack.ModalViewRequest {
 
 // UpdateModal records activity on an opportunity: the next step, the second
 // meeting, the amount, or a legitimate wait that pauses the stalled clock.
-func UpdateModal(p coach.Prospect) slack.ModalViewRequest {
+func UpdateModal(p coach.Prospect, fw coach.Framework) slack.ModalViewRequest {
 	loc := p.Location()
 	amount := ""
 	if p.Amount > 0 {
@@ -130,7 +158,7 @@ func UpdateModal(p coach.Prospect) slack.ModalViewRequest {
 		waitDate.InitialDate = p.WaitingUntil.In(loc).Format("2006-01-02")
 	}
 	intro := fmt.Sprintf("Any update counts as activity, so *%s* is not stalled.", safe(p.Account, coach.MaxAccountLen))
-	return modal(ViewUpdate, "Update the deal", "Save", p.ID,
+	blocks := []slack.Block{
 		section("update_intro", intro),
 		input(InputNextStep, "Next step", "", true, textInput(InputNextStep, "Proposal review with the CFO", p.NextStep, coach.MaxNextStepLen, false)),
 		input(InputSecondDate, "Second meeting date", "Change it if it moved", true, datePicker(InputSecondDate, p.SecondMeeting, loc)),
@@ -139,5 +167,7 @@ func UpdateModal(p coach.Prospect) slack.ModalViewRequest {
 		input(InputWaitingOn, "Waiting on", "A legitimate wait (legal review, champion on holiday) pauses the stalled clock. Leave empty to clear it.", true,
 			textInput(InputWaitingOn, "Legal review", p.WaitingOn, coach.MaxWaitingOn, false)),
 		input(InputWaitingDate, "Until", "I'll ask you again then", true, waitDate),
-	)
+	}
+	blocks = append(blocks, qualificationInputs(fw, p.Qualification)...)
+	return modal(ViewUpdate, "Update the deal", "Save", p.ID, blocks...)
 }

@@ -18,7 +18,8 @@ const perSection = 4
 
 // Pipeline is a rep's own view: opportunities first, then what is not
 // pipeline yet, kept visibly apart.
-func Pipeline(pl coach.Pipeline, now time.Time, loc *time.Location) Message {
+func Pipeline(v coach.RepView, now time.Time, loc *time.Location) Message {
+	pl := v.Pipeline
 	blocks := []slack.Block{header("Your pipeline")}
 	sum := pl.OpenAmount()
 	total := ""
@@ -34,7 +35,7 @@ func Pipeline(pl coach.Pipeline, now time.Time, loc *time.Location) Message {
 		plural(len(pl.GoneQuiet), "prospect", "prospects"))))
 
 	blocks = append(blocks, listSection("opps", "*Opportunities* (second meeting booked)", pl.Opportunities, func(p coach.Prospect) (string, []slack.BlockElement) {
-		line := fmt.Sprintf("*%s* · second meeting %s", safe(p.Account, 80), When(p.SecondMeeting, loc))
+		line := fmt.Sprintf("*%s* · second meeting %s%s", safe(p.Account, 80), When(p.SecondMeeting, loc), qualified(v.Framework, p))
 		if p.Amount > 0 {
 			line += " · " + Amount(p.Amount, p.Currency)
 		}

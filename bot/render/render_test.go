@@ -81,6 +81,7 @@ func TestGolden(t *testing.T) {
 	waiting := opportunity("p4", "Umbrella")
 	waiting.WaitingOn, waiting.WaitingUntil = "legal review", at(30, 9, 0)
 	view := coach.DefaultThresholds.RepView([]coach.Prospect{opportunity("p1", "Acme"), prospect("p2", "Globex", coach.Awaiting), lost("p3", "Initech", 2)}, now)
+	view.Framework = coach.ChooseFramework("spiced", "")
 	tests := map[string]any{
 		"prompt_first":     render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks,
 		"prompt_reminder":  render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskReminder, N: 2}).Blocks,
@@ -92,12 +93,13 @@ func TestGolden(t *testing.T) {
 		"celebration_fast": render.Celebration(lost("p3", "Initech", 2)),
 		"celebration_slow": render.Celebration(lost("p3", "Initech", 45)),
 		"home":             render.Home(view, now, berlin),
-		"modal_confirm":    render.ConfirmModal(prospect("p1", "Acme", coach.Awaiting), coach.SecondMeeting{}),
+		"modal_confirm":    render.ConfirmModal(prospect("p1", "Acme", coach.Awaiting), coach.SecondMeeting{}, coach.ChooseFramework("meddicc", "")),
 		"modal_lose":       render.LoseModal(prospect("p1", "Acme", coach.Awaiting)),
-		"modal_update":     render.UpdateModal(waiting),
+		"modal_update":     render.UpdateModal(waiting, coach.ChooseFramework("bant", "")),
 		"modal_log":        render.LogModal(render.LogDraft{Account: "Acme"}, berlin),
 		"cleanup":          render.Cleanup(view, berlin).Blocks,
 		"lessons":          render.Lessons([]coach.Prospect{lost("p3", "Initech", 2)}, "competitor").Blocks,
+		"pipeline":         render.Pipeline(view, now, berlin).Blocks,
 	}
 	for name, v := range tests {
 		t.Run(name, func(t *testing.T) { golden(t, name, v) })
@@ -155,13 +157,17 @@ func TestLimitsForAnySize(t *testing.T) {
 		v := coach.DefaultThresholds.RepView(ps, now)
 		home := render.Home(v, now, berlin)
 		checkBlocks(t, fmt.Sprintf("home(%d)", n), home.Blocks.BlockSet, 100)
-		checkBlocks(t, fmt.Sprintf("pipeline(%d)", n), render.Pipeline(v.Pipeline, now, berlin).Blocks, 50)
+		checkBlocks(t, fmt.Sprintf("pipeline(%d)", n), render.Pipeline(v, now, berlin).Blocks, 50)
 		checkBlocks(t, fmt.Sprintf("cleanup(%d)", n), render.Cleanup(v, berlin).Blocks, 50)
 		checkBlocks(t, fmt.Sprintf("lessons(%d)", n), render.Lessons(coach.Lessons(ps, ""), "").Blocks, 50)
 		for _, section := range []string{render.SectionOpportunities, render.SectionNotYet, render.SectionQuiet, render.SectionScheduled, render.SectionLosses} {
 			checkBlocks(t, fmt.Sprintf("all %s (%d)", section, n), render.AllModal(v, section, berlin).Blocks.BlockSet, 100)
 		}
 		checkBlocks(t, fmt.Sprintf("lose all (%d)", n), render.LoseAllModal(v.GoneQuiet).Blocks.BlockSet, 100)
+		for _, fw := range coach.Frameworks {
+			checkBlocks(t, "confirm "+fw.Name, render.ConfirmModal(opportunity("o", strings.Repeat("x", 200)), coach.SecondMeeting{}, fw).Blocks.BlockSet, 100)
+			checkBlocks(t, "update "+fw.Name, render.UpdateModal(opportunity("o", strings.Repeat("x", 200)), fw).Blocks.BlockSet, 100)
+		}
 		if md := render.LoseAllModal(v.GoneQuiet).PrivateMetadata; len(md) > 3000 {
 			t.Errorf("lose-all metadata is %d bytes", len(md))
 		}
