@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"pipelinecoach/bot"
+	"pipelinecoach/bot/sender"
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
 	"pipelinecoach/coach/coachtest"
@@ -52,7 +53,8 @@ func newHarness(t *testing.T) *harness {
 
 func newHarnessWith(t *testing.T, store coach.Store) *harness {
 	t.Helper()
-	sim := slacksim.New()
+	clock := coachtest.NewClock(start)
+	sim := slacksim.New(slacksim.WithClock(clock.Now))
 	t.Cleanup(sim.Close)
 	sim.AddUser(slacksim.User{ID: rep, Name: "rita", RealName: "Rita Rep", TZ: "Europe/Berlin"})
 	sim.AddUser(slacksim.User{ID: other, Name: "omar", RealName: "Omar Other", TZ: "America/New_York"})
@@ -60,10 +62,11 @@ func newHarnessWith(t *testing.T, store coach.Store) *harness {
 	sim.AddChannel(wins, "wins", true)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	h := &harness{t: t, ctx: ctx, sim: sim, clock: coachtest.NewClock(start), tick: make(chan time.Time), store: store, logs: &logBuffer{}}
+	h := &harness{t: t, ctx: ctx, sim: sim, clock: clock, tick: make(chan time.Time), store: store, logs: &logBuffer{}}
 	h.rt = bot.Assemble(bot.Setup{
 		APIURL: sim.APIURL(), AppToken: sim.AppToken(), BotToken: sim.BotToken(),
 		Config: bot.Config{CelebrationChannel: wins},
+		Sender: unlimited(),
 		Store:  store, Clock: h.clock, Timing: coach.DefaultTiming, Tick: h.tick,
 		Log: zerolog.New(h.logs).Level(zerolog.DebugLevel),
 	})
@@ -228,4 +231,15 @@ func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return strings.Join(l.lines, "")
+}
+
+// unlimited turns the sender's proactive rate limits off: they pace real
+// time, and these tests run weeks of fake time in seconds. The limits have
+// their own tests in bot/sender and the benchmarks.
+func unlimited() sender.Options {
+	off := map[string]int{}
+	for method := range sender.DefaultMethodPerMinute() {
+		off[method] = 0
+	}
+	return sender.Options{PostPerChannelPerSecond: -1, MethodPerMinute: off}
 }

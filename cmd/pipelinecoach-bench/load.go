@@ -41,7 +41,7 @@ type mix struct {
 
 // confirmView is the confirm modal about p as the simulator would hold it.
 func confirmView(p coach.Prospect, n int) (slacksim.View, error) {
-	raw, err := json.Marshal(render.ConfirmModal(p, coach.SecondMeeting{}))
+	raw, err := json.Marshal(render.ConfirmModal(p, coach.SecondMeeting{}, coach.ChooseFramework("", "")))
 	if err != nil {
 		return slacksim.View{}, err
 	}

@@ -14,10 +14,14 @@ import (
 	"time"
 	_ "time/tzdata" // reps' zones must resolve in a minimal container too
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"pipelinecoach/bot"
+	"pipelinecoach/bot/ops"
+	"pipelinecoach/bot/sender"
 	"pipelinecoach/coach"
 	"pipelinecoach/storage/boltstore"
 	"pipelinecoach/storage/redisstore"
@@ -39,7 +43,11 @@ func run(ctx context.Context, stderr io.Writer) int {
 	}
 	log := newLogger(cfg, stderr)
 
-	store, where, closeStore, err := openStore(cfg)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := ops.NewMetrics(reg)
+
+	store, where, closeStore, err := openStore(cfg, metrics.RedisHook())
 	if err != nil {
 		fmt.Fprintln(stderr, "pipelinecoach:", err)
 		return 2
@@ -58,11 +66,51 @@ func run(ctx context.Context, stderr io.Writer) int {
 		Holidays: cfg.holidays,
 		Defaults: coach.TeamDefaults{TZ: cfg.DefaultTimezone, Framework: cfg.Framework},
 		Log:      log,
+		Sender:   sender.Options{Observe: metrics.SlackCall},
 	})
 	rt.Service.Thresholds.MaxNudgesPerDay = cfg.MaxNudgesPerDay
-	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Msg("starting")
-	if err := rt.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		log.Error().Err(err).Msg("stopped with an error")
+	rt.Bot.Observe(metrics)
+	rt.Service.OnJob = func(j coach.Job, lag time.Duration, err error) { metrics.Job(j.Key, lag, err) }
+	logRun := rt.Scheduler.OnRun
+	rt.Scheduler.OnRun = func(n int, err error) { logRun(n, err); metrics.SchedulerRun(n, err) }
+	if dc, ok := store.(ops.DueCounter); ok { // once redisstore has CountDue
+		if err := metrics.WatchDue(dc, time.Now); err != nil {
+			log.Warn().Err(err).Msg("jobs_due not exported")
+		}
+	}
+	ready := func(ctx context.Context) error {
+		if err := store.Ping(ctx); err != nil {
+			if dial := metrics.RedisDialError(); dial != nil {
+				err = dial // go-redis retries dials and reports only the deadline
+			}
+			return fmt.Errorf("store: %w", err)
+		}
+		if !rt.Bot.Connected() {
+			return errors.New("slack: socket mode not connected")
+		}
+		return nil
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opsErr := make(chan error, 1)
+	go func() {
+		err := ops.Serve(ctx, cfg.HTTPAddr, ops.Handler(metrics, reg, ready), log.With().Str("component", "ops").Logger())
+		if err != nil {
+			cancel() // no operations endpoints, no bot: an orchestrator could not see it
+		}
+		opsErr <- err
+	}()
+
+	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Str("http_addr", cfg.HTTPAddr).Msg("starting")
+	runErr := rt.Run(ctx)
+	cancel()
+	if err := <-opsErr; err != nil {
+		log.Error().Err(err).Msg("stopped: operations endpoints failed")
+		return 1
+	}
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		log.Error().Err(runErr).Msg("stopped with an error")
 		return 1
 	}
 	log.Info().Msg("stopped")
@@ -85,13 +133,16 @@ type store interface {
 
 // openStore opens Redis when REDIS_URL is set (several replicas), the
 // embedded single-file store in DATA_DIR otherwise (one process).
-func openStore(cfg config) (s store, where string, closeFn func(), err error) {
+func openStore(cfg config, hooks ...redis.Hook) (s store, where string, closeFn func(), err error) {
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("configuration: REDIS_URL: %v", err)
 		}
 		rdb := redis.NewClient(opts)
+		for _, h := range hooks {
+			rdb.AddHook(h)
+		}
 		return redisstore.New(rdb, cfg.RedisKeyPrefix), "redis " + opts.Addr + " prefix " + cfg.RedisKeyPrefix, func() { rdb.Close() }, nil
 	}
 	bs, err := boltstore.Open(cfg.DataDir, boltstore.Options{})

@@ -347,3 +347,13 @@ func (s *Store) SaveTeam(ctx context.Context, t coach.Team) error {
 	}
 	return fmt.Errorf("save team %s/%s: unexpected reply %v", t.Workspace, t.Manager, res)
 }
+
+// CountDue counts the jobs due at now that nobody has claimed, for the
+// jobs_due metric. One ZCOUNT: O(log N).
+func (s *Store) CountDue(ctx context.Context, now time.Time) (int64, error) {
+	n, err := s.client.ZCount(ctx, s.keys.jobsDue(), "-inf", ms(now)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("count due jobs: %w", err)
+	}
+	return n, nil
+}
