@@ -274,8 +274,21 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("claim due jobs: %w", err)
 	}
 	var errs []error
-	for _, j := range jobs {
+	for i, j := range jobs {
+		if ctx.Err() != nil {
+			// Shutting down: hand what was not started to another replica
+			// now rather than when the lease ends.
+			var keys []string
+			for _, rest := range jobs[i:] {
+				keys = append(keys, rest.Key)
+			}
+			release := s.store.Release(context.WithoutCancel(ctx), keys...)
+			return i, errors.Join(append(errs, ctx.Err(), release)...)
+		}
 		err := s.runJob(ctx, j)
+		if err != nil && ctx.Err() != nil {
+			err = errors.Join(err, s.store.Release(context.WithoutCancel(ctx), j.Key))
+		}
 		if s.OnJob != nil {
 			s.OnJob(j, s.clock.Now().Sub(j.Due), err)
 		}
@@ -429,8 +442,8 @@ func (s *Service) sendOnce(ctx context.Context, key string, send func(context.Co
 	ref, err := send(sendCtx)
 	cancel()
 	if err != nil && !errors.Is(err, ErrUndeliverable) {
-		// Let the next claim try again.
-		return MessageRef{}, errors.Join(fmt.Errorf("send %s: %w", key, err), s.store.Forget(ctx, key))
+		// Let the next claim try again (even when ctx ended mid-send).
+		return MessageRef{}, errors.Join(fmt.Errorf("send %s: %w", key, err), s.store.Forget(context.WithoutCancel(ctx), key))
 	}
 	if err := s.store.Record(ctx, key, sendDone+" "+ref.Channel+" "+ref.TS, sendKeep); err != nil {
 		return MessageRef{}, fmt.Errorf("record send %s: %w", key, err)

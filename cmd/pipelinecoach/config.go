@@ -38,6 +38,7 @@ type config struct {
 	MaxNudgesPerDay   int           `envconfig:"MAX_NUDGES_PER_DAY" default:"3"`
 	HTTPAddr          string        `envconfig:"HTTP_ADDR" default:"127.0.0.1:8080"`
 	Workers           int           `envconfig:"WORKERS" default:"16"`
+	JobLease          time.Duration `envconfig:"JOB_LEASE" default:"1m"`
 
 	timing   coach.Timing
 	holidays []string
@@ -152,6 +153,9 @@ func (c *config) check() error {
 	}
 	if c.MaxNudgesPerDay < 0 {
 		return bad("MAX_NUDGES_PER_DAY", "cannot be negative")
+	}
+	if c.JobLease < time.Second {
+		return bad("JOB_LEASE", "%v is too short: a claimed job needs at least 1s to be sent", c.JobLease)
 	}
 	if c.Workers < 1 {
 		return bad("WORKERS", "must be at least 1")

@@ -67,6 +67,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		Defaults: coach.TeamDefaults{TZ: cfg.DefaultTimezone, Framework: cfg.Framework},
 		Log:      log,
 		Sender:   sender.Options{Observe: metrics.SlackCall},
+		Lease:    cfg.JobLease,
 	})
 	rt.Service.Thresholds.MaxNudgesPerDay = cfg.MaxNudgesPerDay
 	rt.Bot.Observe(metrics)
