@@ -85,6 +85,11 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.Actor, args string, respond func(render.Message)) {
 	_, loc := b.users.actor(ctx, actor.Team, actor.User)
 	la := command.ParseLog(args, b.svc.Now(), loc)
+	if attempt := command.DateAttempt(command.Unescape(args)); !la.HasWhen && attempt != "" {
+		respond(render.Notice(fmt.Sprintf("I couldn't read “%s” as a date and time, so nothing was logged. Dates work like: %s.",
+			render.Escape(render.Truncate(attempt, 60)), phrase.DateFormats)))
+		return
+	}
 	if la.Account == "" || !la.HasWhen {
 		draft := render.LogDraft{Account: la.Account, Contact: la.Contact}
 		if la.HasWhen {

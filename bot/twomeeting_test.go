@@ -177,6 +177,8 @@ func TestBadInputIsExplainedAndNothingWritten(t *testing.T) {
 	h.slash(rep, "frobnicate")
 	h.reply(rep, "I don't know `/pipeline frobnicate`")
 
+	h.slash(rep, "log Acme tomorrow 25pm")
+	h.reply(rep, "I couldn't read “tomorrow 25pm” as a date and time, so nothing was logged. Dates work like: today 2pm")
 	h.slash(rep, "log "+strings.Repeat("x", 201)+" today 10:00")
 	h.reply(rep, "The company name is 201 characters long; the limit is 200")
 	if ps := h.prospects(rep); len(ps) != 0 {
