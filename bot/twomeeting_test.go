@@ -233,3 +233,32 @@ func ackErrors(t *testing.T, ack slacksim.Ack) map[string]string {
 	}
 	return resp.Errors
 }
+
+// Details missing from /pipeline log open a form; what it refuses it says
+// next to the field, and the form keeps what was typed.
+func TestLogWithMissingDetailsOpensAForm(t *testing.T) {
+	h := newHarness(t)
+	h.slash(rep, "log Acme with Jane")
+	v := h.view(rep, render.ViewLog)
+	if !strings.Contains(string(v.Raw), `"initial_value":"Acme"`) || !strings.Contains(string(v.Raw), `"initial_value":"Jane"`) {
+		t.Fatalf("the form does not keep what was typed:\n%s", v.Raw)
+	}
+	ack := h.submit(rep, v, map[string]string{render.InputAccount: "   ", render.InputFirstDate: "2026-11-26", render.InputFirstTime: "10:00"})
+	if errs := ackErrors(t, ack); !strings.Contains(errs[render.InputAccount], "is empty") {
+		t.Fatalf("errors %v, want the empty company named", errs)
+	}
+	ack = h.submit(rep, v, map[string]string{render.InputAccount: "Acme", render.InputContact: "Jane", render.InputFirstDate: "2026-11-26"})
+	if errs := ackErrors(t, ack); errs[render.InputFirstTime] == "" {
+		t.Fatalf("errors %v, want the missing time named", errs)
+	}
+	if ps := h.prospects(rep); len(ps) != 0 {
+		t.Fatalf("refused forms wrote %d prospects", len(ps))
+	}
+	if ack := h.submit(rep, v, map[string]string{render.InputAccount: "Acme", render.InputContact: "Jane", render.InputFirstDate: "2026-11-26", render.InputFirstTime: "10:00"}); len(ack.Payload) != 0 {
+		t.Fatalf("a valid form acked with %s", ack.Payload)
+	}
+	h.waitFor(h.sim.DMChannel(rep), "Logged a first meeting with *Acme* with Jane, Thu Nov 26, 10:00")
+
+	h.slash(rep, "help")
+	h.reply(rep, "`/pipeline log <company> [when] [with <contact>]`")
+}
