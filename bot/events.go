@@ -131,7 +131,12 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 		b.log.Error().Err(err).Str("user", user).Msg("read pipeline for home")
 		return
 	}
-	if err := b.slack.PublishHome(ctx, user, render.Home(v, b.svc.Now(), loc)); err != nil {
+	var managed *coach.Digest // a manager also sees their team
+	if t, ps, err := b.svc.TeamProspects(ctx, coach.Actor{Team: team, User: user}); err == nil {
+		d := b.svc.Thresholds.BuildDigest(t, ps, b.svc.Now())
+		managed = &d
+	}
+	if err := b.slack.PublishHome(ctx, user, render.Home(v, managed, b.svc.Now(), loc)); err != nil {
 		b.log.Warn().Err(err).Str("user", user).Msg("publish home")
 	}
 }

@@ -96,6 +96,16 @@ func TestTeamCommandsCheckRoles(t *testing.T) {
 
 	h.slash(mia, "team")
 	h.reply(mia, "Weekly pipeline digest")
+	if _, err := h.sim.OpenHome(h.ctx, mia); err != nil {
+		t.Fatal(err)
+	}
+	h.home(mia, "Your team")
+	if _, err := h.sim.OpenHome(h.ctx, rep); err != nil {
+		t.Fatal(err)
+	}
+	if home := h.home(rep, "Your pipeline"); strings.Contains(home.AllText(), "Your team") {
+		t.Error("a rep's App Home shows a team section")
+	}
 }
 
 func (h *harness) managerOf(user string) string {

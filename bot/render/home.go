@@ -33,9 +33,10 @@ const (
 )
 
 // Home is the rep's App Home tab: opportunities with what they need, what is
-// not pipeline yet, what went quiet, recent losses and the rep's numbers. It
-// stays under Block Kit's 100 blocks for any number of deals.
-func Home(v coach.RepView, now time.Time, loc *time.Location) slack.HomeTabViewRequest {
+// not pipeline yet, what went quiet, recent losses and the rep's numbers; a
+// manager also sees their team (team is nil for everyone else). It stays
+// under Block Kit's 100 blocks for any number of deals and reps.
+func Home(v coach.RepView, team *coach.Digest, now time.Time, loc *time.Location) slack.HomeTabViewRequest {
 	blocks := []slack.Block{
 		header("Your pipeline"),
 		contextText("home_summary", summary(v.Pipeline)+fmt.Sprintf(" · updated %s", When(now, loc))),
@@ -60,7 +61,10 @@ func Home(v coach.RepView, now time.Time, loc *time.Location) slack.HomeTabViewR
 			return fmt.Sprintf("• *%s* · %s", safe(p.Account, 80), When(p.FirstMeeting, loc))
 		})...)
 	blocks = append(blocks, homeCompact("home_losses", SectionLosses, "*Recent losses* — the faster, the better", v.RecentLosses, homeLosses, lossLine)...)
-	if len(v.Opportunities)+len(v.NotYet)+len(v.GoneQuiet)+len(v.Scheduled)+len(v.RecentLosses) == 0 {
+	if team != nil {
+		blocks = append(blocks, teamSection(*team)...)
+	}
+	if len(v.Opportunities)+len(v.NotYet)+len(v.GoneQuiet)+len(v.Scheduled)+len(v.RecentLosses) == 0 && team == nil {
 		blocks = append(blocks, section("home_empty", "Nothing here yet. Log a first meeting with `/pipeline log Acme tomorrow 10am`: I'll ask you after it whether a second meeting was booked."))
 	}
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
@@ -238,4 +242,33 @@ func packLines(id string, lines []string, maxBlocks int) []slack.Block {
 	}
 	flush()
 	return blocks
+}
+
+// homeTeamReps caps the reps App Home lists for a manager.
+const homeTeamReps = 15
+
+// teamSection is a manager's team in App Home: the honest pipeline and a line
+// per rep; the full digest is one command away.
+func teamSection(d coach.Digest) []slack.Block {
+	in := d.Integrity
+	var lines []string
+	for i, r := range d.Rows {
+		if i == homeTeamReps {
+			lines = append(lines, fmt.Sprintf("…and %d more reps: `/pipeline team`", len(d.Rows)-i))
+			break
+		}
+		lines = append(lines, "• "+digestRow(r))
+	}
+	if len(lines) == 0 {
+		lines = []string{"No reps yet: `/pipeline team add @rep`."}
+	}
+	return []slack.Block{
+		slack.NewDividerBlock(),
+		header("Your team"),
+		section("home_team", fmt.Sprintf("%s · %s not yet pipeline · %s gone quiet · %s stalled",
+			plural(in.Opportunities, "opportunity", "opportunities"), plural(in.NotYet, "prospect", "prospects"),
+			plural(in.GoneQuiet, "prospect", "prospects"), plural(len(d.Stalled), "deal", "deals"))),
+		section("home_team_reps", Truncate(strings.Join(lines, "\n"), maxSectionText)),
+		contextText("home_team_more", "Per rep: this week's first meetings → new opportunities, won, lost · conversion · median days to lose · open · coverage. The full digest: `/pipeline team`."),
+	}
 }

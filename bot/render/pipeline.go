@@ -84,16 +84,22 @@ func listSection(id, title string, ps []coach.Prospect, line func(coach.Prospect
 
 // Help lists what /pipeline does.
 func Help() Message {
-	text := strings.Join([]string{
+	reps := strings.Join([]string{
 		"*Pipeline Coach* keeps your pipeline honest: a prospect becomes an opportunity only when a second meeting is booked.",
 		"",
 		"`/pipeline` — your pipeline: opportunities, what is not pipeline yet, what went quiet",
 		"`/pipeline log <company> [when] [with <contact>]` — log a first meeting, e.g. `/pipeline log Acme tomorrow 10am with Jane`",
-		"`/pipeline won <deal>` · `/pipeline lost <deal>` — close an opportunity",
-		"`/pipeline help` — this message",
+		"`/pipeline update <deal>` — a next step, a new date, an amount, qualification, or a wait (\"legal review until the 7th\")",
+		"`/pipeline won <deal>` · `/pipeline lost <deal>` — close it; losing fast is the next best thing to winning",
+		"`/pipeline cleanup` — lose what is dead, keep what has a next step",
+		"`/pipeline lessons [words]` — what the team learned from its losses",
 		"",
-		"After a first meeting I'll DM you: *was a second meeting booked?* Answer with the buttons or just reply in words: _yes, tue 10am_ · _not yet_ · _no_.",
+		"After a first meeting I'll DM you: *was a second meeting booked?* Answer with the buttons or in words: _yes, tue 10am_ · _not yet_ · _no_.",
 		"Dates work like: today 2pm, tomorrow 10:00, mon 9am, 2026-12-01 14:30, yesterday 3pm.",
 	}, "\n")
-	return Message{Text: "How to use /pipeline", Blocks: []slack.Block{section("help", text)}}
+	managers := strings.Join([]string{
+		"*Managers:* `/pipeline team` (your team's numbers) · `team add @rep` · `team remove @rep` · `team channel #channel` · `team timezone Europe/Berlin` · `team framework bant|meddicc|spiced` · `team holidays 2026-12-24` · `/pipeline quota @rep 250k [2026-Q1]` · `/pipeline digest`",
+		"*Admins:* `/pipeline admin` · `admin manager @user` · `admin digest post [@manager]`",
+	}, "\n")
+	return Message{Text: "How to use /pipeline", Blocks: []slack.Block{section("help", reps), contextText("help_managers", managers)}}
 }

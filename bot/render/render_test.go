@@ -82,6 +82,8 @@ func TestGolden(t *testing.T) {
 	waiting.WaitingOn, waiting.WaitingUntil = "legal review", at(30, 9, 0)
 	view := coach.DefaultThresholds.RepView([]coach.Prospect{opportunity("p1", "Acme"), prospect("p2", "Globex", coach.Awaiting), lost("p3", "Initech", 2)}, now)
 	view.Framework = coach.ChooseFramework("spiced", "")
+	digest := coach.DefaultThresholds.BuildDigest(coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1"}, TZ: "Europe/Berlin"},
+		[]coach.Prospect{opportunity("p1", "Acme"), prospect("p2", "Globex", coach.Awaiting), lost("p3", "Initech", 2)}, now)
 	tests := map[string]any{
 		"prompt_first":     render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks,
 		"prompt_reminder":  render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskReminder, N: 2}).Blocks,
@@ -92,7 +94,8 @@ func TestGolden(t *testing.T) {
 		"decided_lost":     render.Decided(lost("p3", "Initech", 2)).Blocks,
 		"celebration_fast": render.Celebration(lost("p3", "Initech", 2)),
 		"celebration_slow": render.Celebration(lost("p3", "Initech", 45)),
-		"home":             render.Home(view, now, berlin),
+		"home":             render.Home(view, nil, now, berlin),
+		"home_manager":     render.Home(view, &digest, now, berlin),
 		"modal_confirm":    render.ConfirmModal(prospect("p1", "Acme", coach.Awaiting), coach.SecondMeeting{}, coach.ChooseFramework("meddicc", "")),
 		"modal_lose":       render.LoseModal(prospect("p1", "Acme", coach.Awaiting)),
 		"modal_update":     render.UpdateModal(waiting, coach.ChooseFramework("bant", "")),
@@ -155,7 +158,15 @@ func TestLimitsForAnySize(t *testing.T) {
 			}
 		}
 		v := coach.DefaultThresholds.RepView(ps, now)
-		home := render.Home(v, now, berlin)
+		var reps []string
+		for i := range n {
+			reps = append(reps, fmt.Sprintf("U%04d", i))
+		}
+		d := coach.DefaultThresholds.BuildDigest(coach.Team{Workspace: "T1", Manager: "UM", Reps: reps}, ps, now)
+		home := render.Home(v, &d, now, berlin)
+		for _, m := range render.Digest(d, now) {
+			checkBlocks(t, fmt.Sprintf("digest(%d)", n), m.Blocks, 50)
+		}
 		checkBlocks(t, fmt.Sprintf("home(%d)", n), home.Blocks.BlockSet, 100)
 		checkBlocks(t, fmt.Sprintf("pipeline(%d)", n), render.Pipeline(v, now, berlin).Blocks, 50)
 		checkBlocks(t, fmt.Sprintf("cleanup(%d)", n), render.Cleanup(v, berlin).Blocks, 50)
@@ -227,5 +238,51 @@ func TestEscapeAndTruncate(t *testing.T) {
 	}
 	if got := render.Amount(1234567, "USD"); got != "$1,234,567" {
 		t.Errorf("Amount = %q", got)
+	}
+}
+
+// TestDigestFitsAnyTeam: 300 reps and 5,000 deals become messages Slack
+// accepts: top entries and "and N more", never a rejected post.
+func TestDigestFitsAnyTeam(t *testing.T) {
+	var reps []string
+	for i := range 300 {
+		reps = append(reps, fmt.Sprintf("U%04d", i))
+	}
+	var ps []coach.Prospect
+	for i := range 5000 {
+		name := fmt.Sprintf("%s %d", strings.Repeat("Ö", 150), i)
+		var p coach.Prospect
+		switch i % 4 {
+		case 0:
+			p = opportunity(fmt.Sprintf("o%d", i), name)
+			p.LastActivity = at(1, 9, 0) // stalled
+			p.FirstMeeting = at(25, 10, 0).AddDate(0, -6, 0)
+		case 1:
+			p = lost(fmt.Sprintf("l%d", i), name, i%40)
+			p.Loss.Lesson = strings.Repeat("a long lesson ", 200)
+		case 2:
+			p = prospect(fmt.Sprintf("a%d", i), name, coach.Awaiting)
+		default:
+			p = prospect(fmt.Sprintf("q%d", i), name, coach.Awaiting)
+			p.QuietSince = at(20, 9, 0)
+		}
+		p.Owner = reps[i%300]
+		ps = append(ps, p)
+	}
+	d := coach.DefaultThresholds.BuildDigest(coach.Team{Workspace: "T1", Manager: "UM", Reps: reps, TZ: "Europe/Berlin"}, ps, now)
+	msgs := render.Digest(d, now)
+	if len(msgs) == 0 {
+		t.Fatal("no digest")
+	}
+	all := ""
+	for i, m := range msgs {
+		checkBlocks(t, fmt.Sprintf("digest part %d", i), m.Blocks, 50)
+		raw, _ := json.Marshal(m.Blocks)
+		all += string(raw)
+	}
+	for _, want := range []string{"U0000", "U0299", "more"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the digest lacks %q", want)
+		}
 	}
 }
