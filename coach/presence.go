@@ -2,7 +2,6 @@ package coach
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -75,16 +74,6 @@ func (s *Service) teamOf(ctx context.Context, workspace, user string) (Team, boo
 // lookupTeamOf finds the team a person belongs to: the one they manage, or
 // their manager's.
 func (s *Service) lookupTeamOf(ctx context.Context, workspace, user string) (Team, bool) {
-	if t, err := s.store.Team(ctx, workspace, user); err == nil {
-		return t, true
-	}
-	manager, err := s.store.ManagerOf(ctx, workspace, user)
-	if err != nil {
-		return Team{}, false
-	}
-	t, err := s.store.Team(ctx, workspace, manager)
-	if errors.Is(err, ErrNotFound) || err != nil {
-		return Team{}, false
-	}
-	return t, true
+	t, err := s.store.TeamOf(ctx, workspace, user)
+	return t, err == nil
 }

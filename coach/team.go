@@ -61,6 +61,9 @@ type Teams interface {
 	Teams(ctx context.Context, workspace string) ([]Team, error)
 	// ManagerOf returns the manager of a rep, or ErrNotFound.
 	ManagerOf(ctx context.Context, workspace, rep string) (string, error)
+	// TeamOf returns the team a person belongs to — the one they manage,
+	// else their manager's — in one round trip, or ErrNotFound.
+	TeamOf(ctx context.Context, workspace, user string) (Team, error)
 	// SaveTeam writes t atomically if the stored version is t.Version-1 (no
 	// team when t.Version is 1), and keeps the rep → manager index in step:
 	// a rep on another team fails the whole save with a *RepTakenError,

@@ -379,3 +379,15 @@ func (m *MemStore) SaveTeam(_ context.Context, t coach.Team) error {
 	m.teams[k] = raw
 	return nil
 }
+
+// TeamOf implements coach.Teams.
+func (m *MemStore) TeamOf(ctx context.Context, workspace, user string) (coach.Team, error) {
+	if t, err := m.Team(ctx, workspace, user); err == nil {
+		return t, nil
+	}
+	manager, err := m.ManagerOf(ctx, workspace, user)
+	if err != nil {
+		return coach.Team{}, err
+	}
+	return m.Team(ctx, workspace, manager)
+}

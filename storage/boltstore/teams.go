@@ -127,3 +127,28 @@ func decodeTeam(raw []byte, t *coach.Team) error {
 	}
 	return nil
 }
+
+// TeamOf returns the team a user manages, else their manager's, in one
+// transaction.
+func (s *Store) TeamOf(ctx context.Context, workspace, user string) (coach.Team, error) {
+	var t coach.Team
+	err := s.view(ctx, "team of "+workspace+"/"+user, func(tx *bolt.Tx) error {
+		b, err := open(tx)
+		if err != nil {
+			return err
+		}
+		raw := b.teams.Get(teamKey(workspace, user))
+		if raw == nil {
+			manager := b.managers.Get(managerKey(workspace, user))
+			if manager == nil {
+				return coach.ErrNotFound
+			}
+			raw = b.teams.Get(teamKey(workspace, string(manager)))
+		}
+		if raw == nil {
+			return coach.ErrNotFound
+		}
+		return decodeTeam(raw, &t)
+	})
+	return t, err
+}

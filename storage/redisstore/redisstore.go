@@ -357,3 +357,20 @@ func (s *Store) CountDue(ctx context.Context, now time.Time) (int64, error) {
 	}
 	return n, nil
 }
+
+// TeamOf returns the team a user manages, else their manager's, in one
+// script.
+func (s *Store) TeamOf(ctx context.Context, workspace, user string) (coach.Team, error) {
+	raw, err := teamOfScript.Run(ctx, s.client, []string{s.keys.teams(workspace), s.keys.repManagers(workspace)}, user).Text()
+	if errors.Is(err, redis.Nil) {
+		return coach.Team{}, fmt.Errorf("team of %s/%s: %w", workspace, user, coach.ErrNotFound)
+	}
+	if err != nil {
+		return coach.Team{}, fmt.Errorf("team of %s/%s: %w", workspace, user, err)
+	}
+	var t coach.Team
+	if err := json.Unmarshal([]byte(raw), &t); err != nil {
+		return coach.Team{}, fmt.Errorf("team of %s/%s: decode: %w", workspace, user, err)
+	}
+	return t, nil
+}

@@ -207,3 +207,16 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return {'ok'}
 `)
+
+// teamOfScript returns the team a user manages, else their manager's team,
+// else false.
+var teamOfScript = redis.NewScript(`
+-- KEYS[1] {p}:t:<team>:teams  hash manager → team JSON
+-- KEYS[2] {p}:t:<team>:rm     hash rep → manager
+-- ARGV[1] user id
+local own = redis.call('HGET', KEYS[1], ARGV[1])
+if own then return own end
+local manager = redis.call('HGET', KEYS[2], ARGV[1])
+if not manager then return false end
+return redis.call('HGET', KEYS[1], manager)
+`)

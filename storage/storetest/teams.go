@@ -68,6 +68,24 @@ func testTeams(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	wantManager("T1", "U2", "M2")
 	wantManager("T1", "U1", "M1")
 
+	// TeamOf: a manager's own team, a rep's manager's team, nobody's.
+	teamOf := func(user, wantManager string) {
+		t.Helper()
+		got, err := s.TeamOf(ctx(), "T1", user)
+		if wantManager == "" {
+			wantErr(t, "TeamOf "+user, err, coach.ErrNotFound)
+			return
+		}
+		must(t, "TeamOf "+user, err)
+		if got.Manager != wantManager {
+			t.Errorf("TeamOf(%s) is %s's team, want %s's", user, got.Manager, wantManager)
+		}
+	}
+	teamOf("M1", "M1")
+	teamOf("U1", "M1")
+	teamOf("U2", "M2")
+	teamOf("U8", "")
+
 	// Another workspace is apart: the same ids are free there.
 	must(t, "SaveTeam in T2", s.SaveTeam(ctx(), team("T2", "M2", 1, "U1")))
 	wantManager("T2", "U1", "M2")
