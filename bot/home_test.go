@@ -42,7 +42,7 @@ func TestAppHomeShowsThePipelineAndFollowsChanges(t *testing.T) {
 
 	dmSay(t, h, "yes acme fri 10am")
 	h.waitFor(dm, "*Acme* is an opportunity")
-	home = h.home(rep, "1 opportunity")
+	h.home(rep, "1 opportunity")
 	dmSay(t, h, "initech no")
 	h.waitFor(dm, "*Initech* is lost")
 	home = h.home(rep, "Recent losses")

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -176,5 +175,3 @@ func (b *Bot) slashDeal(ctx context.Context, cmd slack.SlashCommand, actor coach
 		respond(render.Choose(fmt.Sprintf("%d deals match “%s”. Which one?", len(matches), render.Escape(render.Truncate(c.Args, 80))), action, matches))
 	}
 }
-
-var errNoCandidate = errors.New("no prospect waiting for an answer")
