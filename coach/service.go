@@ -64,6 +64,7 @@ type Service struct {
 
 	teamCacheMu sync.Mutex
 	teamCache   map[string]teamCacheEntry
+	cycleCache  map[string]cycleCacheEntry
 }
 
 // NewService returns a service over its dependencies.

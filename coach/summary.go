@@ -34,8 +34,13 @@ const recentLossDays = 30
 // RepView computes a rep's view from their prospects. Aged compares with
 // the average won cycle of the prospects given.
 func (t Thresholds) RepView(ps []Prospect, now time.Time) RepView {
+	return t.repView(ps, now, t.AverageWonCycle(ps))
+}
+
+// repView is RepView with the average won cycle given: the team's, when the
+// rep is on one.
+func (t Thresholds) repView(ps []Prospect, now time.Time, cycle time.Duration) RepView {
 	v := RepView{Pipeline: GroupPipeline(ps, now), Flags: map[string]Flags{}}
-	cycle := t.AverageWonCycle(ps)
 	for _, p := range v.Opportunities {
 		v.Flags[p.ID] = Flags{Stalled: t.Stalled(p, now), Aged: Aged(p, now, cycle), DaysSinceActivity: t.DaysSinceActivity(p, now)}
 	}
@@ -76,9 +81,47 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 	if err != nil {
 		return RepView{}, fmt.Errorf("read pipeline of %s: %w", owner, err)
 	}
-	v := s.Thresholds.RepView(ps, s.clock.Now())
-	v.Framework = s.FrameworkFor(ctx, team, owner)
+	t, onTeam := s.teamOf(ctx, team, owner)
+	cycle := s.Thresholds.AverageWonCycle(ps)
+	if onTeam {
+		cycle = s.teamCycle(ctx, t)
+	}
+	v := s.Thresholds.repView(ps, s.clock.Now(), cycle)
+	v.Framework = ChooseFramework(t.Framework, s.TeamDefaults.Framework)
 	return v, nil
+}
+
+// cycleCacheFor is how long a team's average won cycle is reused: it moves
+// only when a deal is won.
+const cycleCacheFor = 10 * time.Minute
+
+// teamCycle is the average won sales cycle of a team (product.md: "aged" is
+// open longer than the team's average won cycle), cached per team.
+func (s *Service) teamCycle(ctx context.Context, t Team) time.Duration {
+	key := "cycle/" + t.Workspace + "/" + t.Manager
+	now := s.clock.Now()
+	s.teamCacheMu.Lock()
+	e, ok := s.cycleCache[key]
+	s.teamCacheMu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.cycle
+	}
+	cycle := s.Thresholds.DefaultCycle
+	if ps, err := s.teamProspects(ctx, t); err == nil {
+		cycle = s.Thresholds.AverageWonCycle(ps)
+	}
+	s.teamCacheMu.Lock()
+	if s.cycleCache == nil || len(s.cycleCache) > 10000 {
+		s.cycleCache = map[string]cycleCacheEntry{}
+	}
+	s.cycleCache[key] = cycleCacheEntry{cycle: cycle, until: now.Add(cycleCacheFor)}
+	s.teamCacheMu.Unlock()
+	return cycle
+}
+
+type cycleCacheEntry struct {
+	cycle time.Duration
+	until time.Time
 }
 
 // FrameworkFor is the qualification framework of a rep's team (or the
