@@ -104,7 +104,7 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			return
 		}
 		b.changed(ctx, next)
-		say(render.Decided(next))
+		say(render.Answered(next))
 	case phrase.NotYet:
 		next, err := b.svc.NotYet(ctx, actor, team, p.ID)
 		if err != nil {
@@ -112,7 +112,7 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			return
 		}
 		b.changed(ctx, next)
-		say(render.Decided(next))
+		say(render.Answered(next))
 	case phrase.No:
 		next, err := b.svc.Lose(ctx, actor, team, p.ID, coach.LossReport{Reason: coach.ReasonNoSecondMeet})
 		if err != nil {
@@ -120,7 +120,7 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			return
 		}
 		b.changed(ctx, next)
-		say(render.Decided(next))
+		say(render.Answered(next))
 	}
 }
 

@@ -39,7 +39,8 @@ func (b *Bot) handleAdmin(ctx context.Context, actor coach.Actor, args string, r
 		}
 		var made []string
 		for _, u := range users {
-			if _, err := b.svc.MakeManager(ctx, actor, u); err != nil {
+			_, loc := b.users.actor(ctx, actor.Team, u)
+			if _, err := b.svc.MakeManager(ctx, actor, u, loc.String()); err != nil {
 				b.log.Error().Err(err).Str("user", u).Msg("make manager")
 				respond(render.Notice(explain(err, nil)))
 				return

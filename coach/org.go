@@ -92,16 +92,20 @@ func (s *Service) Role(ctx context.Context, actor Actor) (Role, error) {
 	return RoleRep, fmt.Errorf("role of %s: %w", actor.User, err)
 }
 
-// MakeManager gives user a team of their own (empty at first). Only admins
-// may. Making a manager twice is harmless.
-func (s *Service) MakeManager(ctx context.Context, actor Actor, user string) (Team, error) {
+// MakeManager gives user a team of their own (empty at first), in tz (the
+// manager's own zone; "" for the default). Only admins may. Making a
+// manager twice is harmless.
+func (s *Service) MakeManager(ctx context.Context, actor Actor, user, tz string) (Team, error) {
 	if !actor.Admin {
 		return Team{}, &RoleError{Need: RoleAdmin, Action: "make a manager"}
 	}
 	if t, err := s.store.Team(ctx, actor.Team, user); err == nil {
 		return t, nil
 	}
-	t := Team{Workspace: actor.Team, Manager: user, TZ: s.TeamDefaults.TZ, Framework: s.TeamDefaults.Framework, Version: 1}
+	if tz == "" || !ValidZone(tz) {
+		tz = s.TeamDefaults.TZ
+	}
+	t := Team{Workspace: actor.Team, Manager: user, TZ: tz, Framework: s.TeamDefaults.Framework, Version: 1}
 	err := s.store.SaveTeam(ctx, t)
 	if errors.Is(err, ErrConflict) {
 		return s.store.Team(ctx, actor.Team, user)

@@ -24,8 +24,9 @@ func Cleanup(v coach.RepView, loc *time.Location) Message {
 	}
 	blocks := []slack.Block{
 		header("Clean up your pipeline"),
-		section("cleanup_intro", fmt.Sprintf("%s break the two-meeting rule or are past the cycle. Lose what is dead — fast — and keep what has a real next step. Nothing is removed until you click.",
-			plural(total, "item", "items"))),
+		section("cleanup_intro", fmt.Sprintf("%s. Lose what is dead — fast — and keep what has a real next step. Nothing is removed until you click.",
+			map[bool]string{true: "1 item breaks the two-meeting rule or is past the cycle",
+				false: fmt.Sprintf("%d items break the two-meeting rule or are past the cycle", total)}[total == 1])),
 	}
 	group := func(id, title string, ps []coach.Prospect, line func(coach.Prospect) string, buttons func(coach.Prospect) []slack.BlockElement) {
 		if len(ps) == 0 {
@@ -59,7 +60,7 @@ func Cleanup(v coach.RepView, loc *time.Location) Message {
 		blocks = append(blocks, slack.NewDividerBlock(),
 			section("cleanup_quiet", fmt.Sprintf("*Gone quiet* — never answered: %d\n%s", len(quiet), strings.Join(names, " · "))),
 			slack.NewActionBlock("cleanup_quiet_actions",
-				button(ActionLoseAll, "quiet", fmt.Sprintf("Lose all %d gone-quiet prospects", len(quiet)), "danger")))
+				button(ActionLoseAll, "quiet", map[bool]string{true: "Lose the gone-quiet prospect", false: fmt.Sprintf("Lose all %d gone-quiet prospects", len(quiet))}[len(quiet) == 1], "danger")))
 	}
 	group("cleanup_stale", "*Stalled or aged opportunities* — move it or lose it", stale,
 		func(p coach.Prospect) string { return opportunityLine(p, v.Flags[p.ID], loc) },

@@ -155,3 +155,17 @@ func Updated(p coach.Prospect) Message {
 	}
 	return Message{Text: "Updated " + safe(p.Account, coach.MaxAccountLen), Blocks: []slack.Block{section("updated", text)}}
 }
+
+// Answered acknowledges an answer typed in the DM. When the question above
+// was updated to show the decision, a short word is enough; otherwise the
+// decision itself.
+func Answered(p coach.Prospect) Message {
+	if p.Prompt.IsZero() {
+		return Decided(p)
+	}
+	text := fmt.Sprintf(":ok_hand: Got it — *%s* is %s. I've updated my question above.", safe(p.Account, coach.MaxAccountLen), stateWords(p.State))
+	if p.State == coach.Awaiting {
+		text = fmt.Sprintf(":ok_hand: Got it — *%s*: no second meeting yet. I'll ask again %s.", safe(p.Account, coach.MaxAccountLen), When(p.FollowUpAt, p.Location()))
+	}
+	return Message{Text: "Got it: " + safe(p.Account, coach.MaxAccountLen), Blocks: []slack.Block{section("answered", text)}}
+}

@@ -30,6 +30,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if code, ok := subcommand(ctx, os.Args[1:], os.Stdout, os.Stderr); ok {
+		os.Exit(code) // demo, healthcheck: no configuration needed
+	}
 	os.Exit(run(ctx, os.Stderr))
 }
 

@@ -1,0 +1,253 @@
+package demo
+
+import (
+	"strings"
+	"time"
+
+	"pipelinecoach/bot/render"
+	"pipelinecoach/bot/slacksim"
+	"pipelinecoach/coach"
+)
+
+// play is the scenario: a fortnight of Mia's team, from Monday 23 November
+// to Monday 7 December 2026. Times are Berlin time; Omar works in New York
+// and Lena in London, and each is asked in their own working hours.
+func (d *director) play() {
+	const nov, dec = time.November, time.December
+
+	// Monday 23 November: the team is set up, first meetings are logged.
+	d.step("Ada, an admin, makes Mia a manager")
+	d.at(on(nov, 23, 9, 0))
+	d.slash(ada, "admin manager "+mention(mia))
+	d.reply(ada, "can now manage a team")
+
+	d.step("Mia puts Rita, Omar and Lena on her team")
+	d.at(on(nov, 23, 9, 2))
+	d.slash(mia, "team add "+mention(rita)+" "+mention(omar)+" "+mention(lena))
+	d.reply(mia, "Added")
+
+	d.step("Mia sends her team's weekly digest to #sales-team")
+	d.at(on(nov, 23, 9, 3))
+	d.slash(mia, "team channel <#"+sales+"|sales-team>")
+	d.post(sales, "weekly pipeline digest")
+	d.reply(mia, "Digest channel set")
+
+	d.step("Mia sets the team's time zone")
+	d.at(on(nov, 23, 9, 4))
+	d.slash(mia, "team timezone Europe/Berlin")
+	d.reply(mia, "Monday 09:00")
+
+	d.step("Rita logs two first meetings; neither is pipeline")
+	d.at(on(nov, 23, 9, 30))
+	d.slash(rita, "log Acme today 10am with Jane Doe")
+	d.reply(rita, "Logged a first meeting with *Acme* with Jane Doe", "not pipeline yet")
+	d.at(on(nov, 23, 9, 32))
+	d.slash(rita, "log Globex today 11:30 with Hank Scorpio")
+	d.reply(rita, "Logged a first meeting with *Globex*")
+	d.state(rita, "Acme", coach.Scheduled)
+	d.state(rita, "Globex", coach.Scheduled)
+
+	d.step("Lena, in London, logs a first meeting")
+	d.at(on(nov, 23, 9, 40))
+	d.slash(lena, "log Contoso today 9am with Priya Shah")
+	d.reply(lena, "Logged a first meeting with *Contoso*")
+
+	d.step("After their meetings, Rita is asked about Acme and Lena about Contoso")
+	d.at(on(nov, 23, 11, 14))
+	d.check(d.count(d.sim.DMChannel(rita), anything) == 0, "Rita was asked before her meeting had ended + 30 minutes")
+	d.at(on(nov, 23, 11, 20))
+	prompt := d.dm(rita, "How did the first meeting with *Acme* go", "Did you book a second meeting?")
+	d.dm(lena, "How did the first meeting with *Contoso* go", "Did you book a second meeting?")
+
+	d.step("Rita clicks “Yes, booked” and fills in the form: Acme becomes an opportunity")
+	d.click(rita, prompt, render.ActionYes)
+	form := d.modal(rita, render.ViewConfirm)
+	d.submit(rita, form, map[string]string{
+		render.InputSecondDate: "2026-11-26", render.InputSecondTime: "10:00",
+		render.InputAmount: "€25k", render.InputNextStep: "Demo for the ops team",
+		render.QualificationInput("need"): "Forecasts live in spreadsheets; two days lost every month",
+	})
+	d.dm(rita, "*Acme* is an opportunity: second meeting Thu Nov 26, 10:00")
+	d.state(rita, "Acme", coach.Opportunity)
+
+	d.step("Lena does not answer: Contoso waits, and is not pipeline")
+	d.at(on(nov, 23, 12, 20))
+	d.state(lena, "Contoso", coach.Awaiting)
+
+	d.step("Rita is asked about Globex and loses it fast, sharing the lesson; #wins celebrates")
+	d.at(on(nov, 23, 12, 50))
+	prompt = d.dm(rita, "How did the first meeting with *Globex* go")
+	d.click(rita, prompt, render.ActionLose)
+	form = d.modal(rita, render.ViewLose)
+	d.submit(rita, form, map[string]string{
+		render.InputReason:     string(coach.ReasonStatusQuo),
+		render.InputSaveMoment: "In the first ten minutes, when they said the spreadsheet works fine",
+		render.InputLesson:     "Ask what the spreadsheet costs them before showing anything",
+		render.InputShare:      render.ShareOptionValue,
+	})
+	d.dm(rita, "*Globex* is lost")
+	d.post(wins, "lost *Globex*", "Lightning fast", "Ask what the spreadsheet costs them")
+
+	d.step("Omar, in New York, logs a first meeting")
+	d.at(on(nov, 23, 15, 0))
+	d.slash(omar, "log Northwind today 10am with Sam Lee")
+	d.reply(omar, "Logged a first meeting with *Northwind*")
+
+	d.step("Omar is asked about Northwind and answers in words: “yes, thu 2pm”")
+	d.at(on(nov, 23, 17, 20))
+	d.dm(omar, "How did the first meeting with *Northwind* go")
+	d.say(omar, "yes, thu 2pm")
+	d.dm(omar, "*Northwind* is an opportunity: second meeting Thu Nov 26, 14:00")
+	d.state(omar, "Northwind", coach.Opportunity)
+
+	// Tuesday 24 November.
+	d.step("Mia gets a nudge to praise Rita's fast loss")
+	d.at(on(nov, 24, 9, 0))
+	d.dm(mia, "Something to praise", "Globex")
+
+	d.step("Rita logs three more first meetings; one already happened and is asked about at once")
+	d.at(on(nov, 24, 9, 30))
+	d.slash(rita, "log Initech yesterday 4pm with Bill Lumbergh")
+	d.reply(rita, "Logged a first meeting with *Initech*")
+	d.dm(rita, "How did the first meeting with *Initech* go")
+	d.at(on(nov, 24, 9, 31))
+	d.slash(rita, "log Umbrella today 10am with Albert Wesker")
+	d.reply(rita, "Logged a first meeting with *Umbrella*")
+	d.at(on(nov, 24, 9, 32))
+	d.slash(rita, "log Hooli today 11am with Gavin Belson")
+	d.reply(rita, "Logged a first meeting with *Hooli*")
+
+	d.step("Rita says no to Initech in words")
+	d.at(on(nov, 24, 9, 45))
+	d.say(rita, "initech no")
+	d.dm(rita, "*Initech* is lost")
+
+	d.step("Rita is asked about Umbrella and Hooli, and says no to Umbrella")
+	d.at(on(nov, 24, 12, 30))
+	d.dm(rita, "*Umbrella*", "Did you book a second meeting?")
+	d.dm(rita, "*Hooli*", "Did you book a second meeting?")
+	d.say(rita, "umbrella no")
+	d.dm(rita, "*Umbrella* is lost")
+
+	d.step("Omar logs Fabrikam")
+	d.at(on(nov, 24, 15, 0))
+	d.slash(omar, "log Fabrikam today 11am with Dana Scully")
+	d.reply(omar, "Logged a first meeting with *Fabrikam*")
+
+	d.step("Omar is asked about Fabrikam and clicks “Not yet”")
+	d.at(on(nov, 24, 18, 20))
+	prompt = d.dm(omar, "How did the first meeting with *Fabrikam* go")
+	d.click(omar, prompt, render.ActionNotYet)
+	d.dm(omar, "*Fabrikam*: no second meeting yet. I'll ask again")
+	d.state(omar, "Fabrikam", coach.Awaiting)
+
+	// Wednesday 25 November.
+	d.step("Rita closes out Hooli with /pipeline lost, and keeps the debrief private")
+	d.at(on(nov, 25, 10, 0))
+	d.slash(rita, "lost hooli")
+	form = d.modal(rita, render.ViewLose)
+	d.submit(rita, form, map[string]string{
+		render.InputReason: string(coach.ReasonCompetitor),
+		render.InputLesson: "Ask early who else they are talking to",
+		render.InputShare:  "",
+	})
+	d.dm(rita, "*Hooli* is lost")
+	d.state(rita, "Hooli", coach.Lost)
+	d.check(d.count(wins, anything) == 1, "#wins has %d posts; a private loss must not be posted", d.count(wins, anything))
+
+	d.step("Lena is reminded about Contoso")
+	d.at(on(nov, 25, 12, 20))
+	d.dm(lena, "*Contoso*", "is a second meeting booked yet?")
+
+	// Thursday 26 November.
+	d.step("Mia gets a coaching nudge: Rita's first meetings rarely lead to a second")
+	d.at(on(nov, 26, 9, 0))
+	nudge := d.dm(mia, "first meetings rarely lead to a second", "20%", "Coach the how")
+
+	d.step("Mia talks it through with Rita and marks the nudge discussed")
+	d.at(on(nov, 26, 9, 30))
+	d.click(mia, nudge, render.ActionNudgeDiscussed)
+	d.dm(mia, "Discussed — this one stays quiet until")
+
+	d.step("Omar is reminded about Fabrikam, clicks “Yes, booked” and fills in the form")
+	d.at(on(nov, 26, 18, 30))
+	prompt = d.dm(omar, "*Fabrikam*", "is a second meeting booked yet?")
+	d.click(omar, prompt, render.ActionYes)
+	form = d.modal(omar, render.ViewConfirm)
+	d.submit(omar, form, map[string]string{
+		render.InputSecondDate: "2026-12-01", render.InputSecondTime: "11:00",
+		render.InputAmount: "$40k", render.InputNextStep: "Security review with their IT lead",
+		render.QualificationInput("authority"): "Dana signs up to $50k; the CFO above that",
+	})
+	d.dm(omar, "*Fabrikam* is an opportunity: second meeting Tue Dec 1, 11:00")
+	d.state(omar, "Fabrikam", coach.Opportunity)
+
+	// Friday 27 November.
+	d.step("Lena is reminded about Contoso a second time")
+	d.at(on(nov, 27, 12, 30))
+	d.dm(lena, "*Contoso*", "is a second meeting booked yet?")
+
+	// Monday 30 November.
+	d.step("Monday 09:00: the weekly digest is posted to #sales-team")
+	d.at(on(nov, 30, 9, 0))
+	d.post(sales, "Weekly pipeline digest", "Globex", "Ask what the spreadsheet costs them")
+
+	// Tuesday 1 December.
+	d.step("Lena gets the last question about Contoso: close it out?")
+	d.at(on(dec, 1, 12, 30))
+	d.dm(lena, "*Contoso* still has no second meeting", "Close it out?")
+
+	// Thursday 3 December.
+	d.step("Nobody answered: Contoso has gone quiet, and it never became pipeline")
+	d.at(on(dec, 3, 12, 30))
+	p := d.state(lena, "Contoso", coach.Awaiting)
+	d.check(p.GoneQuiet(), "Contoso has not gone quiet: %+v", p)
+	d.check(d.count(d.sim.DMChannel(lena), asked) == 4, "Lena was asked %d times, want 4 (first, 2 reminders, close-out)", d.count(d.sim.DMChannel(lena), asked))
+
+	// Friday 4 December.
+	d.step("Rita wins Acme")
+	d.at(on(dec, 4, 10, 0))
+	d.slash(rita, "won acme")
+	d.reply(rita, "*Acme* won")
+	d.state(rita, "Acme", coach.Won)
+
+	// Monday 7 December.
+	d.step("Monday 09:00: the second digest shows the prospect gone quiet")
+	d.at(on(dec, 7, 9, 0))
+	d.post(sales, "Weekly pipeline digest", "1 prospect gone quiet")
+
+	d.step("Lena opens the app's Home tab and sees Contoso gone quiet")
+	d.at(on(dec, 7, 9, 30))
+	d.home(lena, "Contoso")
+	home, _ := d.sim.Home(lena)
+	d.check(strings.Contains(home.AllText(), "Gone quiet"), "Lena's Home does not show Contoso as gone quiet:\n%s", home.AllText())
+
+	d.step("The fortnight adds up: one celebration, two digests, only confirmed deals became pipeline")
+	d.check(d.count(wins, anything) == 1, "#wins has %d posts, want exactly one celebration", d.count(wins, anything))
+	d.check(d.count(sales, func(m slacksim.Message) bool { return strings.Contains(m.AllText(), "Weekly pipeline digest") }) >= 2, "fewer than two digests in #sales-team")
+	for _, rep := range []string{rita, omar, lena} {
+		ps, err := d.store.ProspectsOf(d.ctx, d.sim.TeamID(), rep)
+		if err != nil {
+			d.fail("read prospects: %v", err)
+			break
+		}
+		for _, p := range ps {
+			if (p.State == coach.Opportunity || p.State == coach.Won) && p.SecondMeeting.IsZero() {
+				d.fail("%s became pipeline without a second meeting", p.Account)
+			}
+		}
+	}
+}
+
+func anything(slacksim.Message) bool { return true }
+
+// asked reports whether a message asks about a second meeting (first
+// question, reminder or close-out).
+func asked(m slacksim.Message) bool {
+	for _, b := range m.Buttons() {
+		if b.ActionID == render.ActionNotYet {
+			return true
+		}
+	}
+	return false
+}
