@@ -104,7 +104,9 @@ type Bot struct {
 	work  chan func(context.Context)
 	forms chan func(context.Context)
 	busy  chan struct{} // bounds the "busy" replies sent when work overflows
-	wg    sync.WaitGroup
+	// graced is when a full pool last held up the socket loop (Unix ns).
+	graced atomic.Int64
+	wg     sync.WaitGroup
 }
 
 // New returns a bot. sm is slack-go's Socket Mode client; out makes every
@@ -144,8 +146,9 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 		})
 	}
+	var forms sync.WaitGroup
 	for range b.cfg.FormWorkers {
-		b.wg.Go(func() {
+		forms.Go(func() {
 			for task := range b.forms {
 				b.runTask(workCtx, task)
 			}
@@ -156,9 +159,15 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	err := b.loop(ctx, sockErr)
 	close(b.forms)
-	close(b.work)
 	done := make(chan struct{})
-	go func() { b.wg.Wait(); close(done) }()
+	go func() {
+		// A modal submission hands its follow-up messages to the work
+		// pool: close it only once the submissions are done.
+		forms.Wait()
+		close(b.work)
+		b.wg.Wait()
+		close(done)
+	}()
 	select {
 	case <-done:
 	case <-time.After(b.cfg.HandlerTimeout):
@@ -201,26 +210,34 @@ func (b *Bot) runTask(ctx context.Context, task func(context.Context)) {
 }
 
 // queueWait is how long a full pool may hold up the socket loop before the
-// envelope is dropped: acks must never wait on a backlog.
-const queueWait = 50 * time.Millisecond
+// envelope is dropped, and graceEvery how often it may: every envelope
+// behind the loop waits too, so a grace per envelope would add up (64
+// envelopes in flight behind 50 ms each wait 3.2 s for their acks).
+const (
+	queueWait  = 50 * time.Millisecond
+	graceEvery = 10 * queueWait
+)
 
-// submit hands work to the pool. A full pool gets a short grace, then the
-// work is dropped and busy (if any) tells the person to try again: memory
-// stays bounded and every later envelope is still acked at once.
+// submit hands work to the pool. A full pool gets a short grace (at most
+// one per graceEvery), then the work is dropped and busy (if any) tells the
+// person to try again: memory stays bounded and every later envelope is
+// still acked at once.
 func (b *Bot) submit(ctx context.Context, task func(context.Context), busy ...func(context.Context)) {
 	select {
 	case b.work <- task:
 		return
 	default:
 	}
-	timer := time.NewTimer(queueWait)
-	defer timer.Stop()
-	select {
-	case b.work <- task:
-		return
-	case <-ctx.Done():
-		return
-	case <-timer.C:
+	if last := b.graced.Load(); time.Since(time.Unix(0, last)) >= graceEvery && b.graced.CompareAndSwap(last, time.Now().UnixNano()) {
+		timer := time.NewTimer(queueWait)
+		defer timer.Stop()
+		select {
+		case b.work <- task:
+			return
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
 	}
 	b.obs.Dropped("work")
 	b.log.Warn().Int("queue", cap(b.work)).Msg("work queue full: envelope dropped")

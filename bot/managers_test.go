@@ -96,6 +96,17 @@ func TestTeamCommandsCheckRoles(t *testing.T) {
 
 	h.slash(mia, "team")
 	h.reply(mia, "Weekly pipeline digest")
+
+	// The bot removed from the team channel: the digest goes to Mia, with
+	// how to fix it.
+	h.sim.AddChannel(teamRoom, "team", false)
+	h.slash(rep, "admin digest post")
+	h.reply(rep, "Only admins can use `/pipeline admin`")
+	h.slash(admin, "admin digest post")
+	h.reply(admin, "Posted 2 digests") // Mia's and Max's
+	h.waitFor(h.sim.DMChannel(mia), "I couldn't post your team's weekly digest in <#"+teamRoom+"> (not_in_channel)")
+	h.waitFor(h.sim.DMChannel(mia), "Pipeline integrity")
+
 	if _, err := h.sim.OpenHome(h.ctx, mia); err != nil {
 		t.Fatal(err)
 	}

@@ -93,14 +93,28 @@ func (d *directory) actor(ctx context.Context, team, user string) (coach.Actor, 
 }
 
 // reply answers a person where they asked: through the response_url when
-// there is one (ephemeral), otherwise in their DM.
+// there is one (ephemeral), otherwise in their DM. When Slack refuses the
+// answer for good, the person still hears it where they can: blocks Slack
+// rejects (invalid_blocks) are sent again as plain text, and an answer the
+// response_url does not take goes to their DM.
 func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Message) {
-	var err error
-	if responseURL != "" {
-		opts := append(m.Options(), slack.MsgOptionResponseURL(responseURL, slack.ResponseTypeEphemeral))
-		err = b.slack.Respond(ctx, responseURL, opts...)
-	} else {
-		_, _, err = b.slack.PostMessage(ctx, user, m.Options()...)
+	send := func(m render.Message) error {
+		if responseURL != "" {
+			opts := append(m.Options(), slack.MsgOptionResponseURL(responseURL, slack.ResponseTypeEphemeral))
+			return b.slack.Respond(ctx, responseURL, opts...)
+		}
+		_, _, err := b.slack.PostMessage(ctx, user, m.Options()...)
+		return err
+	}
+	err := send(m)
+	if err != nil && permanent(err) && sender.SlackError(err) == "invalid_blocks" && len(m.Blocks) > 0 && m.Text != "" {
+		b.log.Warn().Err(err).Str("user", user).Msg("reply refused; sending it as plain text")
+		err = send(render.Message{Text: m.Text})
+	}
+	if err != nil && permanent(err) && responseURL != "" {
+		b.log.Warn().Err(err).Str("user", user).Msg("reply refused by the response_url; sending it to the DM")
+		responseURL = ""
+		err = send(m)
 	}
 	if err != nil {
 		b.log.Warn().Err(err).Str("user", user).Msg("reply failed")
@@ -222,25 +236,35 @@ func (n Notifier) Celebrate(ctx context.Context, p coach.Prospect) (coach.Messag
 func permanent(err error) bool { return errors.Is(err, sender.ErrPermanent) }
 
 // Digest posts a team's digest to its channel, or to the manager when the
-// team has no channel (with a note on how to set one).
+// team has no channel (with a note on how to set one) or the bot cannot post
+// there (with a note on how to invite it).
 func (n Notifier) Digest(ctx context.Context, t coach.Team, d coach.Digest) (coach.MessageRef, error) {
 	msgs := render.Digest(d, d.Week.To)
-	target := t.Channel
-	if target == "" {
-		target = t.Manager
+	if t.Channel == "" {
 		note := render.Notice("Your team's weekly digest is below. To post it to the team instead, set a channel: `/pipeline team channel #sales-team`.")
-		msgs = append([]render.Message{note}, msgs...)
+		return n.postAll(ctx, t.Manager, append([]render.Message{note}, msgs...))
 	}
+	ref, err := n.postAll(ctx, t.Channel, msgs)
+	if err == nil || !permanent(err) {
+		return ref, err
+	}
+	n.Log.Error().Err(err).Str("channel", t.Channel).Str("manager", t.Manager).
+		Msg("cannot post the digest in the team channel: invite the bot there with /invite @pipeline-coach; sent to the manager instead")
+	note := render.Notice(fmt.Sprintf("I couldn't post your team's weekly digest in <#%s> (%s). Invite me there with `/invite @pipeline-coach`, or pick another channel with `/pipeline team channel #channel`. Here it is meanwhile:",
+		render.Escape(t.Channel), render.Escape(sender.SlackError(err))))
+	return n.postAll(ctx, t.Manager, append([]render.Message{note}, msgs...))
+}
+
+// postAll posts messages in order and returns the first.
+func (n Notifier) postAll(ctx context.Context, target string, msgs []render.Message) (coach.MessageRef, error) {
 	var first coach.MessageRef
 	for i, m := range msgs {
 		ch, ts, err := n.Slack.PostMessage(ctx, target, m.Options()...)
 		if err != nil {
-			if permanent(err) && t.Channel != "" {
-				n.Log.Error().Err(err).Str("channel", t.Channel).Str("manager", t.Manager).
-					Msg("cannot post the digest: invite the bot to the team's channel with /invite @pipeline-coach")
+			if i == 0 && permanent(err) {
 				return first, errors.Join(coach.ErrUndeliverable, err)
 			}
-			return first, fmt.Errorf("post digest part %d of %d: %w", i+1, len(msgs), err)
+			return first, fmt.Errorf("post part %d of %d: %w", i+1, len(msgs), err)
 		}
 		if i == 0 {
 			first = coach.MessageRef{Channel: ch, TS: ts}

@@ -30,6 +30,10 @@ type Setup struct {
 	Log    zerolog.Logger
 	// Lease is how long a claimed job is held; zero keeps coach's default.
 	Lease time.Duration
+	// PingInterval is how long the Socket Mode client waits for Slack's
+	// websocket ping before it drops the connection and reconnects; zero
+	// keeps slack-go's 30s.
+	PingInterval time.Duration
 	// Holidays are the workspace's holidays (HOLIDAYS); Defaults fill new
 	// teams (DEFAULT_TIMEZONE, QUALIFICATION_FRAMEWORK).
 	Holidays []string
@@ -48,7 +52,11 @@ type Runtime struct {
 // Assemble wires a Runtime; nothing runs until Run.
 func Assemble(s Setup) *Runtime {
 	api := slack.New(s.BotToken, slack.OptionAppLevelToken(s.AppToken), slack.OptionAPIURL(s.APIURL))
-	sm := socketmode.New(api)
+	var smOpts []socketmode.Option
+	if s.PingInterval > 0 {
+		smOpts = append(smOpts, socketmode.OptionPingInterval(s.PingInterval))
+	}
+	sm := socketmode.New(api, smOpts...)
 	out := sender.New(api, s.Log, s.Sender)
 	notify := Notifier{Slack: out, Celebrations: s.Config.CelebrationChannel, Status: s.Store, Log: s.Log.With().Str("component", "notifier").Logger()}
 	svc := coach.NewService(s.Store, notify, s.Clock, s.Timing)

@@ -286,7 +286,9 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 			release := s.store.Release(context.WithoutCancel(ctx), keys...)
 			return i, errors.Join(append(errs, ctx.Err(), release)...)
 		}
-		err := s.runJob(ctx, j)
+		jobCtx, cancel := s.jobContext(ctx)
+		err := s.runJob(jobCtx, j)
+		cancel()
 		if err != nil && ctx.Err() != nil {
 			err = errors.Join(err, s.store.Release(context.WithoutCancel(ctx), j.Key))
 		}
@@ -298,6 +300,20 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		}
 	}
 	return len(jobs), errors.Join(errs...)
+}
+
+// StopGrace bounds how long a job under way may go on once RunDue's ctx
+// has ended (a shutdown).
+const StopGrace = 10 * time.Second
+
+// jobContext is what one claimed job runs under. A shutdown does not cut it
+// off: a post cancelled mid-flight may still reach Slack after its ledger
+// reservation is forgotten, and be posted again by whoever runs the job
+// next. The job gets at most its lease, and StopGrace once ctx has ended.
+func (s *Service) jobContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	jobCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Lease)
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(StopGrace, cancel) })
+	return jobCtx, func() { stop(); cancel() }
 }
 
 // runJob runs one claimed job by its kind.

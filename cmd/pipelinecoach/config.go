@@ -172,6 +172,11 @@ func secret(name, value, file string) (string, error) {
 		if value != "" {
 			return "", bad(name, "is set both directly and through %s_FILE; keep one", name)
 		}
+		if looksLikeToken(file) {
+			// Not echoed: a token put in the _FILE variable by mistake
+			// must not land in the log.
+			return "", bad(name+"_FILE", "holds a token, not the path of a file holding one: set %s instead, or write the token to a file", name)
+		}
 		raw, err := os.ReadFile(file)
 		if err != nil {
 			return "", bad(name+"_FILE", "cannot read %s: %v", file, errors.Unwrap(err))
@@ -182,6 +187,13 @@ func secret(name, value, file string) (string, error) {
 		return "", bad(name, "is not set (or set %s_FILE to a file holding it)", name)
 	}
 	return value, nil
+}
+
+// looksLikeToken reports whether s starts like a Slack token (xoxb-,
+// xoxp-, xapp-, …) rather than a path.
+func looksLikeToken(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "xox") || strings.HasPrefix(s, "xapp-")
 }
 
 func validChannelID(id string) bool {

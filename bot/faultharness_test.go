@@ -1,0 +1,117 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"pipelinecoach/bot"
+	"pipelinecoach/bot/ops"
+	"pipelinecoach/bot/slacksim"
+	"pipelinecoach/coach"
+	"pipelinecoach/coach/coachtest"
+	"pipelinecoach/storage/redisstore"
+	"pipelinecoach/storage/redisstore/redistest"
+)
+
+// harnessOpts varies the end-to-end harness for fault tests.
+type harnessOpts struct {
+	sim   []slacksim.Option  // more simulator options (ping interval, rate limits…)
+	setup func(*bot.Setup)   // adjusts the wiring before Assemble
+	wired func(*bot.Runtime) // adjusts the runtime before it runs
+}
+
+// newHarnessOpts is newHarnessWith with options: the same cast, clock and
+// tick channel. A nil store is a fresh Redis.
+func newHarnessOpts(t *testing.T, store coach.Store, o harnessOpts) *harness {
+	t.Helper()
+	if store == nil {
+		store = redisstore.New(redistest.Start(t).Client(t), "e2e")
+	}
+	clock := coachtest.NewClock(start)
+	sim := slacksim.New(append([]slacksim.Option{slacksim.WithClock(clock.Now)}, o.sim...)...)
+	t.Cleanup(sim.Close)
+	sim.AddUser(slacksim.User{ID: rep, Name: "rita", RealName: "Rita Rep", TZ: "Europe/Berlin"})
+	sim.AddUser(slacksim.User{ID: other, Name: "omar", RealName: "Omar Other", TZ: "America/New_York"})
+	sim.AddUser(slacksim.User{ID: admin, Name: "ada", RealName: "Ada Admin", TZ: "Europe/Berlin", IsAdmin: true})
+	sim.AddChannel(wins, "wins", true)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	h := &harness{t: t, ctx: ctx, sim: sim, clock: clock, tick: make(chan time.Time), store: store, logs: &logBuffer{}}
+	setup := bot.Setup{
+		APIURL: sim.APIURL(), AppToken: sim.AppToken(), BotToken: sim.BotToken(),
+		Config: bot.Config{CelebrationChannel: wins},
+		Sender: unlimited(),
+		Store:  store, Clock: h.clock, Timing: coach.DefaultTiming, Tick: h.tick,
+		Log: zerolog.New(h.logs).Level(zerolog.DebugLevel),
+	}
+	if o.setup != nil {
+		o.setup(&setup)
+	}
+	h.rt = bot.Assemble(setup)
+	if o.wired != nil {
+		o.wired(h.rt)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = h.rt.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		if t.Failed() {
+			t.Logf("bot log:\n%s", h.logs.String())
+		}
+	})
+	h.waitConnected()
+	return h
+}
+
+// waitConnected waits until the bot has a Socket Mode connection.
+func (h *harness) waitConnected() {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+	defer cancel()
+	for h.sim.Connections() == 0 || !h.rt.Bot.Connected() {
+		select {
+		case <-ctx.Done():
+			h.t.Fatal("the bot did not (re)connect to the simulator")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// aofRedis starts Redis as production runs it: append-only, fsync every
+// second.
+func aofRedis(t *testing.T) (*redistest.Server, *redisstore.Store) {
+	t.Helper()
+	srv := redistest.Start(t, "--appendonly", "yes", "--appendfsync", "everysec")
+	return srv, redisstore.New(srv.Client(t), "e2e")
+}
+
+// readyz asks the operations endpoint what the process would: the store
+// answers PING and Socket Mode is connected (as cmd/pipelinecoach wires it).
+func (h *harness) readyz(store interface{ Ping(context.Context) error }) (int, string) {
+	ready := func(ctx context.Context) error {
+		if err := store.Ping(ctx); err != nil {
+			return errors.Join(errors.New("store"), err)
+		}
+		if !h.rt.Bot.Connected() {
+			return errors.New("slack: socket mode not connected")
+		}
+		return nil
+	}
+	rec := httptest.NewRecorder()
+	ops.Handler(nil, prometheus.NewRegistry(), ready).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	return rec.Code, strings.TrimSpace(rec.Body.String())
+}
+
+// countLogs counts log lines containing s.
+func (h *harness) countLogs(s string) int {
+	return strings.Count(h.logs.String(), s)
+}
