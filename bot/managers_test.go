@@ -39,8 +39,13 @@ func TestTeamCommandsCheckRoles(t *testing.T) {
 	h.reply(rep, "you don't manage a team")
 	h.slash(rep, "digest")
 	h.reply(rep, "you don't manage a team")
-	h.slash(rep, "team")
-	h.reply(rep, "you don't manage a team")
+	for _, cmd := range []string{"team", "team add " + mention(other), "team remove " + mention(other), "team channel <#" + teamRoom + "|team>",
+		"team timezone Europe/Berlin", "team framework spiced", "team holidays 2026-12-24"} {
+		h.slashAnswered(rep, cmd, "you don't manage a team")
+	}
+	for _, cmd := range []string{"admin", "admin manager " + mention(rep), "admin digest post"} {
+		h.slashAnswered(other, cmd, "Only admins can use")
+	}
 
 	h.slash(admin, "admin manager "+mention(mia)+" "+mention(otherBoss))
 	h.reply(admin, "can now manage a team")
