@@ -59,6 +59,13 @@ func TestAppHomeShowsThePipelineAndFollowsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.home(rep, ":warning: stalled")
+
+	// Open longer than the average won cycle (90 days until 5 are won): aged.
+	h.clock.Set(berlinAt(25, 11, 15).AddDate(0, 0, 95))
+	if _, err := h.sim.OpenHome(h.ctx, rep); err != nil {
+		t.Fatal(err)
+	}
+	h.home(rep, ":hourglass: aged")
 }
 
 func TestAppHomeFitsAnyPipeline(t *testing.T) {

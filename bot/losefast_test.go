@@ -58,6 +58,26 @@ func TestSharedLossIsCelebratedOnce(t *testing.T) {
 	}
 }
 
+// A lesson over the limit is refused next to the field; the modal keeps
+// everything typed and nothing is lost.
+func TestLessonOverTheLimitKeepsTheForm(t *testing.T) {
+	h := newHarness(t)
+	h.logAndPrompt("Acme")
+	prompt := h.waitFor(h.sim.DMChannel(rep), "Acme")
+	h.click(rep, prompt, render.ActionLose)
+	v := h.view(rep, render.ViewLose)
+	ack := h.submit(rep, v, map[string]string{render.InputReason: string(coach.ReasonTiming), render.InputLesson: strings.Repeat("x", 3001)})
+	if errs := ackErrors(t, ack); !strings.Contains(errs[render.InputLesson], "3001 characters long; the limit is 3000") {
+		t.Fatalf("errors %v, want the lesson's limit", errs)
+	}
+	if views := h.sim.OpenViews(rep); len(views) == 0 || views[len(views)-1].Closed {
+		t.Fatal("the debrief closed: what was typed is lost")
+	}
+	if p := h.prospects(rep)[0]; p.State == coach.Lost {
+		t.Fatal("a refused debrief lost the prospect")
+	}
+}
+
 func TestPrivateLossPostsNothing(t *testing.T) {
 	h := newHarness(t)
 	h.logAndPrompt("Hooli")

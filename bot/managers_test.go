@@ -79,10 +79,19 @@ func TestTeamCommandsCheckRoles(t *testing.T) {
 	h.reply(mia, "not on your team")
 	h.slash(mia, "quota "+mention(rep)+" $250k 2026-Q4")
 	h.reply(mia, "Quota of <@"+rep+"> for 2026-Q4: $250,000")
+	h.logAndPrompt("Bigco")
+	dmSay(t, h, "yes bigco fri 10am")
+	h.waitFor(h.sim.DMChannel(rep), "*Bigco* is an opportunity")
+	h.slash(rep, "update bigco")
+	h.submit(rep, h.view(rep, "update_deal"), map[string]string{"amount": "$500k"})
+	h.waitFor(h.sim.DMChannel(rep), "Updated *Bigco*")
+	h.slash(rep, "")
+	h.reply(rep, "coverage 2.0× your 2026-Q4 quota")
 	h.slash(rep, "team remove "+mention(other))
 	h.reply(rep, "you don't manage a team")
 
 	// The rep's prompt now asks the team's framework questions.
+	h.clock.Set(start)
 	h.logAndPrompt("Acme")
 	prompt := h.waitFor(h.sim.DMChannel(rep), "Did you book a second meeting with Acme?")
 	h.click(rep, prompt, "prospect_yes")
@@ -91,7 +100,7 @@ func TestTeamCommandsCheckRoles(t *testing.T) {
 	}
 
 	// The manager may act on her rep's deal; another manager may not.
-	p := h.prospects(rep)[0]
+	p := byAccount(h.prospects(rep), "Acme")
 	if _, err := h.rt.Service.NotYet(h.ctx, coach.Actor{Team: h.sim.TeamID(), User: otherBoss}, h.sim.TeamID(), p.ID); err == nil {
 		t.Fatal("another team's manager changed Rita's prospect")
 	}

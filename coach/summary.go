@@ -26,6 +26,11 @@ type RepView struct {
 	RecentLosses     []Prospect // lost in the last 30 days, newest first
 	// Framework is the rep's team's qualification framework.
 	Framework Framework
+	// Coverage is open opportunity amount over what is left of the rep's
+	// quota this quarter (HasCoverage false without a quota).
+	Coverage    float64
+	HasCoverage bool
+	Quota       Quota
 }
 
 // recentLossDays is how far back App Home lists losses.
@@ -86,8 +91,16 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 	if onTeam {
 		cycle = s.teamCycle(ctx, t)
 	}
-	v := s.Thresholds.repView(ps, s.clock.Now(), cycle)
+	now := s.clock.Now()
+	v := s.Thresholds.repView(ps, now, cycle)
 	v.Framework = ChooseFramework(t.Framework, s.TeamDefaults.Framework)
+	if q, ok := t.Quotas[owner]; ok && onTeam {
+		quarter := QuarterOf(now.In(t.Location()))
+		if p, err := ParseQuarter(q.Period, now.In(t.Location())); err == nil && p.Name == quarter.Name {
+			v.Quota = q
+			v.Coverage, v.HasCoverage = Coverage(v.OpenAmount()[q.Currency], RemainingQuota(q, ps, quarter))
+		}
+	}
 	return v, nil
 }
 

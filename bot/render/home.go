@@ -81,8 +81,12 @@ func numbers(v coach.RepView) string {
 	if v.HasMedian {
 		median = fmt.Sprintf("%.0f days", v.MedianDaysToLose)
 	}
-	return fmt.Sprintf("*Your numbers, last 90 days*\nFirst → second meeting: %s\nMedian time to lose: %s\nWin rate: %s",
+	text := fmt.Sprintf("*Your numbers, last 90 days*\nFirst → second meeting: %s\nMedian time to lose: %s\nWin rate: %s",
 		v.Conversion, median, v.WinRate)
+	if v.HasCoverage {
+		text += fmt.Sprintf("\nCoverage: %.1f× what is left of your %s quota (%s) — about 2× is healthy", v.Coverage, Escape(v.Quota.Period), Amount(v.Quota.Amount, v.Quota.Currency))
+	}
+	return text
 }
 
 func opportunityLine(p coach.Prospect, f coach.Flags, loc *time.Location) string {

@@ -30,9 +30,13 @@ func Pipeline(v coach.RepView, now time.Time, loc *time.Location) Message {
 		}
 		total = " · " + strings.Join(parts, " + ")
 	}
-	blocks = append(blocks, contextText("summary", fmt.Sprintf("%s%s · %s not yet pipeline · %s gone quiet",
+	coverage := ""
+	if v.HasCoverage {
+		coverage = fmt.Sprintf(" · coverage %.1f× your %s quota", v.Coverage, Escape(v.Quota.Period))
+	}
+	blocks = append(blocks, contextText("summary", fmt.Sprintf("%s%s · %s not yet pipeline · %s gone quiet%s",
 		plural(len(pl.Opportunities), "opportunity", "opportunities"), total, plural(len(pl.NotYet), "prospect", "prospects"),
-		plural(len(pl.GoneQuiet), "prospect", "prospects"))))
+		plural(len(pl.GoneQuiet), "prospect", "prospects"), coverage)))
 
 	blocks = append(blocks, listSection("opps", "*Opportunities* (second meeting booked)", pl.Opportunities, func(p coach.Prospect) (string, []slack.BlockElement) {
 		line := fmt.Sprintf("*%s* · second meeting %s%s", safe(p.Account, 80), When(p.SecondMeeting, loc), qualified(v.Framework, p))
