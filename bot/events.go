@@ -132,7 +132,9 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 		return
 	}
 	var managed *coach.Digest // a manager also sees their team
-	if t, ps, err := b.svc.TeamProspects(ctx, coach.Actor{Team: team, User: user}); err == nil {
+	if !b.svc.Manages(ctx, team, user) {
+		// not a manager: no team section, and no read for it
+	} else if t, ps, err := b.svc.TeamProspects(ctx, coach.Actor{Team: team, User: user}); err == nil {
 		d := b.svc.Thresholds.BuildDigest(t, ps, b.svc.Now())
 		managed = &d
 	}

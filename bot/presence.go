@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -38,15 +39,61 @@ type presenceSource interface {
 
 // Presence is coach's Presence from Slack: a status that says vacation or
 // out of office (until it expires; a day at a time when it never does), and
-// Do Not Disturb (until it ends).
+// Do Not Disturb (until it ends). Answers are cached for a few minutes, and
+// a lookup that Slack's rate limits would hold up is skipped: a message must
+// not wait on knowing whether someone is away.
 type Presence struct {
 	Slack presenceSource
 	Now   func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]presenceEntry
+}
+
+type presenceEntry struct {
+	until, checked time.Time
+}
+
+// Presence lookups: how long an answer is reused, and how long one may take.
+const (
+	presenceFresh   = 5 * time.Minute
+	presenceTimeout = 300 * time.Millisecond
+)
+
+// NewPresence returns a Presence over Slack.
+func NewPresence(s presenceSource, now func() time.Time) *Presence {
+	return &Presence{Slack: s, Now: now, cache: map[string]presenceEntry{}}
 }
 
 // AwayUntil returns when the user is back, or zero when they are here.
-func (p Presence) AwayUntil(ctx context.Context, _ string, user string) (time.Time, error) {
+func (p *Presence) AwayUntil(ctx context.Context, workspace string, user string) (time.Time, error) {
 	now := p.Now()
+	key := workspace + "/" + user
+	p.mu.Lock()
+	e, ok := p.cache[key]
+	p.mu.Unlock()
+	if ok && now.Sub(e.checked) < presenceFresh && now.Sub(e.checked) >= 0 {
+		if e.until.After(now) {
+			return e.until, nil
+		}
+		return time.Time{}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, presenceTimeout)
+	defer cancel()
+	until, err := p.lookup(ctx, user, now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	p.mu.Lock()
+	if len(p.cache) > 50000 {
+		p.cache = map[string]presenceEntry{}
+	}
+	p.cache[key] = presenceEntry{until: until, checked: now}
+	p.mu.Unlock()
+	return until, nil
+}
+
+func (p *Presence) lookup(ctx context.Context, user string, now time.Time) (time.Time, error) {
 	var until time.Time
 	u, err := p.Slack.UserInfo(ctx, user)
 	if err != nil {

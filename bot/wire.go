@@ -60,7 +60,7 @@ func Assemble(s Setup) *Runtime {
 	out := sender.New(api, s.Log, s.Sender)
 	notify := Notifier{Slack: out, Celebrations: s.Config.CelebrationChannel, Status: s.Store, Log: s.Log.With().Str("component", "notifier").Logger()}
 	svc := coach.NewService(s.Store, notify, s.Clock, s.Timing)
-	svc.Presence = Presence{Slack: out, Now: s.Clock.Now}
+	svc.Presence = NewPresence(out, s.Clock.Now)
 	svc.Holidays = s.Holidays
 	if s.Defaults.TZ != "" {
 		svc.TeamDefaults.TZ = s.Defaults.TZ

@@ -113,6 +113,7 @@ func (s *Service) MakeManager(ctx context.Context, actor Actor, user, tz string)
 	if err != nil {
 		return Team{}, fmt.Errorf("make %s a manager: %w", user, err)
 	}
+	s.forgetTeams()
 	if err := s.scheduleTeam(ctx, t); err != nil {
 		return t, err
 	}
@@ -171,6 +172,7 @@ func (s *Service) EditTeam(ctx context.Context, actor Actor, fn func(Team) (Team
 		if err != nil {
 			return cur, err
 		}
+		s.forgetTeams()
 		if next.TZ != cur.TZ {
 			if err := s.scheduleTeam(ctx, next); err != nil {
 				return next, err
@@ -269,4 +271,11 @@ func (s *Service) teamProspects(ctx context.Context, t Team) ([]Prospect, error)
 		return nil, fmt.Errorf("read the prospects of %s's team: %w", t.Manager, err)
 	}
 	return slices.DeleteFunc(all, func(p Prospect) bool { return !t.Has(p.Owner) }), nil
+}
+
+// Manages reports whether user manages a team, from the cached team lookup:
+// cheap enough to ask on every App Home refresh.
+func (s *Service) Manages(ctx context.Context, workspace, user string) bool {
+	t, ok := s.teamOf(ctx, workspace, user)
+	return ok && t.Manager == user
 }

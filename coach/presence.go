@@ -71,6 +71,14 @@ func (s *Service) teamOf(ctx context.Context, workspace, user string) (Team, boo
 	return t, found
 }
 
+// forgetTeams empties the team cache after a team changed on this replica
+// (other replicas catch up within teamCacheFor).
+func (s *Service) forgetTeams() {
+	s.teamCacheMu.Lock()
+	s.teamCache = nil
+	s.teamCacheMu.Unlock()
+}
+
 // lookupTeamOf finds the team a person belongs to: the one they manage, or
 // their manager's.
 func (s *Service) lookupTeamOf(ctx context.Context, workspace, user string) (Team, bool) {
