@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,11 +57,43 @@ func (e *redisEnv) Close() {
 
 // tripCounter is a go-redis hook counting round trips: one per command sent
 // alone, one per pipeline. saves counts the prospect saves among them (the
-// store's save script is the only one it runs with 7 keys).
+// store's save script is the only one it runs with 7 keys). While keeping
+// (keep), it also logs what each round trip was (describe), to show what a
+// count is made of.
 type tripCounter struct {
 	total atomic.Int64
 	saves atomic.Int64
 	lists atomic.Int64 // reads of a rep's whole pipeline (the 2-key ProspectsOf script)
+
+	keeping atomic.Bool
+	mu      sync.Mutex
+	log     []string
+}
+
+// keep starts logging what each round trip is.
+func (c *tripCounter) keep() { c.keeping.Store(true) }
+
+func (c *tripCounter) note(what string) {
+	if !c.keeping.Load() {
+		return
+	}
+	c.mu.Lock()
+	c.log = append(c.log, what)
+	c.mu.Unlock()
+}
+
+// mark is the position in the log now, for since.
+func (c *tripCounter) mark() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.log)
+}
+
+// since is what the round trips logged after mark were.
+func (c *tripCounter) since(mark int) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.log[mark:])
 }
 
 func (c *tripCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
@@ -74,8 +108,9 @@ func (c *tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 			c.lists.Add(1)
 		}
 		if debugTrips {
-			fmt.Fprintln(os.Stderr, "TRIP", cmd.Args()[:min(3, len(cmd.Args()))])
+			fmt.Fprintln(os.Stderr, "TRIP", describe(cmd))
 		}
+		c.note(describe(cmd))
 		return next(ctx, cmd)
 	}
 }
@@ -83,11 +118,17 @@ func (c *tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 func (c *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		c.total.Add(1)
+		var what []string
 		for _, cmd := range cmds {
 			if isSave(cmd) {
 				c.saves.Add(1)
 			}
+			what = append(what, describe(cmd))
 		}
+		if debugTrips {
+			fmt.Fprintln(os.Stderr, "TRIP pipeline", what)
+		}
+		c.note("pipeline [" + strings.Join(what, ", ") + "]")
 		return next(ctx, cmds)
 	}
 }
@@ -108,6 +149,116 @@ func scriptKeys(cmd redis.Cmder) string {
 }
 
 var debugTrips = os.Getenv("BENCH_DEBUG_TRIPS") != ""
+
+// describe names what a command the store sends is for, from its keys (the
+// layout in storage/redisstore/keys.go) and, for the job-queue scripts, its
+// arguments: "save", "prospect read", "claim", … Anything else is its name
+// and first key.
+func describe(cmd redis.Cmder) string {
+	args := cmd.Args()
+	arg := func(i int) string {
+		if i < len(args) {
+			return fmt.Sprint(args[i])
+		}
+		return ""
+	}
+	name := cmd.Name()
+	key := arg(1)
+	switch name {
+	case "evalsha", "eval":
+		n, _ := strconv.Atoi(arg(2))
+		key = arg(3)
+		var argv []string
+		for i := 3 + n; i < len(args); i++ {
+			argv = append(argv, arg(i))
+		}
+		numeric := func(s string) bool { _, err := strconv.ParseInt(s, 10, 64); return err == nil }
+		switch {
+		case n == 7:
+			return "save"
+		case n == 2 && strings.Contains(key, ":owner:"):
+			return "pipeline read"
+		case n == 2 && strings.HasSuffix(key, ":teams"):
+			return "team-of read"
+		case n == 3 && strings.HasSuffix(key, ":teams"):
+			return "team save"
+		case n == 3 && strings.HasSuffix(key, ":jobs:due"):
+			switch {
+			case len(argv) == 3 && numeric(argv[0]):
+				return "claim"
+			case len(argv) == 2 && !numeric(argv[0]) && numeric(argv[1]):
+				return "schedule"
+			}
+			return "job done/release"
+		case n == 1 && strings.Contains(key, ":ledger:"):
+			return "reserve send"
+		}
+	case "hget":
+		switch {
+		case strings.HasSuffix(key, ":p"):
+			return "prospect read"
+		case strings.HasSuffix(key, ":teams"):
+			return "team read"
+		case strings.HasSuffix(key, ":rm"):
+			return "manager-of read"
+		}
+	case "hvals":
+		switch {
+		case strings.HasSuffix(key, ":p"):
+			return "workspace prospects read"
+		case strings.HasSuffix(key, ":teams"):
+			return "teams read"
+		}
+	case "set", "get", "del":
+		if strings.Contains(key, ":ledger:") {
+			return map[string]string{"set": "ledger record", "get": "ledger lookup", "del": "ledger forget"}[name]
+		}
+	}
+	return strings.TrimSpace(name + " " + key)
+}
+
+// tally counts a log of round trips by kind, in order of first appearance:
+// "claim, 3× prospect read, 3× save".
+func tally(what []string) string {
+	if len(what) == 0 {
+		return "none"
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, w := range what {
+		if counts[w] == 0 {
+			order = append(order, w)
+		}
+		counts[w]++
+	}
+	for i, w := range order {
+		if counts[w] > 1 {
+			order[i] = fmt.Sprintf("%d× %s", counts[w], w)
+		}
+	}
+	return strings.Join(order, ", ")
+}
+
+// summary folds a log of round trips into "prospect read, 2× save".
+func summary(what []string) string {
+	if len(what) == 0 {
+		return "none"
+	}
+	var out []string
+	for i := 0; i < len(what); {
+		j := i
+		for j < len(what) && what[j] == what[i] {
+			j++
+		}
+		if j-i > 1 {
+			out = append(out, fmt.Sprintf("%d× %s", j-i, what[i]))
+		} else {
+			out = append(out, what[i])
+		}
+		i = j
+	}
+	return strings.Join(out, ", ")
+}
 
 // snapshot is the counter's state, to subtract.
 type trips struct{ total, saves, lists int64 }

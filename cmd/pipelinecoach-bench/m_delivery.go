@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -97,16 +98,18 @@ func deliver(ctx context.Context, o options, c deliveryCase, loops int) (row, er
 	var first, last time.Time
 	posted := map[string]int{}
 	ok, limited := 0, 0
+	var methods []string // every Web API call the bot made
 	all := make(chan struct{})
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go func() {
 		_, _ = sim.WaitCall(watchCtx, func(call slacksim.Call) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			methods = append(methods, call.Method)
 			if call.Method != "chat.postMessage" {
 				return false
 			}
-			mu.Lock()
-			defer mu.Unlock()
 			if call.Status == 429 {
 				limited++
 				return false
@@ -141,6 +144,9 @@ func deliver(ctx context.Context, o options, c deliveryCase, loops int) (row, er
 	}
 	minimum := c.minimum()
 	deadline := minimum*3/2 + 10*time.Second
+	if o.short {
+		deadline = minimum*3/2 + 2*time.Second
+	}
 	o.logf("%d prompts, %d scheduler loop(s): at least %s, giving up after %s", c.prompts, loops, ms(minimum), ms(deadline))
 	timedOut := false
 	select {
@@ -160,7 +166,9 @@ func deliver(ctx context.Context, o options, c deliveryCase, loops int) (row, er
 	took := last.Sub(first)
 	r := row{name: name, target: fmt.Sprintf("all, 0 duplicates, ≤ 1.2× the minimum %s", ms(minimum))}
 	if timedOut {
-		r.measured = fmt.Sprintf("only %d/%d delivered after %s (gave up), %d duplicates, %d × 429", ok, c.prompts, ms(deadline), dups, limited)
+		slices.Sort(methods)
+		r.measured = fmt.Sprintf("only %d/%d delivered after %s (gave up), %d duplicates, %d × 429; the rest: %s; the bot's Slack calls: %s (bot log: %s)",
+			ok, c.prompts, ms(deadline), dups, limited, undelivered(ctx, env.store, ps, clock.Now()), tally(methods), rb.logs)
 		r.verdict = verdictFail
 		r.ratio = fmt.Sprintf("> %s", ratio(float64(deadline), float64(minimum)))
 		return r, nil
@@ -189,4 +197,24 @@ func promptOf(call slacksim.Call) string {
 		}
 	}
 	return "?" + call.Params.Get("text")
+}
+
+// undelivered says where the prospects never asked stand now: their state
+// and when their follow-up is due, counted.
+func undelivered(ctx context.Context, store coach.Store, ps []coach.Prospect, now time.Time) string {
+	var what []string
+	for _, p := range ps {
+		cur, err := store.Prospect(ctx, p.Team, p.ID)
+		switch {
+		case err != nil:
+			what = append(what, "unreadable: "+err.Error())
+		case cur.Asks > 0:
+		case cur.FollowUpAt.IsZero():
+			what = append(what, string(cur.State)+", no follow-up")
+		default:
+			what = append(what, fmt.Sprintf("%s, follow-up in %s", cur.State, cur.FollowUpAt.Sub(now).Round(time.Minute)))
+		}
+	}
+	slices.Sort(what)
+	return tally(what)
 }

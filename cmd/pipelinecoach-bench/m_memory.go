@@ -105,10 +105,18 @@ func measureMemory(ctx context.Context, o options) ([]row, error) {
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	defer func() {
+		// The smoke run does not wait out a graceful stop (it is not measured).
+		grace := 15 * time.Second
+		if o.short {
+			grace = time.Second
+		}
+		start := time.Now()
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
-		case <-time.After(15 * time.Second):
+			o.logf("the binary stopped %s after SIGTERM", ms(time.Since(start)))
+		case <-time.After(grace):
+			o.logf("the binary had not stopped %s after SIGTERM: killed", ms(grace))
 			_ = cmd.Process.Kill()
 			<-exited
 		}

@@ -3,7 +3,7 @@
 // for memory) through bot/slacksim with a real redis-server per measurement,
 // and prints a table.
 //
-//	go run ./cmd/pipelinecoach-bench                 # everything, about 5 minutes
+//	go run ./cmd/pipelinecoach-bench                 # everything, about 6 minutes
 //	go run ./cmd/pipelinecoach-bench -short          # a smoke run of a few seconds
 //	go run ./cmd/pipelinecoach-bench -only ack,scheduler
 package main
@@ -190,12 +190,6 @@ func memTotal() string {
 		}
 	})
 	return out
-}
-
-// measureDigest: the weekly digest is not built yet.
-func measureDigest(context.Context, options) ([]row, error) {
-	return []row{{name: "digest: build + post, 300 reps, 5,000 deals", measured: "not built yet (issue: managers)",
-		target: "< 200 ms to build, reads pipelined", verdict: verdictSkip, ratio: "—"}}, nil
 }
 
 func ratio(a, b float64) string {
