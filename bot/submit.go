@@ -53,7 +53,8 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 			sm.Amount, sm.Currency = amount.Units, amount.Currency
 		}
 		var changed bool
-		p, changed, err = b.svc.Confirm(ctx, actor, team, cb.View.PrivateMetadata, sm)
+		id, known := render.ReadProspectMetadata(cb.View.PrivateMetadata)
+		p, changed, err = b.svc.ConfirmFrom(ctx, actor, team, id, known, sm)
 		after = func(ctx context.Context, p coach.Prospect) {
 			b.changed(ctx, p)
 			if !changed {
@@ -70,7 +71,8 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 			SaveMoment: form.text(render.InputSaveMoment),
 			Shared:     form.checked(render.InputShare, render.ShareOptionValue),
 		}
-		p, err = b.svc.Lose(ctx, actor, team, cb.View.PrivateMetadata, report)
+		id, known := render.ReadProspectMetadata(cb.View.PrivateMetadata)
+		p, err = b.svc.LoseFrom(ctx, actor, team, id, known, report)
 		after = func(ctx context.Context, p coach.Prospect) {
 			b.changed(ctx, p)
 			if p.Prompt.IsZero() {
@@ -109,7 +111,8 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 		if ferrs != nil {
 			return fieldErrors(ferrs)
 		}
-		p, err = b.svc.Update(ctx, actor, team, cb.View.PrivateMetadata, u)
+		id, known := render.ReadProspectMetadata(cb.View.PrivateMetadata)
+		p, err = b.svc.UpdateFrom(ctx, actor, team, id, known, u)
 		after = func(ctx context.Context, p coach.Prospect) {
 			b.reply(ctx, "", user, render.Updated(p))
 		}

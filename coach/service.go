@@ -161,7 +161,14 @@ func (s *Service) LogMeeting(ctx context.Context, m NewMeeting) (Prospect, error
 // Confirm records a booked second meeting: the prospect becomes an
 // opportunity. Confirming again changes nothing (changed is false).
 func (s *Service) Confirm(ctx context.Context, actor Actor, team, id string, sm SecondMeeting) (Prospect, bool, error) {
-	p, changed, err := s.change(ctx, &actor, team, id, func(p Prospect) (Prospect, bool, error) {
+	return s.ConfirmFrom(ctx, actor, team, id, nil, sm)
+}
+
+// ConfirmFrom is Confirm starting from the prospect as the caller read it
+// (nil to read it): it is saved over that version, and read again only if
+// it changed meanwhile. The rules are always checked against what is saved.
+func (s *Service) ConfirmFrom(ctx context.Context, actor Actor, team, id string, known *Prospect, sm SecondMeeting) (Prospect, bool, error) {
+	p, changed, err := s.changeFrom(ctx, &actor, team, id, known, func(p Prospect) (Prospect, bool, error) {
 		return p.Confirm(s.clock.Now(), actor.User, sm)
 	})
 	if err != nil {
@@ -197,7 +204,13 @@ func (s *Service) NotYet(ctx context.Context, actor Actor, team, id string) (Pro
 
 // Lose records a loss with its debrief.
 func (s *Service) Lose(ctx context.Context, actor Actor, team, id string, r LossReport) (Prospect, error) {
-	p, _, err := s.change(ctx, &actor, team, id, func(p Prospect) (Prospect, bool, error) {
+	return s.LoseFrom(ctx, actor, team, id, nil, r)
+}
+
+// LoseFrom is Lose starting from the prospect as the caller read it (see
+// ConfirmFrom).
+func (s *Service) LoseFrom(ctx context.Context, actor Actor, team, id string, known *Prospect, r LossReport) (Prospect, error) {
+	p, _, err := s.changeFrom(ctx, &actor, team, id, known, func(p Prospect) (Prospect, bool, error) {
 		next, err := p.Lose(s.clock.Now(), actor.User, r)
 		return next, err == nil, err
 	})
@@ -231,7 +244,13 @@ func (s *Service) win(ctx context.Context, actor Actor, team, id string, known *
 
 // Update records an update of an opportunity.
 func (s *Service) Update(ctx context.Context, actor Actor, team, id string, u DealUpdate) (Prospect, error) {
-	p, _, err := s.change(ctx, &actor, team, id, func(p Prospect) (Prospect, bool, error) {
+	return s.UpdateFrom(ctx, actor, team, id, nil, u)
+}
+
+// UpdateFrom is Update starting from the prospect as the caller read it
+// (see ConfirmFrom).
+func (s *Service) UpdateFrom(ctx context.Context, actor Actor, team, id string, known *Prospect, u DealUpdate) (Prospect, error) {
+	p, _, err := s.changeFrom(ctx, &actor, team, id, known, func(p Prospect) (Prospect, bool, error) {
 		next, err := p.Update(s.clock.Now(), actor.User, u)
 		return next, err == nil, err
 	})

@@ -3,6 +3,7 @@ package coach_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"fmt"
 	"reflect"
 	"sync"
@@ -868,4 +869,38 @@ func (s *slowNotifier) Digest(ctx context.Context, t coach.Team, d coach.Digest)
 
 func (s *slowNotifier) Nudge(ctx context.Context, n coach.Nudge) (coach.MessageRef, error) {
 	return s.inner.Nudge(ctx, n)
+}
+
+// ConfirmFrom saves over the version the caller read; when the prospect
+// changed meanwhile it reads again and reapplies the rule, losing nothing.
+func TestConfirmFromAStaleReadLosesNothing(t *testing.T) {
+	f := newFixture(t, bdate(11, 25, 10, 0))
+	p := f.log(t, bdate(11, 25, 9, 0))
+	ctx := context.Background()
+	stale := f.get(t, p.ID)
+	if _, err := f.svc.NotYet(ctx, rep, "T1", p.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, changed, err := f.svc.ConfirmFrom(ctx, rep, "T1", p.ID, &stale, coach.SecondMeeting{At: bdate(11, 27, 10, 0)})
+	if err != nil || !changed || got.State != coach.Opportunity {
+		t.Fatalf("ConfirmFrom over a stale read = %v, %v, %v", got.State, changed, err)
+	}
+	saved := f.get(t, p.ID)
+	var events []coach.Event
+	for _, e := range saved.History {
+		events = append(events, e.Event)
+	}
+	if saved.State != coach.Opportunity || !slices.Contains(events, coach.EventNotYet) {
+		t.Fatalf("saved %s with history %v: the concurrent 'not yet' was lost", saved.State, events)
+	}
+
+	// A fresh read saves without reading again; another rep is still
+	// refused.
+	fresh := f.get(t, p.ID)
+	if _, err := f.svc.LoseFrom(ctx, otherRep, "T1", p.ID, nil, coach.LossReport{Reason: coach.ReasonTiming}); !errors.Is(err, coach.ErrForbidden) {
+		t.Fatalf("another rep losing it: %v", err)
+	}
+	if _, err := f.svc.LoseFrom(ctx, rep, "T1", p.ID, &fresh, coach.LossReport{Reason: coach.ReasonTiming}); err != nil {
+		t.Fatal(err)
+	}
 }
