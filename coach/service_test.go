@@ -3,9 +3,9 @@ package coach_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
