@@ -75,11 +75,8 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 		}
 	case render.ActionUpdate:
 		p, err := b.svc.Prospect(ctx, actor, id)
-		if err == nil && p.State != coach.Opportunity {
-			err = decidedOf(p)
-			if p.State.Open() {
-				err = coach.ErrNotOpportunity
-			}
+		if err == nil {
+			err = p.CanUpdate()
 		}
 		if err != nil {
 			respond(render.Notice(explain(err, loc)))
@@ -96,8 +93,12 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 			respond(render.Notice(explain(err, loc)))
 			return
 		}
-		if !p.State.Open() || (action == render.ActionYes && p.State == coach.Opportunity) {
-			respond(render.Notice(explain(decidedOf(p), loc)))
+		can := p.CanLose()
+		if action == render.ActionYes {
+			can = p.CanConfirm()
+		}
+		if can != nil {
+			respond(render.Notice(explain(can, loc)))
 			b.changed(ctx, p)
 			return
 		}
@@ -142,10 +143,4 @@ func (b *Bot) refuse(ctx context.Context, log zerolog.Logger, err error, loc *ti
 			b.changed(ctx, p)
 		}
 	}
-}
-
-// decidedOf is the error that says what an already-decided prospect became.
-func decidedOf(p coach.Prospect) error {
-	e, _ := p.Decided()
-	return &coach.DecidedError{State: p.State, At: e.At, By: e.By}
 }

@@ -223,6 +223,36 @@ func (p *Prospect) record(at time.Time, by string, ev Event, to State) {
 	p.State = to
 }
 
+// CanConfirm says whether a second meeting can still be confirmed: nil,
+// or why not (already an opportunity, won or lost — a *DecidedError).
+func (p Prospect) CanConfirm() error {
+	if p.State == Scheduled || p.State == Awaiting {
+		return nil
+	}
+	return p.decidedError()
+}
+
+// CanLose says whether the prospect can still be lost: nil, or a
+// *DecidedError.
+func (p Prospect) CanLose() error {
+	if p.State.Open() {
+		return nil
+	}
+	return p.decidedError()
+}
+
+// CanUpdate says whether the prospect takes deal updates: only an
+// opportunity does (ErrNotOpportunity before, a *DecidedError after).
+func (p Prospect) CanUpdate() error {
+	switch p.State {
+	case Opportunity:
+		return nil
+	case Scheduled, Awaiting:
+		return ErrNotOpportunity
+	}
+	return p.decidedError()
+}
+
 // NewMeeting is a first meeting a rep logs.
 type NewMeeting struct {
 	Team, Owner, Account, Contact, TZ string
