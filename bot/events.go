@@ -64,7 +64,7 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 		say(render.Notice(errSaveFailed))
 		return
 	}
-	waiting := append(pl.NotYet, pl.GoneQuiet...)
+	waiting := pl.Waiting()
 	if len(waiting) == 0 {
 		say(render.Notice("You have no prospect waiting for an answer. Log a first meeting with `/pipeline log Acme tomorrow 10am`, or see `/pipeline help`."))
 		return

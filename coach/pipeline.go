@@ -74,3 +74,9 @@ func (pl Pipeline) OpenAmount() map[string]int64 {
 func (pl Pipeline) Open() []Prospect {
 	return slices.Concat(pl.Opportunities, pl.NotYet, pl.GoneQuiet, pl.Scheduled)
 }
+
+// Waiting returns the prospects waiting for the rep's answer about a second
+// meeting: not yet pipeline, and gone quiet.
+func (pl Pipeline) Waiting() []Prospect {
+	return slices.Concat(pl.NotYet, pl.GoneQuiet)
+}
