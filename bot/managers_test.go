@@ -303,3 +303,25 @@ func TestPromptsWaitWhileAway(t *testing.T) {
 	h.at(berlinAt(30, 12, 0))
 	h.waitFor(h.sim.DMChannel(rep), "Did you book a second meeting with Acme?")
 }
+
+// A team holiday holds the rep's questions until the next working day.
+func TestTeamHolidayHoldsPrompts(t *testing.T) {
+	h := newHarness(t)
+	h.addManagers()
+	h.slash(admin, "admin manager "+mention(mia))
+	h.reply(admin, "can now manage a team")
+	h.slash(mia, "team add "+mention(rep))
+	h.reply(mia, "Added")
+	h.slash(mia, "team holidays 2026-11-26")
+	h.reply(mia, "1 holiday set")
+
+	h.slash(rep, "log Acme today 17:00") // asked at 18:15: after hours, so Thursday 09:00 — a holiday
+	h.reply(rep, "Logged")
+	h.at(berlinAt(26, 9, 0))
+	h.at(berlinAt(26, 15, 0))
+	if n := h.prompts(rep); n != 0 {
+		t.Fatalf("asked %d times on the team's holiday", n)
+	}
+	h.at(berlinAt(27, 9, 0))
+	h.waitFor(h.sim.DMChannel(rep), "Did you book a second meeting with Acme?")
+}
