@@ -48,6 +48,15 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 		if err := b.slack.UpdateMessage(ctx, cb.Channel.ID, cb.Message.Timestamp, render.NudgeAnswered(cb.Message.Blocks.BlockSet, answer).Options()...); err != nil {
 			log.Warn().Err(err).Msg("update nudge")
 		}
+	case render.ActionDealCard:
+		p, err := b.svc.Prospect(ctx, actor, id)
+		if err != nil {
+			respond(render.Notice(explain(err, loc)))
+			return
+		}
+		if _, err := b.slack.OpenView(ctx, cb.TriggerID, render.DealCard(p, b.svc.FrameworkFor(ctx, team, p.Owner), loc)); err != nil {
+			log.Warn().Err(err).Msg("open deal card")
+		}
 	case render.ActionSeeAll:
 		v, err := b.svc.RepView(ctx, team, user)
 		if err != nil {

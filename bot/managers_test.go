@@ -255,6 +255,17 @@ func TestNudgesAndDigestOverWeeks(t *testing.T) {
 		}
 	}
 
+	// A nudge links to its deals: Mia opens one and sees its history.
+	for _, m := range nudges {
+		if strings.Contains(m.AllText(), "has stalled") {
+			h.click(mia, m, "deal_card.0")
+			if card := h.view(mia, "deal_card"); !strings.Contains(card.AllText(), "History") || !strings.Contains(card.AllText(), "confirmed") {
+				t.Fatalf("the deal card lacks the history:\n%s", card.AllText())
+			}
+			break
+		}
+	}
+
 	// Discussed quiets a nudge; the button is only Mia's.
 	nudge := nudges[0]
 	h.click(other, nudge, "nudge_discussed")

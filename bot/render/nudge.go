@@ -3,16 +3,19 @@ package render
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/coach"
 )
 
-// Nudge buttons; their value is the nudge's key.
+// Nudge buttons; their value is the nudge's key (the deal's id for
+// ActionDealCard).
 const (
 	ActionNudgeDiscussed = "nudge_discussed"
 	ActionNudgeSnooze    = "nudge_snooze"
+	ActionDealCard       = "deal_card"
 )
 
 // nudgeTitle is a nudge's headline, by kind.
@@ -64,6 +67,11 @@ func Nudge(n coach.Nudge) Message {
 			lines = append(lines, fmt.Sprintf("…and %d more", n.MoreDeals))
 		}
 		blocks = append(blocks, section("nudge_deals", "*The deals:*\n"+strings.Join(lines, "\n")))
+		var open []slack.BlockElement
+		for i, p := range n.Deals {
+			open = append(open, button(fmt.Sprintf("%s.%d", ActionDealCard, i), p.ID, Truncate(p.Account, 30), ""))
+		}
+		blocks = append(blocks, slack.NewActionBlock("nudge_deal_links", open...))
 	}
 	if len(n.Missing) > 0 {
 		var lines []string
@@ -102,4 +110,55 @@ func NudgeAnswered(original []slack.Block, answer string) Message {
 	}
 	kept = append(kept, contextText("nudge_answer", answer))
 	return Message{Text: answer, Blocks: kept}
+}
+
+// DealCard shows one deal to whoever may see it (its rep, their manager, an
+// admin): where it stands, what it needs, and its history.
+// Times are shown in the viewer's zone, loc.
+func DealCard(p coach.Prospect, fw coach.Framework, loc *time.Location) slack.ModalViewRequest {
+	facts := []string{
+		fmt.Sprintf("*%s* · <@%s> · %s", safe(p.Account, coach.MaxAccountLen), Escape(p.Owner), stateWords(p.State)),
+		"First meeting: " + When(p.FirstMeeting, loc),
+	}
+	if p.Contact != "" {
+		facts = append(facts, "Contact: "+safe(p.Contact, coach.MaxContactLen))
+	}
+	if !p.SecondMeeting.IsZero() {
+		facts = append(facts, "Second meeting: "+When(p.SecondMeeting, loc))
+	}
+	if p.Amount > 0 {
+		facts = append(facts, "Amount: "+Amount(p.Amount, p.Currency))
+	}
+	if p.NextStep != "" {
+		facts = append(facts, "Next step: "+safe(p.NextStep, coach.MaxNextStepLen))
+	}
+	if p.WaitingOn != "" {
+		facts = append(facts, fmt.Sprintf("Waiting on %s until %s", safe(p.WaitingOn, coach.MaxWaitingOn), Day(p.WaitingUntil, loc)))
+	}
+	blocks := []slack.Block{section("card_facts", strings.Join(facts, "\n"))}
+	if len(fw.Items) > 0 {
+		var q []string
+		for _, it := range fw.Items {
+			answer := "_not yet — ask: " + Escape(it.Question) + "_"
+			if a := strings.TrimSpace(p.Qualification[it.Key]); a != "" {
+				answer = safe(a, coach.MaxAnswerLen)
+			}
+			q = append(q, fmt.Sprintf("• *%s*: %s", Escape(it.Name), answer))
+		}
+		blocks = append(blocks, section("card_qualification", fmt.Sprintf("*%s*%s\n%s", Escape(fw.Title), qualified(fw, p), strings.Join(q, "\n"))))
+	}
+	var hist []string
+	for i := len(p.History) - 1; i >= 0 && len(hist) < 20; i-- {
+		e := p.History[i]
+		who := "Pipeline Coach"
+		if e.By != coach.SystemActor {
+			who = "<@" + Escape(e.By) + ">"
+		}
+		hist = append(hist, fmt.Sprintf("%s · %s · %s", When(e.At, loc), who, strings.ReplaceAll(string(e.Event), "_", " ")))
+	}
+	blocks = append(blocks, section("card_history", "*History* (newest first)\n"+strings.Join(hist, "\n")))
+	m := modal("deal_card", "Deal", "Close", p.ID, blocks...)
+	m.Submit = nil
+	m.Close = plain("Close", maxModalTitle)
+	return m
 }

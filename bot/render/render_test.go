@@ -103,6 +103,10 @@ func TestGolden(t *testing.T) {
 		"cleanup":          render.Cleanup(view, berlin).Blocks,
 		"lessons":          render.Lessons([]coach.Prospect{lost("p3", "Initech", 2)}, "competitor").Blocks,
 		"pipeline":         render.Pipeline(view, now, berlin).Blocks,
+		"nudge_stalled": render.Nudge(coach.Nudge{Kind: coach.NudgeStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p1",
+			Why: "No activity for 16 days <b>", Deals: []coach.Prospect{opportunity("p1", "Acme <!here>")},
+			Questions: []string{"What is the next step, and who owns it?", "If nothing happens by Friday, will you lose it?"}}).Blocks,
+		"deal_card": render.DealCard(opportunity("p1", "Acme"), coach.ChooseFramework("bant", ""), berlin),
 	}
 	for name, v := range tests {
 		t.Run(name, func(t *testing.T) { golden(t, name, v) })
