@@ -60,23 +60,15 @@ func (m *MemStore) Prospect(_ context.Context, team, id string) (coach.Prospect,
 
 // ProspectsOf implements coach.Prospects.
 func (m *MemStore) ProspectsOf(_ context.Context, team, owner string) ([]coach.Prospect, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []coach.Prospect
-	for _, raw := range m.prospects {
-		var p coach.Prospect
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return nil, err
-		}
-		if p.Team == team && p.Owner == owner {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Team == team && p.Owner == owner })
 }
 
 // TeamProspects implements coach.Prospects.
 func (m *MemStore) TeamProspects(_ context.Context, team string) ([]coach.Prospect, error) {
+	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Team == team })
+}
+
+func (m *MemStore) prospectsWhere(keep func(coach.Prospect) bool) ([]coach.Prospect, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []coach.Prospect
@@ -85,7 +77,7 @@ func (m *MemStore) TeamProspects(_ context.Context, team string) ([]coach.Prospe
 		if err := json.Unmarshal(raw, &p); err != nil {
 			return nil, err
 		}
-		if p.Team == team {
+		if keep(p) {
 			out = append(out, p)
 		}
 	}
