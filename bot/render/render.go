@@ -36,9 +36,9 @@ const (
 
 // Escape makes text a person typed safe inside mrkdwn: a typed <!channel>,
 // <@U…> or link shows as text and never pings or links.
-func Escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func Escape(s string) string { return mrkdwnEscaper.Replace(s) }
+
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // Truncate cuts s to at most n characters, ending with an ellipsis when cut.
 func Truncate(s string, n int) string {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/slack-go/slack"
 )
 
 // responseTarget is what a response_url is tied to: the channel and user of the envelope
@@ -105,7 +107,6 @@ func (s *Server) post(ch, threadTS string, c content, ephemeralTo string) *messa
 		TS:        s.nextTS(),
 		ThreadTS:  threadTS,
 		Text:      c.text,
-		Blocks:    toBlocks(c.blocks),
 		Ephemeral: ephemeralTo != "",
 		ToUser:    ephemeralTo,
 	}, rawBlocks: c.blocks}
@@ -119,7 +120,7 @@ func (s *Server) post(ch, threadTS string, c content, ephemeralTo string) *messa
 func (m *message) replace(c content, keepBlocks bool) {
 	m.Text = c.text
 	if !keepBlocks {
-		m.Blocks, m.rawBlocks = toBlocks(c.blocks), c.blocks
+		m.Blocks, m.rawBlocks, m.parsed = slack.Blocks{}, c.blocks, false
 	}
 	m.Updates++
 }

@@ -87,7 +87,7 @@ func (s *Server) Messages(channel string) []Message {
 	var out []Message
 	for _, m := range s.messages {
 		if m.Channel == channel {
-			out = append(out, m.Message)
+			out = append(out, m.snapshot())
 		}
 	}
 	return out
@@ -101,7 +101,7 @@ func (s *Server) WaitMessage(ctx context.Context, match func(Message) bool) (Mes
 		s.mu.Lock()
 		all := make([]Message, len(s.messages))
 		for i, m := range s.messages {
-			all[i] = m.Message
+			all[i] = m.snapshot()
 		}
 		s.mu.Unlock()
 		for _, m := range all {

@@ -79,6 +79,17 @@ type View struct {
 type message struct {
 	Message
 	rawBlocks []any
+	// parsed: Message.Blocks holds rawBlocks decoded. Decoding waits until
+	// someone looks (snapshot), so a busy benchmark does not pay for it.
+	parsed bool
+}
+
+// snapshot returns the message as callers see it. Callers hold s.mu.
+func (m *message) snapshot() Message {
+	if !m.parsed {
+		m.Blocks, m.parsed = toBlocks(m.rawBlocks), true
+	}
+	return m.Message
 }
 
 // view is the stored form of a View.

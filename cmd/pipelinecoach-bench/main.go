@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,7 +28,19 @@ func main() {
 	flag.DurationVar(&opts.duration, "duration", 30*time.Second, "how long test 1 (and the memory test's load) runs")
 	flag.IntVar(&opts.rate, "rate", 200, "envelopes a second in test 1")
 	flag.BoolVar(&opts.short, "short", false, "a smoke run: a few seconds in all, small sizes")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pipelinecoach-bench: -cpuprofile:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if opts.short && !isSet("duration") {
 		opts.duration = time.Second
 	}
@@ -46,6 +59,7 @@ func main() {
 	printTable(os.Stdout, rows)
 	for _, r := range rows {
 		if r.verdict == verdictError {
+			pprof.StopCPUProfile()
 			os.Exit(1)
 		}
 	}
