@@ -61,9 +61,10 @@ func (w *flowWatch) see(c slacksim.Call) bool {
 		if json.Unmarshal(c.Body, &body) != nil {
 			return false
 		}
+		id, _ := render.ReadProspectMetadata(body.View.PrivateMetadata)
 		w.mu.Lock()
-		ch := w.views[body.View.PrivateMetadata]
-		delete(w.views, body.View.PrivateMetadata)
+		ch := w.views[id]
+		delete(w.views, id)
 		w.mu.Unlock()
 		if ch != nil {
 			close(ch)
@@ -135,7 +136,7 @@ func flow(ctx context.Context, sim *slacksim.Server, w *flowWatch, lat *latencie
 	}
 	var v slacksim.View
 	for _, o := range sim.OpenViews(user) {
-		if o.PrivateMetadata == id && o.CallbackID == render.ViewConfirm && !o.Closed {
+		if viewID, _ := render.ReadProspectMetadata(o.PrivateMetadata); viewID == id && o.CallbackID == render.ViewConfirm && !o.Closed {
 			v = o
 		}
 	}
