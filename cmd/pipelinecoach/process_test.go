@@ -142,12 +142,27 @@ func (l *lines) String() string {
 }
 
 // start runs a replica and waits until it is connected to the simulator.
+// It counts connections opened, not open: a replica killed just before may
+// still hold its connection in the simulator's count, or just lose it.
 func (w *world) start(name string, env []string) *proc {
 	w.t.Helper()
-	before := w.sim.Connections()
+	before := w.connectionsOpened()
 	p := w.spawn(name, env)
-	w.until(10*time.Second, name+" connected to Slack", func() bool { return w.sim.Connections() > before })
+	w.until(10*time.Second, name+" connected to Slack", func() bool {
+		return w.connectionsOpened() > before && w.sim.Connections() > 0
+	})
 	return p
+}
+
+// connectionsOpened counts successful apps.connections.open calls.
+func (w *world) connectionsOpened() int {
+	n := 0
+	for _, c := range w.sim.Calls() {
+		if c.Method == "apps.connections.open" && c.Error == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // spawn runs a replica without waiting for anything.
