@@ -16,7 +16,7 @@ import (
 // the simulator pings every 50 ms, the bot gives up after 400 ms without.
 func fastPings() harnessOpts {
 	return harnessOpts{
-		sim:   []slacksim.Option{slacksim.WithPingInterval(50 * time.Millisecond)},
+		sim: []slacksim.Option{slacksim.WithPingInterval(50 * time.Millisecond)},
 		// The client gives up after 2 s without a ping, the simulator pings
 		// every 50 ms: a loaded CI machine delays a ping or two, and that
 		// must not look like a dead connection (a reconnect storm backs off
