@@ -256,6 +256,25 @@ func (b *Bot) submit(ctx context.Context, task func(context.Context), busy ...fu
 	}
 }
 
+// handOff acks an envelope whose work runs after the ack, and queues that
+// work. When the pool has room, the work is queued first and the ack
+// second, on purpose: Go runs the goroutine woken last on this P next, so
+// slack-go's response writer (woken by the ack) goes before the worker
+// (woken by the queue) rather than behind it, and the ack leaves at once
+// even when the worker's handler is busy on the CPU. A full pool acks
+// first: its grace wait must never delay the ack.
+func (b *Bot) handOff(ctx context.Context, req *socketmode.Request, kind string, got time.Time,
+	task func(context.Context), busy ...func(context.Context)) {
+	select {
+	case b.work <- task:
+		b.ackAs(ctx, req, nil, kind, got)
+		return
+	default:
+	}
+	b.ackAs(ctx, req, nil, kind, got)
+	b.submit(ctx, task, busy...)
+}
+
 // busyNotice is what a person hears when the bot drops their request.
 const busyNotice = "I'm swamped right now and couldn't take that — nothing was changed. Please try again in a minute."
 
@@ -279,7 +298,7 @@ func (b *Bot) ackAs(ctx context.Context, req *socketmode.Request, payload any, k
 }
 
 // dispatch acks each envelope at once (a modal submission acks with its
-// validation result, from the pool) and queues its work.
+// validation result, from the pool) and queues its work (handOff).
 func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	log := &b.log // fields are added only where a line is written
 	got := time.Now()
@@ -302,12 +321,12 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		b.ackMalformed(ctx, evt)
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
-		b.ackAs(ctx, evt.Request, nil, "slash_commands", got)
 		if !ok {
+			b.ackAs(ctx, evt.Request, nil, "slash_commands", got)
 			log.Warn().Str("envelope_type", string(evt.Type)).Msg("slash command without payload")
 			return
 		}
-		b.submit(ctx, func(ctx context.Context) { b.handleSlash(ctx, cmd) },
+		b.handOff(ctx, evt.Request, "slash_commands", got, func(ctx context.Context) { b.handleSlash(ctx, cmd) },
 			func(ctx context.Context) { b.reply(ctx, cmd.ResponseURL, cmd.UserID, render.Notice(busyNotice)) })
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
@@ -340,18 +359,18 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 			}
 			return
 		}
-		b.ackAs(ctx, evt.Request, nil, string(cb.Type), got)
-		if cb.Type == slack.InteractionTypeBlockActions {
-			b.submit(ctx, func(ctx context.Context) { b.handleAction(ctx, cb) },
-				func(ctx context.Context) { b.reply(ctx, cb.ResponseURL, cb.User.ID, render.Notice(busyNotice)) })
+		if cb.Type != slack.InteractionTypeBlockActions {
+			b.ackAs(ctx, evt.Request, nil, string(cb.Type), got)
+			return
 		}
+		b.handOff(ctx, evt.Request, string(cb.Type), got, func(ctx context.Context) { b.handleAction(ctx, cb) },
+			func(ctx context.Context) { b.reply(ctx, cb.ResponseURL, cb.User.ID, render.Notice(busyNotice)) })
 	case socketmode.EventTypeEventsAPI:
-		b.ackAs(ctx, evt.Request, nil, "events_api", got)
 		retry := 0
 		if evt.Request != nil {
 			retry = evt.Request.RetryAttempt
 		}
-		b.submit(ctx, func(ctx context.Context) { b.handleEvent(ctx, evt.Data, retry) })
+		b.handOff(ctx, evt.Request, "events_api", got, func(ctx context.Context) { b.handleEvent(ctx, evt.Data, retry) })
 	default:
 		// Unknown types are acked and ignored: Slack adds new ones.
 		b.ackAs(ctx, evt.Request, nil, "unknown", got)

@@ -33,6 +33,9 @@ type Slack interface {
 type person struct {
 	TZ    string
 	Admin bool
+	// loc is TZ loaded: time.LoadLocation reads the zone database on every
+	// call, and every envelope asks for its sender's zone.
+	loc *time.Location
 }
 
 // directory caches users.info: a rep's zone drives every date they type.
@@ -75,6 +78,11 @@ func (d *directory) lookup(ctx context.Context, team, user string) person {
 		}
 		p.Admin = p.Admin || u.IsAdmin || u.IsOwner
 	}
+	loc, lerr := time.LoadLocation(p.TZ)
+	if lerr != nil {
+		loc = time.UTC
+	}
+	p.loc = loc
 	if err == nil {
 		d.mu.Lock()
 		d.cache[key] = cached{person: p, until: d.now().Add(directoryTTL)}
@@ -85,11 +93,7 @@ func (d *directory) lookup(ctx context.Context, team, user string) person {
 
 func (d *directory) actor(ctx context.Context, team, user string) (coach.Actor, *time.Location) {
 	p := d.lookup(ctx, team, user)
-	loc, err := time.LoadLocation(p.TZ)
-	if err != nil {
-		loc = time.UTC
-	}
-	return coach.Actor{Team: team, User: user, Admin: p.Admin}, loc
+	return coach.Actor{Team: team, User: user, Admin: p.Admin}, p.loc
 }
 
 // reply answers a person where they asked: through the response_url when

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 
@@ -51,7 +52,10 @@ type Runtime struct {
 
 // Assemble wires a Runtime; nothing runs until Run.
 func Assemble(s Setup) *Runtime {
-	api := slack.New(s.BotToken, slack.OptionAppLevelToken(s.AppToken), slack.OptionAPIURL(s.APIURL))
+	cfg := s.Config
+	cfg.defaults()
+	api := slack.New(s.BotToken, slack.OptionAppLevelToken(s.AppToken), slack.OptionAPIURL(s.APIURL),
+		slack.OptionHTTPClient(webClient(cfg.Workers+cfg.FormWorkers+schedulerCalls)))
 	var smOpts []socketmode.Option
 	if s.PingInterval > 0 {
 		smOpts = append(smOpts, socketmode.OptionPingInterval(s.PingInterval))
@@ -85,6 +89,22 @@ func Assemble(s Setup) *Runtime {
 	}}
 	b := New(s.Config, svc, s.Store, out, sm, s.Log.With().Str("component", "bot").Logger())
 	return &Runtime{Bot: b, Service: svc, Scheduler: sched, Sender: out, Socket: sm}
+}
+
+// schedulerCalls is room for the scheduler's Web API calls in webClient.
+const schedulerCalls = 8
+
+// webClient is the HTTP client of every Web API call and response_url
+// post. Go's default transport keeps two idle connections per host: with
+// workers calling Slack at once, every call beyond two opened a new
+// connection (a TLS handshake, against slack.com) and closed it after, 500
+// of them in TIME_WAIT at 200 envelopes a second. It keeps as many as can
+// be in use at once.
+func webClient(conns int) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = conns
+	t.MaxIdleConns = max(t.MaxIdleConns, conns)
+	return &http.Client{Transport: t}
 }
 
 // Run runs the bot and the scheduler until ctx ends.

@@ -28,7 +28,7 @@ func (s *Server) Disconnect(reason string) {
 		"debug_info": map[string]any{"host": "applink-sim"},
 	}
 	for _, c := range s.readyConns() {
-		_ = c.write(msg)
+		_, _ = c.write(msg)
 	}
 }
 

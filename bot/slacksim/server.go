@@ -88,6 +88,12 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// pendingMu guards pending alone, so an ack reaches the envelope waiting
+	// for it without queueing behind s.mu (held by Web API calls and
+	// drivers): latency measured through the simulator is the client's.
+	pendingMu sync.Mutex
+	pending   map[string]*pending
+
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every state change, to wake waiters
 	rng     *rand.Rand
@@ -111,7 +117,6 @@ type Server struct {
 	homes       map[string]string // user id → home view id
 	tickets     map[string]bool
 	conns       []*conn
-	pending     map[string]*pending
 	stopPings   bool
 }
 

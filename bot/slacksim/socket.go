@@ -22,15 +22,18 @@ type conn struct {
 }
 
 // write sends one JSON text frame.
-func (c *conn) write(v any) error {
+// write sends v as one text frame and returns when it started to (after
+// encoding, and after any write ahead of it on this connection).
+func (c *conn) write(v any) (time.Time, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
-	_ = c.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	return c.ws.WriteMessage(websocket.TextMessage, b)
+	start := time.Now()
+	_ = c.ws.SetWriteDeadline(start.Add(5 * time.Second))
+	return start, c.ws.WriteMessage(websocket.TextMessage, b)
 }
 
 // close drops the TCP connection without a close frame; the reader then unregisters it.
@@ -86,7 +89,7 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if tooMany {
-		_ = c.write(map[string]any{"type": "disconnect", "reason": "too_many_websockets",
+		_, _ = c.write(map[string]any{"type": "disconnect", "reason": "too_many_websockets",
 			"debug_info": map[string]any{"host": "applink-sim"}})
 		_ = ws.Close()
 		return
@@ -97,7 +100,7 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 		"debug_info":      map[string]any{"host": "applink-sim", "approximate_connection_time": 18060},
 		"connection_info": map[string]any{"app_id": appID},
 	}
-	if err := c.write(hello); err == nil {
+	if _, err := c.write(hello); err == nil {
 		s.mu.Lock()
 		c.ready = true // only now may envelopes go to it: hello comes first
 		s.broadcast()
@@ -139,6 +142,7 @@ func (s *Server) read(c *conn) {
 		if err != nil {
 			return
 		}
+		received := time.Now()
 		if len(data) >= maxAckBytes {
 			continue // Slack drops oversized acks without a word: the envelope stays unacked
 		}
@@ -149,18 +153,20 @@ func (s *Server) read(c *conn) {
 		if json.Unmarshal(data, &a) != nil || a.EnvelopeID == "" {
 			continue
 		}
-		ack := Ack{EnvelopeID: a.EnvelopeID}
+		ack := Ack{EnvelopeID: a.EnvelopeID, Received: received}
 		if len(a.Payload) > 0 && string(a.Payload) != "null" {
 			ack.Payload = a.Payload
 		}
-		s.mu.Lock()
-		s.acks = append(s.acks, ack)
+		s.pendingMu.Lock()
 		if p := s.pending[ack.EnvelopeID]; p != nil {
 			select {
 			case p.ack <- ack:
 			default: // already acked; a duplicate ack changes nothing
 			}
 		}
+		s.pendingMu.Unlock()
+		s.mu.Lock()
+		s.acks = append(s.acks, ack)
 		s.broadcast()
 		s.mu.Unlock()
 	}
@@ -225,13 +231,13 @@ func (s *Server) pickConn(ctx context.Context) (*conn, error) {
 // Redeliveries keep the envelope id, so a late ack to an earlier attempt still counts.
 func (s *Server) deliver(ctx context.Context, env envelope) (Ack, error) {
 	p := &pending{ack: make(chan Ack, 1)}
-	s.mu.Lock()
+	s.pendingMu.Lock()
 	s.pending[env.EnvelopeID] = p
-	s.mu.Unlock()
+	s.pendingMu.Unlock()
 	defer func() {
-		s.mu.Lock()
+		s.pendingMu.Lock()
 		delete(s.pending, env.EnvelopeID)
-		s.mu.Unlock()
+		s.pendingMu.Unlock()
 	}()
 
 	timeouts := 0
@@ -240,7 +246,8 @@ func (s *Server) deliver(ctx context.Context, env envelope) (Ack, error) {
 		if err != nil {
 			return Ack{}, err
 		}
-		if err := c.write(env); err != nil {
+		sent, err := c.write(env)
+		if err != nil {
 			c.close()
 			select {
 			case <-c.done: // wait until it is unregistered, or it would be picked again
@@ -253,11 +260,13 @@ func (s *Server) deliver(ctx context.Context, env envelope) (Ack, error) {
 		select {
 		case a := <-p.ack:
 			timer.Stop()
+			a.Sent = sent
 			return a, nil
 		case <-c.done:
 			timer.Stop()
 			select {
 			case a := <-p.ack: // acked just before the connection went
+				a.Sent = sent
 				return a, nil
 			default:
 			}

@@ -22,6 +22,12 @@ type Ack struct {
 	// Error is what Slack made of the payload, "" when it was accepted: e.g. "invalid_blocks" for
 	// a slash command reply or response_action view Slack would refuse, "push_limit_reached".
 	Error string
+	// Sent is when the envelope's frame started to be written (its last
+	// attempt) and Received when the ack's frame was read, both on the
+	// real clock whatever the simulator's: Received − Sent is the ack
+	// latency as Slack would see it, without the simulator's own work
+	// building the envelope or applying the ack.
+	Sent, Received time.Time
 }
 
 // Call is one Web API call (or response_url post) the bot made.

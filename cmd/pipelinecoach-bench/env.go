@@ -16,7 +16,6 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"pipelinecoach/bot"
 	"pipelinecoach/bot/render"
@@ -370,34 +369,6 @@ func waitConnected(sim *slacksim.Server, max time.Duration) error {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return nil
-}
-
-// startBareBot runs the baseline: a slack-go Socket Mode client that only
-// acks, with nothing behind it.
-func startBareBot(sim *slacksim.Server) (func(), error) {
-	api := slack.New(sim.BotToken(), slack.OptionAppLevelToken(sim.AppToken()), slack.OptionAPIURL(sim.APIURL()))
-	sm := socketmode.New(api)
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = sm.RunContext(ctx) })
-	wg.Go(func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case evt := <-sm.Events:
-				if evt.Request != nil && evt.Request.EnvelopeID != "" {
-					_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
-				}
-			}
-		}
-	})
-	stop := func() { cancel(); wg.Wait() }
-	if err := waitConnected(sim, 10*time.Second); err != nil {
-		stop()
-		return nil, err
-	}
-	return stop, nil
 }
 
 // addUsers adds n reps in UTC to the simulator and returns their ids.

@@ -148,9 +148,12 @@ func ms(d time.Duration) string {
 // runLoad sends rate envelopes a second for d, open loop (each at its
 // scheduled time, whatever the earlier ones are doing, so a stall shows as
 // latency), cycling through the mix, and records each ack's latency: from
-// the simulator starting to send to it receiving the ack.
-func runLoad(ctx context.Context, sim *slacksim.Server, m mix, rate int, d time.Duration, during func()) *latencies {
-	lat := newLatencies()
+// the simulator starting to write the envelope's frame to it reading the
+// ack's (slacksim.Ack's Sent and Received). wall is the same envelopes
+// timed from their scheduled start to the driver returning: the first plus
+// the simulator's own work, building the payload and applying the ack.
+func runLoad(ctx context.Context, sim *slacksim.Server, m mix, rate int, d time.Duration, during func()) (lat, wall *latencies) {
+	lat, wall = newLatencies(), newLatencies()
 	n := int(d.Seconds() * float64(rate))
 	interval := time.Second / time.Duration(rate)
 	var wg sync.WaitGroup
@@ -163,27 +166,29 @@ func runLoad(ctx context.Context, sim *slacksim.Server, m mix, rate int, d time.
 			during()
 		}
 		kind := kinds[i%3]
+		scheduled := start.Add(time.Duration(i) * interval)
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
-			t0 := time.Now()
 			var err error
+			var a slacksim.Ack
 			switch kind {
 			case kindSlash:
 				t := m.slashes[(i/3)%len(m.slashes)]
-				_, err = sim.Slash(ctx, t.user, t.text)
+				a, err = sim.Slash(ctx, t.user, t.text)
 			case kindButton:
 				t := m.buttons[(i/3)%len(m.buttons)]
-				_, err = sim.Click(ctx, t.user, t.msg, t.action)
+				a, err = sim.Click(ctx, t.user, t.msg, t.action)
 			case kindSubmit:
 				t := m.submits[(i/3)%len(m.submits)]
-				_, err = sim.Submit(ctx, t.user, t.view, t.inputs)
+				a, err = sim.Submit(ctx, t.user, t.view, t.inputs)
 			}
-			lat.add(kind, time.Since(t0), err)
+			wall.add(kind, time.Since(scheduled), err)
+			lat.add(kind, a.Received.Sub(a.Sent), err)
 		})
 	}
 	wg.Wait()
-	return lat
+	return lat, wall
 }
 
 // ackMix builds the test-1 load over the given reps and their prospects:

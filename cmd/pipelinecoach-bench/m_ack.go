@@ -3,6 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"pipelinecoach/bot/slacksim"
@@ -41,21 +46,23 @@ func measureAck(ctx context.Context, o options) ([]row, error) {
 	base := slacksim.New()
 	defer base.Close()
 	baseUsers := addUsers(base, "B", reps)
-	stopBare, err := startBareBot(base)
+	bare, err := startChild(roleBare, base, "")
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}
 	bc, bs := ackProspects(base.TeamID(), baseUsers, per, per, now)
 	baseMix, err := ackMix(base, bc, bs, false)
 	if err != nil {
-		stopBare()
+		bare.stop()
 		return nil, err
 	}
 	o.logf("baseline: bare slack-go bot, %d envelopes/s for %s", o.rate, o.duration)
-	baseLat := runLoad(ctx, base, baseMix, o.rate, o.duration, nil)
-	stopBare()
+	baseCPU := startCPU(bare, nil)
+	baseLat, baseWall := runLoad(ctx, base, baseMix, o.rate, o.duration, nil)
+	baseUse := baseCPU.stop(ctx)
+	bare.stop()
 	if n, err := baseLat.errors(); n > 0 {
-		return nil, fmt.Errorf("baseline: %d envelopes not acked: %w", n, err)
+		return nil, fmt.Errorf("baseline: %d envelopes not acked: %w (its log: %s)", n, err, bare.logs())
 	}
 
 	// Ours.
@@ -77,7 +84,7 @@ func measureAck(ctx context.Context, o options) ([]row, error) {
 	if err := saveAll(ctx, env.store, all, 16); err != nil {
 		return nil, err
 	}
-	rb, err := startBot(sim, env.store, coach.SystemClock{}, nil, unlimitedSender())
+	rb, err := startChild(roleBot, sim, env.srv.Addr())
 	if err != nil {
 		return nil, err
 	}
@@ -95,14 +102,31 @@ func measureAck(ctx context.Context, o options) ([]row, error) {
 		return nil, err
 	}
 	o.logf("bot: %d envelopes/s for %s (%d reps, %d prospects)", o.rate, o.duration, reps, len(all))
-	lat := runLoad(ctx, sim, m, o.rate, o.duration, nil)
+	cpu := startCPU(rb, env)
+	callsBefore := len(sim.Calls())
+	lat, wall := runLoad(ctx, sim, m, o.rate, o.duration, nil)
+	use := cpu.stop(ctx)
+	calls := map[string]int{}
+	for _, c := range sim.Calls()[callsBefore:] {
+		calls[c.Method]++
+	}
 	if n, err := lat.errors(); n > 0 {
-		return nil, fmt.Errorf("%d envelopes not acked: %w (bot log: %s)", n, err, rb.logs)
+		return nil, fmt.Errorf("%d envelopes not acked: %w (bot log: %s)", n, err, rb.logs())
 	}
 
+	rb.stop() // it writes how long its Redis round trips took as it exits
 	b := baseLat.stats("")
 	rows := []row{{name: "ack baseline: bare slack-go bot, all kinds", measured: b.String(),
 		target: fmt.Sprintf("%d envelopes/s for %s", o.rate, o.duration), verdict: verdictInfo, ratio: "—"}}
+	n := float64(o.rate) * o.duration.Seconds()
+	rows = append(rows, row{name: "ack: CPU per envelope (bot · simulator + load · Redis)",
+		measured: fmt.Sprintf("bare bot: %s · %s; ours: %s · %s · %s", use1(baseUse.bot, n), use1(baseUse.bench, n),
+			use1(use.bot, n), use1(use.bench, n), use1(use.redis, n)),
+		target: "—", verdict: verdictInfo, ratio: "—"})
+	rows = append(rows, row{name: "ack: the bot's Web API calls during the load", measured: tallyCalls(calls, n),
+		target: "—", verdict: verdictInfo, ratio: "—"})
+	rows = append(rows, row{name: "ack: the bot's Redis round trips (warm-up and load), timed by the bot",
+		measured: tripsOf(rb.logs()), target: "—", verdict: verdictInfo, ratio: "—"})
 	for _, k := range kinds {
 		d := lat.stats(k)
 		bk := baseLat.stats(k)
@@ -111,5 +135,80 @@ func measureAck(ctx context.Context, o options) ([]row, error) {
 			target: fmt.Sprintf("p99 ≤ 2× baseline (%s) and < 5 ms", ms(bk.p99)), verdict: pass(ok),
 			ratio: ratio(float64(d.p99), float64(bk.p99)) + "× base"})
 	}
+	for _, k := range kinds {
+		d, bk := wall.stats(k), baseWall.stats(k)
+		rows = append(rows, row{name: "ack " + k + ", from its scheduled start to the simulator done",
+			measured: fmt.Sprintf("bare bot: %s; ours: %s", bk, d), target: "—", verdict: verdictInfo,
+			ratio: ratio(float64(d.p99), float64(bk.p99)) + "× base"})
+	}
 	return rows, nil
+}
+
+// cpuUse is the CPU time each process of test 1 spent during a load.
+type cpuUse struct{ bot, bench, redis time.Duration }
+
+// cpuMeter measures cpuUse from its start to its stop.
+type cpuMeter struct {
+	bot   *childBot
+	env   *redisEnv
+	start cpuUse
+}
+
+func startCPU(bot *childBot, env *redisEnv) *cpuMeter {
+	m := &cpuMeter{bot: bot, env: env}
+	m.start = m.read(context.Background())
+	return m
+}
+
+func (m *cpuMeter) stop(ctx context.Context) cpuUse {
+	end := m.read(ctx)
+	return cpuUse{bot: end.bot - m.start.bot, bench: end.bench - m.start.bench, redis: end.redis - m.start.redis}
+}
+
+func (m *cpuMeter) read(ctx context.Context) cpuUse {
+	var u cpuUse
+	u.bot, _ = m.bot.cpu()
+	u.bench, _ = procCPU(os.Getpid())
+	if m.env != nil {
+		u.redis = redisCPU(ctx, m.env)
+	}
+	return u
+}
+
+// redisCPU is the server's used_cpu_user + used_cpu_sys from INFO cpu.
+func redisCPU(ctx context.Context, env *redisEnv) time.Duration {
+	info, err := env.srv.NewClient().Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	var total float64
+	scanLines(info, func(line string) {
+		for _, k := range []string{"used_cpu_user:", "used_cpu_sys:"} {
+			if v, ok := strings.CutPrefix(line, k); ok {
+				f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				total += f
+			}
+		}
+	})
+	return time.Duration(total * float64(time.Second))
+}
+
+// use1 is a CPU time spread over n envelopes, per envelope.
+func use1(d time.Duration, n float64) string {
+	if d <= 0 || n <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f µs", float64(d.Microseconds())/n)
+}
+
+// tallyCalls says how many of each Web API call the bot made, per envelope.
+func tallyCalls(calls map[string]int, n float64) string {
+	methods := slices.Sorted(maps.Keys(calls))
+	parts := make([]string, 0, len(methods))
+	total := 0
+	for _, m := range methods {
+		parts = append(parts, fmt.Sprintf("%s %d", m, calls[m]))
+		total += calls[m]
+	}
+	return fmt.Sprintf("%.2f per envelope: %s", float64(total)/n, strings.Join(parts, ", "))
 }

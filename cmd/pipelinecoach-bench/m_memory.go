@@ -161,7 +161,7 @@ func measureMemory(ctx context.Context, o options) ([]row, error) {
 	}
 	var peakRSS int64
 	o.logf("binary under %d envelopes/s for %s", o.rate, o.duration)
-	lat := runLoad(ctx, sim, m, o.rate, o.duration, func() {
+	lat, _ := runLoad(ctx, sim, m, o.rate, o.duration, func() {
 		if v, err := procStatus(pid, "VmRSS"); err == nil {
 			peakRSS = max(peakRSS, v)
 		}

@@ -23,12 +23,15 @@ import (
 )
 
 func main() {
+	if role := os.Getenv(childRole); role != "" {
+		os.Exit(runChild(role))
+	}
 	var opts options
 	only := flag.String("only", "", "comma-separated measurements to run: "+strings.Join(names(), ", ")+" (or their numbers)")
 	flag.DurationVar(&opts.duration, "duration", 30*time.Second, "how long test 1 (and the memory test's load) runs")
 	flag.IntVar(&opts.rate, "rate", 200, "envelopes a second in test 1")
 	flag.BoolVar(&opts.short, "short", false, "a smoke run: a few seconds in all, small sizes")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (test 1's bots, in processes of their own, write theirs to FILE.bare and FILE.bot)")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -40,6 +43,7 @@ func main() {
 			os.Exit(2)
 		}
 		defer pprof.StopCPUProfile()
+		childProfiles = *cpuProfile
 	}
 	if opts.short && !isSet("duration") {
 		opts.duration = time.Second

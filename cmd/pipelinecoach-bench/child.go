@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"pipelinecoach/bot"
+	"pipelinecoach/bot/slacksim"
+	"pipelinecoach/coach"
+	"pipelinecoach/storage/redisstore"
+)
+
+// Test 1 runs each bot it measures in a process of its own: the benchmark
+// re-executes itself with childRole set. In one process, the bot's socket
+// loop would share a Go scheduler and a garbage collector with the
+// simulator and the load generator (whose heap, the simulator's stored
+// messages, is three times the bot's), and the latency measured would be
+// theirs as much as the bot's. In production Slack is another machine.
+const (
+	childRole     = "PIPELINECOACH_BENCH_CHILD" // "bare" or "bot"
+	childAPIURL   = "PIPELINECOACH_BENCH_API_URL"
+	childAppToken = "PIPELINECOACH_BENCH_APP_TOKEN"
+	childBotToken = "PIPELINECOACH_BENCH_BOT_TOKEN"
+	childRedis    = "PIPELINECOACH_BENCH_REDIS" // host:port
+	childProfile  = "PIPELINECOACH_BENCH_CPUPROFILE"
+)
+
+const (
+	roleBare = "bare"
+	roleBot  = "bot"
+)
+
+// runChild is the whole life of a re-executed benchmark process: it runs
+// the bot its role names until SIGTERM, and returns the exit status.
+func runChild(role string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if path := os.Getenv(childProfile); path != "" {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cpu profile:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
+	}
+	apiURL, appToken, botToken := os.Getenv(childAPIURL), os.Getenv(childAppToken), os.Getenv(childBotToken)
+	switch role {
+	case roleBare:
+		return exitStatus(runBareBot(ctx, apiURL, appToken, botToken))
+	case roleBot:
+		rdb := redis.NewClient(&redis.Options{Addr: os.Getenv(childRedis), Protocol: 2, DisableIdentity: true})
+		defer rdb.Close()
+		trips := &tripTimer{}
+		rdb.AddHook(trips)
+		defer func() { fmt.Fprintln(os.Stderr, tripsLine+trips.String()) }()
+		run := bot.Assemble(bot.Setup{
+			APIURL: apiURL, AppToken: appToken, BotToken: botToken,
+			Store: redisstore.New(rdb, benchPrefix), Clock: coach.SystemClock{}, Timing: coach.DefaultTiming,
+			Sender: unlimitedSender(),
+			Log:    zerolog.New(os.Stderr).Level(zerolog.WarnLevel),
+		})
+		return exitStatus(run.Run(ctx))
+	default:
+		fmt.Fprintf(os.Stderr, "%s: unknown role %q\n", childRole, role)
+		return 2
+	}
+}
+
+func exitStatus(err error) int {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// runBareBot is the baseline: a slack-go Socket Mode client that only acks,
+// with nothing behind it.
+func runBareBot(ctx context.Context, apiURL, appToken, botToken string) error {
+	api := slack.New(botToken, slack.OptionAppLevelToken(appToken), slack.OptionAPIURL(apiURL))
+	sm := socketmode.New(api)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case evt := <-sm.Events:
+				if evt.Request != nil && evt.Request.EnvelopeID != "" {
+					_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
+				}
+			}
+		}
+	})
+	err := sm.RunContext(ctx)
+	cancel()
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// childProfiles, when set (-cpuprofile), is where each child writes its CPU
+// profile, with its role appended.
+var childProfiles string
+
+// childBot is a bot running in a process of its own.
+type childBot struct {
+	cmd    *exec.Cmd
+	out    *lockedBuffer
+	exited chan struct{}
+}
+
+// startChild re-executes this program as a bot of the given role against
+// sim (and, for roleBot, the Redis at redisAddr) and waits until it has
+// connected.
+func startChild(role string, sim *slacksim.Server, redisAddr string) (*childBot, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("start the %s bot: %w", role, err)
+	}
+	out := &lockedBuffer{}
+	cmd := exec.Command(self)
+
+	cmd.Env = append(os.Environ(), childRole+"="+role, childAPIURL+"="+sim.APIURL(),
+		childAppToken+"="+sim.AppToken(), childBotToken+"="+sim.BotToken(), childRedis+"="+redisAddr)
+	if childProfiles != "" {
+		cmd.Env = append(cmd.Env, childProfile+"="+childProfiles+"."+role)
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start the %s bot: %w", role, err)
+	}
+	c := &childBot{cmd: cmd, out: out, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(c.exited) }()
+	if err := waitConnected(sim, 20*time.Second); err != nil {
+		c.stop()
+		return nil, fmt.Errorf("the %s bot: %w: %s", role, err, out.String())
+	}
+	return c, nil
+}
+
+// stop ends the child with SIGTERM (SIGKILL after 10 s) and waits for it.
+func (c *childBot) stop() {
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.exited:
+	case <-time.After(10 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-c.exited
+	}
+}
+
+// logs is what the child wrote (its warnings and errors).
+func (c *childBot) logs() string { return c.out.String() }
+
+// lockedBuffer is a bytes.Buffer safe for the child's two streams.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf.Len() > 64<<10 {
+		return len(p), nil // enough to say what went wrong
+	}
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// cpu is the CPU time the child has used so far (user + system), from
+// /proc/<pid>/stat.
+func (c *childBot) cpu() (time.Duration, error) {
+	return procCPU(c.cmd.Process.Pid)
+}
+
+// procCPU reads a process's user + system CPU time from /proc/<pid>/stat.
+func procCPU(pid int) (time.Duration, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces: count from the ")".
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
+	}
+	var utime, stime int64
+	fields := bytes.Fields(raw[i+1:])
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(fields))
+	}
+	if _, err := fmt.Sscan(string(fields[11])+" "+string(fields[12]), &utime, &stime); err != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+	}
+	// The kernel counts in clock ticks of 1/100 s on Linux (USER_HZ).
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+}
+
+// tripsLine starts the line a bot child writes as it exits: how long its
+// Redis round trips took.
+const tripsLine = "redis round trips: "
+
+// tripsOf finds that line in a child's output.
+func tripsOf(logs string) string {
+	for line := range strings.Lines(logs) {
+		if v, ok := strings.CutPrefix(line, tripsLine); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "—"
+}
+
+// tripTimer is a go-redis hook timing every round trip (a command or a
+// pipeline), from the bot's side.
+type tripTimer struct {
+	mu sync.Mutex
+	ds []time.Duration
+}
+
+func (h *tripTimer) add(d time.Duration) {
+	h.mu.Lock()
+	h.ds = append(h.ds, d)
+	h.mu.Unlock()
+}
+
+func (h *tripTimer) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *tripTimer) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		start := time.Now()
+		err := next(ctx, cmd)
+		h.add(time.Since(start))
+		return err
+	}
+}
+
+func (h *tripTimer) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		start := time.Now()
+		err := next(ctx, cmds)
+		h.add(time.Since(start))
+		return err
+	}
+}
+
+func (h *tripTimer) String() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return newDist(h.ds).String()
+}
