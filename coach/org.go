@@ -265,12 +265,14 @@ func (s *Service) TeamProspects(ctx context.Context, actor Actor) (Team, []Prosp
 	return t, ps, err
 }
 
+// teamProspects reads only the team's reps' prospects: a workspace with
+// many teams would otherwise read every team's deals for each digest.
 func (s *Service) teamProspects(ctx context.Context, t Team) ([]Prospect, error) {
-	all, err := s.store.TeamProspects(ctx, t.Workspace)
+	ps, err := s.store.ProspectsOfOwners(ctx, t.Workspace, t.Reps)
 	if err != nil {
 		return nil, fmt.Errorf("read the prospects of %s's team: %w", t.Manager, err)
 	}
-	return slices.DeleteFunc(all, func(p Prospect) bool { return !t.Has(p.Owner) }), nil
+	return ps, nil
 }
 
 // Manages reports whether user manages a team, from the cached team lookup:

@@ -22,6 +22,10 @@ type Prospects interface {
 	Prospect(ctx context.Context, team, id string) (Prospect, error)
 	// ProspectsOf returns every prospect a rep owns, in any state and order.
 	ProspectsOf(ctx context.Context, team, owner string) ([]Prospect, error)
+	// ProspectsOfOwners returns every prospect the owners own, in any state
+	// and order, in one round trip whatever their number: its cost grows
+	// with their prospects, not with the workspace's.
+	ProspectsOfOwners(ctx context.Context, team string, owners []string) ([]Prospect, error)
 	// TeamProspects returns every prospect of a workspace, in any order.
 	TeamProspects(ctx context.Context, team string) ([]Prospect, error)
 	// Save writes p atomically, in one round trip, only if the stored version

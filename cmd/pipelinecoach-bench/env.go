@@ -132,7 +132,12 @@ func (c *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 	}
 }
 
-func isSave(cmd redis.Cmder) bool { return scriptKeys(cmd) == "7" }
+// isSave: the save script is the one with 7 keys whose second is the
+// versions hash (a team's read passes 1 + one key per rep, any number).
+func isSave(cmd redis.Cmder) bool {
+	args := cmd.Args()
+	return scriptKeys(cmd) == "7" && len(args) > 4 && strings.HasSuffix(fmt.Sprint(args[4]), ":v")
+}
 
 // scriptKeys is the number of keys a script call passes, "" for other commands.
 func scriptKeys(cmd redis.Cmder) string {
@@ -173,8 +178,10 @@ func describe(cmd redis.Cmder) string {
 		}
 		numeric := func(s string) bool { _, err := strconv.ParseInt(s, 10, 64); return err == nil }
 		switch {
-		case n == 7:
+		case isSave(cmd):
 			return "save"
+		case n >= 2 && strings.HasSuffix(key, ":p") && strings.Contains(arg(4), ":owner:"):
+			return "team prospects read"
 		case n == 2 && strings.Contains(key, ":owner:"):
 			return "pipeline read"
 		case n == 2 && strings.HasSuffix(key, ":teams"):

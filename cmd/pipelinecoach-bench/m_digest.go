@@ -14,8 +14,9 @@ import (
 	"pipelinecoach/coach"
 )
 
-// digestTeam is one team of test 5, alone in its workspace (TeamProspects
-// reads a whole workspace), with its own digest channel.
+// digestTeam is one team of test 5, alone in its workspace (so a bare
+// HVALS of the workspace's prospects is the same deals, undecoded), with its
+// own digest channel.
 type digestTeam struct {
 	team  coach.Team
 	deals int
@@ -175,11 +176,10 @@ func measureDigest(ctx context.Context, o options) ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		ps, err := env.store.TeamProspects(ctx, t.Workspace)
+		ps, err := env.store.ProspectsOfOwners(ctx, t.Workspace, t.Reps) // as coach's teamProspects
 		if err != nil {
 			return nil, err
 		}
-		ps = slices.DeleteFunc(ps, func(p coach.Prospect) bool { return !t.Has(p.Owner) }) // as coach's teamProspects
 		r.read = time.Since(start)
 		r.reads = env.trips.since(m)
 		r.prospects = len(ps)
@@ -209,6 +209,45 @@ func measureDigest(ctx context.Context, o options) ([]row, error) {
 		o.logf("%s: read %d deals in %s (%s; bare HVALS %s), build %s (BuildDigest %s, render %s)", t.Workspace, r.prospects,
 			ms(r.read), summary(r.reads), ms(r.hvals), ms(r.build), ms(median(bs)), ms(r.rdr))
 	}
+
+	// Neighbours: nine more teams with as many deals as the largest, in the
+	// smallest team's workspace. A digest reads its own team's deals
+	// (Store.ProspectsOfOwners), no longer the whole workspace's.
+	shared := teams[1].team
+	neighbours := 0
+	for k := range 9 {
+		t := coach.Team{Workspace: shared.Workspace, Manager: fmt.Sprintf("UNMGR%d", k), TZ: "UTC", Version: 1}
+		for i := range reps {
+			t.Reps = append(t.Reps, fmt.Sprintf("UN%d%04d", k, i))
+		}
+		if err := env.store.SaveTeam(ctx, t); err != nil {
+			return nil, err
+		}
+		ps := digestDeals(t, sizes[len(sizes)-1], now)
+		for i := range ps {
+			ps[i].ID = fmt.Sprintf("n%d-%06d", k, i)
+		}
+		if err := saveAll(ctx, env.store, ps, 16); err != nil {
+			return nil, err
+		}
+		neighbours += len(ps)
+	}
+	var ownRead, wholeRead []time.Duration
+	var own, whole int
+	for range 3 {
+		start := time.Now()
+		ps, err := env.store.ProspectsOfOwners(ctx, shared.Workspace, shared.Reps)
+		if err != nil {
+			return nil, err
+		}
+		ownRead, own = append(ownRead, time.Since(start)), len(ps)
+		start = time.Now()
+		if ps, err = env.store.TeamProspects(ctx, shared.Workspace); err != nil {
+			return nil, err
+		}
+		wholeRead, whole = append(wholeRead, time.Since(start)), len(ps)
+	}
+	o.logf("shared workspace: the team's %d deals in %s, the workspace's %d in %s", own, ms(median(ownRead)), whole, ms(median(wholeRead)))
 
 	// Post: the digest job, run by the bot's scheduler.
 	var mu sync.Mutex
@@ -323,7 +362,7 @@ func measureDigest(ctx context.Context, o options) ([]row, error) {
 	readsOf := func(what []string) int {
 		n := 0
 		for _, w := range what {
-			if w == "team read" || w == "team-of read" || w == "workspace prospects read" {
+			if w == "team read" || w == "team-of read" || w == "team prospects read" || w == "workspace prospects read" {
 				n++
 			}
 		}
@@ -344,6 +383,10 @@ func measureDigest(ctx context.Context, o options) ([]row, error) {
 			ms(b[small].hvals), ms(b[large].hvals)),
 		target:  "reads pipelined: round trips independent of the number of deals",
 		verdict: pass(rs == rl && rl <= 2 && len(b[small].reads) == len(b[large].reads)), ratio: fmt.Sprintf("%d / %d", rl, rs)})
+	rows = append(rows, row{name: fmt.Sprintf("digest: reads, a %d-deal team in a workspace with 9 other teams (%d deals more)", teams[small].deals, neighbours),
+		measured: fmt.Sprintf("the team's %d deals read + decoded in %s, 1 round trip; the whole workspace's %d (what a digest read before) in %s",
+			own, ms(median(ownRead)), whole, ms(median(wholeRead))),
+		target: "—", verdict: verdictInfo, ratio: ratio(float64(median(ownRead)), float64(median(wholeRead)))})
 	for _, i := range []int{small, large} {
 		j := jobs[i]
 		rows = append(rows, row{name: fmt.Sprintf("digest: post, the digest job via the scheduler, %d deals", teams[i].deals),
@@ -362,7 +405,7 @@ func measureDigest(ctx context.Context, o options) ([]row, error) {
 func readNames(what []string) string {
 	var out []string
 	for _, w := range what {
-		if w == "team read" || w == "team-of read" || w == "workspace prospects read" {
+		if w == "team read" || w == "team-of read" || w == "team prospects read" || w == "workspace prospects read" {
 			out = append(out, w)
 		}
 	}

@@ -63,6 +63,11 @@ func (m *MemStore) ProspectsOf(_ context.Context, team, owner string) ([]coach.P
 	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Team == team && p.Owner == owner })
 }
 
+// ProspectsOfOwners implements coach.Prospects.
+func (m *MemStore) ProspectsOfOwners(_ context.Context, team string, owners []string) ([]coach.Prospect, error) {
+	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Team == team && slices.Contains(owners, p.Owner) })
+}
+
 // TeamProspects implements coach.Prospects.
 func (m *MemStore) TeamProspects(_ context.Context, team string) ([]coach.Prospect, error) {
 	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Team == team })

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -49,6 +50,36 @@ func (s *Store) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Pr
 				return err
 			}
 			ps = append(ps, p)
+		}
+		return nil
+	})
+	return ps, err
+}
+
+// ProspectsOfOwners returns every prospect the owners own in team, in no
+// order, from the owner index (one read transaction).
+func (s *Store) ProspectsOfOwners(ctx context.Context, team string, owners []string) ([]coach.Prospect, error) {
+	var ps []coach.Prospect
+	err := s.view(ctx, fmt.Sprintf("list prospects of %d owners in %s", len(owners), team), func(tx *bolt.Tx) error {
+		b, err := open(tx)
+		if err != nil {
+			return err
+		}
+		c := b.owners.Cursor()
+		for _, owner := range slices.Compact(slices.Sorted(slices.Values(owners))) {
+			prefix := ownerPrefix(team, owner)
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				id := string(k[len(prefix):])
+				raw := b.prospects.Get(prospectKey(team, id))
+				if raw == nil {
+					return fmt.Errorf("owner index names %s, which is not stored: %w", id, ErrCorrupt)
+				}
+				var p coach.Prospect
+				if err := decode(raw, &p); err != nil {
+					return err
+				}
+				ps = append(ps, p)
+			}
 		}
 		return nil
 	})

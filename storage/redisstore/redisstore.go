@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -81,6 +82,31 @@ func (s *Store) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Pr
 	for i, raw := range raws {
 		if err := json.Unmarshal([]byte(raw), &ps[i]); err != nil {
 			return nil, fmt.Errorf("list prospects of %s/%s: decode: %w", team, owner, err)
+		}
+	}
+	return ps, nil
+}
+
+// ProspectsOfOwners returns every prospect the owners own, in one round
+// trip (one script over their owner sets; none at all for no owners).
+func (s *Store) ProspectsOfOwners(ctx context.Context, team string, owners []string) ([]coach.Prospect, error) {
+	owners = slices.Compact(slices.Sorted(slices.Values(owners)))
+	if len(owners) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, 0, len(owners)+1)
+	keys = append(keys, s.keys.prospects(team))
+	for _, o := range owners {
+		keys = append(keys, s.keys.ownerSet(team, o))
+	}
+	raws, err := prospectsOfOwnersScript.Run(ctx, s.client, keys).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("list prospects of %d owners in %s: %w", len(owners), team, err)
+	}
+	ps := make([]coach.Prospect, len(raws))
+	for i, raw := range raws {
+		if err := json.Unmarshal([]byte(raw), &ps[i]); err != nil {
+			return nil, fmt.Errorf("list prospects of %d owners in %s: decode: %w", len(owners), team, err)
 		}
 	}
 	return ps, nil

@@ -82,6 +82,26 @@ end
 return out
 `)
 
+// prospectsOfOwnersScript returns the JSON of every prospect in the given
+// owner sets (a team's reps): a digest reads its team's deals, not the
+// workspace's.
+var prospectsOfOwnersScript = redis.NewScript(`
+-- KEYS[1]    {p}:t:<team>:p             hash id → prospect JSON
+-- KEYS[2..]  {p}:t:<team>:owner:<user>  set of ids each owner owns
+local out = {}
+local chunk = 500
+for k = 2, #KEYS do
+  local ids = redis.call('SMEMBERS', KEYS[k])
+  for i = 1, #ids, chunk do
+    local records = redis.call('HMGET', KEYS[1], unpack(ids, i, math.min(i + chunk - 1, #ids)))
+    for _, r in ipairs(records) do
+      if r then out[#out + 1] = r end
+    end
+  end
+end
+return out
+`)
+
 // claimScript puts jobs whose lease has ended back among the due ones, then
 // leases the earliest due ones. Both steps are range reads bounded by max, so
 // the cost grows with what is due, not with what is pending. It returns

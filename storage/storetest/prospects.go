@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -300,6 +301,29 @@ func testProspectsOf(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	wantTeam("T1", a1, a2v2, a3)
 	wantTeam("T2", b1)
 	wantTeam("T3")
+
+	// Several owners' prospects at once: theirs, in this team, each once.
+	wantOwners := func(team string, owners []string, ps ...coach.Prospect) {
+		t.Helper()
+		got, err := s.ProspectsOfOwners(ctx(), team, owners)
+		must(t, "ProspectsOfOwners", err)
+		byID := func(a, b coach.Prospect) int { return strings.Compare(a.ID, b.ID) }
+		slices.SortFunc(got, byID)
+		ps = slices.Clone(ps)
+		slices.SortFunc(ps, byID)
+		if len(got) != len(ps) {
+			t.Fatalf("ProspectsOfOwners(%s, %v) = %v, want %v", team, owners, ids(got), ids(ps))
+		}
+		for i := range got {
+			sameProspect(t, fmt.Sprintf("ProspectsOfOwners(%s, %v)", team, owners), got[i], ps[i])
+		}
+	}
+	wantOwners("T1", []string{"U1", "U2"}, a1, a2v2, a3)
+	wantOwners("T1", []string{"U2"}, a2v2, a3)
+	wantOwners("T1", []string{"U1", "U1", "U9"}, a1) // duplicates and strangers
+	wantOwners("T2", []string{"U1", "U2"}, b1)
+	wantOwners("T1", nil)
+	wantOwners("T3", []string{"U1"})
 }
 
 // zeroFields names the fields of p left at their zero value, looking into
