@@ -126,17 +126,19 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 
 func (b *Bot) publishHome(ctx context.Context, team, user string) {
 	_, loc := b.users.actor(ctx, team, user)
-	v, err := b.svc.RepView(ctx, team, user)
-	if err != nil {
-		b.log.Error().Err(err).Str("user", user).Msg("read pipeline for home")
-		return
-	}
+	// The team section first: its read also gives the team's won cycle,
+	// which RepView would otherwise read the team's deals again for.
 	var managed *coach.Digest // a manager also sees their team
 	if !b.svc.Manages(ctx, team, user) {
 		// not a manager: no team section, and no read for it
 	} else if t, ps, err := b.svc.TeamProspects(ctx, coach.Actor{Team: team, User: user}); err == nil {
 		d := b.svc.Thresholds.BuildDigest(t, ps, b.svc.Now())
 		managed = &d
+	}
+	v, err := b.svc.RepView(ctx, team, user)
+	if err != nil {
+		b.log.Error().Err(err).Str("user", user).Msg("read pipeline for home")
+		return
 	}
 	if err := b.slack.PublishHome(ctx, user, render.Home(v, managed, b.svc.Now(), loc)); err != nil {
 		b.log.Warn().Err(err).Str("user", user).Msg("publish home")

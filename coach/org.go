@@ -262,6 +262,11 @@ func (s *Service) TeamProspects(ctx context.Context, actor Actor) (Team, []Prosp
 		return Team{}, nil, err
 	}
 	ps, err := s.teamProspects(ctx, t)
+	if err == nil {
+		// The team's cycle comes with its deals: a manager's App Home, which
+		// asks for both, reads them once.
+		s.keepCycle(t, s.Thresholds.AverageWonCycle(ps))
+	}
 	return t, ps, err
 }
 

@@ -123,13 +123,18 @@ func (s *Service) teamCycle(ctx context.Context, t Team) time.Duration {
 	if ps, err := s.teamProspects(ctx, t); err == nil {
 		cycle = s.Thresholds.AverageWonCycle(ps)
 	}
+	s.keepCycle(t, cycle)
+	return cycle
+}
+
+// keepCycle caches a team's average won cycle, however it was read.
+func (s *Service) keepCycle(t Team, cycle time.Duration) {
 	s.teamCacheMu.Lock()
+	defer s.teamCacheMu.Unlock()
 	if s.cycleCache == nil || len(s.cycleCache) > 10000 {
 		s.cycleCache = map[string]cycleCacheEntry{}
 	}
-	s.cycleCache[key] = cycleCacheEntry{cycle: cycle, until: now.Add(cycleCacheFor)}
-	s.teamCacheMu.Unlock()
-	return cycle
+	s.cycleCache["cycle/"+t.Workspace+"/"+t.Manager] = cycleCacheEntry{cycle: cycle, until: s.clock.Now().Add(cycleCacheFor)}
 }
 
 type cycleCacheEntry struct {
