@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -43,6 +44,10 @@ const (
 	roleBare = "bare"
 	roleBot  = "bot"
 )
+
+// botProcs is the binary's GOMAXPROCS when none is set (cmd/pipelinecoach,
+// defaultProcs), which test 1's bot runs with.
+const botProcs = 1
 
 // runChild is the whole life of a re-executed benchmark process: it runs
 // the bot its role names until SIGTERM, and returns the exit status.
@@ -148,6 +153,11 @@ func startChild(role string, sim *slacksim.Server, redisAddr string) (*childBot,
 		cmd.Env = append(cmd.Env, childProfile+"="+childProfiles+"."+role)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
+	if role == roleBot && os.Getenv("GOMAXPROCS") == "" {
+		// Ours runs as the binary runs it (cmd/pipelinecoach, defaultProcs);
+		// the bare bot keeps Go's default, a P per core.
+		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(botProcs))
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the %s bot: %w", role, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 	_ "time/tzdata" // reps' zones must resolve in a minimal container too
@@ -45,6 +46,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		return 2
 	}
 	log := newLogger(cfg, stderr)
+	procs := applyProcs()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -106,7 +108,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		opsErr <- err
 	}()
 
-	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Str("http_addr", cfg.HTTPAddr).Msg("starting")
+	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Str("http_addr", cfg.HTTPAddr).Int("procs", procs).Msg("starting")
 	runErr := rt.Run(ctx)
 	cancel()
 	if err := <-opsErr; err != nil {
@@ -154,4 +156,24 @@ func openStore(cfg config, hooks ...redis.Hook) (s store, where string, closeFn 
 		return nil, "", nil, err
 	}
 	return bs, "file " + bs.Path(), func() { bs.Close() }, nil
+}
+
+// defaultProcs is the bot's GOMAXPROCS when the environment sets none. The
+// bot is I/O-bound (a Redis round trip and a Web API call per envelope). On
+// one P, handing an envelope from goroutine to goroutine wakes no thread on
+// another core: at 200 envelopes/s on 2 cores that cut the bot's CPU per
+// envelope by about a sixth and brought the p99 ack of a slash command or a
+// button within 2× of a bare slack-go bot (BENCHMARKS.md, test 1). CPU-heavy
+// work (a big team's digest or a manager's App Home, ~0.1 s) is preempted
+// every 10 ms, so acks still go out meanwhile. Set GOMAXPROCS to use more
+// cores.
+const defaultProcs = 1
+
+// applyProcs applies defaultProcs unless GOMAXPROCS is set, and returns the
+// number of Ps the process runs with.
+func applyProcs() int {
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(defaultProcs)
+	}
+	return runtime.GOMAXPROCS(0)
 }
