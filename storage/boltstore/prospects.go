@@ -37,23 +37,29 @@ func (s *Store) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Pr
 		if err != nil {
 			return err
 		}
-		prefix := ownerPrefix(team, owner)
-		c := b.owners.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			id := string(k[len(prefix):])
-			raw := b.prospects.Get(prospectKey(team, id))
-			if raw == nil {
-				return fmt.Errorf("owner index names %s, which is not stored: %w", id, ErrCorrupt)
-			}
-			var p coach.Prospect
-			if err := decode(raw, &p); err != nil {
-				return err
-			}
-			ps = append(ps, p)
-		}
-		return nil
+		ps, err = b.owned(ps, team, owner)
+		return err
 	})
 	return ps, err
+}
+
+// owned appends the prospects the owner index lists for owner in team.
+func (b buckets) owned(ps []coach.Prospect, team, owner string) ([]coach.Prospect, error) {
+	prefix := ownerPrefix(team, owner)
+	c := b.owners.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		id := string(k[len(prefix):])
+		raw := b.prospects.Get(prospectKey(team, id))
+		if raw == nil {
+			return ps, fmt.Errorf("owner index names %s, which is not stored: %w", id, ErrCorrupt)
+		}
+		var p coach.Prospect
+		if err := decode(raw, &p); err != nil {
+			return ps, err
+		}
+		ps = append(ps, p)
+	}
+	return ps, nil
 }
 
 // ProspectsOfOwners returns every prospect the owners own in team, in no
@@ -65,20 +71,9 @@ func (s *Store) ProspectsOfOwners(ctx context.Context, team string, owners []str
 		if err != nil {
 			return err
 		}
-		c := b.owners.Cursor()
 		for _, owner := range slices.Compact(slices.Sorted(slices.Values(owners))) {
-			prefix := ownerPrefix(team, owner)
-			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-				id := string(k[len(prefix):])
-				raw := b.prospects.Get(prospectKey(team, id))
-				if raw == nil {
-					return fmt.Errorf("owner index names %s, which is not stored: %w", id, ErrCorrupt)
-				}
-				var p coach.Prospect
-				if err := decode(raw, &p); err != nil {
-					return err
-				}
-				ps = append(ps, p)
+			if ps, err = b.owned(ps, team, owner); err != nil {
+				return err
 			}
 		}
 		return nil

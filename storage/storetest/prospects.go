@@ -249,16 +249,7 @@ func testProspectsOf(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		t.Helper()
 		got, err := s.ProspectsOf(ctx(), team, owner)
 		must(t, "ProspectsOf", err)
-		byID := func(a, b coach.Prospect) int { return strings.Compare(a.ID, b.ID) }
-		slices.SortFunc(got, byID)
-		ps = slices.Clone(ps)
-		slices.SortFunc(ps, byID)
-		if len(got) != len(ps) {
-			t.Fatalf("ProspectsOf(%s, %s) = %d prospects %v, want %d", team, owner, len(got), ids(got), len(ps))
-		}
-		for i := range got {
-			sameProspect(t, "ProspectsOf("+team+", "+owner+")", got[i], ps[i])
-		}
+		sameProspects(t, "ProspectsOf("+team+", "+owner+")", got, ps)
 	}
 	want("T1", "U1", a1, a2)
 	want("T1", "U2", a3)
@@ -287,16 +278,7 @@ func testProspectsOf(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		t.Helper()
 		got, err := s.TeamProspects(ctx(), team)
 		must(t, "TeamProspects", err)
-		byID := func(a, b coach.Prospect) int { return strings.Compare(a.ID, b.ID) }
-		slices.SortFunc(got, byID)
-		ps = slices.Clone(ps)
-		slices.SortFunc(ps, byID)
-		if len(got) != len(ps) {
-			t.Fatalf("TeamProspects(%s) = %v, want %v", team, ids(got), ids(ps))
-		}
-		for i := range got {
-			sameProspect(t, "TeamProspects("+team+")", got[i], ps[i])
-		}
+		sameProspects(t, "TeamProspects("+team+")", got, ps)
 	}
 	wantTeam("T1", a1, a2v2, a3)
 	wantTeam("T2", b1)
@@ -307,16 +289,7 @@ func testProspectsOf(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		t.Helper()
 		got, err := s.ProspectsOfOwners(ctx(), team, owners)
 		must(t, "ProspectsOfOwners", err)
-		byID := func(a, b coach.Prospect) int { return strings.Compare(a.ID, b.ID) }
-		slices.SortFunc(got, byID)
-		ps = slices.Clone(ps)
-		slices.SortFunc(ps, byID)
-		if len(got) != len(ps) {
-			t.Fatalf("ProspectsOfOwners(%s, %v) = %v, want %v", team, owners, ids(got), ids(ps))
-		}
-		for i := range got {
-			sameProspect(t, fmt.Sprintf("ProspectsOfOwners(%s, %v)", team, owners), got[i], ps[i])
-		}
+		sameProspects(t, fmt.Sprintf("ProspectsOfOwners(%s, %v)", team, owners), got, ps)
 	}
 	wantOwners("T1", []string{"U1", "U2"}, a1, a2v2, a3)
 	wantOwners("T1", []string{"U2"}, a2v2, a3)
@@ -324,6 +297,21 @@ func testProspectsOf(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	wantOwners("T2", []string{"U1", "U2"}, b1)
 	wantOwners("T1", nil)
 	wantOwners("T3", []string{"U1"})
+}
+
+// sameProspects checks that got holds exactly want, in any order.
+func sameProspects(t *testing.T, what string, got, want []coach.Prospect) {
+	t.Helper()
+	byID := func(a, b coach.Prospect) int { return strings.Compare(a.ID, b.ID) }
+	got, want = slices.Clone(got), slices.Clone(want)
+	slices.SortFunc(got, byID)
+	slices.SortFunc(want, byID)
+	if len(got) != len(want) {
+		t.Fatalf("%s = %v, want %v", what, ids(got), ids(want))
+	}
+	for i := range got {
+		sameProspect(t, what, got[i], want[i])
+	}
 }
 
 // zeroFields names the fields of p left at their zero value, looking into
