@@ -197,30 +197,47 @@ func (s *Store) Path() string { return s.path }
 
 // Ping checks that the file is open and readable.
 func (s *Store) Ping(ctx context.Context) error {
-	return s.view(ctx, "ping "+s.path, func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketMeta) == nil {
-			return fmt.Errorf("meta bucket missing: %w", ErrCorrupt)
-		}
-		return nil
+	what := "ping " + s.path
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return s.guard(what, func() error {
+		return s.db.View(func(tx *bolt.Tx) error {
+			if tx.Bucket(bucketMeta) == nil {
+				return fmt.Errorf("meta bucket missing: %w", ErrCorrupt)
+			}
+			return nil
+		})
 	})
 }
 
-// view runs fn in a read-only transaction. what says what was being done,
-// for the error.
-func (s *Store) view(ctx context.Context, what string, fn func(*bolt.Tx) error) error {
+// view runs fn over the buckets in a read-only transaction. what says what
+// was being done, for the error.
+func (s *Store) view(ctx context.Context, what string, fn func(buckets) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	return s.guard(what, func() error { return s.db.View(fn) })
+	return s.guard(what, func() error { return s.db.View(withBuckets(fn)) })
 }
 
-// update runs fn in a read-write transaction: all of it is written, or
-// nothing when fn or the commit fails.
-func (s *Store) update(ctx context.Context, what string, fn func(*bolt.Tx) error) error {
+// update runs fn over the buckets in a read-write transaction: all of it
+// is written, or nothing when fn or the commit fails.
+func (s *Store) update(ctx context.Context, what string, fn func(buckets) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	return s.guard(what, func() error { return s.db.Update(fn) })
+	return s.guard(what, func() error { return s.db.Update(withBuckets(fn)) })
+}
+
+// withBuckets opens a transaction's buckets for fn.
+func withBuckets(fn func(buckets) error) func(*bolt.Tx) error {
+	return func(tx *bolt.Tx) error {
+		b, err := open(tx)
+		if err != nil {
+			return err
+		}
+		return fn(b)
+	}
 }
 
 // guard runs a transaction and words its error. bbolt panics on a damaged

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"pipelinecoach/coach"
 )
 
@@ -94,12 +92,8 @@ func (s *Store) Reserve(ctx context.Context, key, value string, ttl time.Duratio
 	if key == "" {
 		return "", false, fmt.Errorf("reserve: no key: %w", coach.ErrInvalid)
 	}
-	err = s.update(ctx, "reserve "+key, func(tx *bolt.Tx) error {
+	err = s.update(ctx, "reserve "+key, func(b buckets) error {
 		existing, reserved = "", false
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
 		now := s.now().UnixNano()
 		e, ok, err := b.entry(key)
 		if err != nil {
@@ -128,11 +122,7 @@ func (s *Store) Record(ctx context.Context, key, value string, ttl time.Duration
 	if key == "" {
 		return fmt.Errorf("record: no key: %w", coach.ErrInvalid)
 	}
-	return s.update(ctx, "record "+key, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	return s.update(ctx, "record "+key, func(b buckets) error {
 		now := s.now().UnixNano()
 		if err := b.record(key, value, now, ttl); err != nil {
 			return err
@@ -146,11 +136,7 @@ func (s *Store) Forget(ctx context.Context, key string) error {
 	if key == "" {
 		return nil
 	}
-	return s.update(ctx, "forget "+key, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	return s.update(ctx, "forget "+key, func(b buckets) error {
 		return b.forget(key)
 	})
 }
@@ -161,11 +147,7 @@ func (s *Store) Lookup(ctx context.Context, key string) (value string, found boo
 	if key == "" {
 		return "", false, nil
 	}
-	err = s.view(ctx, "look up "+key, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	err = s.view(ctx, "look up "+key, func(b buckets) error {
 		e, ok, err := b.entry(key)
 		if err != nil {
 			return err

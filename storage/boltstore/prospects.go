@@ -7,19 +7,13 @@ import (
 	"fmt"
 	"slices"
 
-	bolt "go.etcd.io/bbolt"
-
 	"pipelinecoach/coach"
 )
 
 // Prospect returns one prospect of a team, or coach.ErrNotFound.
 func (s *Store) Prospect(ctx context.Context, team, id string) (coach.Prospect, error) {
 	var p coach.Prospect
-	err := s.view(ctx, "get prospect "+team+"/"+id, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	err := s.view(ctx, "get prospect "+team+"/"+id, func(b buckets) error {
 		raw := b.prospects.Get(prospectKey(team, id))
 		if raw == nil {
 			return coach.ErrNotFound
@@ -32,11 +26,8 @@ func (s *Store) Prospect(ctx context.Context, team, id string) (coach.Prospect, 
 // ProspectsOf returns every prospect owner owns in team, in no order.
 func (s *Store) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Prospect, error) {
 	var ps []coach.Prospect
-	err := s.view(ctx, "list prospects of "+team+"/"+owner, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	err := s.view(ctx, "list prospects of "+team+"/"+owner, func(b buckets) error {
+		var err error
 		ps, err = b.owned(ps, team, owner)
 		return err
 	})
@@ -66,12 +57,9 @@ func (b buckets) owned(ps []coach.Prospect, team, owner string) ([]coach.Prospec
 // order, from the owner index (one read transaction).
 func (s *Store) ProspectsOfOwners(ctx context.Context, team string, owners []string) ([]coach.Prospect, error) {
 	var ps []coach.Prospect
-	err := s.view(ctx, fmt.Sprintf("list prospects of %d owners in %s", len(owners), team), func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	err := s.view(ctx, fmt.Sprintf("list prospects of %d owners in %s", len(owners), team), func(b buckets) error {
 		for _, owner := range slices.Compact(slices.Sorted(slices.Values(owners))) {
+			var err error
 			if ps, err = b.owned(ps, team, owner); err != nil {
 				return err
 			}
@@ -84,11 +72,7 @@ func (s *Store) ProspectsOfOwners(ctx context.Context, team string, owners []str
 // TeamProspects returns every prospect of a team, in no order.
 func (s *Store) TeamProspects(ctx context.Context, team string) ([]coach.Prospect, error) {
 	var ps []coach.Prospect
-	err := s.view(ctx, "list prospects of team "+team, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	err := s.view(ctx, "list prospects of team "+team, func(b buckets) error {
 		prefix := str(nil, team)
 		c := b.prospects.Cursor()
 		for k, raw := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, raw = c.Next() {
@@ -117,11 +101,7 @@ func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", what, err)
 	}
-	return s.update(ctx, what, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	return s.update(ctx, what, func(b buckets) error {
 		key := prospectKey(p.Team, p.ID)
 		var old coach.Prospect
 		if stored := b.prospects.Get(key); stored != nil {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"pipelinecoach/coach"
 )
 
@@ -116,11 +114,7 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 	}
 	nowMs, end := now.UnixMilli(), now.Add(lease).UnixMilli()
 	var jobs []coach.Job
-	err := s.update(ctx, "claim due jobs", func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	err := s.update(ctx, "claim due jobs", func(b buckets) error {
 		for _, k := range scanUpTo(b.leased, nowMs, max) {
 			key := string(k[8:])
 			j, ok, err := b.job(key)
@@ -159,11 +153,7 @@ func (s *Store) Schedule(ctx context.Context, key string, due time.Time) error {
 	if key == "" {
 		return fmt.Errorf("schedule job: no key: %w", coach.ErrInvalid)
 	}
-	return s.update(ctx, "schedule job "+key, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	return s.update(ctx, "schedule job "+key, func(b buckets) error {
 		return b.schedule(key, due.UnixMilli())
 	})
 }
@@ -174,11 +164,7 @@ func (s *Store) Done(ctx context.Context, key string) error {
 	if key == "" {
 		return nil
 	}
-	return s.update(ctx, "finish job "+key, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	return s.update(ctx, "finish job "+key, func(b buckets) error {
 		return b.unschedule(key)
 	})
 }
@@ -189,11 +175,7 @@ func (s *Store) Release(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	return s.update(ctx, fmt.Sprintf("release %d jobs", len(keys)), func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	return s.update(ctx, fmt.Sprintf("release %d jobs", len(keys)), func(b buckets) error {
 		for _, key := range keys {
 			if key == "" {
 				continue

@@ -7,19 +7,13 @@ import (
 	"fmt"
 	"slices"
 
-	bolt "go.etcd.io/bbolt"
-
 	"pipelinecoach/coach"
 )
 
 // Team returns a manager's team, or coach.ErrNotFound.
 func (s *Store) Team(ctx context.Context, workspace, manager string) (coach.Team, error) {
 	var t coach.Team
-	err := s.view(ctx, "team of "+workspace+"/"+manager, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	err := s.view(ctx, "team of "+workspace+"/"+manager, func(b buckets) error {
 		raw := b.teams.Get(teamKey(workspace, manager))
 		if raw == nil {
 			return coach.ErrNotFound
@@ -32,11 +26,7 @@ func (s *Store) Team(ctx context.Context, workspace, manager string) (coach.Team
 // Teams returns every team of a workspace, in no order.
 func (s *Store) Teams(ctx context.Context, workspace string) ([]coach.Team, error) {
 	var ts []coach.Team
-	err := s.view(ctx, "teams of "+workspace, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	err := s.view(ctx, "teams of "+workspace, func(b buckets) error {
 		prefix := str(nil, workspace)
 		c := b.teams.Cursor()
 		for k, raw := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, raw = c.Next() {
@@ -54,11 +44,7 @@ func (s *Store) Teams(ctx context.Context, workspace string) ([]coach.Team, erro
 // ManagerOf returns a rep's manager, or coach.ErrNotFound.
 func (s *Store) ManagerOf(ctx context.Context, workspace, rep string) (string, error) {
 	var m string
-	err := s.view(ctx, "manager of "+workspace+"/"+rep, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	err := s.view(ctx, "manager of "+workspace+"/"+rep, func(b buckets) error {
 		v := b.managers.Get(managerKey(workspace, rep))
 		if v == nil {
 			return coach.ErrNotFound
@@ -83,11 +69,7 @@ func (s *Store) SaveTeam(ctx context.Context, t coach.Team) error {
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", what, err)
 	}
-	return s.update(ctx, what, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	return s.update(ctx, what, func(b buckets) error {
 		key := teamKey(t.Workspace, t.Manager)
 		var old coach.Team
 		if stored := b.teams.Get(key); stored != nil {
@@ -132,11 +114,7 @@ func decodeTeam(raw []byte, t *coach.Team) error {
 // transaction.
 func (s *Store) TeamOf(ctx context.Context, workspace, user string) (coach.Team, error) {
 	var t coach.Team
-	err := s.view(ctx, "team of "+workspace+"/"+user, func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
+	err := s.view(ctx, "team of "+workspace+"/"+user, func(b buckets) error {
 		raw := b.teams.Get(teamKey(workspace, user))
 		if raw == nil {
 			manager := b.managers.Get(managerKey(workspace, user))
