@@ -10,7 +10,6 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,7 +17,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -28,6 +26,7 @@ import (
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
 	"pipelinecoach/coach/coachtest"
+	"pipelinecoach/internal/syncbuf"
 	"pipelinecoach/storage/boltstore"
 )
 
@@ -128,7 +127,7 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 		convs = append(convs, sim.DMChannel(p.ID))
 	}
 
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	tick := make(chan time.Time)
 	rt := bot.Assemble(bot.Setup{
 		APIURL: sim.APIURL(), AppToken: sim.AppToken(), BotToken: sim.BotToken(),
@@ -176,30 +175,6 @@ func unlimited() sender.Options {
 		perMinute[method] = -1
 	}
 	return sender.Options{PostPerChannelPerSecond: -1, MethodPerMinute: perMinute}
-}
-
-// syncBuffer collects the bot's log lines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Len()
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // stepResult is how one step of the script went.

@@ -1,7 +1,6 @@
 package sender
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
+
+	"pipelinecoach/internal/syncbuf"
 )
 
 const testToken = "xoxb-test-1234567890-SECRET"
@@ -276,36 +277,18 @@ func (o *observed) list() []string {
 	return append([]string(nil), o.statuses...)
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness is a Sender wired to a fake Slack and a fake clock, with jitter fixed at half.
 type harness struct {
 	slack *fakeSlack
 	clock *clock
 	obs   *observed
-	logs  *syncBuffer
+	logs  *syncbuf.Buffer
 	s     *Sender
 }
 
 func newHarness(t *testing.T, advance bool, opts Options) *harness {
 	t.Helper()
-	h := &harness{slack: newFakeSlack(t), clock: newClock(advance), obs: &observed{}, logs: &syncBuffer{}}
+	h := &harness{slack: newFakeSlack(t), clock: newClock(advance), obs: &observed{}, logs: &syncbuf.Buffer{}}
 	if opts.Now == nil {
 		opts.Now = h.clock.Now
 	}

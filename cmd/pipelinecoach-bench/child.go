@@ -22,6 +22,7 @@ import (
 	"pipelinecoach/bot"
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
+	"pipelinecoach/internal/syncbuf"
 	"pipelinecoach/storage/redisstore"
 )
 
@@ -132,7 +133,7 @@ var childProfiles string
 // childBot is a bot running in a process of its own.
 type childBot struct {
 	cmd    *exec.Cmd
-	out    *lockedBuffer
+	out    *syncbuf.Buffer
 	exited chan struct{}
 }
 
@@ -144,7 +145,7 @@ func startChild(role string, sim *slacksim.Server, redisAddr string) (*childBot,
 	if err != nil {
 		return nil, fmt.Errorf("start the %s bot: %w", role, err)
 	}
-	out := &lockedBuffer{}
+	out := &syncbuf.Buffer{}
 	cmd := exec.Command(self)
 
 	cmd.Env = append(os.Environ(), childRole+"="+role, childAPIURL+"="+sim.APIURL(),
@@ -183,27 +184,6 @@ func (c *childBot) stop() {
 
 // logs is what the child wrote (its warnings and errors).
 func (c *childBot) logs() string { return c.out.String() }
-
-// lockedBuffer is a bytes.Buffer safe for the child's two streams.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf.Len() > 64<<10 {
-		return len(p), nil // enough to say what went wrong
-	}
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // cpu is the CPU time the child has used so far (user + system), from
 // /proc/<pid>/stat.

@@ -5,14 +5,12 @@ package main
 // a real redis-server. They kill, stop and read the logs of real processes.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +20,7 @@ import (
 	"pipelinecoach/bot/render"
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
+	"pipelinecoach/internal/syncbuf"
 	"pipelinecoach/storage/redisstore"
 	"pipelinecoach/storage/redisstore/redistest"
 )
@@ -119,26 +118,8 @@ type proc struct {
 	t    *testing.T
 	name string
 	cmd  *exec.Cmd
-	out  *lines
+	out  *syncbuf.Buffer
 	done chan struct{}
-}
-
-// lines collects a process's output.
-type lines struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
 
 // start runs a replica and waits until it is connected to the simulator.
@@ -168,7 +149,7 @@ func (w *world) connectionsOpened() int {
 // spawn runs a replica without waiting for anything.
 func (w *world) spawn(name string, env []string) *proc {
 	w.t.Helper()
-	p := &proc{t: w.t, name: name, out: &lines{}, done: make(chan struct{})}
+	p := &proc{t: w.t, name: name, out: &syncbuf.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(os.Args[0])
 	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out

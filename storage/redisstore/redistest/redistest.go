@@ -8,7 +8,6 @@
 package redistest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +23,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"pipelinecoach/internal/syncbuf"
 )
 
 const (
@@ -44,7 +45,7 @@ type Server struct {
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when cmd has been waited for
-	log    *syncBuffer
+	log    *syncbuf.Buffer
 	stats  *redis.Client // the connection Commands asks INFO on
 	infos  int64         // INFO commands Commands sent since the server started
 }
@@ -154,7 +155,7 @@ func (s *Server) start() error {
 		"--save", "",
 		"--appendonly", "no",
 	}, s.args...)
-	s.log = &syncBuffer{}
+	s.log = &syncbuf.Buffer{}
 	cmd := exec.Command(s.bin, argv...)
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	if err := cmd.Start(); err != nil {
@@ -177,12 +178,12 @@ func (s *Server) start() error {
 		select {
 		case <-exited:
 			s.afterExitLocked()
-			return fmt.Errorf("redis-server on port %d exited during start: %s", s.port, s.log.tail())
+			return fmt.Errorf("redis-server on port %d exited during start: %s", s.port, tail(s.log))
 		default:
 		}
 		if time.Now().After(deadline) {
 			s.killLocked()
-			return fmt.Errorf("redis-server on port %d did not answer PING within %s (%v): %s", s.port, startTimeout, err, s.log.tail())
+			return fmt.Errorf("redis-server on port %d did not answer PING within %s (%v): %s", s.port, startTimeout, err, tail(s.log))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -311,29 +312,10 @@ func (s *Server) cleanup() {
 	s.Stop()
 }
 
-// syncBuffer is the server's output, written by the process's copier
-// goroutine and read by the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// tail is the end of the log, enough to say why a start failed.
-func (b *syncBuffer) tail() string {
+// tail is the end of a log, enough to say why a start failed.
+func tail(log *syncbuf.Buffer) string {
 	const max = 4000
-	s := b.String()
+	s := log.String()
 	if len(s) > max {
 		s = "…" + s[len(s)-max:]
 	}
