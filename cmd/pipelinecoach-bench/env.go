@@ -180,10 +180,10 @@ func describe(cmd redis.Cmder) string {
 		switch {
 		case isSave(cmd):
 			return "save"
-		case n >= 2 && strings.HasSuffix(key, ":p") && strings.Contains(arg(4), ":owner:"):
+		case n == 2 && strings.HasSuffix(key, ":p") && strings.Contains(arg(4), ":owner:"):
+			return "pipeline read" // one owner's set
+		case n > 2 && strings.HasSuffix(key, ":p") && strings.Contains(arg(4), ":owner:"):
 			return "team prospects read"
-		case n == 2 && strings.Contains(key, ":owner:"):
-			return "pipeline read"
 		case n == 2 && strings.HasSuffix(key, ":teams"):
 			return "team-of read"
 		case n == 3 && strings.HasSuffix(key, ":teams"):

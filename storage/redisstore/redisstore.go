@@ -73,16 +73,9 @@ func (s *Store) Prospect(ctx context.Context, team, id string) (coach.Prospect, 
 
 // ProspectsOf returns every prospect owner owns in team, in no order.
 func (s *Store) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Prospect, error) {
-	raws, err := prospectsOfScript.Run(ctx, s.client,
-		[]string{s.keys.ownerSet(team, owner), s.keys.prospects(team)}).StringSlice()
+	ps, err := s.ProspectsOfOwners(ctx, team, []string{owner})
 	if err != nil {
 		return nil, fmt.Errorf("list prospects of %s/%s: %w", team, owner, err)
-	}
-	ps := make([]coach.Prospect, len(raws))
-	for i, raw := range raws {
-		if err := json.Unmarshal([]byte(raw), &ps[i]); err != nil {
-			return nil, fmt.Errorf("list prospects of %s/%s: decode: %w", team, owner, err)
-		}
 	}
 	return ps, nil
 }
@@ -103,11 +96,9 @@ func (s *Store) ProspectsOfOwners(ctx context.Context, team string, owners []str
 	if err != nil {
 		return nil, fmt.Errorf("list prospects of %d owners in %s: %w", len(owners), team, err)
 	}
-	ps := make([]coach.Prospect, len(raws))
-	for i, raw := range raws {
-		if err := json.Unmarshal([]byte(raw), &ps[i]); err != nil {
-			return nil, fmt.Errorf("list prospects of %d owners in %s: decode: %w", len(owners), team, err)
-		}
+	ps, err := decodeProspects(raws)
+	if err != nil {
+		return nil, fmt.Errorf("list prospects of %d owners in %s: %w", len(owners), team, err)
 	}
 	return ps, nil
 }
@@ -118,10 +109,19 @@ func (s *Store) TeamProspects(ctx context.Context, team string) ([]coach.Prospec
 	if err != nil {
 		return nil, fmt.Errorf("list prospects of team %s: %w", team, err)
 	}
+	ps, err := decodeProspects(raws)
+	if err != nil {
+		return nil, fmt.Errorf("list prospects of team %s: %w", team, err)
+	}
+	return ps, nil
+}
+
+// decodeProspects decodes the stored JSON of prospects.
+func decodeProspects(raws []string) ([]coach.Prospect, error) {
 	ps := make([]coach.Prospect, len(raws))
 	for i, raw := range raws {
 		if err := json.Unmarshal([]byte(raw), &ps[i]); err != nil {
-			return nil, fmt.Errorf("list prospects of team %s: decode: %w", team, err)
+			return nil, fmt.Errorf("decode: %w", err)
 		}
 	}
 	return ps, nil

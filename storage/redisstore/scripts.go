@@ -65,26 +65,10 @@ keep_job(KEYS[5], KEYS[6], KEYS[7], ARGV[4], ARGV[5])
 return {1}
 `)
 
-// prospectsOfScript returns the JSON of every prospect in an owner's set.
-var prospectsOfScript = redis.NewScript(`
--- KEYS[1] {p}:t:<team>:owner:<user>  set of ids the owner owns
--- KEYS[2] {p}:t:<team>:p             hash id → prospect JSON
-local ids = redis.call('SMEMBERS', KEYS[1])
-local out = {}
--- HMGET in chunks: unpack is limited by Lua's stack
-local chunk = 500
-for i = 1, #ids, chunk do
-  local records = redis.call('HMGET', KEYS[2], unpack(ids, i, math.min(i + chunk - 1, #ids)))
-  for _, r in ipairs(records) do
-    if r then out[#out + 1] = r end
-  end
-end
-return out
-`)
-
 // prospectsOfOwnersScript returns the JSON of every prospect in the given
-// owner sets (a team's reps): a digest reads its team's deals, not the
-// workspace's.
+// owner sets: one rep's pipeline, or a team's (a digest reads its team's
+// deals, not the workspace's). HMGET goes in chunks: unpack is limited by
+// Lua's stack.
 var prospectsOfOwnersScript = redis.NewScript(`
 -- KEYS[1]    {p}:t:<team>:p             hash id → prospect JSON
 -- KEYS[2..]  {p}:t:<team>:owner:<user>  set of ids each owner owns
