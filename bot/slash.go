@@ -51,14 +51,7 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 	case command.Quota:
 		b.handleQuota(ctx, actor, c.Args, respond)
 	case command.Digest:
-		t, ps, err := b.svc.TeamProspects(ctx, actor)
-		if err != nil {
-			respond(render.Notice(b.teamError(ctx, actor, err)))
-			return
-		}
-		for _, m := range render.Digest(b.svc.Thresholds.BuildDigest(t, ps, b.svc.Now()), b.svc.Now()) {
-			respond(m)
-		}
+		b.showTeam(ctx, actor, respond)
 	case command.Cleanup:
 		v, err := b.svc.RepView(ctx, actor.Team, actor.User)
 		if err != nil {

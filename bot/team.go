@@ -80,14 +80,7 @@ func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coac
 	}
 	switch strings.ToLower(sub) {
 	case "":
-		t, ps, err := b.svc.TeamProspects(ctx, actor)
-		if err != nil {
-			respond(render.Notice(b.teamError(ctx, actor, err)))
-			return
-		}
-		for _, m := range render.Digest(b.svc.Thresholds.BuildDigest(t, ps, b.svc.Now()), b.svc.Now()) {
-			respond(m)
-		}
+		b.showTeam(ctx, actor, respond)
 	case "add":
 		reps := command.UserIDs(rest)
 		if len(reps) == 0 {
@@ -229,3 +222,15 @@ func mentions(users []string) string {
 var mentionPattern = regexp.MustCompile(`<[@#][A-Z0-9]+(\|[^>]*)?>`)
 
 func slackCode(err error) string { return sender.SlackError(err) }
+
+// showTeam answers with this week's digest of the team actor manages.
+func (b *Bot) showTeam(ctx context.Context, actor coach.Actor, respond func(render.Message)) {
+	d, err := b.svc.TeamDigest(ctx, actor)
+	if err != nil {
+		respond(render.Notice(b.teamError(ctx, actor, err)))
+		return
+	}
+	for _, m := range render.Digest(d, b.svc.Now()) {
+		respond(m)
+	}
+}

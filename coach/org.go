@@ -254,6 +254,16 @@ func (s *Service) SetQuota(ctx context.Context, actor Actor, rep string, q Quota
 	})
 }
 
+// TeamDigest is this week's digest of the actor's team, as of now. Managers
+// see their team; nobody else's.
+func (s *Service) TeamDigest(ctx context.Context, actor Actor) (Digest, error) {
+	t, ps, err := s.TeamProspects(ctx, actor)
+	if err != nil {
+		return Digest{}, err
+	}
+	return s.Thresholds.BuildDigest(t, ps, s.clock.Now()), nil
+}
+
 // TeamProspects returns the prospects of the actor's team's reps, with the
 // team. Managers see their team; nobody else's.
 func (s *Service) TeamProspects(ctx context.Context, actor Actor) (Team, []Prospect, error) {
