@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -278,6 +279,16 @@ func (b *Bot) handOff(ctx context.Context, req *socketmode.Request, kind string,
 // busyNotice is what a person hears when the bot drops their request.
 const busyNotice = "I'm swamped right now and couldn't take that — nothing was changed. Please try again in a minute."
 
+// busyCommand is busyNotice for a slash command, quoting what was typed so
+// it can be sent again as it was.
+func busyCommand(command, text string) render.Message {
+	msg := busyNotice
+	if t := strings.TrimSpace(strings.ReplaceAll(text, "`", "'")); t != "" {
+		msg += fmt.Sprintf(" You asked: `%s %s`", command, render.Escape(render.Truncate(t, 300)))
+	}
+	return render.Notice(msg)
+}
+
 func (b *Bot) ack(ctx context.Context, req *socketmode.Request, payload any) {
 	b.ackAs(ctx, req, payload, "", time.Time{})
 }
@@ -327,7 +338,9 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 			return
 		}
 		b.handOff(ctx, evt.Request, "slash_commands", got, func(ctx context.Context) { b.handleSlash(ctx, cmd) },
-			func(ctx context.Context) { b.reply(ctx, cmd.ResponseURL, cmd.UserID, render.Notice(busyNotice)) })
+			func(ctx context.Context) {
+				b.reply(ctx, cmd.ResponseURL, cmd.UserID, busyCommand(cmd.Command, cmd.Text))
+			})
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {

@@ -160,4 +160,5 @@ func TestFullPoolDropsAndAcksStayFast(t *testing.T) {
 		t.Errorf("an ack waited %s behind a full pool", worst)
 	}
 	h.reply(rep, "I'm swamped right now")
+	h.reply(rep, "You asked: `/pipeline help`")
 }
