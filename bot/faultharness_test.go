@@ -38,10 +38,7 @@ func newHarnessOpts(t *testing.T, store coach.Store, o harnessOpts) *harness {
 	clock := coachtest.NewClock(start)
 	sim := slacksim.New(append([]slacksim.Option{slacksim.WithClock(clock.Now)}, o.sim...)...)
 	t.Cleanup(sim.Close)
-	sim.AddUser(slacksim.User{ID: rep, Name: "rita", RealName: "Rita Rep", TZ: "Europe/Berlin"})
-	sim.AddUser(slacksim.User{ID: other, Name: "omar", RealName: "Omar Other", TZ: "America/New_York"})
-	sim.AddUser(slacksim.User{ID: admin, Name: "ada", RealName: "Ada Admin", TZ: "Europe/Berlin", IsAdmin: true})
-	sim.AddChannel(wins, "wins", true)
+	addCast(sim)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	h := &harness{t: t, ctx: ctx, sim: sim, clock: clock, tick: make(chan time.Time), store: store, logs: &logBuffer{}}

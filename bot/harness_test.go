@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"pipelinecoach/bot"
 	"pipelinecoach/bot/sender"
 	"pipelinecoach/bot/slacksim"
@@ -53,40 +51,15 @@ func newHarness(t *testing.T) *harness {
 
 func newHarnessWith(t *testing.T, store coach.Store) *harness {
 	t.Helper()
-	clock := coachtest.NewClock(start)
-	sim := slacksim.New(slacksim.WithClock(clock.Now))
-	t.Cleanup(sim.Close)
+	return newHarnessOpts(t, store, harnessOpts{})
+}
+
+// addCast adds the tests' people and the celebration channel to sim.
+func addCast(sim *slacksim.Server) {
 	sim.AddUser(slacksim.User{ID: rep, Name: "rita", RealName: "Rita Rep", TZ: "Europe/Berlin"})
 	sim.AddUser(slacksim.User{ID: other, Name: "omar", RealName: "Omar Other", TZ: "America/New_York"})
 	sim.AddUser(slacksim.User{ID: admin, Name: "ada", RealName: "Ada Admin", TZ: "Europe/Berlin", IsAdmin: true})
 	sim.AddChannel(wins, "wins", true)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	h := &harness{t: t, ctx: ctx, sim: sim, clock: clock, tick: make(chan time.Time), store: store, logs: &logBuffer{}}
-	h.rt = bot.Assemble(bot.Setup{
-		APIURL: sim.APIURL(), AppToken: sim.AppToken(), BotToken: sim.BotToken(),
-		Config: bot.Config{CelebrationChannel: wins},
-		Sender: unlimited(),
-		Store:  store, Clock: h.clock, Timing: coach.DefaultTiming, Tick: h.tick,
-		Log: zerolog.New(h.logs).Level(zerolog.DebugLevel),
-	})
-	done := make(chan struct{})
-	go func() { defer close(done); _ = h.rt.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		if t.Failed() {
-			t.Logf("bot log:\n%s", h.logs.String())
-		}
-	})
-	for sim.Connections() == 0 {
-		select {
-		case <-ctx.Done():
-			t.Fatal("the bot never connected to the simulator")
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	return h
 }
 
 // runScheduler lets the scheduler run once at the clock's time and waits

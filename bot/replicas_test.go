@@ -64,10 +64,7 @@ func newCluster(t *testing.T, n int, storeOf storeFor) *cluster {
 	clock := coachtest.NewClock(start)
 	sim := slacksim.New(slacksim.WithClock(clock.Now))
 	t.Cleanup(sim.Close)
-	sim.AddUser(slacksim.User{ID: rep, Name: "rita", RealName: "Rita Rep", TZ: "Europe/Berlin"})
-	sim.AddUser(slacksim.User{ID: other, Name: "omar", RealName: "Omar Other", TZ: "America/New_York"})
-	sim.AddUser(slacksim.User{ID: admin, Name: "ada", RealName: "Ada Admin", TZ: "Europe/Berlin", IsAdmin: true})
-	sim.AddChannel(wins, "wins", true)
+	addCast(sim)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	c := &cluster{harness: &harness{t: t, ctx: ctx, sim: sim, clock: clock, store: store, logs: &logBuffer{}}}
