@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -56,4 +60,38 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
 	return len(p), nil
+}
+
+// TestChildRunsAsTheBinary keeps test 1's bot on the binary's runtime
+// defaults: they are constants of another main package, which this one
+// cannot import, so they are read from its source.
+func TestChildRunsAsTheBinary(t *testing.T) {
+	file, err := parser.ParseFile(token.NewFileSet(), "../pipelinecoach/main.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"defaultProcs": botProcs, "defaultGCPercent": botGCPercent}
+	for _, decl := range file.Decls {
+		gen, ok := decl.(*ast.GenDecl)
+		if !ok || gen.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gen.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				w, ok := want[name.Name]
+				if !ok || i >= len(vs.Values) {
+					continue
+				}
+				lit, ok := vs.Values[i].(*ast.BasicLit)
+				if !ok || lit.Value != strconv.Itoa(w) {
+					t.Errorf("cmd/pipelinecoach's %s is not %d, which test 1's bot runs with", name.Name, w)
+				}
+				delete(want, name.Name)
+			}
+		}
+	}
+	for name := range want {
+		t.Errorf("cmd/pipelinecoach/main.go declares no constant %s", name)
+	}
 }

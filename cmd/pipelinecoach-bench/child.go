@@ -46,9 +46,13 @@ const (
 	roleBot  = "bot"
 )
 
-// botProcs is the binary's GOMAXPROCS when none is set (cmd/pipelinecoach,
-// defaultProcs), which test 1's bot runs with.
-const botProcs = 1
+// botProcs and botGCPercent are the binary's GOMAXPROCS and GOGC when none
+// is set (cmd/pipelinecoach, defaultProcs and defaultGCPercent), which test
+// 1's bot runs with.
+const (
+	botProcs     = 1
+	botGCPercent = 400
+)
 
 // runChild is the whole life of a re-executed benchmark process: it runs
 // the bot its role names until SIGTERM, and returns the exit status.
@@ -154,10 +158,14 @@ func startChild(role string, sim *slacksim.Server, redisAddr string) (*childBot,
 		cmd.Env = append(cmd.Env, childProfile+"="+childProfiles+"."+role)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
+	// Ours runs as the binary runs it (cmd/pipelinecoach, defaultProcs and
+	// defaultGCPercent); the bare bot keeps Go's defaults, a P per core and
+	// GOGC 100.
 	if role == roleBot && os.Getenv("GOMAXPROCS") == "" {
-		// Ours runs as the binary runs it (cmd/pipelinecoach, defaultProcs);
-		// the bare bot keeps Go's default, a P per core.
 		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(botProcs))
+	}
+	if role == roleBot && os.Getenv("GOGC") == "" {
+		cmd.Env = append(cmd.Env, "GOGC="+strconv.Itoa(botGCPercent))
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the %s bot: %w", role, err)
