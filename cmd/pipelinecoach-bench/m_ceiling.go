@@ -105,7 +105,7 @@ func prospectOf(m slacksim.Message) string {
 
 // flow is one rep's whole two-meeting flow: log a first meeting that has
 // happened, wait for the scheduler's prompt, press Yes, submit the form.
-func flow(ctx context.Context, sim *slacksim.Server, w *flowWatch, lat *latencies, user string, n int, second time.Time) error {
+func flow(ctx context.Context, sim *slacksim.Server, w *flowWatch, lat, prompts *latencies, user string, n int, second time.Time) error {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	prompt := w.expectPrompt(user)
@@ -118,6 +118,7 @@ func flow(ctx context.Context, sim *slacksim.Server, w *flowWatch, lat *latencie
 	var m slacksim.Message
 	select {
 	case m = <-prompt:
+		prompts.add("prompt", time.Since(t0), nil)
 	case <-ctx.Done():
 		return errors.New("no prompt")
 	}
@@ -150,11 +151,19 @@ func flow(ctx context.Context, sim *slacksim.Server, w *flowWatch, lat *latencie
 	return err
 }
 
+// maxDrain is how long after a step's last flow started its flows may take
+// to finish (the prompt waits for the scheduler's 1 s tick) before the step
+// counts as a backlog rather than a rate the bot sustains.
+const maxDrain = 3 * time.Second
+
 // measureCeiling is test 7: full flows a second, stepping the offered rate
-// up until the p99 ack passes 100 ms (or flows fail), compared with what
+// up until the p99 ack passes 100 ms, flows fail, or they fall behind
+// (maxDrain), compared with what
 // redis-benchmark says this machine's Redis can do.
 func measureCeiling(ctx context.Context, o options) ([]row, error) {
-	rates, step := []int{5, 10, 20, 40, 80, 160, 240, 320, 400, 480}, 5*time.Second
+	// The ladder goes on until the bot breaks: a ceiling the ladder never
+	// reached would only be a floor.
+	rates, step := []int{5, 10, 20, 40, 80, 160, 240, 320, 400, 480, 640, 800, 1000, 1250, 1600, 2000, 2500, 3200}, 5*time.Second
 	if o.short {
 		rates, step = []int{5, 10}, time.Second
 	}
@@ -187,12 +196,13 @@ func measureCeiling(ctx context.Context, o options) ([]row, error) {
 		rate      int
 		p99       time.Duration
 		tripsFlow float64
+		prompt    time.Duration
 	}
 	stopped := ""
 	next := 0
 	for _, rate := range rates {
 		n := rate * int(step.Seconds())
-		lat := newLatencies()
+		lat, prompts := newLatencies(), newLatencies()
 		var failed sync.Map
 		var wg sync.WaitGroup
 		t0 := env.trips.now()
@@ -204,27 +214,44 @@ func measureCeiling(ctx context.Context, o options) ([]row, error) {
 			user, num := users[next], next
 			next++
 			wg.Go(func() {
-				if err := flow(ctx, sim, w, lat, user, num, second); err != nil {
+				if err := flow(ctx, sim, w, lat, prompts, user, num, second); err != nil {
 					failed.Store(user, err)
 				}
 			})
 		}
+		// An open-loop generator that falls behind offers less than its
+		// rate: a step counts only if its last flow started on time.
+		late := time.Since(start) - time.Duration(n-1)*time.Second/time.Duration(rate)
 		wg.Wait()
+		// Each flow waits for the scheduler's next tick (1 s) for its
+		// prompt; a bot that keeps up finishes the step's last flows soon
+		// after they start, one that does not builds a backlog.
+		drain := time.Since(start) - time.Duration(n-1)*time.Second/time.Duration(rate)
+		pd := prompts.stats("")
 		rt := env.trips.now().sub(t0)
 		d := lat.stats("")
 		fails := 0
 		var firstErr any
 		failed.Range(func(_, v any) bool { fails++; firstErr = v; return true })
-		o.logf("%d flows/s: %s, %d failed, %.1f round trips a flow", rate, d, fails, float64(rt.total)/float64(n))
+		o.logf("%d flows/s: acks %s; prompts %s after the log; %d failed, %.1f round trips a flow, last flow started %s late and done %s after",
+			rate, d, pd, fails, float64(rt.total)/float64(n), ms(late), ms(drain))
 		if fails > 0 {
 			stopped = fmt.Sprintf("at %d flows/s %d of %d flows failed (%v)", rate, fails, n, firstErr)
+			break
+		}
+		if late > step/10 {
+			stopped = fmt.Sprintf("at %d flows/s the load generator fell %s behind", rate, ms(late))
+			break
+		}
+		if drain > maxDrain {
+			stopped = fmt.Sprintf("at %d flows/s the last flows finished %s after they started (prompts p99 %s after the log): a backlog", rate, ms(drain), ms(pd.p99))
 			break
 		}
 		if d.p99 > 100*time.Millisecond {
 			stopped = fmt.Sprintf("at %d flows/s p99 ack %s", rate, ms(d.p99))
 			break
 		}
-		best.rate, best.p99, best.tripsFlow = rate, d.p99, float64(rt.total)/float64(n)
+		best.rate, best.p99, best.tripsFlow, best.prompt = rate, d.p99, float64(rt.total)/float64(n), pd.p99
 	}
 	if best.rate == 0 {
 		return []row{rbRow}, fmt.Errorf("not even %d flows/s: %s (bot log: %s)", rates[0], stopped, rb.logs)
@@ -233,7 +260,7 @@ func measureCeiling(ctx context.Context, o options) ([]row, error) {
 		stopped = fmt.Sprintf("the highest rate tried (%d/s) still passed", best.rate)
 	}
 	r := row{name: "ceiling: full flows (log → prompt → confirm) while p99 ack ≤ 100 ms",
-		measured: fmt.Sprintf("%d flows/s (p99 ack %s, %.1f Redis round trips a flow; %s)", best.rate, ms(best.p99), best.tripsFlow, stopped),
+		measured: fmt.Sprintf("%d flows/s (p99 ack %s, prompt p99 %s after the log, %.1f Redis round trips a flow; %s)", best.rate, ms(best.p99), ms(best.prompt), best.tripsFlow, stopped),
 		target:   "report the ratio to redis-benchmark", verdict: verdictInfo, ratio: "—"}
 	if redisOps > 0 {
 		r.ratio = fmt.Sprintf("%s of Redis (%.0f of %.0f round trips/s)", ratio(float64(best.rate)*best.tripsFlow, redisOps),
