@@ -145,28 +145,44 @@ func ms(d time.Duration) string {
 	}
 }
 
-// runLoad sends rate envelopes a second for d, open loop (each at its
-// scheduled time, whatever the earlier ones are doing, so a stall shows as
-// latency), cycling through the mix, and records each ack's latency: from
-// the simulator starting to write the envelope's frame to it reading the
-// ack's (slacksim.Ack's Sent and Received). wall is the same envelopes
-// timed from their scheduled start to the driver returning: the first plus
-// the simulator's own work, building the payload and applying the ack.
-func runLoad(ctx context.Context, sim *slacksim.Server, m mix, rate int, d time.Duration, during func()) (lat, wall *latencies) {
-	lat, wall = newLatencies(), newLatencies()
-	n := int(d.Seconds() * float64(rate))
-	interval := time.Second / time.Duration(rate)
+// load sends envelopes from a mix, open loop (each at its scheduled time,
+// whatever the earlier ones are doing, so a stall shows as latency), at a
+// rate, and records each ack's latency: from the simulator starting to
+// write the envelope's frame to it reading the ack's (slacksim.Ack's Sent
+// and Received). wall is the same envelopes timed from their scheduled
+// start to the driver returning: the first plus the simulator's own work,
+// building the payload and applying the ack. A load can run in several
+// turns; each goes on through the mix where the last one stopped.
+type load struct {
+	sim       *slacksim.Server
+	mix       mix
+	rate      int
+	next      int // the next envelope's place in the mix
+	lat, wall *latencies
+}
+
+func newLoad(sim *slacksim.Server, m mix, rate int) *load {
+	return &load{sim: sim, mix: m, rate: rate, lat: newLatencies(), wall: newLatencies()}
+}
+
+// run sends rate envelopes a second for d, cycling through the mix, and
+// returns once every one is acked (or has failed). during, if set, runs
+// once a second.
+func (l *load) run(ctx context.Context, d time.Duration, during func()) {
+	n := int(d.Seconds() * float64(l.rate))
+	interval := time.Second / time.Duration(l.rate)
 	var wg sync.WaitGroup
 	start := time.Now()
-	for i := range n {
-		if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
+	for j := range n {
+		if wait := time.Until(start.Add(time.Duration(j) * interval)); wait > 0 {
 			time.Sleep(wait)
 		}
-		if during != nil && i%rate == 0 {
+		if during != nil && j%l.rate == 0 {
 			during()
 		}
+		i := l.next + j
 		kind := kinds[i%3]
-		scheduled := start.Add(time.Duration(i) * interval)
+		scheduled := start.Add(time.Duration(j) * interval)
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
@@ -174,21 +190,21 @@ func runLoad(ctx context.Context, sim *slacksim.Server, m mix, rate int, d time.
 			var a slacksim.Ack
 			switch kind {
 			case kindSlash:
-				t := m.slashes[(i/3)%len(m.slashes)]
-				a, err = sim.Slash(ctx, t.user, t.text)
+				t := l.mix.slashes[(i/3)%len(l.mix.slashes)]
+				a, err = l.sim.Slash(ctx, t.user, t.text)
 			case kindButton:
-				t := m.buttons[(i/3)%len(m.buttons)]
-				a, err = sim.Click(ctx, t.user, t.msg, t.action)
+				t := l.mix.buttons[(i/3)%len(l.mix.buttons)]
+				a, err = l.sim.Click(ctx, t.user, t.msg, t.action)
 			case kindSubmit:
-				t := m.submits[(i/3)%len(m.submits)]
-				a, err = sim.Submit(ctx, t.user, t.view, t.inputs)
+				t := l.mix.submits[(i/3)%len(l.mix.submits)]
+				a, err = l.sim.Submit(ctx, t.user, t.view, t.inputs)
 			}
-			wall.add(kind, time.Since(scheduled), err)
-			lat.add(kind, a.Received.Sub(a.Sent), err)
+			l.wall.add(kind, time.Since(scheduled), err)
+			l.lat.add(kind, a.Received.Sub(a.Sent), err)
 		})
 	}
+	l.next += n
 	wg.Wait()
-	return lat, wall
 }
 
 // ackMix builds the test-1 load over the given reps and their prospects:

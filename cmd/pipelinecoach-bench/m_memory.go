@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -91,6 +93,10 @@ func measureMemory(ctx context.Context, o options) ([]row, error) {
 	if err := saveAll(ctx, env.store, ps, 32); err != nil {
 		return nil, err
 	}
+	redisUsed, err := redisUsedMemory(ctx, env)
+	if err != nil {
+		return nil, err
+	}
 
 	var stderr bytes.Buffer
 	cmd := exec.Command(bin)
@@ -161,11 +167,13 @@ func measureMemory(ctx context.Context, o options) ([]row, error) {
 	}
 	var peakRSS int64
 	o.logf("binary under %d envelopes/s for %s", o.rate, o.duration)
-	lat, _ := runLoad(ctx, sim, m, o.rate, o.duration, func() {
+	l := newLoad(sim, m, o.rate)
+	l.run(ctx, o.duration, func() {
 		if v, err := procStatus(pid, "VmRSS"); err == nil {
 			peakRSS = max(peakRSS, v)
 		}
 	})
+	lat := l.lat
 	hwm, err := procStatus(pid, "VmHWM")
 	if err != nil {
 		return nil, err
@@ -185,5 +193,23 @@ func measureMemory(ctx context.Context, o options) ([]row, error) {
 		{name: "memory: binary under test 1's load, " + sizes, measured: "peak RSS " + mb(peak), target: "< 100 MB",
 			verdict: pass(peak < limit), ratio: ratio(float64(peak), limit)},
 		acks,
+		{name: "memory: Redis holding those " + sizes, measured: "used_memory " + mb(redisUsed) +
+			fmt.Sprintf(" (%.1f kB a deal, jobs and indexes included)", float64(redisUsed)/float64(deals)/1024),
+			target: "—", verdict: verdictInfo, ratio: "—"},
 	}, nil
+}
+
+// redisUsedMemory is what Redis says its data takes (INFO memory's
+// used_memory), for sizing a production Redis.
+func redisUsedMemory(ctx context.Context, env *redisEnv) (int64, error) {
+	info, err := env.rdb.Info(ctx, "memory").Result()
+	if err != nil {
+		return 0, fmt.Errorf("redis INFO memory: %w", err)
+	}
+	for line := range strings.SplitSeq(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
+			return strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return 0, errors.New("redis INFO memory: no used_memory")
 }
