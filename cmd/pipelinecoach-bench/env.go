@@ -457,10 +457,14 @@ func promptMessage(sim *slacksim.Server, p coach.Prospect) slacksim.Message {
 		Blocks: slack.Blocks{BlockSet: render.Prompt(p, coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks}}
 }
 
-// scanLines calls fn on each line of s.
-func scanLines(s string, fn func(string)) {
-	sc := bufio.NewScanner(strings.NewReader(s))
+// field is the value of name in "name: value" lines, as /proc files and
+// Redis's INFO write them, from the first line that has it.
+func field(text, name string) (string, bool) {
+	sc := bufio.NewScanner(strings.NewReader(text))
 	for sc.Scan() {
-		fn(sc.Text())
+		if v, ok := strings.CutPrefix(sc.Text(), name+":"); ok {
+			return strings.TrimSpace(v), true
+		}
 	}
+	return "", false
 }

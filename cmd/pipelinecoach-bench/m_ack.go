@@ -223,14 +223,11 @@ func redisCPU(ctx context.Context, env *redisEnv) time.Duration {
 		return 0
 	}
 	var total float64
-	scanLines(info, func(line string) {
-		for _, k := range []string{"used_cpu_user:", "used_cpu_sys:"} {
-			if v, ok := strings.CutPrefix(line, k); ok {
-				f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
-				total += f
-			}
-		}
-	})
+	for _, name := range []string{"used_cpu_user", "used_cpu_sys"} {
+		v, _ := field(info, name)
+		f, _ := strconv.ParseFloat(v, 64)
+		total += f
+	}
 	return time.Duration(total * float64(time.Second))
 }
 

@@ -158,8 +158,8 @@ const maxDrain = 3 * time.Second
 
 // measureCeiling is test 7: full flows a second, stepping the offered rate
 // up until the p99 ack passes 100 ms, flows fail, or they fall behind
-// (maxDrain), compared with what
-// redis-benchmark says this machine's Redis can do.
+// (maxDrain), compared with what redis-benchmark says this machine's Redis
+// can do.
 func measureCeiling(ctx context.Context, o options) ([]row, error) {
 	// The ladder goes on until the bot breaks: a ceiling the ladder never
 	// reached would only be a floor.
@@ -221,12 +221,13 @@ func measureCeiling(ctx context.Context, o options) ([]row, error) {
 		}
 		// An open-loop generator that falls behind offers less than its
 		// rate: a step counts only if its last flow started on time.
-		late := time.Since(start) - time.Duration(n-1)*time.Second/time.Duration(rate)
+		lastStart := start.Add(time.Duration(n-1) * time.Second / time.Duration(rate))
+		late := time.Since(lastStart)
 		wg.Wait()
 		// Each flow waits for the scheduler's next tick (1 s) for its
 		// prompt; a bot that keeps up finishes the step's last flows soon
 		// after they start, one that does not builds a backlog.
-		drain := time.Since(start) - time.Duration(n-1)*time.Second/time.Duration(rate)
+		drain := time.Since(lastStart)
 		pd := prompts.stats("")
 		rt := env.trips.now().sub(t0)
 		d := lat.stats("")

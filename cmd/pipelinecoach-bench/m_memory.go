@@ -33,19 +33,15 @@ func buildBinary(ctx context.Context, dir string) (string, error) {
 }
 
 // procStatus reads a field of /proc/<pid>/status in bytes (VmRSS, VmHWM).
-func procStatus(pid int, field string) (int64, error) {
+func procStatus(pid int, name string) (int64, error) {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
-	var kb int64 = -1
-	scanLines(string(raw), func(line string) {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			_, _ = fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
-		}
-	})
-	if kb < 0 {
-		return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+	var kb int64
+	v, ok := field(string(raw), name)
+	if _, err := fmt.Sscanf(v, "%d", &kb); !ok || err != nil {
+		return 0, fmt.Errorf("no %s in /proc/%d/status", name, pid)
 	}
 	return kb << 10, nil
 }
@@ -206,10 +202,9 @@ func redisUsedMemory(ctx context.Context, env *redisEnv) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("redis INFO memory: %w", err)
 	}
-	for line := range strings.SplitSeq(info, "\r\n") {
-		if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
-			return strconv.ParseInt(v, 10, 64)
-		}
+	v, ok := field(info, "used_memory")
+	if !ok {
+		return 0, errors.New("redis INFO memory: no used_memory")
 	}
-	return 0, errors.New("redis INFO memory: no used_memory")
+	return strconv.ParseInt(v, 10, 64)
 }

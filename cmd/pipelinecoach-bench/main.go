@@ -198,16 +198,12 @@ func memTotal() string {
 	if err != nil {
 		return "memory unknown"
 	}
-	out := "memory unknown"
-	scanLines(string(raw), func(line string) {
-		if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-			var kb int64
-			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d", &kb); err == nil {
-				out = fmt.Sprintf("%.1f GiB RAM", float64(kb)/(1<<20))
-			}
-		}
-	})
-	return out
+	var kb int64
+	v, ok := field(string(raw), "MemTotal")
+	if _, err := fmt.Sscanf(v, "%d", &kb); !ok || err != nil {
+		return "memory unknown"
+	}
+	return fmt.Sprintf("%.1f GiB RAM", float64(kb)/(1<<20))
 }
 
 func ratio(a, b float64) string {
