@@ -11,7 +11,7 @@ import (
 	"os"
 	"time"
 
-	"pipelinecoach/demo"
+	"pipelinecoach/cmd/pipelinecoach/demo"
 )
 
 const usage = `usage:
