@@ -1,6 +1,7 @@
 package sender
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,8 +15,6 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
-
-	"pipelinecoach/internal/syncbuf"
 )
 
 const testToken = "xoxb-test-1234567890-SECRET"
@@ -282,13 +281,32 @@ type harness struct {
 	slack *fakeSlack
 	clock *clock
 	obs   *observed
-	logs  *syncbuf.Buffer
+	logs  *logSink
 	s     *Sender
+}
+
+// logSink is what the sender logged; the sender's goroutines write to it
+// while the test reads.
+type logSink struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logSink) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logSink) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 func newHarness(t *testing.T, advance bool, opts Options) *harness {
 	t.Helper()
-	h := &harness{slack: newFakeSlack(t), clock: newClock(advance), obs: &observed{}, logs: &syncbuf.Buffer{}}
+	h := &harness{slack: newFakeSlack(t), clock: newClock(advance), obs: &observed{}, logs: &logSink{}}
 	if opts.Now == nil {
 		opts.Now = h.clock.Now
 	}

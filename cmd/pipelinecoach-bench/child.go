@@ -22,7 +22,6 @@ import (
 	"pipelinecoach/bot"
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
-	"pipelinecoach/internal/syncbuf"
 	"pipelinecoach/storage/redisstore"
 )
 
@@ -137,7 +136,9 @@ var childProfiles string
 // childBot is a bot running in a process of its own.
 type childBot struct {
 	cmd    *exec.Cmd
-	out    *syncbuf.Buffer
+	out    string // the file its stdout and stderr go to, until it exits
+	keep   sync.Once
+	log    string // what out held when the child exited
 	exited chan struct{}
 }
 
@@ -149,7 +150,13 @@ func startChild(role string, sim *slacksim.Server, redisAddr string) (*childBot,
 	if err != nil {
 		return nil, fmt.Errorf("start the %s bot: %w", role, err)
 	}
-	out := &syncbuf.Buffer{}
+	// The child writes straight into a file, read once it has stopped (or
+	// failed to start).
+	out, err := os.CreateTemp("", "pipelinecoach-bench-"+role+"-*.log")
+	if err != nil {
+		return nil, fmt.Errorf("start the %s bot: %w", role, err)
+	}
+	defer out.Close() // the child holds its own descriptor
 	cmd := exec.Command(self)
 
 	cmd.Env = append(os.Environ(), childRole+"="+role, childAPIURL+"="+sim.APIURL(),
@@ -168,13 +175,14 @@ func startChild(role string, sim *slacksim.Server, redisAddr string) (*childBot,
 		cmd.Env = append(cmd.Env, "GOGC="+strconv.Itoa(botGCPercent))
 	}
 	if err := cmd.Start(); err != nil {
+		_ = os.Remove(out.Name())
 		return nil, fmt.Errorf("start the %s bot: %w", role, err)
 	}
-	c := &childBot{cmd: cmd, out: out, exited: make(chan struct{})}
+	c := &childBot{cmd: cmd, out: out.Name(), exited: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(c.exited) }()
 	if err := waitConnected(sim, 20*time.Second); err != nil {
 		c.stop()
-		return nil, fmt.Errorf("the %s bot: %w: %s", role, err, out.String())
+		return nil, fmt.Errorf("the %s bot: %w: %s", role, err, c.logs())
 	}
 	return c, nil
 }
@@ -188,10 +196,34 @@ func (c *childBot) stop() {
 		_ = c.cmd.Process.Kill()
 		<-c.exited
 	}
+	c.keep.Do(c.keepLog)
+}
+
+// keepLog moves the exited child's log from its file into memory.
+func (c *childBot) keepLog() {
+	c.log = readLog(c.out)
+	_ = os.Remove(c.out)
 }
 
 // logs is what the child wrote (its warnings and errors).
-func (c *childBot) logs() string { return c.out.String() }
+func (c *childBot) logs() string {
+	select {
+	case <-c.exited:
+		c.keep.Do(c.keepLog)
+		return c.log
+	default:
+		return readLog(c.out)
+	}
+}
+
+// readLog is the content of a log file, or why it could not be read.
+func readLog(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("(its log is unreadable: %v)", err)
+	}
+	return string(b)
+}
 
 // cpu is the CPU time the child has used so far (user + system), from
 // /proc/<pid>/stat.

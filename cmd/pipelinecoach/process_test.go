@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,7 +21,6 @@ import (
 	"pipelinecoach/bot/render"
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
-	"pipelinecoach/internal/syncbuf"
 	"pipelinecoach/storage/redisstore"
 	"pipelinecoach/storage/redisstore/redistest"
 )
@@ -118,7 +118,7 @@ type proc struct {
 	t    *testing.T
 	name string
 	cmd  *exec.Cmd
-	out  *syncbuf.Buffer
+	log  string // the file its stdout and stderr go to
 	done chan struct{}
 }
 
@@ -149,10 +149,17 @@ func (w *world) connectionsOpened() int {
 // spawn runs a replica without waiting for anything.
 func (w *world) spawn(name string, env []string) *proc {
 	w.t.Helper()
-	p := &proc{t: w.t, name: name, out: &syncbuf.Buffer{}, done: make(chan struct{})}
+	p := &proc{t: w.t, name: name, log: filepath.Join(w.t.TempDir(), name+".log"), done: make(chan struct{})}
+	// The replica writes straight into a file, which the test reads at any
+	// time without a goroutine copying it.
+	out, err := os.Create(p.log)
+	if err != nil {
+		w.t.Fatalf("start %s: %v", name, err)
+	}
+	defer out.Close() // the child holds its own descriptor
 	p.cmd = exec.Command(os.Args[0])
 	p.cmd.Env = env
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	p.cmd.Stdout, p.cmd.Stderr = out, out
 	if err := p.cmd.Start(); err != nil {
 		w.t.Fatalf("start %s: %v", name, err)
 	}
@@ -165,10 +172,20 @@ func (w *world) spawn(name string, env []string) *proc {
 			<-p.done
 		}
 		if w.t.Failed() {
-			w.t.Logf("%s output:\n%s", name, p.out.String())
+			w.t.Logf("%s output:\n%s", name, p.output())
 		}
 	})
 	return p
+}
+
+// output is what the replica has written so far.
+func (p *proc) output() string {
+	p.t.Helper()
+	b, err := os.ReadFile(p.log)
+	if err != nil {
+		p.t.Fatalf("%s's output: %v", p.name, err)
+	}
+	return string(b)
 }
 
 func (p *proc) signal(sig os.Signal) {
@@ -438,7 +455,7 @@ func TestSIGTERMFinishesInFlightWorkAndReleases(t *testing.T) {
 	if len(w.prompts("")) != 1 {
 		t.Errorf("%d questions before the next replica, want 1", len(w.prompts("")))
 	}
-	if out := r.out.String(); !strings.Contains(out, `"message":"stopped"`) {
+	if out := r.output(); !strings.Contains(out, `"message":"stopped"`) {
 		t.Errorf("no clean stop in the log:\n%s", out)
 	}
 
@@ -493,7 +510,7 @@ func TestNoTokenInAnyLogLine(t *testing.T) {
 			if code, ok := r.exited(10 * time.Second); !ok || code != 0 {
 				t.Fatalf("exit %d (exited: %v) after SIGTERM", code, ok)
 			}
-			out := r.out.String()
+			out := r.output()
 			if !strings.Contains(out, `"level":"debug"`) {
 				t.Fatalf("no debug line: the test means the most talkative level\n%s", out)
 			}
@@ -522,7 +539,7 @@ func TestNoTokenInAnyLogLine(t *testing.T) {
 			if !ok || code == 0 {
 				t.Errorf("exit %d (exited: %v), want a failure", code, ok)
 			}
-			out := r.out.String()
+			out := r.output()
 			if i := strings.Index(out, "pipelinecoach:"); i < 0 && !strings.Contains(out, `"level":"error"`) {
 				t.Errorf("no error line:\n%s", out)
 			}

@@ -10,6 +10,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,8 +26,6 @@ import (
 	"pipelinecoach/bot/sender"
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
-	"pipelinecoach/coach/coachtest"
-	"pipelinecoach/internal/syncbuf"
 	"pipelinecoach/storage/boltstore"
 )
 
@@ -104,7 +103,7 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 	}
 	defer os.RemoveAll(dir)
 
-	clock := coachtest.NewClock(start)
+	clock := newScriptClock(start)
 	bolt, err := boltstore.Open(dir, boltstore.Options{Now: clock.Now})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -127,7 +126,8 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 		convs = append(convs, sim.DMChannel(p.ID))
 	}
 
-	logs := &syncbuf.Buffer{}
+	// The bot's goroutines write its log; it is read once the bot stopped.
+	var logs bytes.Buffer
 	tick := make(chan time.Time)
 	rt := bot.Assemble(bot.Setup{
 		APIURL: sim.APIURL(), AppToken: sim.AppToken(), BotToken: sim.BotToken(),
@@ -137,13 +137,14 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 		Timing:   coach.DefaultTiming,
 		Tick:     tick,
 		Sender:   unlimited(),
-		Log:      zerolog.New(logs).Level(zerolog.WarnLevel),
+		Log:      zerolog.New(zerolog.SyncWriter(&logs)).Level(zerolog.WarnLevel),
 		Defaults: coach.TeamDefaults{TZ: "UTC", Framework: "bant"},
 	})
 	runCtx, cancel := context.WithCancel(ctx)
 	stopped := make(chan struct{})
 	go func() { defer close(stopped); _ = rt.Run(runCtx) }()
-	defer func() { cancel(); <-stopped }()
+	stopBot := func() { cancel(); <-stopped }
+	defer stopBot()
 
 	d := &director{ctx: runCtx, sim: sim, clock: clock, tick: tick, store: store, rec: newRecorder(sim, n, convs), lastConv: map[string]string{}, limit: limit}
 	if err := d.connect(); err != nil {
@@ -151,6 +152,7 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 	}
 	script(d)
 	d.rec.sync(clock.Now())
+	stopBot()
 
 	out := transcript{rec: d.rec, steps: d.steps, err: d.err}
 	if werr := out.writeText(w); werr != nil && d.err == nil {
@@ -193,7 +195,7 @@ type stepResult struct {
 type director struct {
 	ctx   context.Context
 	sim   *slacksim.Server
-	clock *coachtest.Clock
+	clock *scriptClock
 	tick  chan time.Time
 	store *dueStore
 	rec   *recorder

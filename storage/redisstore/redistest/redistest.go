@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,8 +24,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
-
-	"pipelinecoach/internal/syncbuf"
 )
 
 const (
@@ -45,7 +44,7 @@ type Server struct {
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when cmd has been waited for
-	log    *syncbuf.Buffer
+	log    string        // the file the server's stdout and stderr go to
 	stats  *redis.Client // the connection Commands asks INFO on
 	infos  int64         // INFO commands Commands sent since the server started
 }
@@ -151,13 +150,20 @@ func (s *Server) start() error {
 		"--bind", "127.0.0.1",
 		"--dir", s.dir,
 		"--daemonize", "no",
-		"--logfile", "", // log to stdout, captured below
+		"--logfile", "", // log to stdout, into s.log below
 		"--save", "",
 		"--appendonly", "no",
 	}, s.args...)
-	s.log = &syncbuf.Buffer{}
+	// The server writes straight into a file, so its log can be read at any
+	// time without a goroutine copying it.
+	s.log = filepath.Join(s.dir, "redis-server.log")
+	out, err := os.Create(s.log)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", s.bin, err)
+	}
+	defer out.Close() // the child holds its own descriptor
 	cmd := exec.Command(s.bin, argv...)
-	cmd.Stdout, cmd.Stderr = s.log, s.log
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", s.bin, err)
 	}
@@ -207,7 +213,16 @@ func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 func (s *Server) Log() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.log.String()
+	return readLog(s.log)
+}
+
+// readLog is the content of a log file, or why it could not be read.
+func readLog(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("(log unreadable: %v)", err)
+	}
+	return string(b)
 }
 
 // Client returns a new client of the server, closed when tb ends.
@@ -313,9 +328,9 @@ func (s *Server) cleanup() {
 }
 
 // tail is the end of a log, enough to say why a start failed.
-func tail(log *syncbuf.Buffer) string {
+func tail(path string) string {
 	const max = 4000
-	s := log.String()
+	s := readLog(path)
 	if len(s) > max {
 		s = "…" + s[len(s)-max:]
 	}
