@@ -5,4 +5,49 @@
 // It is plain Go. Slack, Redis and logging live in other packages; coach
 // declares the small interfaces it needs from them (Store, Notifier, Clock)
 // and never imports them.
+//
+// # The two-meeting rule
+//
+// A first meeting is not an opportunity. A prospect is scheduled until its
+// first meeting ends, then awaiting: the rep is asked whether a second
+// meeting was booked. Only a confirmed second meeting, dated after the
+// first, makes it an opportunity; nothing becomes pipeline by itself, and an
+// unanswered question never does. An opportunity ends won or lost; a loss
+// keeps its stage, a reason, a lesson and whether the team may see it. A
+// fast, honest loss is celebrated: the second best thing to winning. Every
+// transition is kept in the prospect's history (who, when, from, to), and
+// every metric is read from that history.
+//
+// # Timing
+//
+// DefaultTiming holds the defaults, each configurable. The question comes
+// 30 minutes after the first meeting ends (start plus 45 minutes unless
+// told), moved into the rep's working hours (09:00–18:00, Monday to Friday,
+// in the rep's Slack time zone). "Not yet" brings a reminder two working
+// days later, at most two of them, then one last "close it out?"; after
+// that the prospect shows as gone quiet, never as pipeline. An opportunity
+// with no activity for 14 days is stalled (a recorded wait pauses the
+// count); one open well past the team's typical won cycle is aged. The
+// digest goes out Mondays at 09:00 in the team's zone.
+//
+// # Metrics
+//
+// One definition each (metrics.go), used by the digest, the nudges and App
+// Home alike: first→second conversion (opportunities over prospects
+// resolved, in a 90-day window), time to lose (lost minus first meeting, a
+// median; shorter is better), win rate (won over won plus lost,
+// opportunities only), sales cycle (won minus first meeting) and coverage
+// (open amount over the quota left in the period; about 2× is healthy, far
+// above it with a low win rate is a lottery). A rate is a verdict only on
+// a sample that can carry it (Thresholds.MinSample).
+//
+// # Coaching
+//
+// A manager gets at most one coaching brief per rep per week, in working
+// hours, with the pattern first and the deals that show it: low
+// conversion, slow losses, stalled or aged deals, padded pipeline, late
+// qualification, and praise. Each finding carries the numbers against the
+// team's, two or three questions to coach with, and links to the deals;
+// nothing repeats within seven days unless it got worse, because a coach
+// that is often wrong or repetitive gets muted.
 package coach

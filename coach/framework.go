@@ -4,8 +4,9 @@ import (
 	"strings"
 )
 
-// Qualification frameworks as data (product.md: "qualification belongs
-// early, in one shared language"). A team picks one; the second-meeting
+// Qualification frameworks as data: qualification belongs early, at the
+// second meeting rather than the fifteenth, and in one language the whole
+// team shares (BANT, MEDDICC, SPICED). A team picks one; the second-meeting
 // modal and /pipeline update ask its items, answers are kept in
 // Prospect.Qualification by item key, and the pipeline view, the digest
 // and the late-qualification nudge read how complete a deal is from them.

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// This file holds every metric of the product (product.md, "Metrics" and
-// "Timing"), one definition each, for the digest, the nudges and App Home
+// This file holds every metric of the product (the package doc, "Metrics"
+// and "Timing"), one definition each, for the digest, the nudges and App Home
 // alike. A metric over a window is read from history (the entry that made a
 // prospect an opportunity, won or lost, and its time), not from the current
 // state, so last quarter's numbers stay what they were.
@@ -54,7 +54,7 @@ func (r Rate) String() string {
 	return fmt.Sprintf("%d%% (%d of %d)", int(math.Round(100*r.Value())), r.Num, r.Den)
 }
 
-// Thresholds are the product's metric and timing defaults (product.md,
+// Thresholds are the product's metric and timing defaults (the package doc,
 // "Timing"); every one is configurable.
 type Thresholds struct {
 	// ConversionWindow is how far back first→second conversion looks.
@@ -73,7 +73,7 @@ type Thresholds struct {
 	// still counts as a fast loss, celebrated.
 	FastLossDays int
 
-	// Coaching nudges (product.md, "Coaching nudges").
+	// Coaching nudges (the package doc, "Coaching").
 	LowConversion         float64       // nudge below this first→second rate: 0.30
 	SlowLossDays          float64       // nudge above this median time to lose: 30
 	PaddedCoverage        float64       // padded: coverage above this… 3.0

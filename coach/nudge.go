@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Coaching nudges (product.md, "Coaching nudges"): a direct message to a
+// Coaching nudges (the package doc, "Coaching"): a direct message to a
 // rep's manager when a rep's numbers or deals call for a coaching
 // conversation. The rules here are plain functions over values:
 //

@@ -715,7 +715,7 @@ func TestAnsweredWhileAsking(t *testing.T) {
 
 // TestOverdueAskWaitsForWorkingHours: after an outage (or a retry after the
 // lease) a question found due outside the rep's working hours must wait for
-// the next working window, as product.md "Timing" says.
+// the next working window (the package doc, "Timing").
 func TestOverdueAskWaitsForWorkingHours(t *testing.T) {
 	f := newFixture(t, bdate(11, 25, 10, 0))
 	p := f.log(t, firstMeeting)

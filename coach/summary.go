@@ -108,8 +108,8 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 // only when a deal is won.
 const cycleCacheFor = 10 * time.Minute
 
-// teamCycle is the average won sales cycle of a team (product.md: "aged" is
-// open longer than the team's average won cycle), cached per team.
+// teamCycle is the average won sales cycle of a team ("aged" is open longer
+// than the team's average won cycle), cached per team.
 func (s *Service) teamCycle(ctx context.Context, t Team) time.Duration {
 	key := "cycle/" + t.Workspace + "/" + t.Manager
 	now := s.clock.Now()

@@ -178,7 +178,7 @@ type Timing struct {
 	MaxReminders    int
 }
 
-// DefaultTiming is the product's defaults (product.md, "Timing").
+// DefaultTiming is the product's defaults (the package doc, "Timing").
 var DefaultTiming = Timing{
 	PromptDelay:     30 * time.Minute,
 	MeetingDuration: 45 * time.Minute,

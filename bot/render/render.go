@@ -24,7 +24,8 @@ func (m Message) Options() []slack.MsgOption {
 	return []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
 }
 
-// Block Kit limits (../shared/docs/slack.md) that rendering must respect.
+// Block Kit limits that rendering must respect: Slack rejects a payload
+// over any of them.
 const (
 	maxSectionText = 3000
 	maxButtonText  = 75

@@ -110,7 +110,7 @@ func pass(ok bool) string {
 	return verdictFail
 }
 
-// measurement is one numbered target of the issue.
+// measurement is one numbered target of BENCHMARKS.md.
 type measurement struct {
 	n    int
 	name string
