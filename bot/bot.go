@@ -108,6 +108,7 @@ type Bot struct {
 	// graced is when a full pool last held up the socket loop (Unix ns).
 	graced atomic.Int64
 	wg     sync.WaitGroup
+	taken  *taken // work accepted and not yet finished (idle.go)
 }
 
 // New returns a bot. sm is slack-go's Socket Mode client; out makes every
@@ -122,6 +123,7 @@ func New(cfg Config, svc *coach.Service, ledger coach.Ledger, out Slack, sm *soc
 		forms: make(chan func(context.Context), cfg.Queue/4+1),
 		busy:  make(chan struct{}, 8),
 		obs:   noObserver{},
+		taken: newTaken(),
 	}
 }
 
@@ -199,6 +201,7 @@ func (b *Bot) loop(ctx context.Context, sockErr <-chan error) error {
 }
 
 func (b *Bot) runTask(ctx context.Context, task func(context.Context)) {
+	defer b.taken.done()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.HandlerTimeout)
 	defer cancel()
 	defer func() {
@@ -224,20 +227,21 @@ const (
 // person to try again: memory stays bounded and every later envelope is
 // still acked at once.
 func (b *Bot) submit(ctx context.Context, task func(context.Context), busy ...func(context.Context)) {
-	select {
-	case b.work <- task:
+	if b.offer(b.work, task) {
 		return
-	default:
 	}
 	if last := b.graced.Load(); time.Since(time.Unix(0, last)) >= graceEvery && b.graced.CompareAndSwap(last, time.Now().UnixNano()) {
 		timer := time.NewTimer(queueWait)
 		defer timer.Stop()
+		b.taken.add()
 		select {
 		case b.work <- task:
 			return
 		case <-ctx.Done():
+			b.taken.done()
 			return
 		case <-timer.C:
+			b.taken.done()
 		}
 	}
 	b.obs.Dropped("work")
@@ -266,11 +270,9 @@ func (b *Bot) submit(ctx context.Context, task func(context.Context), busy ...fu
 // first: its grace wait must never delay the ack.
 func (b *Bot) handOff(ctx context.Context, req *socketmode.Request, kind string, got time.Time,
 	task func(context.Context), busy ...func(context.Context)) {
-	select {
-	case b.work <- task:
+	if b.offer(b.work, task) {
 		b.ackAs(ctx, req, nil, kind, got)
 		return
-	default:
 	}
 	b.ackAs(ctx, req, nil, kind, got)
 	b.submit(ctx, task, busy...)
@@ -323,7 +325,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
 		b.up.Store(false)
 		b.obs.Connected(false)
-		log.Warn().Str("envelope_type", string(evt.Type)).Interface("error", evt.Data).Msg("socket mode connection problem; reconnecting")
+		b.logConnectionTrouble(evt)
 	case socketmode.EventTypeDisconnect:
 		b.up.Store(false)
 		b.obs.Connected(false)
@@ -363,9 +365,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 				}()
 				b.ackAs(ctx, req, b.handleSubmission(ctx, cb), "view_submission", got)
 			}
-			select {
-			case b.forms <- task:
-			default:
+			if !b.offer(b.forms, task) {
 				// Keep the modal open with what was typed.
 				b.obs.Dropped("forms")
 				b.ackAs(ctx, req, fieldErrors(map[string]string{firstInput(cb.View.CallbackID): busyNotice}), "view_submission", got)

@@ -68,6 +68,7 @@ func TestBurstAcksEveryEnvelopeInTime(t *testing.T) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	t0 := time.Now()
+	h.act()
 	for range 64 {
 		wg.Go(func() {
 			for {

@@ -28,20 +28,20 @@ type harnessOpts struct {
 	wired func(*bot.Runtime) // adjusts the runtime before it runs
 }
 
-// newHarnessOpts is newHarnessWith with options: the same cast, clock and
-// tick channel. A nil store is a fresh Redis.
+// newHarnessOpts is newHarness with options: the same cast, clock and tick
+// channel. A nil store is a fresh productStore.
 func newHarnessOpts(t *testing.T, store coach.Store, o harnessOpts) *harness {
 	t.Helper()
-	if store == nil {
-		store = redisstore.New(redistest.Start(t).Client(t), "e2e")
-	}
 	clock := coachtest.NewClock(start)
+	if store == nil {
+		store = productStore(t, clock)
+	}
 	sim := slacksim.New(append([]slacksim.Option{slacksim.WithClock(clock.Now)}, o.sim...)...)
 	t.Cleanup(sim.Close)
 	addCast(sim)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	h := &harness{t: t, ctx: ctx, sim: sim, clock: clock, tick: make(chan time.Time), store: store, logs: &logBuffer{}}
+	h := &harness{t: t, ctx: ctx, sim: sim, clock: clock, tick: make(chan time.Time), store: store, logs: &logBuffer{}, settled: true}
 	setup := bot.Setup{
 		APIURL: sim.APIURL(), AppToken: sim.AppToken(), BotToken: sim.BotToken(),
 		Config: bot.Config{CelebrationChannel: wins},

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
 	"pipelinecoach/coach/coachtest"
+	"pipelinecoach/storage/boltstore"
 	"pipelinecoach/storage/redisstore"
 	"pipelinecoach/storage/redisstore/redistest"
 )
@@ -29,8 +31,9 @@ var berlin, _ = time.LoadLocation("Europe/Berlin")
 // wednesday 09:00 in Berlin, the start of every scenario.
 var start = time.Date(2026, 11, 25, 9, 0, 0, 0, berlin)
 
-// harness is a running bot over a simulated Slack and a real Redis, with a
-// fake clock and a scheduler that runs only when ticked.
+// harness is a running bot over a simulated Slack and a store (a real Redis
+// when redis-server is installed, the embedded bbolt store when it is not),
+// with a fake clock and a scheduler that runs only when ticked.
 type harness struct {
 	t     *testing.T
 	ctx   context.Context
@@ -40,18 +43,55 @@ type harness struct {
 	store coach.Store
 	logs  *logBuffer
 	rt    *bot.Runtime
+
+	// marks: what a wait may match (see act).
+	markMu  sync.Mutex
+	mark    slacksim.Mark
+	settled bool // a wait came after the last action: the next one takes a new mark
+}
+
+// act is called by every helper that makes something happen (a command, a
+// click, a DM, a scheduler run). The first action after a wait takes a mark;
+// the waits that follow match only messages posted or changed after it, so
+// an older message with the same words never answers for the bot. Actions
+// in a row (or at once, from several goroutines) share the first one's mark.
+func (h *harness) act() {
+	h.markMu.Lock()
+	defer h.markMu.Unlock()
+	if h.settled {
+		h.mark, h.settled = h.sim.Mark(), false
+	}
+}
+
+// since is the mark a wait matches after, and notes that a wait came.
+func (h *harness) since() slacksim.Mark {
+	h.markMu.Lock()
+	defer h.markMu.Unlock()
+	h.settled = true
+	return h.mark
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	srv := redistest.Start(t)
-	store := redisstore.New(srv.Client(t), "e2e")
-	return newHarnessWith(t, store)
+	return newHarnessOpts(t, nil, harnessOpts{})
 }
 
-func newHarnessWith(t *testing.T, store coach.Store) *harness {
+// productStore is the store every product scenario runs on: Redis, as
+// production runs it, when redis-server is installed (or CI demands it);
+// otherwise the embedded store, so a machine with only Go runs every flow.
+// The Redis-only tests (faults, replicas) ask redistest for a server and
+// skip without one.
+func productStore(t *testing.T, clock *coachtest.Clock) coach.Store {
 	t.Helper()
-	return newHarnessOpts(t, store, harnessOpts{})
+	if redistest.Available() {
+		return redisstore.New(redistest.Start(t).Client(t), "e2e")
+	}
+	store, err := boltstore.Open(t.TempDir(), boltstore.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatalf("embedded store: %v", err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	return store
 }
 
 // addCast adds the tests' people and the celebration channel to sim.
@@ -67,6 +107,7 @@ func addCast(sim *slacksim.Server) {
 // send is taken only after the first run).
 func (h *harness) runScheduler() {
 	h.t.Helper()
+	h.act()
 	for range 2 {
 		select {
 		case h.tick <- h.clock.Now():
@@ -85,6 +126,7 @@ func (h *harness) at(t time.Time) {
 
 func (h *harness) slash(user, text string) slacksim.Ack {
 	h.t.Helper()
+	h.act()
 	ack, err := h.sim.Slash(h.ctx, user, text)
 	if err != nil {
 		h.t.Fatalf("/pipeline %s: %v", text, err)
@@ -92,30 +134,32 @@ func (h *harness) slash(user, text string) slacksim.Ack {
 	return ack
 }
 
-// waitFor waits for a message (now or later) whose text contains want.
+// waitFor waits for a message whose text contains want, posted or changed
+// since the last action (see act).
 func (h *harness) waitFor(channel, want string) slacksim.Message {
 	h.t.Helper()
 	ctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
 	defer cancel()
-	m, err := h.sim.WaitMessage(ctx, func(m slacksim.Message) bool {
+	m, err := h.sim.WaitMessage(ctx, h.since(), func(m slacksim.Message) bool {
 		return (channel == "" || m.Channel == channel) && strings.Contains(m.AllText(), want)
 	})
 	if err != nil {
-		h.t.Fatalf("no message containing %q in %q: %v\nmessages there:\n%s", want, channel, err, h.dump(channel))
+		h.t.Fatalf("no message containing %q in %q since the last action: %v\nmessages there:\n%s", want, channel, err, h.dump(channel))
 	}
 	return m
 }
 
-// reply waits for the ephemeral answer to a user's command or click.
+// reply waits for the ephemeral answer to a user's command or click, given
+// since the last action (see act).
 func (h *harness) reply(user, want string) slacksim.Message {
 	h.t.Helper()
 	ctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
 	defer cancel()
-	m, err := h.sim.WaitMessage(ctx, func(m slacksim.Message) bool {
+	m, err := h.sim.WaitMessage(ctx, h.since(), func(m slacksim.Message) bool {
 		return m.Ephemeral && m.ToUser == user && strings.Contains(m.AllText(), want)
 	})
 	if err != nil {
-		h.t.Fatalf("no reply to %s containing %q: %v", user, want, err)
+		h.t.Fatalf("no reply to %s containing %q since the last action: %v", user, want, err)
 	}
 	return m
 }
@@ -164,6 +208,7 @@ func (h *harness) view(user, callbackID string) slacksim.View {
 
 func (h *harness) click(user string, m slacksim.Message, actionID string) {
 	h.t.Helper()
+	h.act()
 	if _, err := h.sim.Click(h.ctx, user, m, actionID); err != nil {
 		h.t.Fatalf("click %s: %v", actionID, err)
 	}
@@ -171,11 +216,58 @@ func (h *harness) click(user string, m slacksim.Message, actionID string) {
 
 func (h *harness) submit(user string, v slacksim.View, inputs map[string]string) slacksim.Ack {
 	h.t.Helper()
+	h.act()
 	ack, err := h.sim.Submit(h.ctx, user, v, inputs)
 	if err != nil {
 		h.t.Fatalf("submit %s: %v", v.CallbackID, err)
 	}
 	return ack
+}
+
+// dm sends the bot a direct message from user.
+func (h *harness) dm(user, text string) {
+	h.t.Helper()
+	h.act()
+	if _, err := h.sim.DM(h.ctx, user, text); err != nil {
+		h.t.Fatalf("DM %q from %s: %v", text, user, err)
+	}
+}
+
+// openHome opens the user's App Home tab.
+func (h *harness) openHome(user string) {
+	h.t.Helper()
+	h.act()
+	if _, err := h.sim.OpenHome(h.ctx, user); err != nil {
+		h.t.Fatalf("open %s's App Home: %v", user, err)
+	}
+}
+
+// clickView clicks a button in a modal or the Home tab.
+func (h *harness) clickView(user string, v slacksim.View, actionID string) {
+	h.t.Helper()
+	h.act()
+	if _, err := h.sim.ClickView(h.ctx, user, v, actionID); err != nil {
+		h.t.Fatalf("click %s: %v", actionID, err)
+	}
+}
+
+// send delivers a raw envelope, as Slack would (attempt > 0: a retry).
+func (h *harness) send(envelopeType string, payload json.RawMessage, attempt int) (slacksim.Ack, error) {
+	h.act()
+	return h.sim.Send(h.ctx, envelopeType, payload, attempt)
+}
+
+// idle waits until the bot has handled every envelope it acked. Call it
+// once Slack has every ack of what was sent (the harness's helpers return
+// after the ack), before counting what the bot did: a count taken earlier
+// could miss a second answer still on its way.
+func (h *harness) idle() {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+	defer cancel()
+	if err := h.rt.Bot.WaitIdle(ctx); err != nil {
+		h.t.Fatalf("the bot did not become idle: %v", err)
+	}
 }
 
 func (h *harness) prospects(user string) []coach.Prospect {

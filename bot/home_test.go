@@ -32,9 +32,7 @@ func TestAppHomeShowsThePipelineAndFollowsChanges(t *testing.T) {
 		h.reply(rep, "Logged a first meeting with *"+a+"*")
 	}
 	h.at(berlinAt(25, 11, 15))
-	if _, err := h.sim.OpenHome(h.ctx, rep); err != nil {
-		t.Fatal(err)
-	}
+	h.openHome(rep)
 	home := h.home(rep, "3 prospects not yet pipeline")
 	if !strings.Contains(home.AllText(), "First → second meeting: — (no data)") {
 		t.Errorf("numbers on an empty history:\n%s", home.AllText())
@@ -55,16 +53,12 @@ func TestAppHomeShowsThePipelineAndFollowsChanges(t *testing.T) {
 
 	// Two weeks without activity: stalled.
 	h.clock.Set(berlinAt(25, 11, 15).AddDate(0, 0, 15))
-	if _, err := h.sim.OpenHome(h.ctx, rep); err != nil {
-		t.Fatal(err)
-	}
+	h.openHome(rep)
 	h.home(rep, ":warning: stalled")
 
 	// Open longer than the average won cycle (90 days until 5 are won): aged.
 	h.clock.Set(berlinAt(25, 11, 15).AddDate(0, 0, 95))
-	if _, err := h.sim.OpenHome(h.ctx, rep); err != nil {
-		t.Fatal(err)
-	}
+	h.openHome(rep)
 	h.home(rep, ":hourglass: aged")
 }
 
@@ -83,16 +77,12 @@ func TestAppHomeFitsAnyPipeline(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := h.sim.OpenHome(ctx, rep); err != nil {
-		t.Fatal(err)
-	}
+	h.openHome(rep)
 	home := h.home(rep, "75 opportunities")
 	if n := len(home.Blocks.BlockSet); n > 100 {
 		t.Fatalf("home has %d blocks", n)
 	}
-	if _, err := h.sim.ClickView(ctx, rep, home, render.ActionSeeAll); err != nil {
-		t.Fatal(err)
-	}
+	h.clickView(rep, home, render.ActionSeeAll)
 	all := h.view(rep, "see_all")
 	if !strings.Contains(all.AllText(), "Company 148") {
 		t.Fatalf("see all does not list every opportunity:\n%.500s", all.AllText())

@@ -47,7 +47,7 @@ func TestBrokenEnvelopesAreAckedAndIgnored(t *testing.T) {
 		{"interactive", `null`},
 	}
 	for _, c := range cases {
-		if _, err := h.sim.Send(h.ctx, c.typ, json.RawMessage(c.payload), 0); err != nil {
+		if _, err := h.send(c.typ, json.RawMessage(c.payload), 0); err != nil {
 			t.Errorf("%s %s was not acked: %v", c.typ, c.payload, err)
 		}
 	}

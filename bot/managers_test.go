@@ -121,13 +121,9 @@ func TestTeamCommandsCheckRoles(t *testing.T) {
 	h.waitFor(h.sim.DMChannel(mia), "I couldn't post your team's weekly digest in <#"+teamRoom+"> (not_in_channel)")
 	h.waitFor(h.sim.DMChannel(mia), "Pipeline integrity")
 
-	if _, err := h.sim.OpenHome(h.ctx, mia); err != nil {
-		t.Fatal(err)
-	}
+	h.openHome(mia)
 	h.home(mia, "Your team")
-	if _, err := h.sim.OpenHome(h.ctx, rep); err != nil {
-		t.Fatal(err)
-	}
+	h.openHome(rep)
 	if home := h.home(rep, "Your pipeline"); strings.Contains(home.AllText(), "Your team") {
 		t.Error("a rep's App Home shows a team section")
 	}
@@ -276,9 +272,7 @@ func TestNudgesAndDigestOverWeeks(t *testing.T) {
 
 func (h *harness) omarSays(text, want string) {
 	h.t.Helper()
-	if _, err := h.sim.DM(h.ctx, other, text); err != nil {
-		h.t.Fatal(err)
-	}
+	h.dm(other, text)
 	h.waitFor(h.sim.DMChannel(other), want)
 }
 

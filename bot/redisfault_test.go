@@ -157,6 +157,7 @@ func TestRedisKilledMidLoadKeepsEveryConfirmedChange(t *testing.T) {
 		}
 		return deals[i] + " no"
 	}
+	h.act()
 	for w := range 4 {
 		wg.Go(func() {
 			for i := w; i < len(deals); i += 4 {

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -92,12 +93,12 @@ func TestRedeliveredEventIsHandledOnce(t *testing.T) {
 	h.waitFor(dm, "Did you book a second meeting with Acme?")
 
 	for attempt := range 3 {
-		if _, err := h.sim.Send(h.ctx, "events_api", h.dmEvent("Ev0DUP0001", "not yet"), attempt); err != nil {
+		if _, err := h.send("events_api", h.dmEvent("Ev0DUP0001", "not yet"), attempt); err != nil {
 			t.Fatalf("delivery %d: %v", attempt, err)
 		}
 	}
 	h.waitFor(dm, "*Acme*: no second meeting yet")
-	time.Sleep(300 * time.Millisecond) // time enough for a second answer to show up
+	h.idle() // every delivery was acked: each has been handled once idle
 	if n := answers(h, "no second meeting yet"); n != 1 {
 		t.Fatalf("the event was handled %d times, want once", n)
 	}
@@ -121,6 +122,7 @@ func TestEnvelopesInFlightWhenTheConnectionDropsAreHandledOnce(t *testing.T) {
 	h.at(berlinAt(25, 11, 15))
 	for _, a := range accounts {
 		var wg sync.WaitGroup
+		h.act()
 		wg.Go(func() {
 			if _, err := h.sim.DM(h.ctx, rep, a+" not yet"); err != nil {
 				t.Errorf("DM about %s: %v", a, err)
@@ -132,7 +134,7 @@ func TestEnvelopesInFlightWhenTheConnectionDropsAreHandledOnce(t *testing.T) {
 		h.waitFor(dm, "*"+a+"*: no second meeting yet")
 		h.waitConnected()
 	}
-	time.Sleep(300 * time.Millisecond)
+	h.idle()
 	for _, a := range accounts {
 		if n := answers(h, "*"+a+"*: no second meeting yet"); n != 1 {
 			t.Errorf("%s was answered %d times, want once", a, n)
@@ -165,16 +167,24 @@ func TestUnackedEnvelopesAreDeliveredAgainAndHandledOnce(t *testing.T) {
 	dm := h.sim.DMChannel(rep)
 	accounts := []string{"Acme", "Globex", "Initech"}
 	for _, a := range accounts {
+		h.act()
 		_, _ = h.sim.Slash(h.ctx, rep, "log "+a+" today 10:00") // "not acked in time", yet handled
 		h.reply(rep, "Logged a first meeting with *"+a+"*")
 	}
 	h.at(berlinAt(25, 11, 15))
 	sent := len(h.sim.Acks())
 	for _, a := range accounts {
+		h.act()
 		_, _ = h.sim.DM(h.ctx, rep, a+" not yet")
 		h.waitFor(dm, "*"+a+"*: no second meeting yet")
 	}
-	time.Sleep(300 * time.Millisecond)
+	// DM gives up after the last retry, whose ack may still be on its way.
+	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+	defer cancel()
+	if err := h.sim.WaitAcked(ctx); err != nil {
+		t.Fatalf("not every delivery was acked: %v", err)
+	}
+	h.idle()
 	acked := len(h.sim.Acks()) - sent
 	t.Logf("%d answers acked %d times", len(accounts), acked)
 	if acked <= len(accounts) {

@@ -165,9 +165,7 @@ func TestWordsInTheDMDoWhatButtonsDo(t *testing.T) {
 
 func dmSay(t *testing.T, h *harness, text string) {
 	t.Helper()
-	if _, err := h.sim.DM(h.ctx, rep, text); err != nil {
-		t.Fatalf("DM %q: %v", text, err)
-	}
+	h.dm(rep, text)
 }
 
 func TestBadInputIsExplainedAndNothingWritten(t *testing.T) {

@@ -71,7 +71,7 @@ func TestPostToUserThenClick(t *testing.T) {
 	if _, _, err := b.api.PostMessage("", slack.MsgOptionReplaceOriginal(cb.ResponseURL), slack.MsgOptionText("Done ✓", false)); err != nil {
 		t.Fatalf("response_url: %v", err)
 	}
-	got, err := sim.WaitMessage(testCtx(t), func(m Message) bool { return m.TS == ts && m.Updates == 1 })
+	got, err := sim.WaitMessage(testCtx(t), Beginning, func(m Message) bool { return m.TS == ts && m.Updates == 1 })
 	if err != nil || got.Text != "Done ✓" || len(got.Blocks.BlockSet) != 0 {
 		t.Errorf("after replace_original: %+v, %v", got, err)
 	}

@@ -110,14 +110,16 @@ func (s *Server) post(ch, threadTS string, c content, ephemeralTo string) *messa
 		Ephemeral: ephemeralTo != "",
 		ToUser:    ephemeralTo,
 	}, rawBlocks: c.blocks}
+	m.changed = s.nextID()
 	s.messages = append(s.messages, m)
 	s.byTS[ch+"/"+m.TS] = m
 	return m
 }
 
 // replace overwrites a message's content; Blocks is replaced, never mutated, so snapshots
-// handed out earlier stay valid. Callers hold s.mu.
-func (m *message) replace(c content, keepBlocks bool) {
+// handed out earlier stay valid. seq is the change's sequence number. Callers hold s.mu.
+func (m *message) replace(c content, keepBlocks bool, seq int64) {
+	m.changed = seq
 	m.Text = c.text
 	if !keepBlocks {
 		m.Blocks, m.rawBlocks, m.parsed = slack.Blocks{}, c.blocks, false
@@ -210,7 +212,7 @@ func (s *Server) chatUpdate(req *apiRequest) apiResult {
 	if !req.has("text") {
 		c.text = m.Text
 	}
-	m.replace(c, !c.hasBlock) // Slack keeps the blocks when none are sent
+	m.replace(c, !c.hasBlock, s.nextID()) // Slack keeps the blocks when none are sent
 	return withWarning(ok(map[string]any{
 		"channel": m.Channel, "ts": m.TS, "text": m.Text, "message": m.json(),
 	}), c.warning)
@@ -221,7 +223,7 @@ func (s *Server) chatDelete(req *apiRequest) apiResult {
 	if errCode != "" {
 		return fail(errCode)
 	}
-	m.Deleted = true
+	m.Deleted, m.changed = true, s.nextID()
 	return ok(map[string]any{"channel": m.Channel, "ts": m.TS})
 }
 
@@ -268,7 +270,7 @@ func (s *Server) respond(id string, body map[string]any) apiResult {
 		if orig == nil {
 			return fail("message_not_found")
 		}
-		orig.Deleted = true
+		orig.Deleted, orig.changed = true, s.nextID()
 		return ok(nil)
 	}
 	c, bad := s.parseContent(str(body["text"]), body["blocks"])
@@ -279,7 +281,7 @@ func (s *Server) respond(id string, body map[string]any) apiResult {
 		if orig == nil || orig.Deleted {
 			return fail("message_not_found")
 		}
-		orig.replace(c, false) // a replacement is a whole new message body
+		orig.replace(c, false, s.nextID()) // a replacement is a whole new message body
 		return withWarning(ok(nil), c.warning)
 	}
 	if c.text == "" && len(c.blocks) == 0 {

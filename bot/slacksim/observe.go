@@ -80,6 +80,17 @@ func (s *Server) WaitCall(ctx context.Context, match func(Call) bool) (Call, err
 	return found, err
 }
 
+// WaitAcked returns once there are as many acks as envelopes written to
+// the bot so far (retries included), or ctx's error: an envelope given up
+// on may still be read and acked after the call that sent it returned.
+func (s *Server) WaitAcked(ctx context.Context) error {
+	return s.waitFor(ctx, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.acks) >= s.written
+	})
+}
+
 // Messages returns the current state of the channel's messages (ephemerals included), in post order.
 func (s *Server) Messages(channel string) []Message {
 	s.mu.Lock()
@@ -93,15 +104,34 @@ func (s *Server) Messages(channel string) []Message {
 	return out
 }
 
-// WaitMessage returns the first message in any channel, in post order, whose current state
-// matches; it re-checks whenever a message is posted or changed.
-func (s *Server) WaitMessage(ctx context.Context, match func(Message) bool) (Message, error) {
+// Mark is a point in the simulator's history. A test takes one before it acts
+// and waits for what changed after it, so an older message with the same
+// words cannot answer for the bot.
+type Mark int64
+
+// Beginning is the Mark before anything happened: waiting since it sees
+// every message.
+const Beginning Mark = 0
+
+// Mark returns the present point in the simulator's history.
+func (s *Server) Mark() Mark {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Mark(s.seq)
+}
+
+// WaitMessage returns the first message in any channel, in post order, that was posted or
+// changed after since and whose current state matches; it re-checks whenever a message is
+// posted or changed.
+func (s *Server) WaitMessage(ctx context.Context, since Mark, match func(Message) bool) (Message, error) {
 	var found Message
 	err := s.waitFor(ctx, func() bool {
 		s.mu.Lock()
-		all := make([]Message, len(s.messages))
-		for i, m := range s.messages {
-			all[i] = m.snapshot()
+		all := make([]Message, 0, len(s.messages))
+		for _, m := range s.messages {
+			if m.changed > int64(since) {
+				all = append(all, m.snapshot())
+			}
 		}
 		s.mu.Unlock()
 		for _, m := range all {

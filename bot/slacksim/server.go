@@ -109,6 +109,7 @@ type Server struct {
 	byTS        map[string]*message // channel + "/" + ts
 	calls       []Call
 	acks        []Ack
+	written     int // envelopes written to a connection, retries included
 	faults      map[string][]Fault
 	triggers    map[string]trigger
 	responses   map[string]responseTarget

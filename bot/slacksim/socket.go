@@ -247,6 +247,11 @@ func (s *Server) deliver(ctx context.Context, env envelope) (Ack, error) {
 			return Ack{}, err
 		}
 		sent, err := c.write(env)
+		if err == nil {
+			s.mu.Lock()
+			s.written++
+			s.mu.Unlock()
+		}
 		if err != nil {
 			c.close()
 			select {

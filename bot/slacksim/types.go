@@ -88,6 +88,9 @@ type message struct {
 	// parsed: Message.Blocks holds rawBlocks decoded. Decoding waits until
 	// someone looks (snapshot), so a busy benchmark does not pay for it.
 	parsed bool
+	// changed is the sequence number of the message's last post, update or
+	// delete: it is newer than a Mark taken before that.
+	changed int64
 }
 
 // snapshot returns the message as callers see it. Callers hold s.mu.

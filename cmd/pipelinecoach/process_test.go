@@ -555,13 +555,14 @@ func TestNoTokenInAnyLogLine(t *testing.T) {
 // flow is a rep's first meeting through to an opportunity.
 func (w *world) flow() {
 	w.t.Helper()
+	logged := w.sim.Mark()
 	ack, err := w.sim.Slash(w.ctx, rita, "log Acme yesterday 3pm with Jane")
 	if err != nil {
 		w.t.Fatalf("slash: %v (%+v)", err, ack)
 	}
 	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
 	defer cancel()
-	prompt, err := w.sim.WaitMessage(ctx, func(m slacksim.Message) bool {
+	prompt, err := w.sim.WaitMessage(ctx, logged, func(m slacksim.Message) bool {
 		return m.Channel == w.sim.DMChannel(rita) && strings.Contains(m.AllText(), "Did you book a second meeting?")
 	})
 	if err != nil {
@@ -575,12 +576,13 @@ func (w *world) flow() {
 		w.t.Fatalf("no confirm form: %v", err)
 	}
 	next := time.Now().In(berlin).AddDate(0, 0, 7).Format("2006-01-02")
+	submitted := w.sim.Mark()
 	if _, err := w.sim.Submit(ctx, rita, v, map[string]string{
 		render.InputSecondDate: next, render.InputSecondTime: "10:00", render.InputAmount: "25k", render.InputNextStep: "Demo",
 	}); err != nil {
 		w.t.Fatal(err)
 	}
-	if _, err := w.sim.WaitMessage(ctx, func(m slacksim.Message) bool {
+	if _, err := w.sim.WaitMessage(ctx, submitted, func(m slacksim.Message) bool {
 		return m.Channel == w.sim.DMChannel(rita) && strings.Contains(m.AllText(), "*Acme* is an opportunity")
 	}); err != nil {
 		w.t.Fatalf("not an opportunity: %v", err)

@@ -59,6 +59,11 @@ func (k keys) jobsDue() string    { return k.base + ":jobs:due" }
 func (k keys) jobsLeased() string { return k.base + ":jobs:leased" }
 func (k keys) jobsAt() string     { return k.base + ":jobs:at" }
 
+// LeasedJobsKey is the key of the sorted set of leased jobs (job key →
+// lease end, Unix ms). Nothing but the store needs it; tests that play a
+// replica whose leases ran out read it rather than spell the key out.
+func (s *Store) LeasedJobsKey() string { return s.keys.jobsLeased() }
+
 // jobs are the three keys of the job queue, in the order the scripts take them.
 func (k keys) jobs() []string { return []string{k.jobsDue(), k.jobsLeased(), k.jobsAt()} }
 

@@ -308,7 +308,7 @@ func (d *director) wait(what, channel string, match func(slacksim.Message) bool)
 			d.run()
 		}
 		ctx, cancel := context.WithTimeout(d.ctx, 50*time.Millisecond)
-		m, err := d.sim.WaitMessage(ctx, func(m slacksim.Message) bool { return d.fresh(m) && match(m) })
+		m, err := d.sim.WaitMessage(ctx, slacksim.Beginning, func(m slacksim.Message) bool { return d.fresh(m) && match(m) })
 		cancel()
 		if err == nil {
 			d.settle()

@@ -4,7 +4,11 @@
 //
 // A test that needs Redis is skipped when redis-server is not on PATH, except
 // when the CI environment variable is set: there a missing server fails the
-// test, so a CI image without it cannot pass silently.
+// test, so a CI image without it cannot pass silently. Tests that can run on
+// any store ask Available and take the embedded one instead. Each skip is
+// also written to the file SkippedEnv names, if set, so the test command
+// (.ci/test) can end with one line counting them: go test shows nothing a
+// passing package prints.
 package redistest
 
 import (
@@ -66,6 +70,21 @@ func Start(tb testing.TB, args ...string) *Server {
 // ErrNoRedis is returned by StartServer when redis-server is not on PATH.
 var ErrNoRedis = errors.New("redis-server not found on PATH: install it (apt-get install redis-server)")
 
+// SkippedEnv names the environment variable holding the file a skipped test
+// is recorded in, one line each.
+const SkippedEnv = "REDISTEST_SKIPPED"
+
+// Available reports whether Start can run a server: redis-server is on PATH,
+// or the CI environment variable is set (there Start fails without one
+// rather than letting a test quietly run on another store).
+func Available() bool {
+	if os.Getenv("CI") != "" {
+		return true
+	}
+	_, err := exec.LookPath("redis-server")
+	return err == nil
+}
+
 // Require returns the path of redis-server. When it is missing it skips tb,
 // or fails it when the CI environment variable is set, as Start does.
 func Require(tb testing.TB) string {
@@ -76,9 +95,29 @@ func Require(tb testing.TB) string {
 		if os.Getenv("CI") != "" {
 			tb.Fatal(msg)
 		}
+		recordSkip(tb)
 		tb.Skip(msg)
 	}
 	return bin
+}
+
+// recordSkip appends tb's name to the file SkippedEnv names, if any. One
+// short O_APPEND write per line keeps the lines of parallel test binaries
+// whole.
+func recordSkip(tb testing.TB) {
+	path := os.Getenv(SkippedEnv)
+	if path == "" {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		tb.Logf("redistest: record the skip: %v", err)
+		return
+	}
+	defer f.Close()
+	if _, err := f.WriteString(tb.Name() + "\n"); err != nil {
+		tb.Logf("redistest: record the skip: %v", err)
+	}
 }
 
 // StartServer is Start for programs (benchmarks, demos) that have no
