@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -61,6 +62,7 @@ func newHarnessOpts(t *testing.T, store coach.Store, o harnessOpts) *harness {
 	t.Cleanup(func() {
 		cancel()
 		<-done
+		assertErrorsSayItOnce(t, h.logs.String())
 		if t.Failed() {
 			t.Logf("bot log:\n%s", h.logs.String())
 		}
@@ -106,6 +108,28 @@ func (h *harness) readyz(store interface{ Ping(context.Context) error }) (int, s
 	rec := httptest.NewRecorder()
 	ops.Handler(nil, prometheus.NewRegistry(), ready).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	return rec.Code, strings.TrimSpace(rec.Body.String())
+}
+
+// assertErrorsSayItOnce checks that no logged error repeats a step of its
+// chain ("claim due jobs: claim due jobs: …"): each layer adds what it was
+// doing, once.
+func assertErrorsSayItOnce(t *testing.T, logs string) {
+	t.Helper()
+	for line := range strings.Lines(logs) {
+		var l struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal([]byte(line), &l) != nil || l.Error == "" {
+			continue
+		}
+		steps := strings.Split(l.Error, ": ")
+		for i := 1; i < len(steps); i++ {
+			if steps[i] == steps[i-1] {
+				t.Errorf("the error says %q twice: %s", steps[i], l.Error)
+				break
+			}
+		}
+	}
 }
 
 // countLogs counts log lines containing s.

@@ -291,7 +291,7 @@ func (s *Service) Pipeline(ctx context.Context, team, owner string) (Pipeline, e
 func (s *Service) RunDue(ctx context.Context) (int, error) {
 	jobs, err := s.store.ClaimDue(ctx, s.clock.Now(), s.Lease, s.Batch)
 	if err != nil {
-		return 0, fmt.Errorf("claim due jobs: %w", err)
+		return 0, err // a store's error already says "claim due jobs"
 	}
 	var errs []error
 	for i, j := range jobs {

@@ -48,6 +48,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		return 2
 	}
 	log := newLogger(cfg, stderr)
+	routeRedisLog(log)
 	procs := applyProcs()
 	gcPercent := applyGC()
 
@@ -129,7 +130,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 func newLogger(cfg config, w io.Writer) zerolog.Logger {
 	level, _ := zerolog.ParseLevel(cfg.LogLevel)
 	if cfg.LogFormat == "console" {
-		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
+		w = consoleWriter(w)
 	}
 	return zerolog.New(w).Level(level).With().Timestamp().Logger()
 }

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -515,6 +516,7 @@ func TestNoTokenInAnyLogLine(t *testing.T) {
 				t.Fatalf("no debug line: the test means the most talkative level\n%s", out)
 			}
 			assertNoToken(t, w, out)
+			assertJSONLines(t, out)
 		})
 	}
 
@@ -590,6 +592,17 @@ func (w *world) flow() {
 }
 
 var berlin, _ = time.LoadLocation("Europe/Berlin")
+
+// assertJSONLines checks that the log is one stream of JSON objects: no
+// library writes plain text into it.
+func assertJSONLines(t *testing.T, out string) {
+	t.Helper()
+	for i, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !json.Valid([]byte(line)) || !strings.HasPrefix(line, "{") {
+			t.Errorf("log line %d is not a JSON object: %s", i+1, line)
+		}
+	}
+}
 
 func assertNoToken(t *testing.T, w *world, out string) {
 	t.Helper()
