@@ -9,13 +9,27 @@ import (
 	"pipelinecoach/coach"
 )
 
+// The months of the fortnight.
+const nov, dec = time.November, time.December
+
 // play is the scenario: a fortnight of Mia's team, from Monday 23 November
 // to Monday 7 December 2026. Times are Berlin time; Omar works in New York
-// and Lena in London, and each is asked in their own working hours.
+// and Lena in London, and each is asked in their own working hours. Each
+// part below is a stretch of days; the steps inside read as the story.
 func (d *director) play() {
-	const nov, dec = time.November, time.December
+	d.teamIsSetUp()         // Monday 23 November, 9:00
+	d.firstMeetingsMonday() // Monday 23 November
+	d.tuesday()             // 24 November
+	d.wednesday()           // 25 November
+	d.thursday()            // 26 November
+	d.endOfTheFirstWeek()   // Friday 27 to Monday 30 November
+	d.contosoGoesQuiet()    // Tuesday 1 to Thursday 3 December
+	d.endOfTheSecondWeek()  // Friday 4 to Monday 7 December
+	d.theFortnightAddsUp()
+}
 
-	// Monday 23 November: the team is set up, first meetings are logged.
+// teamIsSetUp: Ada makes Mia a manager, and Mia sets up her team.
+func (d *director) teamIsSetUp() {
 	d.step("Ada, an admin, makes Mia a manager")
 	d.at(on(nov, 23, 9, 0))
 	d.slash(ada, "admin manager "+mention(mia))
@@ -36,7 +50,11 @@ func (d *director) play() {
 	d.at(on(nov, 23, 9, 4))
 	d.slash(mia, "team timezone Europe/Berlin")
 	d.reply(mia, "Monday 09:00")
+}
 
+// firstMeetingsMonday: the reps' first meetings of the week, the questions
+// after them, a confirmed second meeting and a fast loss.
+func (d *director) firstMeetingsMonday() {
 	d.step("Rita logs two first meetings; neither is pipeline")
 	d.at(on(nov, 23, 9, 30))
 	d.slash(rita, "log Acme today 10am with Jane Doe")
@@ -99,8 +117,11 @@ func (d *director) play() {
 	d.say(omar, "yes, thu 2pm")
 	d.dm(omar, "*Northwind* is an opportunity: second meeting Thu Nov 26, 14:00")
 	d.state(omar, "Northwind", coach.Opportunity)
+}
 
-	// Tuesday 24 November.
+// tuesday: praise for the fast loss, more first meetings, losses in words
+// and a "not yet".
+func (d *director) tuesday() {
 	d.step("Mia gets a nudge to praise Rita's fast loss")
 	d.at(on(nov, 24, 9, 0))
 	d.dm(mia, "Something to praise", "Globex")
@@ -136,16 +157,18 @@ func (d *director) play() {
 
 	d.step("Omar is asked about Fabrikam and clicks “Not yet”")
 	d.at(on(nov, 24, 18, 20))
-	prompt = d.dm(omar, "How did the first meeting with *Fabrikam* go")
+	prompt := d.dm(omar, "How did the first meeting with *Fabrikam* go")
 	d.click(omar, prompt, render.ActionNotYet)
 	d.dm(omar, "*Fabrikam*: no second meeting yet. I'll ask again")
 	d.state(omar, "Fabrikam", coach.Awaiting)
+}
 
-	// Wednesday 25 November.
+// wednesday: a private loss, and the first reminder.
+func (d *director) wednesday() {
 	d.step("Rita closes out Hooli with /pipeline lost, and keeps the debrief private")
 	d.at(on(nov, 25, 10, 0))
 	d.slash(rita, "lost hooli")
-	form = d.modal(rita, render.ViewLose)
+	form := d.modal(rita, render.ViewLose)
 	d.submit(rita, form, map[string]string{
 		render.InputReason: string(coach.ReasonCompetitor),
 		render.InputLesson: "Ask early who else they are talking to",
@@ -158,8 +181,11 @@ func (d *director) play() {
 	d.step("Lena is reminded about Contoso")
 	d.at(on(nov, 25, 12, 20))
 	d.dm(lena, "*Contoso*", "is a second meeting booked yet?")
+}
 
-	// Thursday 26 November.
+// thursday: a coaching nudge Mia acts on, and a reminder answered with a
+// second meeting.
+func (d *director) thursday() {
 	d.step("Mia gets a coaching nudge: Rita's first meetings rarely lead to a second")
 	d.at(on(nov, 26, 9, 0))
 	nudge := d.dm(mia, "first meetings rarely lead to a second", "20%", "Coach the how")
@@ -171,9 +197,9 @@ func (d *director) play() {
 
 	d.step("Omar is reminded about Fabrikam, clicks “Yes, booked” and fills in the form")
 	d.at(on(nov, 26, 18, 30))
-	prompt = d.dm(omar, "*Fabrikam*", "is a second meeting booked yet?")
+	prompt := d.dm(omar, "*Fabrikam*", "is a second meeting booked yet?")
 	d.click(omar, prompt, render.ActionYes)
-	form = d.modal(omar, render.ViewConfirm)
+	form := d.modal(omar, render.ViewConfirm)
 	d.submit(omar, form, map[string]string{
 		render.InputSecondDate: "2026-12-01", render.InputSecondTime: "11:00",
 		render.InputAmount: "$40k", render.InputNextStep: "Security review with their IT lead",
@@ -181,8 +207,10 @@ func (d *director) play() {
 	})
 	d.dm(omar, "*Fabrikam* is an opportunity: second meeting Tue Dec 1, 11:00")
 	d.state(omar, "Fabrikam", coach.Opportunity)
+}
 
-	// Friday 27 November.
+// endOfTheFirstWeek: the second reminder and Monday's digest.
+func (d *director) endOfTheFirstWeek() {
 	d.step("Lena is reminded about Contoso a second time")
 	d.at(on(nov, 27, 12, 30))
 	d.dm(lena, "*Contoso*", "is a second meeting booked yet?")
@@ -191,8 +219,11 @@ func (d *director) play() {
 	d.step("Monday 09:00: the weekly digest is posted to #sales-team")
 	d.at(on(nov, 30, 9, 0))
 	d.post(sales, "Weekly pipeline digest", "Globex", "Ask what the spreadsheet costs them")
+}
 
-	// Tuesday 1 December.
+// contosoGoesQuiet: the close-out question goes unanswered; the prospect
+// goes quiet and never becomes pipeline.
+func (d *director) contosoGoesQuiet() {
 	d.step("Lena gets the last question about Contoso: close it out?")
 	d.at(on(dec, 1, 12, 30))
 	d.dm(lena, "*Contoso* still has no second meeting", "Close it out?")
@@ -203,8 +234,10 @@ func (d *director) play() {
 	p := d.state(lena, "Contoso", coach.Awaiting)
 	d.check(p.GoneQuiet(), "Contoso has not gone quiet: %+v", p)
 	d.check(d.count(d.sim.DMChannel(lena), asked) == 4, "Lena was asked %d times, want 4 (first, 2 reminders, close-out)", d.count(d.sim.DMChannel(lena), asked))
+}
 
-	// Friday 4 December.
+// endOfTheSecondWeek: a win, the second digest and Lena's Home tab.
+func (d *director) endOfTheSecondWeek() {
 	d.step("Rita wins Acme")
 	d.at(on(dec, 4, 10, 0))
 	d.slash(rita, "won acme")
@@ -221,7 +254,11 @@ func (d *director) play() {
 	d.home(lena, "Contoso")
 	home, _ := d.sim.Home(lena)
 	d.check(strings.Contains(home.AllText(), "Gone quiet"), "Lena's Home does not show Contoso as gone quiet:\n%s", home.AllText())
+}
 
+// theFortnightAddsUp checks the whole: one celebration, two digests, and
+// nothing became pipeline without a second meeting.
+func (d *director) theFortnightAddsUp() {
 	d.step("The fortnight adds up: one celebration, two digests, only confirmed deals became pipeline")
 	d.check(d.count(wins, anything) == 1, "#wins has %d posts, want exactly one celebration", d.count(wins, anything))
 	d.check(d.count(sales, func(m slacksim.Message) bool { return strings.Contains(m.AllText(), "Weekly pipeline digest") }) >= 2, "fewer than two digests in #sales-team")
