@@ -1,7 +1,8 @@
 // Package bot is Pipeline Coach's Slack adapter: it takes Socket Mode
 // envelopes, acks each at once, runs the work in a bounded pool, turns what
 // reps type and click into calls on coach, and answers in Slack. Rendering
-// lives in bot/render, outbound calls in bot/sender.
+// lives in bot/render, outbound calls in bot/sender. WaitIdle tells when
+// everything acked has been handled (idle.go).
 package bot
 
 import (

@@ -2,7 +2,8 @@
 // good enough for the real slack-go client to connect to. End-to-end tests, the demo and
 // benchmarks drive it like a user would (Slash, Click, Submit, DM, OpenHome) and observe what
 // the bot did (Calls, Messages, views), with faults (disconnects, failing methods, rate limits)
-// injected on demand.
+// injected on demand. A test takes a Mark before it acts and waits for messages posted or
+// changed after it (WaitMessage), so an older message with the same words never answers.
 package slacksim
 
 import (

@@ -1,6 +1,9 @@
 // Command pipelinecoach runs the Pipeline Coach Slack bot over Socket Mode.
-// It reads its configuration from the environment and wires the pieces;
-// everything else lives in coach, storage and bot.
+// It reads its configuration from the environment (envconfig, here only),
+// opens the store (Redis with REDIS_URL, the embedded file otherwise), sets
+// up the log (one stream of zerolog lines, go-redis's own messages included:
+// logs.go) and wires the pieces; everything else lives in coach, storage
+// and bot. Subcommands: demo (package demo) and healthcheck.
 package main
 
 import (

@@ -1,5 +1,5 @@
-// Package boltstore keeps coach's prospects, job queue and ledger in one
-// embedded bbolt file, for a single process that runs without Redis.
+// Package boltstore keeps coach's prospects, teams, job queue and ledger in
+// one embedded bbolt file, for a single process that runs without Redis.
 //
 // bbolt gives one file, ACID transactions and pure Go, with no server to
 // run. Every method is one bbolt transaction: an Update for a change (atomic

@@ -1,4 +1,5 @@
-// Package redisstore keeps coach's prospects, job queue and ledger in Redis.
+// Package redisstore keeps coach's prospects, teams, job queue and ledger in
+// Redis, for any number of replicas.
 //
 // Every state change is one Lua script (or, for Record and Forget, one
 // command), so it is atomic and takes one round trip; every read is one

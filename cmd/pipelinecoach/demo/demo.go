@@ -1,7 +1,7 @@
 // Package demo plays a scripted fortnight of a small sales team against the
 // real bot: bot.Assemble over the simulated Slack (bot/slacksim) and the
-// embedded store in a temporary directory, with a fake clock that jumps
-// from one due job to the next. It prints the conversation readably and can
+// embedded store in a temporary directory, on a clock of its own that jumps
+// from one due job to the next (no test double is linked into the binary). It prints the conversation readably and can
 // write it as one HTML page that looks like Slack. Every step checks that
 // the bot did what the script expects; Run fails naming the first step
 // that did not.
