@@ -76,16 +76,7 @@ func measureMemory(ctx context.Context, o options) ([]row, error) {
 	defer sim.Close()
 
 	o.logf("saving %d deals of %d reps", deals, reps)
-	now := time.Now()
-	ps := make([]coach.Prospect, deals)
-	for i := range ps {
-		owner := fmt.Sprintf("UM%05d", i%reps)
-		ps[i] = awaiting(sim.TeamID(), fmt.Sprintf("m%06d", i), owner, now)
-		if i%3 == 0 { // a third are opportunities: no follow-up job
-			ps[i].State, ps[i].FollowUpAt, ps[i].SecondMeeting = coach.Opportunity, time.Time{}, now.Add(48*time.Hour)
-			ps[i].Amount, ps[i].Currency, ps[i].NextStep = 25000, "USD", "Demo for the ops team"
-		}
-	}
+	ps := memoryDeals(sim.TeamID(), reps, deals, time.Now())
 	if err := saveAll(ctx, env.store, ps, 32); err != nil {
 		return nil, err
 	}
@@ -94,55 +85,122 @@ func measureMemory(ctx context.Context, o options) ([]row, error) {
 		return nil, err
 	}
 
-	var stderr bytes.Buffer
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(),
+	b, err := startBinary(bin, sim, env)
+	if err != nil {
+		return nil, err
+	}
+	defer b.stop(o)
+	idle, err := b.idleRSS(o)
+	if err != nil {
+		return nil, err
+	}
+	m, err := memoryMix(sim, ps, reps)
+	if err != nil {
+		return nil, err
+	}
+	o.logf("binary under %d envelopes/s for %s", o.rate, o.duration)
+	peak, lat, err := b.peakRSS(ctx, newLoad(sim, m, o.rate), o.duration)
+	if err != nil {
+		return nil, err
+	}
+	return memoryRows(fmt.Sprintf("%d reps, %d deals", reps, deals), deals, idle, peak, redisUsed, lat), nil
+}
+
+// memoryDeals are deals awaiting an answer, a third of them opportunities
+// (which have no follow-up job), spread over reps.
+func memoryDeals(team string, reps, deals int, now time.Time) []coach.Prospect {
+	ps := make([]coach.Prospect, deals)
+	for i := range ps {
+		owner := fmt.Sprintf("UM%05d", i%reps)
+		ps[i] = awaiting(team, fmt.Sprintf("m%06d", i), owner, now)
+		if i%3 == 0 {
+			ps[i].State, ps[i].FollowUpAt, ps[i].SecondMeeting = coach.Opportunity, time.Time{}, now.Add(48*time.Hour)
+			ps[i].Amount, ps[i].Currency, ps[i].NextStep = 25000, "USD", "Demo for the ops team"
+		}
+	}
+	return ps
+}
+
+// binaryProc is the built binary running as a child process.
+type binaryProc struct {
+	cmd    *exec.Cmd
+	out    *bytes.Buffer // its stderr; read only once it has exited or failed to connect
+	exited chan struct{}
+}
+
+// startBinary runs bin against sim and env's Redis and waits until it has
+// connected.
+func startBinary(bin string, sim *slacksim.Server, env *redisEnv) (*binaryProc, error) {
+	b := &binaryProc{cmd: exec.Command(bin), out: &bytes.Buffer{}, exited: make(chan struct{})}
+	b.cmd.Env = append(os.Environ(),
 		"SLACK_APP_TOKEN="+sim.AppToken(), "SLACK_BOT_TOKEN="+sim.BotToken(), "SLACK_API_URL="+sim.APIURL(),
 		"REDIS_URL=redis://"+env.srv.Addr()+"/0", "REDIS_KEY_PREFIX="+benchPrefix, "LOG_LEVEL=warn",
 		"HTTP_ADDR=127.0.0.1:0")
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	if err := cmd.Start(); err != nil {
+	b.cmd.Stdout, b.cmd.Stderr = b.out, b.out
+	if err := b.cmd.Start(); err != nil {
 		return nil, err
 	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	defer func() {
-		// The smoke run does not wait out a graceful stop (it is not measured).
-		grace := 15 * time.Second
-		if o.short {
-			grace = time.Second
-		}
-		start := time.Now()
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-			o.logf("the binary stopped %s after SIGTERM", ms(time.Since(start)))
-		case <-time.After(grace):
-			o.logf("the binary had not stopped %s after SIGTERM: killed", ms(grace))
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}()
+	go func() { _ = b.cmd.Wait(); close(b.exited) }()
 	if err := waitConnected(sim, 20*time.Second); err != nil {
-		return nil, fmt.Errorf("%w: %s", err, stderr.String())
+		_ = b.cmd.Process.Kill()
+		<-b.exited
+		return nil, fmt.Errorf("%w: %s", err, b.out.String())
 	}
-	pid := cmd.Process.Pid
+	return b, nil
+}
+
+// stop ends the binary with SIGTERM, and kills it after a grace period.
+// The smoke run does not wait out a graceful stop (it is not measured).
+func (b *binaryProc) stop(o options) {
+	grace := 15 * time.Second
+	if o.short {
+		grace = time.Second
+	}
+	start := time.Now()
+	_ = b.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-b.exited:
+		o.logf("the binary stopped %s after SIGTERM", ms(time.Since(start)))
+	case <-time.After(grace):
+		o.logf("the binary had not stopped %s after SIGTERM: killed", ms(grace))
+		_ = b.cmd.Process.Kill()
+		<-b.exited
+	}
+}
+
+// idleRSS is the binary's resident set after it has sat idle a while.
+func (b *binaryProc) idleRSS(o options) (int64, error) {
 	idleFor := 3 * time.Second
 	if o.short {
 		idleFor = 500 * time.Millisecond
 	}
 	time.Sleep(idleFor)
-	idle, err := procStatus(pid, "VmRSS")
-	if err != nil {
-		return nil, err
-	}
+	return procStatus(b.cmd.Process.Pid, "VmRSS")
+}
 
-	// Test 1's load, limited to what the binary's default proactive Slack
-	// limits let through without throttling (see ackMix): ten reps, no DM
-	// posts, no chat.update.
-	loadReps := min(10, reps)
+// peakRSS runs the load for d and returns the binary's highest resident set
+// (sampled, and the kernel's high-water mark) and the acks' latencies.
+func (b *binaryProc) peakRSS(ctx context.Context, l *load, d time.Duration) (int64, *latencies, error) {
+	pid := b.cmd.Process.Pid
+	var sampled int64
+	l.run(ctx, d, func() {
+		if v, err := procStatus(pid, "VmRSS"); err == nil {
+			sampled = max(sampled, v)
+		}
+	})
+	hwm, err := procStatus(pid, "VmHWM")
+	if err != nil {
+		return 0, nil, err
+	}
+	return max(sampled, hwm), l.lat, nil
+}
+
+// memoryMix is test 1's load, limited to what the binary's default
+// proactive Slack limits let through without throttling (see ackMix): ten
+// reps, no DM posts, no chat.update.
+func memoryMix(sim *slacksim.Server, ps []coach.Prospect, reps int) (mix, error) {
 	var clicks, submits []coach.Prospect
-	for k := range loadReps {
+	for k := range min(10, reps) {
 		for i := k; i < len(ps) && i < k+40*reps; i += reps {
 			p := ps[i]
 			if p.State != coach.Awaiting {
@@ -157,24 +215,11 @@ func measureMemory(ctx context.Context, o options) ([]row, error) {
 		owner := ps[k].Owner
 		sim.AddUser(slacksim.User{ID: owner, Name: strings.ToLower(owner), TZ: "UTC"})
 	}
-	m, err := ackMix(sim, clicks, submits, true)
-	if err != nil {
-		return nil, err
-	}
-	var peakRSS int64
-	o.logf("binary under %d envelopes/s for %s", o.rate, o.duration)
-	l := newLoad(sim, m, o.rate)
-	l.run(ctx, o.duration, func() {
-		if v, err := procStatus(pid, "VmRSS"); err == nil {
-			peakRSS = max(peakRSS, v)
-		}
-	})
-	lat := l.lat
-	hwm, err := procStatus(pid, "VmHWM")
-	if err != nil {
-		return nil, err
-	}
-	peak := max(peakRSS, hwm)
+	return ackMix(sim, clicks, submits, true)
+}
+
+// memoryRows are test 6's results.
+func memoryRows(sizes string, deals int, idle, peak, redisUsed int64, lat *latencies) []row {
 	acks := row{name: "memory: the binary's acks under that load", measured: lat.stats("").String(), target: "all acked within 3 s",
 		verdict: verdictPass, ratio: "—"}
 	if n, err := lat.errors(); n > 0 {
@@ -182,7 +227,6 @@ func measureMemory(ctx context.Context, o options) ([]row, error) {
 		acks.verdict = verdictFail
 	}
 	const limit = 100 << 20
-	sizes := fmt.Sprintf("%d reps, %d deals", reps, deals)
 	return []row{
 		{name: "memory: binary idle, " + sizes, measured: "RSS " + mb(idle), target: "< 100 MB",
 			verdict: pass(idle < limit), ratio: ratio(float64(idle), limit)},
@@ -192,7 +236,7 @@ func measureMemory(ctx context.Context, o options) ([]row, error) {
 		{name: "memory: Redis holding those " + sizes, measured: "used_memory " + mb(redisUsed) +
 			fmt.Sprintf(" (%.1f kB a deal, jobs and indexes included)", float64(redisUsed)/float64(deals)/1024),
 			target: "—", verdict: verdictInfo, ratio: "—"},
-	}, nil
+	}
 }
 
 // redisUsedMemory is what Redis says its data takes (INFO memory's
