@@ -47,77 +47,137 @@ func measureAck(ctx context.Context, o options) ([]row, error) {
 		per++
 	}
 	now := time.Now()
-
-	// The baseline.
-	base := slacksim.New()
-	defer base.Close()
-	baseUsers := addUsers(base, "B", reps)
-	bare, err := startChild(roleBare, base, "")
-	if err != nil {
-		return nil, fmt.Errorf("baseline: %w", err)
-	}
-	defer bare.stop()
-	bc, bs := ackProspects(base.TeamID(), baseUsers, per, per, now)
-	baseMix, err := ackMix(base, bc, bs, false)
+	base, err := startAckBaseline(reps, per, now)
 	if err != nil {
 		return nil, err
 	}
+	defer base.close()
+	ours, err := startAckOurs(ctx, reps, per, now)
+	if err != nil {
+		return nil, err
+	}
+	defer ours.close()
 
-	// Ours.
+	o.logf("both bots (ours: %d reps, %d prospects): %d envelopes/s for %s", reps, ours.prospects, o.rate, o.duration)
+	t := runAckTurns(ctx, o, base, ours)
+	if n, err := t.base.lat.errors(); n > 0 {
+		return nil, fmt.Errorf("baseline: %d envelopes not acked: %w (its log: %s)", n, err, base.bot.logs())
+	}
+	if n, err := t.ours.lat.errors(); n > 0 {
+		return nil, fmt.Errorf("%d envelopes not acked: %w (bot log: %s)", n, err, ours.bot.logs())
+	}
+	ours.bot.stop() // it writes how long its Redis round trips took as it exits
+	return ackRows(o, t, tripsOf(ours.bot.logs())), nil
+}
+
+// ackBot is one of test 1's bots, running in a process of its own against a
+// simulator of its own, with the load it takes.
+type ackBot struct {
+	sim       *slacksim.Server
+	bot       *childBot
+	env       *redisEnv // ours only
+	mix       mix
+	prospects int
+}
+
+func (a *ackBot) close() {
+	if a.bot != nil {
+		a.bot.stop()
+	}
+	a.sim.Close()
+	if a.env != nil {
+		a.env.Close()
+	}
+}
+
+// startAckBaseline starts the bare slack-go bot, which only acks.
+func startAckBaseline(reps, per int, now time.Time) (*ackBot, error) {
+	a := &ackBot{sim: slacksim.New()}
+	users := addUsers(a.sim, "B", reps)
+	bot, err := startChild(roleBare, a.sim, "")
+	if err != nil {
+		a.close()
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	a.bot = bot
+	clicks, submits := ackProspects(a.sim.TeamID(), users, per, per, now)
+	if a.mix, err = ackMix(a.sim, clicks, submits, false); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// startAckOurs starts our bot over Redis holding the prospects the load
+// answers, their questions already posted, every rep known to the bot.
+func startAckOurs(ctx context.Context, reps, per int, now time.Time) (*ackBot, error) {
 	env, err := startRedis()
 	if err != nil {
 		return nil, err
 	}
-	defer env.Close()
-	sim := slacksim.New()
-	defer sim.Close()
-	users := addUsers(sim, "R", reps)
-	clicks, submits := ackProspects(sim.TeamID(), users, per, per, now)
+	a := &ackBot{sim: slacksim.New(), env: env}
+	users := addUsers(a.sim, "R", reps)
+	clicks, submits := ackProspects(a.sim.TeamID(), users, per, per, now)
 	all := append(append([]coach.Prospect{}, clicks...), submits...)
-	if err := postPrompts(ctx, sim, all); err != nil {
+	a.prospects = len(all)
+	if err := postPrompts(ctx, a.sim, all); err != nil {
+		a.close()
 		return nil, err
 	}
 	copy(clicks, all[:len(clicks)])
 	copy(submits, all[len(clicks):])
 	if err := saveAll(ctx, env.store, all, 16); err != nil {
+		a.close()
 		return nil, err
 	}
-	rb, err := startChild(roleBot, sim, env.srv.Addr())
-	if err != nil {
+	if a.bot, err = startChild(roleBot, a.sim, env.srv.Addr()); err != nil {
+		a.close()
 		return nil, err
 	}
-	defer rb.stop()
 	// Every rep has used the bot before: its zone is cached, as in a
 	// running workspace.
 	if err := parallel(len(users), 8, func(i int) error {
-		_, err := sim.Slash(ctx, users[i], "help")
+		_, err := a.sim.Slash(ctx, users[i], "help")
 		return err
 	}); err != nil {
+		a.close()
 		return nil, fmt.Errorf("warm up: %w", err)
 	}
-	m, err := ackMix(sim, clicks, submits, false)
-	if err != nil {
+	if a.mix, err = ackMix(a.sim, clicks, submits, false); err != nil {
+		a.close()
 		return nil, err
 	}
+	return a, nil
+}
 
-	baseLoad, ourLoad := newLoad(base, baseMix, o.rate), newLoad(sim, m, o.rate)
-	var baseUse, use cpuUse
-	turns := max(1, int((o.duration+ackTurn/2)/ackTurn))
-	each := o.duration / time.Duration(turns)
+// ackTurns is how the turns of test 1 went.
+type ackTurns struct {
+	base, ours       *load
+	baseUse, oursUse cpuUse
+	turns            int
+	each             time.Duration
+	calls            map[string]int // our bot's Web API calls during the load, by method
+}
+
+// runAckTurns gives the two bots the load in turns (bare, ours; ours,
+// bare; …), measuring each one's CPU as it runs.
+func runAckTurns(ctx context.Context, o options, base, ours *ackBot) ackTurns {
+	t := ackTurns{base: newLoad(base.sim, base.mix, o.rate), ours: newLoad(ours.sim, ours.mix, o.rate)}
+	t.turns = max(1, int((o.duration+ackTurn/2)/ackTurn))
+	t.each = o.duration / time.Duration(t.turns)
 	runBare := func() {
-		cpu := startCPU(bare, nil)
-		baseLoad.run(ctx, each, nil)
-		baseUse = baseUse.plus(cpu.stop(ctx))
+		cpu := startCPU(base.bot, nil)
+		t.base.run(ctx, t.each, nil)
+		t.baseUse = t.baseUse.plus(cpu.stop(ctx))
 	}
 	runOurs := func() {
-		cpu := startCPU(rb, env)
-		ourLoad.run(ctx, each, nil)
-		use = use.plus(cpu.stop(ctx))
+		cpu := startCPU(ours.bot, ours.env)
+		t.ours.run(ctx, t.each, nil)
+		t.oursUse = t.oursUse.plus(cpu.stop(ctx))
 	}
-	o.logf("both bots (ours: %d reps, %d prospects): %d envelopes/s for %s each, in turns of %s",
-		reps, len(all), o.rate, o.duration, each)
-	callsBefore := len(sim.Calls())
-	for i := range turns {
+	o.logf("in %d turns of %s", t.turns, t.each)
+	callsBefore := len(ours.sim.Calls())
+	for i := range t.turns {
 		order := []func(){runBare, runOurs}
 		if i%2 == 1 {
 			order[0], order[1] = order[1], order[0]
@@ -129,32 +189,29 @@ func measureAck(ctx context.Context, o options) ([]row, error) {
 			time.Sleep(ackSettle)
 		}
 	}
-	baseLat, baseWall, lat, wall := baseLoad.lat, baseLoad.wall, ourLoad.lat, ourLoad.wall
-	if n, err := baseLat.errors(); n > 0 {
-		return nil, fmt.Errorf("baseline: %d envelopes not acked: %w (its log: %s)", n, err, bare.logs())
+	t.calls = map[string]int{}
+	for _, c := range ours.sim.Calls()[callsBefore:] {
+		t.calls[c.Method]++
 	}
-	calls := map[string]int{}
-	for _, c := range sim.Calls()[callsBefore:] {
-		calls[c.Method]++
-	}
-	if n, err := lat.errors(); n > 0 {
-		return nil, fmt.Errorf("%d envelopes not acked: %w (bot log: %s)", n, err, rb.logs())
-	}
+	return t
+}
 
-	rb.stop() // it writes how long its Redis round trips took as it exits
-	b := baseLat.stats("")
-	rows := []row{{name: "ack baseline: bare slack-go bot, all kinds", measured: b.String(),
-		target:  fmt.Sprintf("%d envelopes/s for %s, in %d turns of %s with ours", o.rate, o.duration, turns, each),
+// ackRows are test 1's results; trips is our bot's own account of its Redis
+// round trips.
+func ackRows(o options, t ackTurns, trips string) []row {
+	baseLat, baseWall, lat, wall := t.base.lat, t.base.wall, t.ours.lat, t.ours.wall
+	rows := []row{{name: "ack baseline: bare slack-go bot, all kinds", measured: baseLat.stats("").String(),
+		target:  fmt.Sprintf("%d envelopes/s for %s, in %d turns of %s with ours", o.rate, o.duration, t.turns, t.each),
 		verdict: verdictInfo, ratio: "—"}}
 	n := float64(o.rate) * o.duration.Seconds()
 	rows = append(rows, row{name: "ack: CPU per envelope (bot · simulator + load · Redis)",
-		measured: fmt.Sprintf("bare bot: %s · %s; ours: %s · %s · %s", use1(baseUse.bot, n), use1(baseUse.bench, n),
-			use1(use.bot, n), use1(use.bench, n), use1(use.redis, n)),
+		measured: fmt.Sprintf("bare bot: %s · %s; ours: %s · %s · %s", use1(t.baseUse.bot, n), use1(t.baseUse.bench, n),
+			use1(t.oursUse.bot, n), use1(t.oursUse.bench, n), use1(t.oursUse.redis, n)),
 		target: "—", verdict: verdictInfo, ratio: "—"})
-	rows = append(rows, row{name: "ack: the bot's Web API calls during the load", measured: tallyCalls(calls, n),
+	rows = append(rows, row{name: "ack: the bot's Web API calls during the load", measured: tallyCalls(t.calls, n),
 		target: "—", verdict: verdictInfo, ratio: "—"})
 	rows = append(rows, row{name: "ack: the bot's Redis round trips (warm-up and load), timed by the bot",
-		measured: tripsOf(rb.logs()), target: "—", verdict: verdictInfo, ratio: "—"})
+		measured: trips, target: "—", verdict: verdictInfo, ratio: "—"})
 	for _, k := range kinds {
 		d := lat.stats(k)
 		bk := baseLat.stats(k)
@@ -169,7 +226,7 @@ func measureAck(ctx context.Context, o options) ([]row, error) {
 			measured: fmt.Sprintf("bare bot: %s; ours: %s", bk, d), target: "—", verdict: verdictInfo,
 			ratio: ratio(float64(d.p99), float64(bk.p99)) + "× base"})
 	}
-	return rows, nil
+	return rows
 }
 
 // ackTurn is about how long each bot takes test 1's load at a stretch, and
