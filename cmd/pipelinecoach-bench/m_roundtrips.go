@@ -115,57 +115,112 @@ func measureRoundTrips(ctx context.Context, o options) ([]row, error) {
 // tripsOfActions logs three first meetings, lets the scheduler ask about
 // them, and answers: not yet, confirm (and then win), lose.
 func tripsOfActions(ctx context.Context, sim *slacksim.Server, tc *tripCounter, tick chan time.Time, clock coach.Clock, user string) ([]actionTrips, error) {
-	var out []actionTrips
-	settle := func() { tc.quiet(50*time.Millisecond, 5*time.Second) }
-	measure := func(fn func() error) (trips, []string, error) {
-		settle()
-		t0, m := tc.now(), tc.mark()
-		if err := fn(); err != nil {
-			return trips{}, nil, err
-		}
-		settle()
-		return tc.now().sub(t0), tc.since(m), nil
-	}
-	calls := func() int { return len(sim.Calls()) }
-
+	r := &tripRun{ctx: ctx, sim: sim, tc: tc, tick: tick, clock: clock, user: user}
 	accounts := []string{"Alpha", "Beta", "Gamma"}
+	logged, err := r.logAll(accounts)
+	if err != nil {
+		return nil, err
+	}
+	asked, prompts, err := r.askAll(accounts)
+	if err != nil {
+		return nil, err
+	}
+	notYet, err := r.notYet(prompts["Alpha"])
+	if err != nil {
+		return nil, fmt.Errorf("not yet: %w", err)
+	}
+	second := clock.Now().Add(48 * time.Hour).UTC().Format("2006-01-02")
+	confirm, err := r.modal(prompts["Beta"], render.ActionYes, render.ViewConfirm, map[string]string{
+		render.InputSecondDate: second, render.InputSecondTime: "10:00", render.InputAmount: "25k"})
+	if err != nil {
+		return nil, fmt.Errorf("confirm: %w", err)
+	}
+	confirm.name = "confirm (Yes button + modal)"
+	lose, err := r.modal(prompts["Gamma"], render.ActionLose, render.ViewLose, map[string]string{render.InputReason: string(coach.ReasonNoFit)})
+	if err != nil {
+		return nil, fmt.Errorf("lose: %w", err)
+	}
+	lose.name = "lose (button + debrief modal)"
+	won, err := r.slash("won Beta", "won (/pipeline won …)")
+	if err != nil {
+		return nil, fmt.Errorf("won: %w", err)
+	}
+	return []actionTrips{logged, asked, notYet, confirm, lose, won}, nil
+}
+
+// tripRun is what the steps of tripsOfActions share: the simulator the rep
+// acts in, the Redis round-trip counter and the bot's scheduler tick.
+type tripRun struct {
+	ctx   context.Context
+	sim   *slacksim.Server
+	tc    *tripCounter
+	tick  chan time.Time
+	clock coach.Clock
+	user  string
+}
+
+// measure runs fn between two quiet spells of Redis and returns the round
+// trips it took, counted and named.
+func (r *tripRun) measure(fn func() error) (trips, []string, error) {
+	r.tc.quiet(50*time.Millisecond, 5*time.Second)
+	t0, m := r.tc.now(), r.tc.mark()
+	if err := fn(); err != nil {
+		return trips{}, nil, err
+	}
+	r.tc.quiet(50*time.Millisecond, 5*time.Second)
+	return r.tc.now().sub(t0), r.tc.since(m), nil
+}
+
+// slash measures a /pipeline command up to its reply.
+func (r *tripRun) slash(text, name string) (actionTrips, error) {
+	t, what, err := r.measure(func() error {
+		k := len(r.sim.Calls())
+		if _, err := r.sim.Slash(r.ctx, r.user, text); err != nil {
+			return err
+		}
+		return afterCall(r.ctx, r.sim, k, method("response_url"))
+	})
+	return actionTrips{name: name, trips: t, detail: summary(what), maxTrip: 2}, err
+}
+
+// logAll logs a first meeting with each account; the first is measured.
+func (r *tripRun) logAll(accounts []string) (actionTrips, error) {
+	var first actionTrips
 	for i, acct := range accounts {
-		t, what, err := measure(func() error {
-			k := calls()
-			if _, err := sim.Slash(ctx, user, "log "+acct+" yesterday 3pm with Jane"); err != nil {
-				return err
-			}
-			return afterCall(ctx, sim, k, method("response_url"))
-		})
+		a, err := r.slash("log "+acct+" yesterday 3pm with Jane", "log (/pipeline log …)")
 		if err != nil {
-			return nil, fmt.Errorf("log %s: %w", acct, err)
+			return a, fmt.Errorf("log %s: %w", acct, err)
 		}
 		if i == 0 {
-			out = append(out, actionTrips{name: "log (/pipeline log …)", trips: t, detail: summary(what), maxTrip: 2})
+			first = a
 		}
 	}
+	return first, nil
+}
 
-	t, what, err := measure(func() error {
-		k := calls()
+// askAll ticks the scheduler, which asks about every account, and returns
+// the round trips per prompt and the prompts by account.
+func (r *tripRun) askAll(accounts []string) (actionTrips, map[string]slacksim.Message, error) {
+	t, what, err := r.measure(func() error {
+		k := len(r.sim.Calls())
 		select {
-		case tick <- clock.Now():
-		case <-ctx.Done():
-			return ctx.Err()
+		case r.tick <- r.clock.Now():
+		case <-r.ctx.Done():
+			return r.ctx.Err()
 		}
-		if err := afterCalls(ctx, sim, k, len(accounts), method("chat.postMessage")); err != nil {
+		if err := afterCalls(r.ctx, r.sim, k, len(accounts), method("chat.postMessage")); err != nil {
 			return fmt.Errorf("prompts: %w", err)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("scheduler: %w", err)
+		return actionTrips{}, nil, fmt.Errorf("scheduler: %w", err)
 	}
-	out = append(out, actionTrips{name: "scheduler, per prompt (not a user action)", trips: t,
+	a := actionTrips{name: "scheduler, per prompt (not a user action)", trips: t,
 		detail: fmt.Sprintf("%.1f per prompt + 1 claim per batch of %d prompts: %s",
-			float64(t.total-1)/float64(len(accounts)), len(accounts), tally(what))})
-
+			float64(t.total-1)/float64(len(accounts)), len(accounts), tally(what))}
 	prompts := map[string]slacksim.Message{}
-	for _, m := range sim.Messages(sim.DMChannel(user)) {
+	for _, m := range r.sim.Messages(r.sim.DMChannel(r.user)) {
 		for _, acct := range accounts {
 			if !m.Ephemeral && strings.Contains(m.Text, acct) && strings.Contains(m.Text, "second meeting") {
 				prompts[acct] = m
@@ -173,79 +228,53 @@ func tripsOfActions(ctx context.Context, sim *slacksim.Server, tc *tripCounter, 
 		}
 	}
 	if len(prompts) != len(accounts) {
-		return nil, fmt.Errorf("%d prompts in %s's DM, want %d", len(prompts), user, len(accounts))
+		return a, nil, fmt.Errorf("%d prompts in %s's DM, want %d", len(prompts), r.user, len(accounts))
 	}
+	return a, prompts, nil
+}
 
-	t, what, err = measure(func() error {
-		k := calls()
-		if _, err := sim.Click(ctx, user, prompts["Alpha"], render.ActionNotYet); err != nil {
+// notYet measures the "Not yet" button up to the prompt's update.
+func (r *tripRun) notYet(prompt slacksim.Message) (actionTrips, error) {
+	t, what, err := r.measure(func() error {
+		k := len(r.sim.Calls())
+		if _, err := r.sim.Click(r.ctx, r.user, prompt, render.ActionNotYet); err != nil {
 			return err
 		}
-		return afterCall(ctx, sim, k, method("chat.update"))
+		return afterCall(r.ctx, r.sim, k, method("chat.update"))
 	})
-	if err != nil {
-		return nil, fmt.Errorf("not yet: %w", err)
-	}
-	out = append(out, actionTrips{name: "not yet (button)", trips: t, detail: summary(what), maxTrip: 2})
+	return actionTrips{name: "not yet (button)", trips: t, detail: summary(what), maxTrip: 2}, err
+}
 
-	modal := func(acct, button, callback string, inputs map[string]string) (actionTrips, error) {
-		click, clickWhat, err := measure(func() error {
-			k := calls()
-			if _, err := sim.Click(ctx, user, prompts[acct], button); err != nil {
-				return err
-			}
-			return afterCall(ctx, sim, k, method("views.open"))
-		})
-		if err != nil {
-			return actionTrips{}, err
-		}
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		v, err := sim.WaitView(wctx, user, func(v slacksim.View) bool { return v.CallbackID == callback && !v.Closed })
-		cancel()
-		if err != nil {
-			return actionTrips{}, fmt.Errorf("no %s modal: %w", callback, err)
-		}
-		submit, submitWhat, err := measure(func() error {
-			k := calls()
-			ack, err := sim.Submit(ctx, user, v, inputs)
-			if err != nil {
-				return err
-			}
-			if len(ack.Payload) != 0 {
-				return fmt.Errorf("submission refused: %s", ack.Payload)
-			}
-			return afterCall(ctx, sim, k, method("chat.update"))
-		})
-		return actionTrips{trips: click.add(submit), maxTrip: 2,
-			detail: fmt.Sprintf("click to open the form: %s; submit: %s", summary(clickWhat), summary(submitWhat))}, err
-	}
-
-	second := clock.Now().Add(48 * time.Hour).UTC().Format("2006-01-02")
-	a, err := modal("Beta", render.ActionYes, render.ViewConfirm, map[string]string{
-		render.InputSecondDate: second, render.InputSecondTime: "10:00", render.InputAmount: "25k"})
-	if err != nil {
-		return nil, fmt.Errorf("confirm: %w", err)
-	}
-	a.name = "confirm (Yes button + modal)"
-	out = append(out, a)
-
-	a, err = modal("Gamma", render.ActionLose, render.ViewLose, map[string]string{render.InputReason: string(coach.ReasonNoFit)})
-	if err != nil {
-		return nil, fmt.Errorf("lose: %w", err)
-	}
-	a.name = "lose (button + debrief modal)"
-	out = append(out, a)
-
-	t, what, err = measure(func() error {
-		k := calls()
-		if _, err := sim.Slash(ctx, user, "won Beta"); err != nil {
+// modal measures a button that opens a form, then the form's submission up
+// to the prompt's update.
+func (r *tripRun) modal(prompt slacksim.Message, button, callback string, inputs map[string]string) (actionTrips, error) {
+	click, clickWhat, err := r.measure(func() error {
+		k := len(r.sim.Calls())
+		if _, err := r.sim.Click(r.ctx, r.user, prompt, button); err != nil {
 			return err
 		}
-		return afterCall(ctx, sim, k, method("response_url"))
+		return afterCall(r.ctx, r.sim, k, method("views.open"))
 	})
 	if err != nil {
-		return nil, fmt.Errorf("won: %w", err)
+		return actionTrips{}, err
 	}
-	out = append(out, actionTrips{name: "won (/pipeline won …)", trips: t, detail: summary(what), maxTrip: 2})
-	return out, nil
+	wctx, cancel := context.WithTimeout(r.ctx, 5*time.Second)
+	v, err := r.sim.WaitView(wctx, r.user, func(v slacksim.View) bool { return v.CallbackID == callback && !v.Closed })
+	cancel()
+	if err != nil {
+		return actionTrips{}, fmt.Errorf("no %s modal: %w", callback, err)
+	}
+	submit, submitWhat, err := r.measure(func() error {
+		k := len(r.sim.Calls())
+		ack, err := r.sim.Submit(r.ctx, r.user, v, inputs)
+		if err != nil {
+			return err
+		}
+		if len(ack.Payload) != 0 {
+			return fmt.Errorf("submission refused: %s", ack.Payload)
+		}
+		return afterCall(r.ctx, r.sim, k, method("chat.update"))
+	})
+	return actionTrips{trips: click.add(submit), maxTrip: 2,
+		detail: fmt.Sprintf("click to open the form: %s; submit: %s", summary(clickWhat), summary(submitWhat))}, err
 }
