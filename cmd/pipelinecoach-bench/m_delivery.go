@@ -63,6 +63,9 @@ func measureDelivery(ctx context.Context, o options) ([]row, error) {
 	return rows, nil
 }
 
+// deliver runs one case: every prompt due at once, the bot's scheduler
+// (and loops-1 more) posting them through the simulator's rate limits,
+// timed from the first post to the last.
 func deliver(ctx context.Context, o options, c deliveryCase, loops int) (row, error) {
 	name := fmt.Sprintf("delivery: %d prompts to %d reps, ≤%g/s/channel burst %d, %d/min workspace",
 		c.prompts, c.reps, c.limits.PostPerChannelPerSecond, c.limits.PostBurst, c.limits.PostPerMinute)
@@ -77,58 +80,13 @@ func deliver(ctx context.Context, o options, c deliveryCase, loops int) (row, er
 	clock := newWorkdayClock()
 	sim := slacksim.New(slacksim.WithClock(clock.Now), slacksim.WithRateLimits(c.limits))
 	defer sim.Close()
-	users := addUsers(sim, "D", c.reps)
-
-	// Every prompt comes due within the minute that has just begun.
-	now := clock.Now()
-	ps := make([]coach.Prospect, c.prompts)
-	for i := range ps {
-		p := awaiting(sim.TeamID(), fmt.Sprintf("d%05d", i), users[i%c.reps], now)
-		p.State, p.Asks, p.LastAsked = coach.Scheduled, 0, time.Time{}
-		p.History = p.History[:1]
-		p.FollowUpAt = now.Add(-time.Duration(i) * time.Millisecond)
-		ps[i] = p
-	}
+	ps := dueNow(sim.TeamID(), addUsers(sim, "D", c.reps), c.prompts, clock.Now())
 	if err := saveAll(ctx, env.store, ps, 16); err != nil {
 		return row{}, err
 	}
 
-	// Watch the posts as they arrive.
-	var mu sync.Mutex
-	var first, last time.Time
-	posted := map[string]int{}
-	ok, limited := 0, 0
-	var methods []string // every Web API call the bot made
-	all := make(chan struct{})
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
-	go func() {
-		_, _ = sim.WaitCall(watchCtx, func(call slacksim.Call) bool {
-			mu.Lock()
-			defer mu.Unlock()
-			methods = append(methods, call.Method)
-			if call.Method != "chat.postMessage" {
-				return false
-			}
-			if call.Status == 429 {
-				limited++
-				return false
-			}
-			if call.Error != "" {
-				return false
-			}
-			if first.IsZero() {
-				first = call.At
-			}
-			last = call.At
-			posted[promptOf(call)]++
-			if ok++; ok == c.prompts {
-				close(all)
-			}
-			return false
-		})
-	}()
-
+	w := watchPosts(ctx, sim, c.prompts)
+	defer w.stop()
 	rb, err := startBot(sim, env.store, clock, nil, sender.Options{})
 	if err != nil {
 		return row{}, err
@@ -150,34 +108,105 @@ func deliver(ctx context.Context, o options, c deliveryCase, loops int) (row, er
 	o.logf("%d prompts, %d scheduler loop(s): at least %s, giving up after %s", c.prompts, loops, ms(minimum), ms(deadline))
 	timedOut := false
 	select {
-	case <-all:
+	case <-w.all:
 	case <-time.After(deadline):
 		timedOut = true
 	case <-ctx.Done():
 		return row{}, ctx.Err()
 	}
-	stopWatch()
-	mu.Lock()
-	defer mu.Unlock()
-	dups := 0
-	for _, n := range posted {
-		dups += n - 1
-	}
-	took := last.Sub(first)
+	w.stop()
 	r := row{name: name, target: fmt.Sprintf("all, 0 duplicates, ≤ 1.2× the minimum %s", ms(minimum))}
 	if timedOut {
-		slices.Sort(methods)
 		r.measured = fmt.Sprintf("only %d/%d delivered after %s (gave up), %d duplicates, %d × 429; the rest: %s; the bot's Slack calls: %s (bot log: %s)",
-			ok, c.prompts, ms(deadline), dups, limited, undelivered(ctx, env.store, ps, clock.Now()), tally(methods), rb.logs)
+			w.ok, c.prompts, ms(deadline), w.duplicates(), w.limited, undelivered(ctx, env.store, ps, clock.Now()), w.methods(), rb.logs)
 		r.verdict = verdictFail
 		r.ratio = fmt.Sprintf("> %s", ratio(float64(deadline), float64(minimum)))
 		return r, nil
 	}
-	r.measured = fmt.Sprintf("%d/%d delivered in %s, %d duplicates, %d × 429", ok, c.prompts, ms(took), dups, limited)
+	took, dups := w.last.Sub(w.first), w.duplicates()
+	r.measured = fmt.Sprintf("%d/%d delivered in %s, %d duplicates, %d × 429", w.ok, c.prompts, ms(took), dups, w.limited)
 	within := float64(took) <= 1.2*float64(minimum) || took-minimum < 500*time.Millisecond
 	r.verdict = pass(dups == 0 && within)
 	r.ratio = ratio(float64(took), float64(minimum))
 	return r, nil
+}
+
+// dueNow makes n first meetings of users whose prompts all come due within
+// the minute that has just begun.
+func dueNow(team string, users []string, n int, now time.Time) []coach.Prospect {
+	ps := make([]coach.Prospect, n)
+	for i := range ps {
+		p := awaiting(team, fmt.Sprintf("d%05d", i), users[i%len(users)], now)
+		p.State, p.Asks, p.LastAsked = coach.Scheduled, 0, time.Time{}
+		p.History = p.History[:1]
+		p.FollowUpAt = now.Add(-time.Duration(i) * time.Millisecond)
+		ps[i] = p
+	}
+	return ps
+}
+
+// postWatch follows the bot's Web API calls as they arrive: the prompts
+// posted (each one's count, the first and last), the 429s, every method.
+// Its fields are read once stop has returned.
+type postWatch struct {
+	mu          sync.Mutex
+	first, last time.Time
+	posted      map[string]int
+	ok, limited int
+	calls       []string
+	all         chan struct{} // closed when every prompt was posted
+	stop        func()
+}
+
+func watchPosts(ctx context.Context, sim *slacksim.Server, prompts int) *postWatch {
+	w := &postWatch{posted: map[string]int{}, all: make(chan struct{})}
+	watchCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	w.stop = func() { cancel(); <-done }
+	go func() {
+		defer close(done)
+		_, _ = sim.WaitCall(watchCtx, func(call slacksim.Call) bool {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.calls = append(w.calls, call.Method)
+			if call.Method != "chat.postMessage" {
+				return false
+			}
+			if call.Status == 429 {
+				w.limited++
+				return false
+			}
+			if call.Error != "" {
+				return false
+			}
+			if w.first.IsZero() {
+				w.first = call.At
+			}
+			w.last = call.At
+			w.posted[promptOf(call)]++
+			if w.ok++; w.ok == prompts {
+				close(w.all)
+			}
+			return false
+		})
+	}()
+	return w
+}
+
+// duplicates is how many prompts were posted more than once, counted once
+// per extra post.
+func (w *postWatch) duplicates() int {
+	n := 0
+	for _, k := range w.posted {
+		n += k - 1
+	}
+	return n
+}
+
+// methods tallies every Web API call the bot made.
+func (w *postWatch) methods() string {
+	slices.Sort(w.calls)
+	return tally(w.calls)
 }
 
 // promptOf is the prospect a posted prompt asks about (its buttons' value)
