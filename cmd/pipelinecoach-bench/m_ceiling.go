@@ -189,70 +189,19 @@ func measureCeiling(ctx context.Context, o options) ([]row, error) {
 	defer rb.stop()
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	w := newFlowWatch(watchCtx, sim)
-	second := clock.Now().Add(48 * time.Hour)
+	c := &ceilingStep{ctx: ctx, sim: sim, env: env, w: newFlowWatch(watchCtx, sim), users: users,
+		second: clock.Now().Add(48 * time.Hour), step: step}
 
-	var best struct {
-		rate      int
-		p99       time.Duration
-		tripsFlow float64
-		prompt    time.Duration
-	}
+	var best ceilingResult
 	stopped := ""
-	next := 0
 	for _, rate := range rates {
-		n := rate * int(step.Seconds())
-		lat, prompts := newLatencies(), newLatencies()
-		var failed sync.Map
-		var wg sync.WaitGroup
-		t0 := env.trips.now()
-		start := time.Now()
-		for i := range n {
-			if wait := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); wait > 0 {
-				time.Sleep(wait)
-			}
-			user, num := users[next], next
-			next++
-			wg.Go(func() {
-				if err := flow(ctx, sim, w, lat, prompts, user, num, second); err != nil {
-					failed.Store(user, err)
-				}
-			})
-		}
-		// An open-loop generator that falls behind offers less than its
-		// rate: a step counts only if its last flow started on time.
-		lastStart := start.Add(time.Duration(n-1) * time.Second / time.Duration(rate))
-		late := time.Since(lastStart)
-		wg.Wait()
-		// Each flow waits for the scheduler's next tick (1 s) for its
-		// prompt; a bot that keeps up finishes the step's last flows soon
-		// after they start, one that does not builds a backlog.
-		drain := time.Since(lastStart)
-		pd := prompts.stats("")
-		rt := env.trips.now().sub(t0)
-		d := lat.stats("")
-		fails := 0
-		var firstErr any
-		failed.Range(func(_, v any) bool { fails++; firstErr = v; return true })
+		res := c.run(rate)
 		o.logf("%d flows/s: acks %s; prompts %s after the log; %d failed, %.1f round trips a flow, last flow started %s late and done %s after",
-			rate, d, pd, fails, float64(rt.total)/float64(n), ms(late), ms(drain))
-		if fails > 0 {
-			stopped = fmt.Sprintf("at %d flows/s %d of %d flows failed (%v)", rate, fails, n, firstErr)
+			rate, res.acks, res.prompts, res.fails, res.tripsFlow, ms(res.late), ms(res.drain))
+		if stopped = res.broke(step); stopped != "" {
 			break
 		}
-		if late > step/10 {
-			stopped = fmt.Sprintf("at %d flows/s the load generator fell %s behind", rate, ms(late))
-			break
-		}
-		if drain > maxDrain {
-			stopped = fmt.Sprintf("at %d flows/s the last flows finished %s after they started (prompts p99 %s after the log): a backlog", rate, ms(drain), ms(pd.p99))
-			break
-		}
-		if d.p99 > 100*time.Millisecond {
-			stopped = fmt.Sprintf("at %d flows/s p99 ack %s", rate, ms(d.p99))
-			break
-		}
-		best.rate, best.p99, best.tripsFlow, best.prompt = rate, d.p99, float64(rt.total)/float64(n), pd.p99
+		best = res
 	}
 	if best.rate == 0 {
 		return []row{rbRow}, fmt.Errorf("not even %d flows/s: %s (bot log: %s)", rates[0], stopped, rb.logs)
@@ -261,13 +210,88 @@ func measureCeiling(ctx context.Context, o options) ([]row, error) {
 		stopped = fmt.Sprintf("the highest rate tried (%d/s) still passed", best.rate)
 	}
 	r := row{name: "ceiling: full flows (log → prompt → confirm) while p99 ack ≤ 100 ms",
-		measured: fmt.Sprintf("%d flows/s (p99 ack %s, prompt p99 %s after the log, %.1f Redis round trips a flow; %s)", best.rate, ms(best.p99), ms(best.prompt), best.tripsFlow, stopped),
+		measured: fmt.Sprintf("%d flows/s (p99 ack %s, prompt p99 %s after the log, %.1f Redis round trips a flow; %s)", best.rate, ms(best.acks.p99), ms(best.prompts.p99), best.tripsFlow, stopped),
 		target:   "report the ratio to redis-benchmark", verdict: verdictInfo, ratio: "—"}
 	if redisOps > 0 {
 		r.ratio = fmt.Sprintf("%s of Redis (%.0f of %.0f round trips/s)", ratio(float64(best.rate)*best.tripsFlow, redisOps),
 			float64(best.rate)*best.tripsFlow, redisOps)
 	}
 	return []row{rbRow, r}, nil
+}
+
+// ceilingStep is what each step of test 7's ladder shares: the simulator,
+// Redis, the flow watcher, the users not yet used.
+type ceilingStep struct {
+	ctx    context.Context
+	sim    *slacksim.Server
+	env    *redisEnv
+	w      *flowWatch
+	users  []string
+	next   int // the first user no flow has used
+	second time.Time
+	step   time.Duration
+}
+
+// ceilingResult is how one step of the ladder went.
+type ceilingResult struct {
+	rate          int
+	acks, prompts dist
+	tripsFlow     float64
+	fails         int
+	firstErr      any
+	late, drain   time.Duration
+}
+
+// run offers rate full flows a second for one step, open loop, and waits
+// for them all.
+func (c *ceilingStep) run(rate int) ceilingResult {
+	n := rate * int(c.step.Seconds())
+	lat, prompts := newLatencies(), newLatencies()
+	var failed sync.Map
+	var wg sync.WaitGroup
+	t0 := c.env.trips.now()
+	start := time.Now()
+	for i := range n {
+		if wait := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); wait > 0 {
+			time.Sleep(wait)
+		}
+		user, num := c.users[c.next], c.next
+		c.next++
+		wg.Go(func() {
+			if err := flow(c.ctx, c.sim, c.w, lat, prompts, user, num, c.second); err != nil {
+				failed.Store(user, err)
+			}
+		})
+	}
+	// An open-loop generator that falls behind offers less than its rate: a
+	// step counts only if its last flow started on time.
+	lastStart := start.Add(time.Duration(n-1) * time.Second / time.Duration(rate))
+	r := ceilingResult{rate: rate, late: time.Since(lastStart)}
+	wg.Wait()
+	// Each flow waits for the scheduler's next tick (1 s) for its prompt; a
+	// bot that keeps up finishes the step's last flows soon after they
+	// start, one that does not builds a backlog.
+	r.drain = time.Since(lastStart)
+	r.acks, r.prompts = lat.stats(""), prompts.stats("")
+	r.tripsFlow = float64(c.env.trips.now().sub(t0).total) / float64(n)
+	failed.Range(func(_, v any) bool { r.fails++; r.firstErr = v; return true })
+	return r
+}
+
+// broke says why the bot did not sustain this step, or "" when it did.
+func (r ceilingResult) broke(step time.Duration) string {
+	n := r.rate * int(step.Seconds())
+	switch {
+	case r.fails > 0:
+		return fmt.Sprintf("at %d flows/s %d of %d flows failed (%v)", r.rate, r.fails, n, r.firstErr)
+	case r.late > step/10:
+		return fmt.Sprintf("at %d flows/s the load generator fell %s behind", r.rate, ms(r.late))
+	case r.drain > maxDrain:
+		return fmt.Sprintf("at %d flows/s the last flows finished %s after they started (prompts p99 %s after the log): a backlog", r.rate, ms(r.drain), ms(r.prompts.p99))
+	case r.acks.p99 > 100*time.Millisecond:
+		return fmt.Sprintf("at %d flows/s p99 ack %s", r.rate, ms(r.acks.p99))
+	}
+	return ""
 }
 
 // redisBenchmark runs redis-benchmark (SET, 50 clients, no pipelining)
