@@ -30,115 +30,160 @@ type modelJob struct {
 }
 
 func runRandom(t *testing.T, s coach.Store, r *rand.Rand, ops int) {
-	var prospects []coach.Prospect
+	m := newQueueModel(t, s)
+	for range ops {
+		m.now = m.now.Add(time.Duration(r.IntN(10)) * time.Minute)
+		i := r.IntN(len(m.prospects))
+		switch op := r.IntN(10); {
+		case op < 4:
+			m.save(i, r)
+		case op < 8:
+			m.claim(1+r.IntN(4), time.Duration(1+r.IntN(30))*time.Minute)
+		case op < 9:
+			m.done(i)
+		default:
+			m.release(i)
+		}
+	}
+}
+
+// queueModel is what the contract says the store holds: six prospects in
+// two workspaces and their follow-up jobs. Each operation is applied to the
+// store and the model, and the store's answers are checked against it.
+type queueModel struct {
+	t         *testing.T
+	s         coach.Store
+	prospects []coach.Prospect
+	saved     []bool
+	jobs      map[string]*modelJob // by job key
+	byKey     map[string]int       // job key → index in prospects
+	now       time.Time
+	log       []string // what happened, printed on failure
+}
+
+func newQueueModel(t *testing.T, s coach.Store) *queueModel {
+	m := &queueModel{t: t, s: s, jobs: map[string]*modelJob{}, byKey: map[string]int{}, now: t0}
 	for _, team := range []string{"T1", "T2"} {
 		for i := range 3 {
-			prospects = append(prospects, prospect(team, fmt.Sprint("p", i), "U1"))
+			m.prospects = append(m.prospects, prospect(team, fmt.Sprint("p", i), "U1"))
 		}
 	}
-	jobs := map[string]*modelJob{} // by job key
-	byKey := map[string]int{}      // job key → index in prospects
-	for i, p := range prospects {
-		byKey[coach.FollowUpKey(p.Workspace, p.ID)] = i
-		jobs[coach.FollowUpKey(p.Workspace, p.ID)] = &modelJob{}
+	for i, p := range m.prospects {
+		m.byKey[coach.FollowUpKey(p.Workspace, p.ID)] = i
+		m.jobs[coach.FollowUpKey(p.Workspace, p.ID)] = &modelJob{}
 	}
-	saved := make([]bool, len(prospects))
-	now := t0
-	var log []string // what happened, printed on failure
-	fail := func(format string, args ...any) {
-		t.Helper()
-		t.Fatalf("after:\n  %s\n%s", joinLines(log), fmt.Sprintf(format, args...))
-	}
+	m.saved = make([]bool, len(m.prospects))
+	return m
+}
 
-	for range ops {
-		now = now.Add(time.Duration(r.IntN(10)) * time.Minute)
-		i := r.IntN(len(prospects))
-		key := coach.FollowUpKey(prospects[i].Workspace, prospects[i].ID)
-		switch op := r.IntN(10); {
-		case op < 4: // Save, with FollowUpAt cleared, kept or moved
-			p := prospects[i]
-			if saved[i] {
-				p = next(p)
+func (m *queueModel) fail(format string, args ...any) {
+	m.t.Helper()
+	m.t.Fatalf("after:\n  %s\n%s", joinLines(m.log), fmt.Sprintf(format, args...))
+}
+
+func (m *queueModel) key(i int) string {
+	return coach.FollowUpKey(m.prospects[i].Workspace, m.prospects[i].ID)
+}
+
+// save saves prospect i with its FollowUpAt cleared, kept or moved. A
+// moved or new follow-up is a fresh job; a kept one keeps its lease.
+func (m *queueModel) save(i int, r *rand.Rand) {
+	key, p := m.key(i), m.prospects[i]
+	if m.saved[i] {
+		p = next(p)
+	}
+	old := p.FollowUpAt
+	switch r.IntN(4) {
+	case 0:
+		p.FollowUpAt = time.Time{}
+	case 1: // unchanged
+	default:
+		p.FollowUpAt = m.now.Add(time.Duration(r.IntN(60)-20) * time.Minute)
+	}
+	p.Asks++
+	if err := m.s.Save(ctx(), p); err != nil {
+		m.fail("Save %s v%d: %v", key, p.Version, err)
+	}
+	m.log = append(m.log, fmt.Sprintf("t0%+v Save %s follow-up %s", m.now.Sub(t0), key, rel(p.FollowUpAt)))
+	m.prospects[i], m.saved[i] = p, true
+	j := m.jobs[key]
+	switch {
+	case p.FollowUpAt.IsZero():
+		*j = modelJob{}
+	case p.FollowUpAt.Equal(old) && j.present: // keeps its lease
+	default:
+		*j = modelJob{present: true}
+	}
+}
+
+// claim claims up to max due jobs for lease and checks each one claimed,
+// and that none left out was claimable.
+func (m *queueModel) claim(max int, lease time.Duration) {
+	got, err := m.s.ClaimDue(ctx(), m.now, lease, max)
+	if err != nil {
+		m.fail("ClaimDue: %v", err)
+	}
+	m.log = append(m.log, fmt.Sprintf("t0%+v ClaimDue(lease %s, max %d) = %s", m.now.Sub(t0), lease, max, jobsString(got)))
+	claimed := map[string]bool{}
+	for _, c := range got {
+		m.checkClaimed(c, claimed)
+		claimed[c.Key] = true
+		m.jobs[c.Key].leaseEnd = m.now.Add(lease)
+	}
+	if len(got) > max {
+		m.fail("ClaimDue returned %d jobs, max %d", len(got), max)
+	}
+	if len(got) < max {
+		for key, j := range m.jobs {
+			p := m.prospects[m.byKey[key]]
+			if j.present && !claimed[key] && !p.FollowUpAt.After(m.now) && !j.leaseEnd.After(m.now) {
+				m.fail("ClaimDue left out %s, due %s, lease ended %s", key, rel(p.FollowUpAt), rel(j.leaseEnd))
 			}
-			old := p.FollowUpAt
-			switch r.IntN(4) {
-			case 0:
-				p.FollowUpAt = time.Time{}
-			case 1: // unchanged
-			default:
-				p.FollowUpAt = now.Add(time.Duration(r.IntN(60)-20) * time.Minute)
-			}
-			p.Asks++
-			if err := s.Save(ctx(), p); err != nil {
-				fail("Save %s v%d: %v", key, p.Version, err)
-			}
-			log = append(log, fmt.Sprintf("t0%+v Save %s follow-up %s", now.Sub(t0), key, rel(p.FollowUpAt)))
-			prospects[i], saved[i] = p, true
-			j := jobs[key]
-			switch {
-			case p.FollowUpAt.IsZero():
-				*j = modelJob{}
-			case p.FollowUpAt.Equal(old) && j.present: // keeps its lease
-			default:
-				*j = modelJob{present: true}
-			}
-		case op < 8: // ClaimDue
-			max := 1 + r.IntN(4)
-			l := time.Duration(1+r.IntN(30)) * time.Minute
-			got, err := s.ClaimDue(ctx(), now, l, max)
-			if err != nil {
-				fail("ClaimDue: %v", err)
-			}
-			log = append(log, fmt.Sprintf("t0%+v ClaimDue(lease %s, max %d) = %s", now.Sub(t0), l, max, jobsString(got)))
-			claimed := map[string]bool{}
-			for _, c := range got {
-				pi, ok := byKey[c.Key]
-				if !ok {
-					fail("claimed unknown job %s", c.Key)
-				}
-				p, j := prospects[pi], jobs[c.Key]
-				switch {
-				case p.FollowUpAt.IsZero():
-					fail("claimed %s, whose prospect has no FollowUpAt", c.Key)
-				case !j.present:
-					fail("claimed %s, which is done", c.Key)
-				case !c.Due.Equal(p.FollowUpAt):
-					fail("claimed %s due %s, but FollowUpAt is %s", c.Key, rel(c.Due), rel(p.FollowUpAt))
-				case c.Due.After(now):
-					fail("claimed %s due %s, after now", c.Key, rel(c.Due))
-				case j.leaseEnd.After(now):
-					fail("claimed %s, whose lease runs until %s", c.Key, rel(j.leaseEnd))
-				case claimed[c.Key]:
-					fail("claimed %s twice in one call", c.Key)
-				}
-				claimed[c.Key] = true
-				j.leaseEnd = now.Add(l)
-			}
-			if len(got) > max {
-				fail("ClaimDue returned %d jobs, max %d", len(got), max)
-			}
-			if len(got) < max {
-				for key, j := range jobs {
-					p := prospects[byKey[key]]
-					if j.present && !claimed[key] && !p.FollowUpAt.After(now) && !j.leaseEnd.After(now) {
-						fail("ClaimDue left out %s, due %s, lease ended %s", key, rel(p.FollowUpAt), rel(j.leaseEnd))
-					}
-				}
-			}
-		case op < 9: // Done
-			if err := s.Done(ctx(), key); err != nil {
-				fail("Done %s: %v", key, err)
-			}
-			log = append(log, fmt.Sprintf("t0%+v Done %s", now.Sub(t0), key))
-			*jobs[key] = modelJob{}
-		default: // Release
-			if err := s.Release(ctx(), key); err != nil {
-				fail("Release %s: %v", key, err)
-			}
-			log = append(log, fmt.Sprintf("t0%+v Release %s", now.Sub(t0), key))
-			jobs[key].leaseEnd = time.Time{}
 		}
 	}
+}
+
+// checkClaimed checks that c was claimable: a job the model holds, due, not
+// leased, not already claimed in this call.
+func (m *queueModel) checkClaimed(c coach.Job, claimed map[string]bool) {
+	m.t.Helper()
+	pi, ok := m.byKey[c.Key]
+	if !ok {
+		m.fail("claimed unknown job %s", c.Key)
+	}
+	p, j := m.prospects[pi], m.jobs[c.Key]
+	switch {
+	case p.FollowUpAt.IsZero():
+		m.fail("claimed %s, whose prospect has no FollowUpAt", c.Key)
+	case !j.present:
+		m.fail("claimed %s, which is done", c.Key)
+	case !c.Due.Equal(p.FollowUpAt):
+		m.fail("claimed %s due %s, but FollowUpAt is %s", c.Key, rel(c.Due), rel(p.FollowUpAt))
+	case c.Due.After(m.now):
+		m.fail("claimed %s due %s, after now", c.Key, rel(c.Due))
+	case j.leaseEnd.After(m.now):
+		m.fail("claimed %s, whose lease runs until %s", c.Key, rel(j.leaseEnd))
+	case claimed[c.Key]:
+		m.fail("claimed %s twice in one call", c.Key)
+	}
+}
+
+func (m *queueModel) done(i int) {
+	key := m.key(i)
+	if err := m.s.Done(ctx(), key); err != nil {
+		m.fail("Done %s: %v", key, err)
+	}
+	m.log = append(m.log, fmt.Sprintf("t0%+v Done %s", m.now.Sub(t0), key))
+	*m.jobs[key] = modelJob{}
+}
+
+func (m *queueModel) release(i int) {
+	key := m.key(i)
+	if err := m.s.Release(ctx(), key); err != nil {
+		m.fail("Release %s: %v", key, err)
+	}
+	m.log = append(m.log, fmt.Sprintf("t0%+v Release %s", m.now.Sub(t0), key))
+	m.jobs[key].leaseEnd = time.Time{}
 }
 
 func rel(at time.Time) string {
