@@ -19,6 +19,14 @@ func team(ws, manager string, version int64, reps ...string) coach.Team {
 // rep index follows additions and removals. Workspaces are apart.
 func testTeams(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	s := newStore(t)
+	teamRoundTrip(t, s)
+	oneManagerPerRep(t, s)
+	teamsApart(t, s)
+}
+
+// teamRoundTrip: nothing before the first save; a saved team reads back as
+// saved, and only the next version may replace it.
+func teamRoundTrip(t *testing.T, s coach.Store) {
 	_, err := s.Team(ctx(), "T1", "M1")
 	wantErr(t, "Team of nobody", err, coach.ErrNotFound)
 	_, err = s.ManagerOf(ctx(), "T1", "U1")
@@ -34,62 +42,44 @@ func testTeams(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	wantErr(t, "SaveTeam at the same version", s.SaveTeam(ctx(), m1), coach.ErrConflict)
 	wantErr(t, "SaveTeam skipping a version", s.SaveTeam(ctx(), team("T1", "M1", 3, "U1")), coach.ErrConflict)
 	wantErr(t, "new team at version 2", s.SaveTeam(ctx(), team("T1", "M9", 2)), coach.ErrConflict)
+	wantManager(t, s, "T1", "U1", "M1")
+	wantManager(t, s, "T1", "U2", "M1")
+}
 
-	wantManager := func(ws, rep, want string) {
-		t.Helper()
-		got, err := s.ManagerOf(ctx(), ws, rep)
-		if want == "" {
-			wantErr(t, "ManagerOf "+rep, err, coach.ErrNotFound)
-			return
-		}
-		must(t, "ManagerOf "+rep, err)
-		if got != want {
-			t.Errorf("ManagerOf(%s, %s) = %s, want %s", ws, rep, got, want)
-		}
-	}
-	wantManager("T1", "U1", "M1")
-	wantManager("T1", "U2", "M1")
-
+// oneManagerPerRep: a team with a rep another manager has is refused as a
+// whole; removing the rep frees them; TeamOf follows.
+func oneManagerPerRep(t *testing.T, s coach.Store) {
 	// U2 is taken: M2's whole team is refused, and nothing of it written.
-	err = s.SaveTeam(ctx(), team("T1", "M2", 1, "U3", "U2"))
+	err := s.SaveTeam(ctx(), team("T1", "M2", 1, "U3", "U2"))
 	var taken *coach.RepTakenError
 	if !errors.As(err, &taken) || taken.Rep != "U2" || taken.Manager != "M1" || !errors.Is(err, coach.ErrRepTaken) {
 		t.Fatalf("SaveTeam with a taken rep = %v, want a RepTakenError for U2 on M1's team", err)
 	}
 	_, err = s.Team(ctx(), "T1", "M2")
 	wantErr(t, "Team after a refused save", err, coach.ErrNotFound)
-	wantManager("T1", "U3", "")
+	wantManager(t, s, "T1", "U3", "")
 
 	// Removing U2 frees them; M2 can then take them.
-	m1v2 := team("T1", "M1", 2, "U1")
-	must(t, "SaveTeam without U2", s.SaveTeam(ctx(), m1v2))
-	wantManager("T1", "U2", "")
+	must(t, "SaveTeam without U2", s.SaveTeam(ctx(), team("T1", "M1", 2, "U1")))
+	wantManager(t, s, "T1", "U2", "")
 	must(t, "SaveTeam M2", s.SaveTeam(ctx(), team("T1", "M2", 1, "U3", "U2")))
-	wantManager("T1", "U2", "M2")
-	wantManager("T1", "U1", "M1")
+	wantManager(t, s, "T1", "U2", "M2")
+	wantManager(t, s, "T1", "U1", "M1")
 
 	// TeamOf: a manager's own team, a rep's manager's team, nobody's.
-	teamOf := func(user, wantManager string) {
-		t.Helper()
-		got, err := s.TeamOf(ctx(), "T1", user)
-		if wantManager == "" {
-			wantErr(t, "TeamOf "+user, err, coach.ErrNotFound)
-			return
-		}
-		must(t, "TeamOf "+user, err)
-		if got.Manager != wantManager {
-			t.Errorf("TeamOf(%s) is %s's team, want %s's", user, got.Manager, wantManager)
-		}
-	}
-	teamOf("M1", "M1")
-	teamOf("U1", "M1")
-	teamOf("U2", "M2")
-	teamOf("U8", "")
+	wantTeamOf(t, s, "M1", "M1")
+	wantTeamOf(t, s, "U1", "M1")
+	wantTeamOf(t, s, "U2", "M2")
+	wantTeamOf(t, s, "U8", "")
+}
 
-	// Another workspace is apart: the same ids are free there.
+// teamsApart: another workspace is apart, Teams lists a workspace's teams,
+// an empty team is a team, and two managers racing for a rep do not both
+// get them.
+func teamsApart(t *testing.T, s coach.Store) {
 	must(t, "SaveTeam in T2", s.SaveTeam(ctx(), team("T2", "M2", 1, "U1")))
-	wantManager("T2", "U1", "M2")
-	wantManager("T1", "U1", "M1")
+	wantManager(t, s, "T2", "U1", "M2")
+	wantManager(t, s, "T1", "U1", "M1")
 
 	ts, err := s.Teams(ctx(), "T1")
 	must(t, "Teams", err)
@@ -105,10 +95,8 @@ func testTeams(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		t.Errorf("Teams(T3) = %v, want none", ts)
 	}
 
-	// An empty team (no reps yet) is a team.
 	must(t, "SaveTeam empty", s.SaveTeam(ctx(), coach.Team{Workspace: "T1", Manager: "M3", Version: 1}))
 
-	// Two managers racing for one rep: exactly one gets them.
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i, m := range []string{"M4", "M5"} {
@@ -117,6 +105,34 @@ func testTeams(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	wg.Wait()
 	if (errs[0] == nil) == (errs[1] == nil) {
 		t.Fatalf("two managers adding the same rep: errors %v and %v, want exactly one to win", errs[0], errs[1])
+	}
+}
+
+// wantManager checks a rep's manager in ws ("" for none).
+func wantManager(t *testing.T, s coach.Store, ws, rep, want string) {
+	t.Helper()
+	got, err := s.ManagerOf(ctx(), ws, rep)
+	if want == "" {
+		wantErr(t, "ManagerOf "+rep, err, coach.ErrNotFound)
+		return
+	}
+	must(t, "ManagerOf "+rep, err)
+	if got != want {
+		t.Errorf("ManagerOf(%s, %s) = %s, want %s", ws, rep, got, want)
+	}
+}
+
+// wantTeamOf checks whose team user is on in T1 ("" for none).
+func wantTeamOf(t *testing.T, s coach.Store, user, wantManager string) {
+	t.Helper()
+	got, err := s.TeamOf(ctx(), "T1", user)
+	if wantManager == "" {
+		wantErr(t, "TeamOf "+user, err, coach.ErrNotFound)
+		return
+	}
+	must(t, "TeamOf "+user, err)
+	if got.Manager != wantManager {
+		t.Errorf("TeamOf(%s) is %s's team, want %s's", user, got.Manager, wantManager)
 	}
 }
 
