@@ -56,11 +56,11 @@ func TestSocketModeFaultsReconnect(t *testing.T) {
 		opened := h.connectionsOpened()
 		t0 := time.Now()
 		f.fault()
-		for h.connectionsOpened() == opened {
-			if time.Since(t0) > 5*time.Second {
-				t.Fatalf("%s: the bot did not reconnect", f.name)
-			}
-			time.Sleep(5 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
+		_, err := h.sim.WaitCall(ctx, func(slacksim.Call) bool { return h.connectionsOpened() > opened })
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: the bot did not reconnect: %v", f.name, err)
 		}
 		if f.after != nil {
 			f.after()
