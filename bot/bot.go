@@ -7,7 +7,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -407,14 +406,4 @@ func (b *Bot) ackMalformed(ctx context.Context, evt socketmode.Event) {
 	if env.EnvelopeID != "" {
 		b.ackAs(ctx, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil, "malformed", time.Now())
 	}
-}
-
-// errSaveFailed is what a person reads when the store could not be reached.
-const errSaveFailed = "Couldn't save that — nothing was lost, try again in a minute."
-
-// storeTrouble reports whether err came from the store or the network rather
-// than from a rule the person broke.
-func storeTrouble(err error) bool {
-	return err != nil && !errors.Is(err, coach.ErrInvalid) && !errors.Is(err, coach.ErrDecided) &&
-		!errors.Is(err, coach.ErrForbidden) && !errors.Is(err, coach.ErrNotFound) && !errors.Is(err, coach.ErrNotOpportunity)
 }

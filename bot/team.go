@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -73,7 +72,7 @@ func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coac
 	rest = strings.TrimSpace(rest)
 	say := func(note string, t coach.Team, err error) {
 		if err != nil {
-			respond(render.Notice(b.teamError(ctx, actor, err)))
+			respond(render.Notice(b.teamError(actor, err)))
 			return
 		}
 		respond(render.TeamAdmin(note, t))
@@ -104,7 +103,7 @@ func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coac
 			return
 		}
 		if _, err := b.svc.MyTeam(ctx, actor); err != nil {
-			respond(render.Notice(b.teamError(ctx, actor, err)))
+			respond(render.Notice(b.teamError(actor, err)))
 			return
 		}
 		// Posting is the check that the bot can post there at all.
@@ -172,7 +171,7 @@ func (b *Bot) handleQuota(ctx context.Context, actor coach.Actor, args string, r
 	}
 	team, err := b.svc.MyTeam(ctx, actor)
 	if err != nil && !actor.Admin {
-		respond(render.Notice(b.teamError(ctx, actor, err)))
+		respond(render.Notice(b.teamError(actor, err)))
 		return
 	}
 	period, err := coach.ParseQuarter(strings.Join(words[1:], " "), b.svc.Now().In(team.Location()))
@@ -182,32 +181,15 @@ func (b *Bot) handleQuota(ctx context.Context, actor coach.Actor, args string, r
 	}
 	t, err := b.svc.SetQuota(ctx, actor, reps[0], coach.Quota{Amount: amount.Units, Currency: amount.Currency, Period: period.Name})
 	if err != nil {
-		respond(render.Notice(b.teamError(ctx, actor, err)))
+		respond(render.Notice(b.teamError(actor, err)))
 		return
 	}
 	respond(render.TeamAdmin(fmt.Sprintf("Quota of <@%s> for %s: %s.", reps[0], period.Name, render.Amount(amount.Units, amount.Currency)), t))
 }
 
 // teamError words what went wrong with a team command.
-func (b *Bot) teamError(ctx context.Context, actor coach.Actor, err error) string {
-	var taken *coach.RepTakenError
-	var role *coach.RoleError
-	switch {
-	case errors.As(err, &taken):
-		return fmt.Sprintf("<@%s> is already on <@%s>'s team, and a rep has one manager. Ask <@%s> to run `/pipeline team remove <@%s>`, or ask an admin to move them.",
-			taken.Rep, taken.Manager, taken.Manager, taken.Rep)
-	case errors.As(err, &role) && role.Need == coach.RoleManager:
-		return "That is for managers, and you don't manage a team. An admin can make you a manager with `/pipeline admin manager @you`."
-	case errors.As(err, &role):
-		return fmt.Sprintf("Only an admin may %s: workspace admins and the users in ADMIN_USER_IDS.", role.Action)
-	case errors.Is(err, coach.ErrNotOnTeam):
-		return "That rep is not on your team: `/pipeline team add @rep` first."
-	}
-	if storeTrouble(err) {
-		b.obs.HandlerError("store")
-		b.log.Error().Err(err).Str("user", actor.User).Msg("team command")
-	}
-	return explain(err, nil)
+func (b *Bot) teamError(actor coach.Actor, err error) string {
+	return b.fail(b.log.With().Str("team", actor.Workspace).Str("user", actor.User).Logger(), "team command", err, nil)
 }
 
 func mentions(users []string) string {
@@ -227,7 +209,7 @@ func slackCode(err error) string { return sender.SlackError(err) }
 func (b *Bot) showTeam(ctx context.Context, actor coach.Actor, respond func(render.Message)) {
 	d, err := b.svc.TeamDigest(ctx, actor)
 	if err != nil {
-		respond(render.Notice(b.teamError(ctx, actor, err)))
+		respond(render.Notice(b.teamError(actor, err)))
 		return
 	}
 	for _, m := range render.Digest(d, b.svc.Now()) {

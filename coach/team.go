@@ -2,7 +2,6 @@ package coach
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,11 +46,11 @@ func (e *RepTakenError) Error() string {
 	return fmt.Sprintf("%s is already on %s's team", e.Rep, e.Manager)
 }
 
-// Unwrap makes every RepTakenError an ErrConflict of a kind the caller shows.
+// Unwrap makes every RepTakenError an ErrRepTaken (a refusal).
 func (e *RepTakenError) Unwrap() error { return ErrRepTaken }
 
 // ErrRepTaken: a rep added to a team is on another team.
-var ErrRepTaken = errors.New("rep already has a manager")
+var ErrRepTaken error = &refusal{"rep already has a manager"}
 
 // Teams keeps teams and the index of which manager each rep has.
 type Teams interface {
