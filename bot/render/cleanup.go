@@ -107,7 +107,7 @@ func Lessons(ps []coach.Prospect, query string) Message {
 	title, text := "Lessons from the team's losses", "Lessons from the team's losses"
 	if query != "" {
 		title += " — “" + Truncate(query, 60) + "”" // header is plain_text: nothing to escape
-		text += " — “" + safe(query, 60) + "”"    // the fallback text is mrkdwn
+		text += " — “" + safe(query, 60) + "”"      // the fallback text is mrkdwn
 	}
 	blocks := []slack.Block{header(title)}
 	const shown = 12
