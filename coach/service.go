@@ -116,11 +116,11 @@ func (s *Service) changeRead(ctx context.Context, read Prospect, fn func(Prospec
 
 func (s *Service) changeFrom(ctx context.Context, actor *Actor, workspace string, seen Seen, read *Prospect, fn func(Prospect) (Prospect, bool, error)) (Prospect, bool, error) {
 	for attempt := range maxAttempts {
-		cur, err := s.current(ctx, workspace, seen.ID, attempt == 0)
+		var cur Prospect
+		var err error
 		if attempt == 0 && read != nil {
-			cur, err = *read, nil
-		}
-		if err != nil {
+			cur = *read
+		} else if cur, err = s.current(ctx, workspace, seen.ID, attempt == 0); err != nil {
 			return Prospect{}, false, err
 		}
 		if actor != nil {
