@@ -113,7 +113,7 @@ func TestLogMeeting(t *testing.T) {
 	if !p.FollowUpAt.Equal(bdate(11, 25, 15, 15)) {
 		t.Errorf("first ask at %s, want 15:15 Berlin", p.FollowUpAt)
 	}
-	want := []coach.Entry{{At: bdate(11, 25, 10, 0), By: "U1", Event: coach.EventLogged, To: coach.Scheduled}}
+	want := []coach.Entry{{At: bdate(11, 25, 10, 0), By: "U1", Event: coach.EventLogged, To: coach.Scheduled, Version: 1}}
 	if !reflect.DeepEqual(p.History, want) {
 		t.Errorf("history %+v, want %+v", p.History, want)
 	}
