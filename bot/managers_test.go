@@ -66,7 +66,7 @@ func TestTeamCommandsCheckRoles(t *testing.T) {
 	h.reply(mia, "Digest channel set")
 	h.waitFor(teamRoom, "now gets the weekly pipeline digest")
 	h.slash(mia, "team timezone Mars/Olympus")
-	h.reply(mia, "is not a time zone I know")
+	h.reply(mia, "The time zone “Mars/Olympus” is not one I know")
 	h.slash(mia, "team timezone Europe/Berlin")
 	h.reply(mia, "Time zone set to Europe/Berlin")
 	h.slash(mia, "team framework vibes")

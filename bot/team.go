@@ -121,12 +121,8 @@ func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coac
 		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.Channel = channels[0]; return t, nil })
 		say("Digest channel set.", t, err)
 	case "timezone", "tz":
-		if rest == "" || !coach.ValidZone(rest) || !strings.Contains(rest, "/") && rest != "UTC" {
-			respond(render.Notice(fmt.Sprintf("“%s” is not a time zone I know. Use a name like Europe/Berlin, America/New_York or Asia/Tokyo.", render.Escape(render.Truncate(rest, 60)))))
-			return
-		}
-		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.TZ = rest; return t, nil })
-		say(fmt.Sprintf("Time zone set to %s: the digest goes out Monday 09:00 there.", render.Escape(rest)), t, err)
+		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { return t.SetZone(rest) })
+		say(fmt.Sprintf("Time zone set to %s: the digest goes out Monday 09:00 there.", render.Escape(t.TZ)), t, err)
 	case "framework":
 		fw, ok := coach.FrameworkNamed(rest)
 		if !ok {

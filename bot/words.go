@@ -130,6 +130,8 @@ func fieldLabel(field string) string {
 		return "The end of the wait"
 	case coach.FieldQualification:
 		return "A qualification answer"
+	case coach.FieldTimeZone:
+		return "The time zone"
 	}
 	return "That"
 }

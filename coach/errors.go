@@ -64,6 +64,7 @@ const (
 	FieldWaitingOn     = "waiting_on"
 	FieldWaitingUntil  = "waiting_until"
 	FieldQualification = "qualification"
+	FieldTimeZone      = "time_zone"
 )
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }

@@ -218,9 +218,6 @@ func (p Prospect) Validate() error {
 	if p.Workspace == "" || p.ID == "" || p.Owner == "" {
 		return fmt.Errorf("prospect %q of workspace %q with owner %q: workspace, id and owner are required: %w", p.ID, p.Workspace, p.Owner, ErrInvalid)
 	}
-	if p.Version < 1 {
-		return fmt.Errorf("prospect %s/%s at version %d: versions start at 1: %w", p.Workspace, p.ID, p.Version, ErrInvalid)
-	}
 	return nil
 }
 
