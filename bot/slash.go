@@ -100,11 +100,7 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 		TZ: loc.String(), Start: la.When,
 	})
 	if err != nil {
-		if storeTrouble(err) {
-			b.obs.HandlerError("store")
-			b.log.Error().Err(err).Str("user", actor.User).Msg("log meeting")
-		}
-		respond(render.Notice(explain(err, loc)))
+		respond(render.Notice(b.fail(b.log.With().Str("team", actor.Workspace).Str("user", actor.User).Logger(), "log meeting", err, loc)))
 		return
 	}
 	respond(render.Logged(p))
