@@ -233,3 +233,41 @@ func TestFormsAndButtonsDecideOnTheStoredRecord(t *testing.T) {
 		t.Fatalf("the old owner's form changed the deal: %s, owner %s", got.State, got.Owner)
 	}
 }
+
+// TestLoseAllDecidesOnTheStoredRecords: the cleanup's "lose all" loses only
+// the sender's own prospects that are still gone quiet as stored; ids
+// swapped in are refused, and a list where every deal changed meanwhile is
+// the rep's answer, not a store failure.
+func TestLoseAllDecidesOnTheStoredRecords(t *testing.T) {
+	h := newHarness(t)
+	quiet := func(owner, account string) coach.Prospect {
+		p := h.plant(h.sim.TeamID(), owner, account, coach.Awaiting)
+		return h.storeChange(p, func(p *coach.Prospect) { p.QuietSince = h.clock.Now().Add(-time.Hour) })
+	}
+	one, two := quiet(rep, "Quiet One"), quiet(rep, "Quiet Two")
+	theirs := quiet(other, "Their Quiet")
+
+	h.slash(rep, "cleanup")
+	cleanup := h.reply(rep, "Clean up your pipeline")
+	h.click(rep, cleanup, render.ActionLoseAll)
+	v := h.view(rep, render.ViewLoseAll)
+	reason := map[string]string{render.InputReason: string(coach.ReasonWentDark)}
+
+	// Both of Rita's answered meanwhile: nothing to lose, and said so.
+	for _, p := range []coach.Prospect{one, two} {
+		h.storeChange(p, func(p *coach.Prospect) {
+			p.QuietSince = time.Time{}
+			p.History = append(p.History, coach.Entry{At: h.clock.Now(), By: rep, Event: coach.EventNotYet, From: p.State, To: p.State, Version: p.Version + 1})
+		})
+	}
+	h.refusedForm(rep, v, one.ID+","+two.ID, reason, "None of them is gone quiet any more")
+	if strings.Contains(h.logs.String(), `"level":"error"`) {
+		t.Errorf("a lose-all of deals that changed meanwhile was logged as an error:\n%s", h.logs.String())
+	}
+
+	// Another rep's gone-quiet prospect swapped into the list.
+	h.refusedForm(rep, v, theirs.ID, reason, "belongs to someone else")
+	if got := h.stored(theirs); got.State != coach.Awaiting || got.Version != theirs.Version {
+		t.Fatalf("another rep's prospect changed: %s, version %d", got.State, got.Version)
+	}
+}
