@@ -29,9 +29,24 @@ func (b *Bot) fail(log zerolog.Logger, what string, err error, loc *time.Locatio
 		b.obs.HandlerError("store")
 		log.Error().Err(err).Msg(what)
 	} else {
-		log.Debug().Err(err).Msg(what + ": refused")
+		// Only the class: a refusal's message may quote what was typed.
+		log.Debug().Str("refused", refusalClass(err)).Msg(what)
 	}
 	return explain(err, loc)
+}
+
+// refusals are coach's refusal classes, most specific first.
+var refusals = []error{coach.ErrStale, coach.ErrDecided, coach.ErrNotOpportunity, coach.ErrNotQuiet, coach.ErrRepTaken,
+	coach.ErrNotOnTeam, coach.ErrNotYourNudge, coach.ErrForbidden, coach.ErrNotFound, coach.ErrInvalid}
+
+// refusalClass names a refusal's class for the log.
+func refusalClass(err error) string {
+	for _, class := range refusals {
+		if errors.Is(err, class) {
+			return class.Error()
+		}
+	}
+	return coach.ErrRefused.Error()
 }
 
 // explain is the one place a domain error becomes the words a person reads.

@@ -44,7 +44,7 @@ func (s *Service) FindDeal(ctx context.Context, actor Actor, action DealAction, 
 	}
 	matches, closest, err = pl.Deals(action, typed)
 	if err != nil {
-		return nil, nil, fmt.Errorf("find %q: %w", typed, err)
+		return nil, nil, fmt.Errorf("find a deal by name: %w", err)
 	}
 	if len(matches) == 1 {
 		s.opened.keep(matches[0], s.clock.Now())
