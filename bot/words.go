@@ -151,4 +151,3 @@ func fieldLabel(field string) string {
 	return "That"
 }
 
-func asField(err error, target **coach.FieldError) bool { return errors.As(err, target) }
