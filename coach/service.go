@@ -288,7 +288,9 @@ func (s *Service) update(ctx context.Context, actor Actor, workspace string, see
 	return p, nil
 }
 
-// Prospect returns one prospect the actor may see.
+// Prospect returns one prospect the actor may see, as stored. It is kept
+// for a form opened on it (see Seen), so the form's submission decides on
+// this very record without reading it again.
 func (s *Service) Prospect(ctx context.Context, actor Actor, id string) (Prospect, error) {
 	p, err := s.store.Prospect(ctx, actor.Workspace, id)
 	if err != nil {
