@@ -161,7 +161,9 @@ func TestFormsAndButtonsDecideOnTheStoredRecord(t *testing.T) {
 	h.forgedClick(mia, prompt, render.ActionNotYet, globex.ID, notYours)
 	h.forgedClick(mia, prompt, render.ActionWon, hooli.ID, notYours)
 	// A nudge of another manager.
-	h.forgedClick(mia, prompt, render.ActionNudgeSnooze, coach.Nudge{Workspace: h.sim.TeamID(), Manager: otherBoss, Kind: coach.NudgeStalled, Subject: hooli.ID}.Key(), "sent to someone else")
+	maxNudge := coach.Nudge{Workspace: h.sim.TeamID(), Manager: otherBoss, Kind: coach.NudgeStalled, Subject: hooli.ID}.Key()
+	h.forgedClick(mia, prompt, render.ActionNudgeSnooze, maxNudge, "sent to someone else")
+	h.forgedClick(mia, prompt, render.ActionNudgeDiscussed, maxNudge, "sent to someone else")
 	untouched("after forged clicks")
 	if views := h.sim.OpenViews(rep); len(views) != 0 {
 		t.Fatalf("a forged click opened %d forms", len(views))
@@ -218,6 +220,25 @@ func TestFormsAndButtonsDecideOnTheStoredRecord(t *testing.T) {
 		t.Fatalf("a stale form overwrote the manager's update: next step %q", got.NextStep)
 	}
 
+	// Umbrella handed to Omar while Rita's form is open.
+	umbrella = h.storeChange(umbrella, func(p *coach.Prospect) { p.Owner = other })
+	h.refusedForm(rep, updateForm, render.FormMetadata(umbrella), update, notYours)
+	if got := h.stored(umbrella); got.NextStep != "Mia's step" || got.Owner != other {
+		t.Fatalf("the old owner's update form changed the deal: next step %q, owner %s", got.NextStep, got.Owner)
+	}
+
+	// A second confirm form on Acme, kept open.
+	h.click(rep, prompt, render.ActionYes)
+	var again slacksim.View
+	h.waitCalls(func() bool {
+		for _, v := range h.sim.OpenViews(rep) {
+			if v.CallbackID == render.ViewConfirm && v.ID != confirmForm.ID {
+				again = v
+			}
+		}
+		return again.ID != ""
+	}, "no second confirm form")
+
 	// The owner's honest confirmation works.
 	if ack := h.submit(rep, confirmForm, confirm); len(ack.Payload) != 0 {
 		t.Fatalf("the honest confirmation acked with %s", ack.Payload)
@@ -229,6 +250,7 @@ func TestFormsAndButtonsDecideOnTheStoredRecord(t *testing.T) {
 	// Stale after the deal changed hands: the old owner's open form.
 	h.storeChange(mine, func(p *coach.Prospect) { p.Owner = other })
 	h.refusedForm(rep, loseForm, render.FormMetadata(mine), lose, notYours)
+	h.refusedForm(rep, again, render.FormMetadata(mine), confirm, notYours)
 	if got := h.stored(mine); got.State != coach.Opportunity || got.Owner != other {
 		t.Fatalf("the old owner's form changed the deal: %s, owner %s", got.State, got.Owner)
 	}
