@@ -54,13 +54,22 @@ func (b *Bot) formOf(ctx context.Context, cb slack.InteractionCallback) form {
 	}
 }
 
+// staleForm is what a stale form says; a form's errors are plain text, so
+// who changed what goes to the person's DM, where mentions show as names.
+const staleForm = "This deal changed since you opened this form, so nothing was saved. I've sent you what changed: close the form and open it again."
+
 // refuse keeps the modal open with what went wrong, next to the input at
 // fault, or at top when no single input is.
-func (b *Bot) refuse(f form, what string, err error, top string) any {
+func (b *Bot) refuse(ctx context.Context, f form, what string, err error, top string) any {
 	words := b.fail(f.log, what, err, f.loc)
 	var fe *coach.FieldError
 	if errors.As(err, &fe) {
 		top = inputFor(fe.Field, top)
+	}
+	if errors.Is(err, coach.ErrStale) {
+		changes := render.Notice(words)
+		b.submit(context.WithoutCancel(ctx), func(ctx context.Context) { b.reply(ctx, "", f.actor.User, changes) })
+		words = staleForm
 	}
 	return fieldErrors(map[string]string{top: words})
 }
@@ -80,7 +89,7 @@ func (b *Bot) submitLog(ctx context.Context, f form) any {
 	p, err := b.svc.LogMeeting(ctx, coach.NewMeeting{Team: f.actor.Workspace, Owner: f.actor.User,
 		Account: f.text(render.InputAccount), Contact: f.text(render.InputContact), TZ: f.loc.String(), Start: start})
 	if err != nil {
-		return b.refuse(f, "log meeting", err, render.InputAccount)
+		return b.refuse(ctx, f, "log meeting", err, render.InputAccount)
 	}
 	return b.closeThen(ctx, func(ctx context.Context) { b.reply(ctx, "", f.actor.User, render.Logged(p)) })
 }
@@ -98,7 +107,7 @@ func (b *Bot) submitConfirm(ctx context.Context, f form) any {
 	}
 	p, changed, err := b.svc.ConfirmSeen(ctx, f.actor, render.ReadFormMetadata(f.metadata), sm)
 	if err != nil {
-		return b.refuse(f, "confirm second meeting", err, render.InputSecondDate)
+		return b.refuse(ctx, f, "confirm second meeting", err, render.InputSecondDate)
 	}
 	return b.closeThen(ctx, func(ctx context.Context) {
 		b.changed(ctx, p)
@@ -119,7 +128,7 @@ func (b *Bot) submitLose(ctx context.Context, f form) any {
 	}
 	p, err := b.svc.LoseSeen(ctx, f.actor, render.ReadFormMetadata(f.metadata), report)
 	if err != nil {
-		return b.refuse(f, "lose", err, render.InputReason)
+		return b.refuse(ctx, f, "lose", err, render.InputReason)
 	}
 	return b.closeThen(ctx, func(ctx context.Context) {
 		b.changed(ctx, p)
@@ -136,7 +145,7 @@ func (b *Bot) submitLoseAll(ctx context.Context, f form) any {
 	report := coach.LossReport{Reason: coach.LossReason(f.selected(render.InputReason)), Lesson: f.text(render.InputLesson)}
 	lost, err := b.svc.LoseQuiet(ctx, f.actor, f.actor.Workspace, ids, report)
 	if len(lost) == 0 && err != nil {
-		return b.refuse(f, "lose all", err, render.InputReason)
+		return b.refuse(ctx, f, "lose all", err, render.InputReason)
 	}
 	if err != nil {
 		f.log.Info().Err(err).Int("lost", len(lost)).Msg("lose all: some were not lost")
@@ -161,7 +170,7 @@ func (b *Bot) submitUpdate(ctx context.Context, f form) any {
 	}
 	p, err := b.svc.UpdateSeen(ctx, f.actor, render.ReadFormMetadata(f.metadata), u)
 	if err != nil {
-		return b.refuse(f, "update", err, render.InputNextStep)
+		return b.refuse(ctx, f, "update", err, render.InputNextStep)
 	}
 	return b.closeThen(ctx, func(ctx context.Context) { b.reply(ctx, "", f.actor.User, render.Updated(p)) })
 }

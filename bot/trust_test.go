@@ -215,7 +215,8 @@ func TestFormsAndButtonsDecideOnTheStoredRecord(t *testing.T) {
 		p.NextStep = "Mia's step"
 		p.History = append(p.History, coach.Entry{At: h.clock.Now(), By: mia, Event: coach.EventUpdated, From: p.State, To: p.State, Version: p.Version + 1})
 	})
-	h.refusedForm(rep, updateForm, fmt.Sprintf("%s %d", umbrella.ID, umbrella.Version), update, "changed since you opened this form: <@"+mia+"> updated it")
+	h.refusedForm(rep, updateForm, fmt.Sprintf("%s %d", umbrella.ID, umbrella.Version), update, "This deal changed since you opened this form")
+	h.waitFor(h.sim.DMChannel(rep), "*Umbrella* changed since you opened this form: <@"+mia+"> updated it")
 	if got := h.stored(umbrella); got.NextStep != "Mia's step" {
 		t.Fatalf("a stale form overwrote the manager's update: next step %q", got.NextStep)
 	}
