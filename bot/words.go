@@ -150,4 +150,3 @@ func fieldLabel(field string) string {
 	}
 	return "That"
 }
-
