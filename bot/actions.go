@@ -81,9 +81,15 @@ func (b *Bot) answerNudge(ctx context.Context, c click, snooze bool) {
 	if snooze {
 		answer = fmt.Sprintf(":zzz: Snoozed until %s.", render.Day(until, c.loc))
 	}
-	// The message's own blocks are only redrawn, for the person who got it.
+	// The answer replaces the buttons of the nudge as the ledger says it was
+	// posted; a click that claims another message is answered privately.
+	posted := b.svc.NudgePost(ctx, c.actor, c.value)
+	if posted.IsZero() || posted.Channel != c.cb.Channel.ID || posted.TS != c.cb.Message.Timestamp {
+		b.respond(ctx, c, render.Notice(answer))
+		return
+	}
 	answered := render.NudgeAnswered(c.cb.Message.Blocks.BlockSet, answer)
-	if err := b.slack.UpdateMessage(ctx, c.cb.Channel.ID, c.cb.Message.Timestamp, answered.Options()...); err != nil {
+	if err := b.slack.UpdateMessage(ctx, posted.Channel, posted.TS, answered.Options()...); err != nil {
 		c.log.Warn().Err(err).Msg("update nudge")
 	}
 }

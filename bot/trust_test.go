@@ -116,6 +116,16 @@ func (h *harness) refusedForm(user string, v slacksim.View, metadata string, inp
 	}
 }
 
+// mine0 is Rita's first prospect.
+func mine0(h *harness) coach.Prospect {
+	h.t.Helper()
+	ps := h.prospects(rep)
+	if len(ps) == 0 {
+		h.t.Fatal("Rita has no prospect")
+	}
+	return ps[0]
+}
+
 // TestFormsAndButtonsDecideOnTheStoredRecord: a button's value and a form's
 // metadata swapped to another rep's prospect, another team's, another
 // workspace's, or carrying an altered copy of the record, are refused with
@@ -164,6 +174,15 @@ func TestFormsAndButtonsDecideOnTheStoredRecord(t *testing.T) {
 	maxNudge := coach.Nudge{Workspace: h.sim.TeamID(), Manager: otherBoss, Kind: coach.NudgeStalled, Subject: hooli.ID}.Key()
 	h.forgedClick(mia, prompt, render.ActionNudgeSnooze, maxNudge, "sent to someone else")
 	h.forgedClick(mia, prompt, render.ActionNudgeDiscussed, maxNudge, "sent to someone else")
+	// Mia's own nudge key, clicked on Rita's prompt: the answer is Mia's, and
+	// Rita's message is not rewritten.
+	miaNudge := coach.Nudge{Workspace: h.sim.TeamID(), Manager: mia, Kind: coach.NudgeStalled, Subject: mine0(h).ID}.Key()
+	h.forgedClick(mia, prompt, render.ActionNudgeSnooze, miaNudge, "Snoozed until")
+	for _, m := range h.sim.Messages(h.sim.DMChannel(rep)) {
+		if m.TS == prompt.TS && len(m.Buttons()) != len(prompt.Buttons()) {
+			t.Fatalf("a nudge answer clicked on Rita's prompt rewrote it:\n%s", m.AllText())
+		}
+	}
 	untouched("after forged clicks")
 	if views := h.sim.OpenViews(rep); len(views) != 0 {
 		t.Fatalf("a forged click opened %d forms", len(views))
