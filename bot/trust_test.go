@@ -312,4 +312,10 @@ func TestLoseAllDecidesOnTheStoredRecords(t *testing.T) {
 	if got := h.stored(theirs); got.State != coach.Awaiting || got.Version != theirs.Version {
 		t.Fatalf("another rep's prospect changed: %s, version %d", got.State, got.Version)
 	}
+	// And another workspace's, under the same person's id.
+	far := h.storeChange(h.plant(farWorkspace, rep, "Far Quiet", coach.Awaiting), func(p *coach.Prospect) { p.QuietSince = h.clock.Now().Add(-time.Hour) })
+	h.refusedForm(rep, v, far.ID, reason, "can't find that prospect")
+	if got := h.stored(far); got.State != coach.Awaiting || got.Version != far.Version {
+		t.Fatalf("another workspace's prospect changed: %s, version %d", got.State, got.Version)
+	}
 }
