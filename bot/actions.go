@@ -20,135 +20,196 @@ func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback) {
 	}
 }
 
-func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) {
-	team, user := cb.Team.ID, cb.User.ID
-	log := b.log.With().Str("team", team).Str("user", user).Str("action", a.ActionID).Str("prospect", a.Value).Logger()
-	actor, loc := b.users.actor(ctx, team, user)
-	respond := func(m render.Message) { b.reply(ctx, cb.ResponseURL, user, m) }
-	id := a.Value
+// click is a button pressed: who pressed it, their zone, and the one thing
+// its value names (a prospect's id, a nudge's key, an App Home section).
+// Coach decides on what is stored under that name, never on the message.
+type click struct {
+	cb    slack.InteractionCallback
+	actor coach.Actor
+	loc   *time.Location
+	log   zerolog.Logger
+	value string
+}
 
+// handleButton runs the button's handler; the part of an action id before
+// a dot names it (a list of buttons numbers them after the dot).
+func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) {
+	actor, loc := b.users.actor(ctx, cb.Team.ID, cb.User.ID)
+	c := click{cb: cb, actor: actor, loc: loc, value: a.Value,
+		log: b.log.With().Str("team", cb.Team.ID).Str("user", cb.User.ID).Str("action", a.ActionID).Str("prospect", a.Value).Logger()}
 	action, _, _ := strings.Cut(a.ActionID, ".")
 	switch action {
-	case render.ActionNudgeDiscussed, render.ActionNudgeSnooze:
-		snooze := action == render.ActionNudgeSnooze
-		until, err := b.svc.AnswerNudge(ctx, actor, a.Value, snooze)
-		if errors.Is(err, coach.ErrNotYourNudge) {
-			respond(render.Notice("That nudge was sent to someone else; only they can answer it."))
-			return
-		}
-		if err != nil {
-			log.Error().Err(err).Msg("answer nudge")
-			respond(render.Notice(errSaveFailed))
-			return
-		}
-		answer := fmt.Sprintf(":white_check_mark: Discussed — this one stays quiet until %s.", render.Day(until, loc))
-		if snooze {
-			answer = fmt.Sprintf(":zzz: Snoozed until %s.", render.Day(until, loc))
-		}
-		if err := b.slack.UpdateMessage(ctx, cb.Channel.ID, cb.Message.Timestamp, render.NudgeAnswered(cb.Message.Blocks.BlockSet, answer).Options()...); err != nil {
-			log.Warn().Err(err).Msg("update nudge")
-		}
+	case render.ActionNudgeDiscussed:
+		b.answerNudge(ctx, c, false)
+	case render.ActionNudgeSnooze:
+		b.answerNudge(ctx, c, true)
 	case render.ActionDealCard:
-		p, err := b.svc.Prospect(ctx, actor, id)
-		if err != nil {
-			respond(render.Notice(explain(err, loc)))
-			return
-		}
-		if _, err := b.slack.OpenView(ctx, cb.TriggerID, render.DealCard(p, b.svc.FrameworkFor(ctx, team, p.Owner), loc)); err != nil {
-			log.Warn().Err(err).Msg("open deal card")
-		}
+		b.openDealCard(ctx, c)
 	case render.ActionSeeAll:
-		v, err := b.svc.RepView(ctx, team, user)
-		if err != nil {
-			log.Error().Err(err).Msg("read pipeline")
-			respond(render.Notice(errSaveFailed))
-			return
-		}
-		if _, err := b.slack.OpenView(ctx, cb.TriggerID, render.AllModal(v, a.Value, loc)); err != nil {
-			log.Warn().Err(err).Msg("open see-all modal")
-		}
+		b.openSeeAll(ctx, c)
 	case render.ActionLoseAll:
-		v, err := b.svc.RepView(ctx, team, user)
-		if err != nil {
-			log.Error().Err(err).Msg("read pipeline")
-			respond(render.Notice(errSaveFailed))
-			return
-		}
-		if len(v.GoneQuiet) == 0 {
-			respond(render.Notice("No gone-quiet prospects left: nothing to lose."))
-			return
-		}
-		if _, err := b.slack.OpenView(ctx, cb.TriggerID, render.LoseAllModal(v.GoneQuiet)); err != nil {
-			log.Warn().Err(err).Msg("open lose-all modal")
-			respond(render.Notice("Couldn't open the form — try again."))
-		}
+		b.openLoseAll(ctx, c)
 	case render.ActionUpdate:
-		p, err := b.svc.Prospect(ctx, actor, id)
-		if err == nil {
-			err = p.CanUpdate()
-		}
-		if err != nil {
-			respond(render.Notice(explain(err, loc)))
-			return
-		}
-		if _, err := b.slack.OpenView(ctx, cb.TriggerID, render.UpdateModal(p, b.svc.FrameworkFor(ctx, team, p.Owner))); err != nil {
-			log.Warn().Err(err).Msg("open update modal")
-			respond(render.Notice("Couldn't open the form — try again, or use `/pipeline update <deal>`."))
-		}
-	case render.ActionYes, render.ActionLose:
-		// Modals first: the trigger id dies three seconds after the click.
-		p, err := b.svc.Prospect(ctx, actor, id)
-		if err != nil {
-			respond(render.Notice(explain(err, loc)))
-			return
-		}
-		can := p.CanLose()
-		if action == render.ActionYes {
-			can = p.CanConfirm()
-		}
-		if can != nil {
-			respond(render.Notice(explain(can, loc)))
-			b.changed(ctx, p)
-			return
-		}
-		view := render.LoseModal(p)
-		if action == render.ActionYes {
-			view = render.ConfirmModal(p, coach.SecondMeeting{}, b.svc.FrameworkFor(ctx, team, p.Owner))
-		}
-		if _, err := b.slack.OpenView(ctx, cb.TriggerID, view); err != nil {
-			log.Warn().Err(err).Msg("open modal")
-			respond(render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
-		}
+		b.openUpdate(ctx, c)
+	case render.ActionYes:
+		b.openConfirm(ctx, c)
+	case render.ActionLose:
+		b.openLose(ctx, c)
 	case render.ActionNotYet:
-		p, err := b.svc.NotYet(ctx, actor, team, id)
-		if err != nil {
-			b.refuse(ctx, log, err, loc, respond, actor, id)
-			return
-		}
-		b.changed(ctx, p)
+		b.clickNotYet(ctx, c)
 	case render.ActionWon:
-		p, err := b.svc.Win(ctx, actor, team, id)
-		if err != nil {
-			b.refuse(ctx, log, err, loc, respond, actor, id)
-			return
-		}
-		b.changed(ctx, p)
-		respond(render.Notice(fmt.Sprintf(":trophy: *%s* won. Well done!", render.Escape(p.Account))))
+		b.clickWon(ctx, c)
 	default:
-		log.Debug().Msg("ignored action")
+		c.log.Debug().Msg("ignored action")
 	}
 }
 
-// refuse tells the person why nothing changed, and refreshes a stale
-// question when the answer is that it was decided already.
-func (b *Bot) refuse(ctx context.Context, log zerolog.Logger, err error, loc *time.Location, respond func(render.Message), actor coach.Actor, id string) {
-	if storeTrouble(err) {
-		b.obs.HandlerError("store")
-		log.Error().Err(err).Msg("action failed")
+// respond answers the person who clicked, only them.
+func (b *Bot) respond(ctx context.Context, c click, m render.Message) {
+	b.reply(ctx, c.cb.ResponseURL, c.actor.User, m)
+}
+
+// answerNudge records a manager's answer to a nudge and shows it in place
+// of the nudge's buttons.
+func (b *Bot) answerNudge(ctx context.Context, c click, snooze bool) {
+	until, err := b.svc.AnswerNudge(ctx, c.actor, c.value, snooze)
+	if err != nil {
+		b.respond(ctx, c, render.Notice(b.fail(c.log, "answer nudge", err, c.loc)))
+		return
 	}
-	respond(render.Notice(explain(err, loc)))
+	answer := fmt.Sprintf(":white_check_mark: Discussed — this one stays quiet until %s.", render.Day(until, c.loc))
+	if snooze {
+		answer = fmt.Sprintf(":zzz: Snoozed until %s.", render.Day(until, c.loc))
+	}
+	// The answer replaces the buttons of the nudge as the ledger says it was
+	// posted; a click that claims another message is answered privately.
+	posted := b.svc.NudgePost(ctx, c.actor, c.value)
+	if posted.IsZero() || posted.Channel != c.cb.Channel.ID || posted.TS != c.cb.Message.Timestamp {
+		b.respond(ctx, c, render.Notice(answer))
+		return
+	}
+	answered := render.NudgeAnswered(c.cb.Message.Blocks.BlockSet, answer)
+	if err := b.slack.UpdateMessage(ctx, posted.Channel, posted.TS, answered.Options()...); err != nil {
+		c.log.Warn().Err(err).Msg("update nudge")
+	}
+}
+
+func (b *Bot) openDealCard(ctx context.Context, c click) {
+	p, err := b.svc.Prospect(ctx, c.actor, c.value)
+	if err != nil {
+		b.respond(ctx, c, render.Notice(b.fail(c.log, "read deal", err, c.loc)))
+		return
+	}
+	card := render.DealCard(p, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), c.loc)
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, card); err != nil {
+		c.log.Warn().Err(err).Msg("open deal card")
+	}
+}
+
+func (b *Bot) openSeeAll(ctx context.Context, c click) {
+	v, err := b.svc.RepView(ctx, c.actor.Workspace, c.actor.User)
+	if err != nil {
+		b.respond(ctx, c, render.Notice(b.fail(c.log, "read pipeline", err, c.loc)))
+		return
+	}
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, render.AllModal(v, c.value, c.loc)); err != nil {
+		c.log.Warn().Err(err).Msg("open see-all modal")
+	}
+}
+
+func (b *Bot) openLoseAll(ctx context.Context, c click) {
+	v, err := b.svc.RepView(ctx, c.actor.Workspace, c.actor.User)
+	if err != nil {
+		b.respond(ctx, c, render.Notice(b.fail(c.log, "read pipeline", err, c.loc)))
+		return
+	}
+	if len(v.GoneQuiet) == 0 {
+		b.respond(ctx, c, render.Notice("No gone-quiet prospects left: nothing to lose."))
+		return
+	}
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, render.LoseAllModal(v.GoneQuiet)); err != nil {
+		c.log.Warn().Err(err).Msg("open lose-all modal")
+		b.respond(ctx, c, render.Notice("Couldn't open the form — try again."))
+	}
+}
+
+// openForm reads the prospect a form is about, checks it may take the
+// form's change (can), and returns it; or answers why not. Forms open
+// first thing: the trigger id dies three seconds after the click.
+func (b *Bot) openForm(ctx context.Context, c click, can func(coach.Prospect) error) (coach.Prospect, bool) {
+	p, err := b.svc.Prospect(ctx, c.actor, c.value)
+	if err == nil {
+		err = can(p)
+	}
+	if err != nil {
+		b.respond(ctx, c, render.Notice(b.fail(c.log, "open form", err, c.loc)))
+		if errors.Is(err, coach.ErrDecided) {
+			b.changed(ctx, p) // the question is stale: show the decision
+		}
+		return p, false
+	}
+	return p, true
+}
+
+func (b *Bot) openUpdate(ctx context.Context, c click) {
+	p, ok := b.openForm(ctx, c, coach.Prospect.CanUpdate)
+	if !ok {
+		return
+	}
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, render.UpdateModal(p, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner))); err != nil {
+		c.log.Warn().Err(err).Msg("open update modal")
+		b.respond(ctx, c, render.Notice("Couldn't open the form — try again, or use `/pipeline update <deal>`."))
+	}
+}
+
+func (b *Bot) openConfirm(ctx context.Context, c click) {
+	p, ok := b.openForm(ctx, c, coach.Prospect.CanConfirm)
+	if !ok {
+		return
+	}
+	view := render.ConfirmModal(p, coach.SecondMeeting{}, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner))
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, view); err != nil {
+		c.log.Warn().Err(err).Msg("open confirm modal")
+		b.respond(ctx, c, render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
+	}
+}
+
+func (b *Bot) openLose(ctx context.Context, c click) {
+	p, ok := b.openForm(ctx, c, coach.Prospect.CanLose)
+	if !ok {
+		return
+	}
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, render.LoseModal(p)); err != nil {
+		c.log.Warn().Err(err).Msg("open lose modal")
+		b.respond(ctx, c, render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
+	}
+}
+
+func (b *Bot) clickNotYet(ctx context.Context, c click) {
+	p, err := b.svc.NotYet(ctx, c.actor, c.actor.Workspace, c.value)
+	if err != nil {
+		b.refuseClick(ctx, c, "not yet", err)
+		return
+	}
+	b.changed(ctx, p)
+}
+
+func (b *Bot) clickWon(ctx context.Context, c click) {
+	p, err := b.svc.Win(ctx, c.actor, c.actor.Workspace, c.value)
+	if err != nil {
+		b.refuseClick(ctx, c, "win", err)
+		return
+	}
+	b.changed(ctx, p)
+	b.respond(ctx, c, render.Notice(fmt.Sprintf(":trophy: *%s* won. Well done!", render.Escape(p.Account))))
+}
+
+// refuseClick tells the person why nothing changed, and refreshes a stale
+// question when the answer is that it was decided already.
+func (b *Bot) refuseClick(ctx context.Context, c click, what string, err error) {
+	b.respond(ctx, c, render.Notice(b.fail(c.log, what, err, c.loc)))
 	if errors.Is(err, coach.ErrDecided) {
-		if p, err := b.svc.Prospect(ctx, actor, id); err == nil {
+		if p, err := b.svc.Prospect(ctx, c.actor, c.value); err == nil {
 			b.changed(ctx, p)
 		}
 	}

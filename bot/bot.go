@@ -8,7 +8,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -345,40 +344,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 				b.reply(ctx, cmd.ResponseURL, cmd.UserID, busyCommand(cmd.Command, cmd.Text))
 			})
 	case socketmode.EventTypeInteractive:
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !ok {
-			b.ackAs(ctx, evt.Request, nil, "interactive", got)
-			log.Warn().Str("envelope_type", string(evt.Type)).Msg("interaction without payload")
-			return
-		}
-		if cb.Type == slack.InteractionTypeViewSubmission {
-			req := evt.Request
-			task := func(ctx context.Context) {
-				ctx, cancel := context.WithTimeout(ctx, b.cfg.SubmitTimeout)
-				defer cancel()
-				defer func() {
-					if r := recover(); r != nil {
-						// Answer the modal, keeping what was typed, then let
-						// runTask log the panic.
-						b.ack(ctx, req, fieldErrors(map[string]string{firstInput(cb.View.CallbackID): errSaveFailed}))
-						panic(r)
-					}
-				}()
-				b.ackAs(ctx, req, b.handleSubmission(ctx, cb), "view_submission", got)
-			}
-			if !b.offer(b.forms, task) {
-				// Keep the modal open with what was typed.
-				b.obs.Dropped("forms")
-				b.ackAs(ctx, req, fieldErrors(map[string]string{firstInput(cb.View.CallbackID): busyNotice}), "view_submission", got)
-			}
-			return
-		}
-		if cb.Type != slack.InteractionTypeBlockActions {
-			b.ackAs(ctx, evt.Request, nil, string(cb.Type), got)
-			return
-		}
-		b.handOff(ctx, evt.Request, string(cb.Type), got, func(ctx context.Context) { b.handleAction(ctx, cb) },
-			func(ctx context.Context) { b.reply(ctx, cb.ResponseURL, cb.User.ID, render.Notice(busyNotice)) })
+		b.dispatchInteractive(ctx, evt, got)
 	case socketmode.EventTypeEventsAPI:
 		retry := 0
 		if evt.Request != nil {
@@ -389,6 +355,51 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		// Unknown types are acked and ignored: Slack adds new ones.
 		b.ackAs(ctx, evt.Request, nil, "unknown", got)
 		log.Debug().Str("envelope_type", string(evt.Type)).Msg("ignored envelope")
+	}
+}
+
+// dispatchInteractive routes a click or a modal submission: a submission
+// is acked from the forms pool with its result (submitForm), a click at
+// once with its work queued.
+func (b *Bot) dispatchInteractive(ctx context.Context, evt socketmode.Event, got time.Time) {
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	if !ok {
+		b.ackAs(ctx, evt.Request, nil, "interactive", got)
+		b.log.Warn().Str("envelope_type", string(evt.Type)).Msg("interaction without payload")
+		return
+	}
+	switch cb.Type {
+	case slack.InteractionTypeViewSubmission:
+		b.submitForm(ctx, evt.Request, cb, got)
+	case slack.InteractionTypeBlockActions:
+		b.handOff(ctx, evt.Request, string(cb.Type), got, func(ctx context.Context) { b.handleAction(ctx, cb) },
+			func(ctx context.Context) { b.reply(ctx, cb.ResponseURL, cb.User.ID, render.Notice(busyNotice)) })
+	default:
+		b.ackAs(ctx, evt.Request, nil, string(cb.Type), got)
+	}
+}
+
+// submitForm hands a modal submission to the forms pool, which acks it
+// with its validation and save result; a full pool keeps the modal open
+// with what was typed and says so.
+func (b *Bot) submitForm(ctx context.Context, req *socketmode.Request, cb slack.InteractionCallback, got time.Time) {
+	task := func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, b.cfg.SubmitTimeout)
+		defer cancel()
+		defer func() {
+			if r := recover(); r != nil {
+				// Answer the modal, keeping what was typed, then let
+				// runTask log the panic.
+				b.ack(ctx, req, fieldErrors(map[string]string{firstInput(cb.View.CallbackID): errSaveFailed}))
+				panic(r)
+			}
+		}()
+		b.ackAs(ctx, req, b.handleSubmission(ctx, cb), "view_submission", got)
+	}
+	if !b.offer(b.forms, task) {
+		// Keep the modal open with what was typed.
+		b.obs.Dropped("forms")
+		b.ackAs(ctx, req, fieldErrors(map[string]string{firstInput(cb.View.CallbackID): busyNotice}), "view_submission", got)
 	}
 }
 
@@ -408,14 +419,4 @@ func (b *Bot) ackMalformed(ctx context.Context, evt socketmode.Event) {
 	if env.EnvelopeID != "" {
 		b.ackAs(ctx, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil, "malformed", time.Now())
 	}
-}
-
-// errSaveFailed is what a person reads when the store could not be reached.
-const errSaveFailed = "Couldn't save that — nothing was lost, try again in a minute."
-
-// storeTrouble reports whether err came from the store or the network rather
-// than from a rule the person broke.
-func storeTrouble(err error) bool {
-	return err != nil && !errors.Is(err, coach.ErrInvalid) && !errors.Is(err, coach.ErrDecided) &&
-		!errors.Is(err, coach.ErrForbidden) && !errors.Is(err, coach.ErrNotFound) && !errors.Is(err, coach.ErrNotOpportunity)
 }

@@ -66,7 +66,7 @@ func TestTeamCommandsCheckRoles(t *testing.T) {
 	h.reply(mia, "Digest channel set")
 	h.waitFor(teamRoom, "now gets the weekly pipeline digest")
 	h.slash(mia, "team timezone Mars/Olympus")
-	h.reply(mia, "is not a time zone I know")
+	h.reply(mia, "The time zone “Mars/Olympus” is not one I know")
 	h.slash(mia, "team timezone Europe/Berlin")
 	h.reply(mia, "Time zone set to Europe/Berlin")
 	h.slash(mia, "team framework vibes")
@@ -268,6 +268,19 @@ func TestNudgesAndDigestOverWeeks(t *testing.T) {
 	h.reply(other, "only they can answer it")
 	h.click(mia, nudge, "nudge_snooze")
 	h.waitFor(h.sim.DMChannel(mia), "Snoozed until")
+	for _, m := range h.sim.Messages(h.sim.DMChannel(mia)) {
+		if m.TS != nudge.TS {
+			continue
+		}
+		if !strings.Contains(m.AllText(), "Snoozed until") {
+			t.Fatalf("the snoozed nudge does not say so:\n%s", m.AllText())
+		}
+		for _, b := range m.Buttons() {
+			if strings.HasPrefix(b.ActionID, "nudge_") {
+				t.Fatalf("the snoozed nudge still offers %s", b.ActionID)
+			}
+		}
+	}
 }
 
 func (h *harness) omarSays(text, want string) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/bot/command"
@@ -98,73 +100,57 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 		TZ: loc.String(), Start: la.When,
 	})
 	if err != nil {
-		if storeTrouble(err) {
-			b.obs.HandlerError("store")
-			b.log.Error().Err(err).Str("user", actor.User).Msg("log meeting")
-		}
-		respond(render.Notice(explain(err, loc)))
+		respond(render.Notice(b.fail(b.log.With().Str("team", actor.Workspace).Str("user", actor.User).Logger(), "log meeting", err, loc)))
 		return
 	}
 	respond(render.Logged(p))
 }
 
 // slashDeal handles /pipeline won|lost|update <deal>: it finds the deal by
-// name and wins it, or opens the loss debrief or the update form.
+// name (coach says which deals each may name) and wins it, or opens the
+// loss debrief or the update form.
 func (b *Bot) slashDeal(ctx context.Context, cmd slack.SlashCommand, actor coach.Actor, c command.Command, respond func(render.Message)) {
 	_, loc := b.users.actor(ctx, actor.Workspace, actor.User)
+	log := b.log.With().Str("team", actor.Workspace).Str("user", actor.User).Str("command", string(c.Name)).Logger()
 	if strings.TrimSpace(c.Args) == "" {
 		respond(render.Notice(fmt.Sprintf("Which deal? Try `/pipeline %s Acme`.", c.Name)))
 		return
 	}
-	pl, err := b.svc.Pipeline(ctx, actor.Workspace, actor.User)
-	if err != nil {
-		b.log.Error().Err(err).Msg("read pipeline")
-		respond(render.Notice(errSaveFailed))
-		return
-	}
-	candidates := pl.Open()
-	if c.Name != command.Lost {
-		candidates = pl.Opportunities
-	}
-	matches, closest := coach.MatchAccount(candidates, c.Args)
-	if len(matches) == 0 && c.Name != command.Lost {
-		// A name that matches only prospects that never became pipeline
-		// deserves the rule, not a shrug.
-		if notPipeline, _ := coach.MatchAccount(pl.Open(), c.Args); len(notPipeline) > 0 {
-			respond(render.Notice(explain(coach.ErrNotOpportunity, loc)))
-			return
-		}
-	}
-	action := map[command.Name]string{command.Won: render.ActionWon, command.Lost: render.ActionLose, command.Update: render.ActionUpdate}[c.Name]
-	switch len(matches) {
-	case 0:
-		msg := fmt.Sprintf("No open deal matches “%s”.", render.Escape(render.Truncate(c.Args, 80)))
-		if len(closest) > 0 {
-			respond(render.Choose(msg+" Did you mean one of these?", action, closest))
-			return
-		}
-		respond(render.Notice(msg + " Log one with `/pipeline log`."))
-	case 1:
+	action := map[command.Name]coach.DealAction{command.Won: coach.WinDeal, command.Lost: coach.LoseDeal, command.Update: coach.UpdateDeal}[c.Name]
+	button := map[command.Name]string{command.Won: render.ActionWon, command.Lost: render.ActionLose, command.Update: render.ActionUpdate}[c.Name]
+	matches, closest, err := b.svc.FindDeal(ctx, actor, action, c.Args)
+	typed := render.Escape(render.Truncate(c.Args, 80))
+	switch {
+	case err != nil:
+		respond(render.Notice(b.fail(log, "find deal", err, loc)))
+	case len(matches) == 0 && len(closest) > 0:
+		respond(render.Choose(fmt.Sprintf("No open deal matches “%s”. Did you mean one of these?", typed), button, closest))
+	case len(matches) == 0:
+		respond(render.Notice(fmt.Sprintf("No open deal matches “%s”. Log one with `/pipeline log`.", typed)))
+	case len(matches) > 1:
+		respond(render.Choose(fmt.Sprintf("%d deals match “%s”. Which one?", len(matches), typed), button, matches))
+	case c.Name == command.Won:
+		b.slashWon(ctx, log, actor, matches[0], loc, respond)
+	default:
 		p := matches[0]
-		if c.Name == command.Won {
-			won, err := b.svc.WinKnown(ctx, actor, p)
-			if err != nil {
-				respond(render.Notice(explain(err, loc)))
-				return
-			}
-			b.changed(ctx, won)
-			respond(render.Notice(fmt.Sprintf(":trophy: *%s* won. Well done!", render.Escape(won.Account))))
-			return
-		}
 		view := render.LoseModal(p)
 		if c.Name == command.Update {
 			view = render.UpdateModal(p, b.svc.FrameworkFor(ctx, actor.Workspace, p.Owner))
 		}
 		if _, err := b.slack.OpenView(ctx, cmd.TriggerID, view); err != nil {
-			b.log.Warn().Err(err).Msg("open deal modal")
+			log.Warn().Err(err).Msg("open deal modal")
 			respond(render.Notice("Couldn't open the form — try again."))
 		}
-	default:
-		respond(render.Choose(fmt.Sprintf("%d deals match “%s”. Which one?", len(matches), render.Escape(render.Truncate(c.Args, 80))), action, matches))
 	}
+}
+
+// slashWon wins the one deal /pipeline won named.
+func (b *Bot) slashWon(ctx context.Context, log zerolog.Logger, actor coach.Actor, p coach.Prospect, loc *time.Location, respond func(render.Message)) {
+	won, err := b.svc.Win(ctx, actor, actor.Workspace, p.ID)
+	if err != nil {
+		respond(render.Notice(b.fail(log, "win", err, loc)))
+		return
+	}
+	b.changed(ctx, won)
+	respond(render.Notice(fmt.Sprintf(":trophy: *%s* won. Well done!", render.Escape(won.Account))))
 }

@@ -2,10 +2,12 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/bot/render"
@@ -15,125 +17,162 @@ import (
 
 // handleSubmission validates and saves a modal, and returns the ack payload:
 // nil closes the modal; field errors keep it open with what the rep typed.
+// A form carries the prospect's id and the version seen (FormMetadata),
+// nothing more: coach decides on the stored record.
 func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback) any {
-	team, user := cb.Team.ID, cb.User.ID
-	log := b.log.With().Str("team", team).Str("user", user).Str("callback_id", cb.View.CallbackID).Logger()
-	actor, loc := b.users.actor(ctx, team, user)
-	form := formValues{cb.View.State}
-
-	var (
-		p   coach.Prospect
-		err error
-		// where a failure is shown when no single field is at fault
-		topInput string
-		after    func(context.Context, coach.Prospect)
-	)
+	f := b.formOf(ctx, cb)
 	switch cb.View.CallbackID {
 	case render.ViewLog:
-		topInput = render.InputAccount
-		start, ferr := form.dateTime(render.InputFirstDate, render.InputFirstTime, loc)
-		if ferr != nil {
-			return fieldErrors(ferr)
-		}
-		p, err = b.svc.LogMeeting(ctx, coach.NewMeeting{Team: team, Owner: user, Account: form.text(render.InputAccount),
-			Contact: form.text(render.InputContact), TZ: loc.String(), Start: start})
-		after = func(ctx context.Context, p coach.Prospect) { b.reply(ctx, "", user, render.Logged(p)) }
+		return b.submitLog(ctx, f)
 	case render.ViewConfirm:
-		topInput = render.InputSecondDate
-		at, ferr := form.dateTime(render.InputSecondDate, render.InputSecondTime, loc)
-		if ferr != nil {
-			return fieldErrors(ferr)
-		}
-		sm := coach.SecondMeeting{At: at, NextStep: form.text(render.InputNextStep), Qualification: form.qualification()}
-		if raw := form.text(render.InputAmount); raw != "" {
-			amount, aerr := phrase.ParseAmount(raw)
-			if aerr != nil {
-				return fieldErrors(map[string]string{render.InputAmount: fmt.Sprintf("“%s” is not an amount. Try %s.", render.Truncate(raw, 40), phrase.AmountFormats)})
-			}
-			sm.Amount, sm.Currency = amount.Units, amount.Currency
-		}
-		var changed bool
-		id, known := render.ReadProspectMetadata(cb.View.PrivateMetadata)
-		p, changed, err = b.svc.ConfirmFrom(ctx, actor, team, id, known, sm)
-		after = func(ctx context.Context, p coach.Prospect) {
-			b.changed(ctx, p)
-			if !changed {
-				b.reply(ctx, "", user, render.Notice(fmt.Sprintf("*%s* was already an opportunity; nothing changed.", render.Escape(p.Account))))
-			} else if p.Prompt.IsZero() {
-				b.reply(ctx, "", user, render.Decided(p))
-			}
-		}
+		return b.submitConfirm(ctx, f)
 	case render.ViewLose:
-		topInput = render.InputReason
-		report := coach.LossReport{
-			Reason:     coach.LossReason(form.selected(render.InputReason)),
-			Lesson:     form.text(render.InputLesson),
-			SaveMoment: form.text(render.InputSaveMoment),
-			Shared:     form.checked(render.InputShare, render.ShareOptionValue),
-		}
-		id, known := render.ReadProspectMetadata(cb.View.PrivateMetadata)
-		p, err = b.svc.LoseFrom(ctx, actor, team, id, known, report)
-		after = func(ctx context.Context, p coach.Prospect) {
-			b.changed(ctx, p)
-			if p.Prompt.IsZero() {
-				b.reply(ctx, "", user, render.Decided(p))
-			}
-		}
+		return b.submitLose(ctx, f)
 	case render.ViewLoseAll:
-		reason := coach.LossReason(form.selected(render.InputReason))
-		ids := strings.Split(cb.View.PrivateMetadata, ",")
-		lost, lerr := b.svc.LoseQuiet(ctx, actor, team, ids, coach.LossReport{Reason: reason, Lesson: form.text(render.InputLesson)})
-		if len(lost) == 0 && lerr != nil {
-			if storeTrouble(lerr) {
-				b.obs.HandlerError("store")
-				log.Error().Err(lerr).Msg("lose all failed")
-			}
-			return fieldErrors(map[string]string{render.InputReason: explain(lerr, loc)})
-		}
-		if lerr != nil {
-			log.Warn().Err(lerr).Int("lost", len(lost)).Msg("lose all: some were not lost")
-		}
-		b.submit(context.WithoutCancel(ctx), func(ctx context.Context) {
-			for _, p := range lost {
-				b.settle(ctx, p)
-			}
-			b.publishHome(ctx, team, user)
-			msg := fmt.Sprintf(":broom: Lost %s that had gone quiet. Your pipeline is honest again.", render.Plural(len(lost), "prospect", "prospects"))
-			if missed := len(ids) - len(lost); missed > 0 {
-				msg += fmt.Sprintf(" %d had changed meanwhile and were left as they are.", missed)
-			}
-			b.reply(ctx, "", user, render.Notice(msg))
-		})
-		return nil
+		return b.submitLoseAll(ctx, f)
 	case render.ViewUpdate:
-		topInput = render.InputNextStep
-		u, ferrs := readUpdate(form, loc)
-		if ferrs != nil {
-			return fieldErrors(ferrs)
+		return b.submitUpdate(ctx, f)
+	}
+	f.log.Debug().Msg("ignored view submission")
+	return nil
+}
+
+// form is a submitted modal: who sent it, their zone, what it holds.
+type form struct {
+	formValues
+	actor    coach.Actor
+	loc      *time.Location
+	log      zerolog.Logger
+	metadata string
+}
+
+func (b *Bot) formOf(ctx context.Context, cb slack.InteractionCallback) form {
+	actor, loc := b.users.actor(ctx, cb.Team.ID, cb.User.ID)
+	return form{
+		formValues: formValues{cb.View.State}, actor: actor, loc: loc, metadata: cb.View.PrivateMetadata,
+		log: b.log.With().Str("team", cb.Team.ID).Str("user", cb.User.ID).Str("callback_id", cb.View.CallbackID).Logger(),
+	}
+}
+
+// staleForm is what a stale form says; a form's errors are plain text, so
+// who changed what goes to the person's DM, where mentions show as names.
+const staleForm = "This deal changed since you opened this form, so nothing was saved. I've sent you what changed: close the form and open it again."
+
+// refuse keeps the modal open with what went wrong, next to the input at
+// fault, or at top when no single input is.
+func (b *Bot) refuse(ctx context.Context, f form, what string, err error, top string) any {
+	words := b.fail(f.log, what, err, f.loc)
+	var fe *coach.FieldError
+	if errors.As(err, &fe) {
+		top = inputFor(fe.Field, top)
+	}
+	if errors.Is(err, coach.ErrStale) {
+		changes := render.Notice(words)
+		b.submit(context.WithoutCancel(ctx), func(ctx context.Context) { b.reply(ctx, "", f.actor.User, changes) })
+		words = staleForm
+	}
+	return fieldErrors(map[string]string{top: words})
+}
+
+// closeThen closes the modal with the ack and sends the follow-up messages
+// after it.
+func (b *Bot) closeThen(ctx context.Context, after func(context.Context)) any {
+	b.submit(context.WithoutCancel(ctx), after)
+	return nil
+}
+
+func (b *Bot) submitLog(ctx context.Context, f form) any {
+	start, bad := f.dateTime(render.InputFirstDate, render.InputFirstTime, f.loc)
+	if bad != nil {
+		return fieldErrors(bad)
+	}
+	p, err := b.svc.LogMeeting(ctx, coach.NewMeeting{Team: f.actor.Workspace, Owner: f.actor.User,
+		Account: f.text(render.InputAccount), Contact: f.text(render.InputContact), TZ: f.loc.String(), Start: start})
+	if err != nil {
+		return b.refuse(ctx, f, "log meeting", err, render.InputAccount)
+	}
+	return b.closeThen(ctx, func(ctx context.Context) { b.reply(ctx, "", f.actor.User, render.Logged(p)) })
+}
+
+func (b *Bot) submitConfirm(ctx context.Context, f form) any {
+	at, bad := f.dateTime(render.InputSecondDate, render.InputSecondTime, f.loc)
+	if bad != nil {
+		return fieldErrors(bad)
+	}
+	sm := coach.SecondMeeting{At: at, NextStep: f.text(render.InputNextStep), Qualification: f.qualification()}
+	if amount, given, bad := f.amount(render.InputAmount); bad != nil {
+		return fieldErrors(bad)
+	} else if given {
+		sm.Amount, sm.Currency = amount.Units, amount.Currency
+	}
+	p, changed, err := b.svc.ConfirmSeen(ctx, f.actor, render.ReadFormMetadata(f.metadata), sm)
+	if err != nil {
+		return b.refuse(ctx, f, "confirm second meeting", err, render.InputSecondDate)
+	}
+	return b.closeThen(ctx, func(ctx context.Context) {
+		b.changed(ctx, p)
+		if !changed {
+			b.reply(ctx, "", f.actor.User, render.Notice(fmt.Sprintf("*%s* was already an opportunity; nothing changed.", render.Escape(p.Account))))
+		} else if p.Prompt.IsZero() {
+			b.reply(ctx, "", f.actor.User, render.Decided(p))
 		}
-		id, known := render.ReadProspectMetadata(cb.View.PrivateMetadata)
-		p, err = b.svc.UpdateFrom(ctx, actor, team, id, known, u)
-		after = func(ctx context.Context, p coach.Prospect) {
-			b.reply(ctx, "", user, render.Updated(p))
+	})
+}
+
+func (b *Bot) submitLose(ctx context.Context, f form) any {
+	report := coach.LossReport{
+		Reason:     coach.LossReason(f.selected(render.InputReason)),
+		Lesson:     f.text(render.InputLesson),
+		SaveMoment: f.text(render.InputSaveMoment),
+		Shared:     f.checked(render.InputShare, render.ShareOptionValue),
+	}
+	p, err := b.svc.LoseSeen(ctx, f.actor, render.ReadFormMetadata(f.metadata), report)
+	if err != nil {
+		return b.refuse(ctx, f, "lose", err, render.InputReason)
+	}
+	return b.closeThen(ctx, func(ctx context.Context) {
+		b.changed(ctx, p)
+		if p.Prompt.IsZero() {
+			b.reply(ctx, "", f.actor.User, render.Decided(p))
 		}
-	default:
-		log.Debug().Msg("ignored view submission")
-		return nil
+	})
+}
+
+// submitLoseAll loses the gone-quiet prospects the cleanup listed; coach
+// loses only those still gone quiet as stored.
+func (b *Bot) submitLoseAll(ctx context.Context, f form) any {
+	ids := strings.Split(f.metadata, ",")
+	report := coach.LossReport{Reason: coach.LossReason(f.selected(render.InputReason)), Lesson: f.text(render.InputLesson)}
+	lost, err := b.svc.LoseQuiet(ctx, f.actor, f.actor.Workspace, ids, report)
+	if len(lost) == 0 && err != nil {
+		return b.refuse(ctx, f, "lose all", err, render.InputReason)
 	}
 	if err != nil {
-		if storeTrouble(err) {
-			b.obs.HandlerError("store")
-			log.Error().Err(err).Msg("save failed")
-		}
-		var fe *coach.FieldError
-		if asField(err, &fe) {
-			return fieldErrors(map[string]string{inputFor(fe.Field, topInput): explain(err, loc)})
-		}
-		return fieldErrors(map[string]string{topInput: explain(err, loc)})
+		f.log.Info().Err(err).Int("lost", len(lost)).Msg("lose all: some were not lost")
 	}
-	// The ack closes the modal now; the follow-up messages go out after it.
-	b.submit(context.WithoutCancel(ctx), func(ctx context.Context) { after(ctx, p) })
-	return nil
+	return b.closeThen(ctx, func(ctx context.Context) {
+		for _, p := range lost {
+			b.settle(ctx, p)
+		}
+		b.publishHome(ctx, f.actor.Workspace, f.actor.User)
+		msg := fmt.Sprintf(":broom: Lost %s that had gone quiet. Your pipeline is honest again.", render.Plural(len(lost), "prospect", "prospects"))
+		if missed := len(ids) - len(lost); missed > 0 {
+			msg += fmt.Sprintf(" %d had changed meanwhile and were left as they are.", missed)
+		}
+		b.reply(ctx, "", f.actor.User, render.Notice(msg))
+	})
+}
+
+func (b *Bot) submitUpdate(ctx context.Context, f form) any {
+	u, bad := readUpdate(f.formValues, f.loc)
+	if bad != nil {
+		return fieldErrors(bad)
+	}
+	p, err := b.svc.UpdateSeen(ctx, f.actor, render.ReadFormMetadata(f.metadata), u)
+	if err != nil {
+		return b.refuse(ctx, f, "update", err, render.InputNextStep)
+	}
+	return b.closeThen(ctx, func(ctx context.Context) { b.reply(ctx, "", f.actor.User, render.Updated(p)) })
 }
 
 // inputFor maps a coach field to the modal input that shows its error.
@@ -218,36 +257,48 @@ func (f formValues) dateTime(dateID, timeID string, loc *time.Location) (time.Ti
 	return at, nil
 }
 
-// readUpdate reads the update modal; every field is optional.
+// amount reads an amount input: given is false when it was left empty.
+func (f formValues) amount(id string) (a phrase.Amount, given bool, bad map[string]string) {
+	raw := f.text(id)
+	if raw == "" {
+		return phrase.Amount{}, false, nil
+	}
+	a, err := phrase.ParseAmount(raw)
+	if err != nil {
+		return a, false, map[string]string{id: fmt.Sprintf("“%s” is not an amount. Try %s.", render.Truncate(raw, 40), phrase.AmountFormats)}
+	}
+	return a, true, nil
+}
+
+// readUpdate reads the update modal; every field is optional. Whether a
+// wait needs its day, and when on it the wait ends, is coach's rule.
 func readUpdate(form formValues, loc *time.Location) (coach.DealUpdate, map[string]string) {
 	var u coach.DealUpdate
 	step := form.text(render.InputNextStep)
 	u.NextStep = &step
 	if d, _ := form.get(render.InputSecondDate); d.SelectedDate != "" {
-		at, ferr := form.dateTime(render.InputSecondDate, render.InputSecondTime, loc)
-		if ferr != nil {
-			return u, ferr
+		at, bad := form.dateTime(render.InputSecondDate, render.InputSecondTime, loc)
+		if bad != nil {
+			return u, bad
 		}
 		u.SecondMeeting = &at
 	}
-	if raw := form.text(render.InputAmount); raw != "" {
-		amount, err := phrase.ParseAmount(raw)
-		if err != nil {
-			return u, map[string]string{render.InputAmount: fmt.Sprintf("“%s” is not an amount. Try %s.", render.Truncate(raw, 40), phrase.AmountFormats)}
-		}
+	amount, given, bad := form.amount(render.InputAmount)
+	if bad != nil {
+		return u, bad
+	}
+	if given {
 		u.Amount, u.Currency = &amount.Units, amount.Currency
 	}
 	u.Qualification = form.qualification()
 	waiting := form.text(render.InputWaitingOn)
 	u.WaitingOn = &waiting
 	if d, _ := form.get(render.InputWaitingDate); d.SelectedDate != "" {
-		until, err := time.ParseInLocation("2006-01-02 15:04", d.SelectedDate+" 09:00", loc)
+		day, err := time.Parse("2006-01-02", d.SelectedDate)
 		if err != nil {
 			return u, map[string]string{render.InputWaitingDate: "Pick a date."}
 		}
-		u.WaitingUntil = until
-	} else if waiting != "" {
-		return u, map[string]string{render.InputWaitingDate: "Until when? Pick the date to ask you again."}
+		u.WaitingUntil = day
 	}
 	return u, nil
 }

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -41,8 +40,7 @@ func (b *Bot) handleAdmin(ctx context.Context, actor coach.Actor, args string, r
 		for _, u := range users {
 			_, loc := b.users.actor(ctx, actor.Workspace, u)
 			if _, err := b.svc.MakeManager(ctx, actor, u, loc.String()); err != nil {
-				b.log.Error().Err(err).Str("user", u).Msg("make manager")
-				respond(render.Notice(explain(err, nil)))
+				respond(render.Notice(b.fail(b.log.With().Str("team", actor.Workspace).Str("user", u).Logger(), "make manager", err, nil)))
 				return
 			}
 			made = append(made, "<@"+u+">")
@@ -57,7 +55,7 @@ func (b *Bot) handleAdmin(ctx context.Context, actor coach.Actor, args string, r
 		}
 		n, err := b.svc.PostDigestsNow(ctx, actor, managers)
 		if err != nil {
-			respond(render.Notice(explain(err, nil)))
+			respond(render.Notice(b.teamError(actor, err)))
 			return
 		}
 		respond(render.Notice(fmt.Sprintf("Posted %s.", render.Plural(n, "digest", "digests"))))
@@ -73,7 +71,7 @@ func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coac
 	rest = strings.TrimSpace(rest)
 	say := func(note string, t coach.Team, err error) {
 		if err != nil {
-			respond(render.Notice(b.teamError(ctx, actor, err)))
+			respond(render.Notice(b.teamError(actor, err)))
 			return
 		}
 		respond(render.TeamAdmin(note, t))
@@ -98,48 +96,12 @@ func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coac
 		t, err := b.svc.RemoveReps(ctx, actor, reps)
 		say(fmt.Sprintf("Removed %s.", mentions(reps)), t, err)
 	case "channel":
-		channels := command.ChannelIDs(rest)
-		if len(channels) != 1 {
-			respond(render.Notice("Which channel? Try `/pipeline team channel #sales-team`."))
-			return
-		}
-		if _, err := b.svc.MyTeam(ctx, actor); err != nil {
-			respond(render.Notice(b.teamError(ctx, actor, err)))
-			return
-		}
-		// Posting is the check that the bot can post there at all.
-		hello := render.Notice(fmt.Sprintf("This channel now gets the weekly pipeline digest of <@%s>'s team.", actor.User))
-		if _, _, err := b.slack.PostMessage(ctx, channels[0], hello.Options()...); err != nil {
-			code := slackCode(err)
-			if code == "not_in_channel" || code == "channel_not_found" {
-				respond(render.Notice(fmt.Sprintf("I'm not in <#%s>, so I can't post the digest there. Invite me first: open the channel and type `/invite @pipeline-coach`, then run this again.", channels[0])))
-				return
-			}
-			b.log.Warn().Err(err).Msg("post to digest channel")
-			respond(render.Notice("Couldn't post in that channel — try again in a minute."))
-			return
-		}
-		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.Channel = channels[0]; return t, nil })
-		say("Digest channel set.", t, err)
+		b.teamChannel(ctx, actor, rest, respond, say)
 	case "timezone", "tz":
-		if rest == "" || !coach.ValidZone(rest) || !strings.Contains(rest, "/") && rest != "UTC" {
-			respond(render.Notice(fmt.Sprintf("“%s” is not a time zone I know. Use a name like Europe/Berlin, America/New_York or Asia/Tokyo.", render.Escape(render.Truncate(rest, 60)))))
-			return
-		}
-		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.TZ = rest; return t, nil })
-		say(fmt.Sprintf("Time zone set to %s: the digest goes out Monday 09:00 there.", render.Escape(rest)), t, err)
+		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { return t.SetZone(rest) })
+		say(fmt.Sprintf("Time zone set to %s: the digest goes out Monday 09:00 there.", render.Escape(t.TZ)), t, err)
 	case "framework":
-		fw, ok := coach.FrameworkNamed(rest)
-		if !ok {
-			var names []string
-			for _, f := range coach.Frameworks {
-				names = append(names, "`"+f.Name+"`")
-			}
-			respond(render.Notice(fmt.Sprintf("“%s” is not a framework I know. Pick one of %s.", render.Escape(render.Truncate(rest, 40)), strings.Join(names, ", "))))
-			return
-		}
-		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.Framework = fw.Name; return t, nil })
-		say(fmt.Sprintf("The team qualifies with %s: %s", fw.Title, fw.Summary), t, err)
+		b.teamFramework(ctx, actor, rest, respond, say)
 	case "holidays":
 		days, err := coach.ParseHolidays(rest)
 		if err != nil {
@@ -151,6 +113,48 @@ func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coac
 	default:
 		respond(render.Notice("Team commands: `/pipeline team` · `team add @rep` · `team remove @rep` · `team channel #channel` · `team timezone Europe/Berlin` · `team framework bant|meddicc|spiced` · `team holidays 2026-12-24,…`"))
 	}
+}
+
+// teamChannel sets where the team's digest goes, once the bot has posted
+// there: posting is the check that it can.
+func (b *Bot) teamChannel(ctx context.Context, actor coach.Actor, rest string, respond func(render.Message), say func(string, coach.Team, error)) {
+	channels := command.ChannelIDs(rest)
+	if len(channels) != 1 {
+		respond(render.Notice("Which channel? Try `/pipeline team channel #sales-team`."))
+		return
+	}
+	if _, err := b.svc.MyTeam(ctx, actor); err != nil {
+		respond(render.Notice(b.teamError(actor, err)))
+		return
+	}
+	hello := render.Notice(fmt.Sprintf("This channel now gets the weekly pipeline digest of <@%s>'s team.", actor.User))
+	if _, _, err := b.slack.PostMessage(ctx, channels[0], hello.Options()...); err != nil {
+		code := slackCode(err)
+		if code == "not_in_channel" || code == "channel_not_found" {
+			respond(render.Notice(fmt.Sprintf("I'm not in <#%s>, so I can't post the digest there. Invite me first: open the channel and type `/invite @pipeline-coach`, then run this again.", channels[0])))
+			return
+		}
+		b.log.Warn().Err(err).Msg("post to digest channel")
+		respond(render.Notice("Couldn't post in that channel — try again in a minute."))
+		return
+	}
+	t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.Channel = channels[0]; return t, nil })
+	say("Digest channel set.", t, err)
+}
+
+// teamFramework sets the qualification framework the team's forms ask.
+func (b *Bot) teamFramework(ctx context.Context, actor coach.Actor, rest string, respond func(render.Message), say func(string, coach.Team, error)) {
+	fw, ok := coach.FrameworkNamed(rest)
+	if !ok {
+		var names []string
+		for _, f := range coach.Frameworks {
+			names = append(names, "`"+f.Name+"`")
+		}
+		respond(render.Notice(fmt.Sprintf("“%s” is not a framework I know. Pick one of %s.", render.Escape(render.Truncate(rest, 40)), strings.Join(names, ", "))))
+		return
+	}
+	t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.Framework = fw.Name; return t, nil })
+	say(fmt.Sprintf("The team qualifies with %s: %s", fw.Title, fw.Summary), t, err)
 }
 
 // handleQuota runs /pipeline quota @rep 250k [quarter].
@@ -172,7 +176,7 @@ func (b *Bot) handleQuota(ctx context.Context, actor coach.Actor, args string, r
 	}
 	team, err := b.svc.MyTeam(ctx, actor)
 	if err != nil && !actor.Admin {
-		respond(render.Notice(b.teamError(ctx, actor, err)))
+		respond(render.Notice(b.teamError(actor, err)))
 		return
 	}
 	period, err := coach.ParseQuarter(strings.Join(words[1:], " "), b.svc.Now().In(team.Location()))
@@ -182,32 +186,15 @@ func (b *Bot) handleQuota(ctx context.Context, actor coach.Actor, args string, r
 	}
 	t, err := b.svc.SetQuota(ctx, actor, reps[0], coach.Quota{Amount: amount.Units, Currency: amount.Currency, Period: period.Name})
 	if err != nil {
-		respond(render.Notice(b.teamError(ctx, actor, err)))
+		respond(render.Notice(b.teamError(actor, err)))
 		return
 	}
 	respond(render.TeamAdmin(fmt.Sprintf("Quota of <@%s> for %s: %s.", reps[0], period.Name, render.Amount(amount.Units, amount.Currency)), t))
 }
 
 // teamError words what went wrong with a team command.
-func (b *Bot) teamError(ctx context.Context, actor coach.Actor, err error) string {
-	var taken *coach.RepTakenError
-	var role *coach.RoleError
-	switch {
-	case errors.As(err, &taken):
-		return fmt.Sprintf("<@%s> is already on <@%s>'s team, and a rep has one manager. Ask <@%s> to run `/pipeline team remove <@%s>`, or ask an admin to move them.",
-			taken.Rep, taken.Manager, taken.Manager, taken.Rep)
-	case errors.As(err, &role) && role.Need == coach.RoleManager:
-		return "That is for managers, and you don't manage a team. An admin can make you a manager with `/pipeline admin manager @you`."
-	case errors.As(err, &role):
-		return fmt.Sprintf("Only an admin may %s: workspace admins and the users in ADMIN_USER_IDS.", role.Action)
-	case errors.Is(err, coach.ErrNotOnTeam):
-		return "That rep is not on your team: `/pipeline team add @rep` first."
-	}
-	if storeTrouble(err) {
-		b.obs.HandlerError("store")
-		b.log.Error().Err(err).Str("user", actor.User).Msg("team command")
-	}
-	return explain(err, nil)
+func (b *Bot) teamError(actor coach.Actor, err error) string {
+	return b.fail(b.log.With().Str("team", actor.Workspace).Str("user", actor.User).Logger(), "team command", err, nil)
 }
 
 func mentions(users []string) string {
@@ -227,7 +214,7 @@ func slackCode(err error) string { return sender.SlackError(err) }
 func (b *Bot) showTeam(ctx context.Context, actor coach.Actor, respond func(render.Message)) {
 	d, err := b.svc.TeamDigest(ctx, actor)
 	if err != nil {
-		respond(render.Notice(b.teamError(ctx, actor, err)))
+		respond(render.Notice(b.teamError(actor, err)))
 		return
 	}
 	for _, m := range render.Digest(d, b.svc.Now()) {

@@ -3,32 +3,120 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"pipelinecoach/bot/render"
 	"pipelinecoach/coach"
 )
+
+// errSaveFailed is what a person reads when the store could not be reached.
+const errSaveFailed = "Couldn't save that — nothing was lost, try again in a minute."
+
+// storeTrouble reports whether err came from the store or the network
+// rather than from a rule: every rule's refusal is a coach.ErrRefused.
+func storeTrouble(err error) bool {
+	return err != nil && !errors.Is(err, coach.ErrRefused)
+}
+
+// fail words err for the person and logs it as loud as it is: a refusal is
+// the person's answer (debug); trouble is the operator's (error, counted
+// as a store failure). what says what was being done.
+func (b *Bot) fail(log zerolog.Logger, what string, err error, loc *time.Location) string {
+	if storeTrouble(err) {
+		b.obs.HandlerError("store")
+		log.Error().Err(err).Msg(what)
+	} else {
+		// Only the class: a refusal's message may quote what was typed.
+		log.Debug().Str("refused", refusalClass(err)).Msg(what)
+	}
+	return explain(err, loc)
+}
+
+// refusals are coach's refusal classes, most specific first.
+var refusals = []error{coach.ErrStale, coach.ErrDecided, coach.ErrNotOpportunity, coach.ErrNotQuiet, coach.ErrRepTaken,
+	coach.ErrNotOnTeam, coach.ErrNotYourNudge, coach.ErrForbidden, coach.ErrNotFound, coach.ErrInvalid}
+
+// refusalClass names a refusal's class for the log.
+func refusalClass(err error) string {
+	for _, class := range refusals {
+		if errors.Is(err, class) {
+			return class.Error()
+		}
+	}
+	return coach.ErrRefused.Error()
+}
 
 // explain is the one place a domain error becomes the words a person reads.
 func explain(err error, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
-	var field *coach.FieldError
-	var decided *coach.DecidedError
+	var (
+		field   *coach.FieldError
+		decided *coach.DecidedError
+		stale   *coach.StaleError
+		taken   *coach.RepTakenError
+		role    *coach.RoleError
+	)
 	switch {
 	case errors.As(err, &field):
-		return fieldLabel(field.Field) + " " + field.Message + "."
+		return fieldLabel(field.Field) + " " + render.Escape(field.Message) + "."
 	case errors.As(err, &decided):
 		return fmt.Sprintf("That was already decided: it is %s since %s. Nothing changed.", decided.State, render.When(decided.At, loc))
+	case errors.As(err, &stale):
+		return staleWords(stale, loc)
+	case errors.As(err, &taken):
+		return fmt.Sprintf("<@%s> is already on <@%s>'s team, and a rep has one manager. Ask <@%s> to run `/pipeline team remove <@%s>`, or ask an admin to move them.",
+			taken.Rep, taken.Manager, taken.Manager, taken.Rep)
+	case errors.As(err, &role) && role.Need == coach.RoleManager:
+		return "That is for managers, and you don't manage a team. An admin can make you a manager with `/pipeline admin manager @you`."
+	case errors.As(err, &role):
+		return fmt.Sprintf("Only an admin may %s: workspace admins and the users in ADMIN_USER_IDS.", render.Escape(role.Action))
+	case errors.Is(err, coach.ErrNotYourNudge):
+		return "That nudge was sent to someone else; only they can answer it."
+	case errors.Is(err, coach.ErrNotOnTeam):
+		return "That rep is not on your team: `/pipeline team add @rep` first."
+	case errors.Is(err, coach.ErrNotQuiet):
+		return "None of them is gone quiet any more: each was answered or changed meanwhile, so nothing was lost."
 	case errors.Is(err, coach.ErrForbidden):
 		return "That prospect belongs to someone else: only its owner, their manager or an admin can change it. Nothing changed."
 	case errors.Is(err, coach.ErrNotFound):
 		return "I can't find that prospect any more. Nothing changed."
 	case errors.Is(err, coach.ErrNotOpportunity):
 		return "That isn't an opportunity yet: a prospect becomes one only when a second meeting is booked (the two-meeting rule). Confirm the second meeting first — or lose it fast."
+	case errors.Is(err, coach.ErrInvalid):
+		return "That doesn't fit what I can take. Nothing changed; `/pipeline help` shows how."
 	}
 	return errSaveFailed
+}
+
+// staleWords says what others did to a deal while its form was open.
+func staleWords(e *coach.StaleError, loc *time.Location) string {
+	var did []string
+	for _, c := range e.Changes {
+		did = append(did, fmt.Sprintf("<@%s> %s it %s", render.Escape(c.By), eventWords(c), render.When(c.At, loc)))
+	}
+	return fmt.Sprintf("*%s* changed since you opened this form: %s. Nothing was saved — close the form and open it again to see the deal as it is now.",
+		render.Escape(render.Truncate(e.Account, 80)), strings.Join(did, "; "))
+}
+
+func eventWords(e coach.Entry) string {
+	switch e.Event {
+	case coach.EventConfirmed:
+		return "confirmed a second meeting for"
+	case coach.EventLost:
+		return "lost"
+	case coach.EventWon:
+		return "won"
+	case coach.EventUpdated:
+		return "updated"
+	case coach.EventNotYet:
+		return "answered “not yet” for"
+	}
+	return "changed"
 }
 
 func fieldLabel(field string) string {
@@ -57,8 +145,8 @@ func fieldLabel(field string) string {
 		return "The end of the wait"
 	case coach.FieldQualification:
 		return "A qualification answer"
+	case coach.FieldTimeZone:
+		return "The time zone"
 	}
 	return "That"
 }
-
-func asField(err error, target **coach.FieldError) bool { return errors.As(err, target) }

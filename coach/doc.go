@@ -1,6 +1,6 @@
 // Package coach is Pipeline Coach's domain: prospects and the two-meeting
-// rule, the timing of the questions the bot asks a rep, and every threshold
-// and metric the product uses.
+// rule, the timing of the questions the bot asks a rep, and every threshold,
+// metric and validation the product uses.
 //
 // It is plain Go. Slack, Redis and logging live in other packages; coach
 // declares the small interfaces it needs from them (Store, Notifier, Clock)
@@ -50,4 +50,9 @@
 // team's, two or three questions to coach with, and links to the deals;
 // nothing repeats within seven days unless it got worse, because a coach
 // that is often wrong or repetitive gets muted.
+//
+// Every decision is made here, on the record as stored: an adapter passes
+// what a person typed and which prospect they named (Seen: an id and the
+// version they saw), never a copy of a record to trust. A rule that says
+// no returns an error wrapping ErrRefused; any other error is trouble.
 package coach

@@ -79,7 +79,7 @@ func (s *Service) Lessons(ctx context.Context, team, query string) ([]Prospect, 
 
 // ErrNotQuiet: the prospect answered or changed since it was listed as gone
 // quiet, so a bulk loss leaves it alone.
-var ErrNotQuiet = errors.New("no longer gone quiet")
+var ErrNotQuiet error = &refusal{"no longer gone quiet"}
 
 // LoseQuiet loses gone-quiet prospects with one shared reason, as the
 // cleanup's "lose all" does. A prospect that is no longer gone quiet (the rep

@@ -31,7 +31,7 @@ func (e *RoleError) Error() string { return fmt.Sprintf("only a %s may %s", e.Ne
 func (e *RoleError) Unwrap() error { return ErrForbidden }
 
 // ErrNotOnTeam: the rep is not on the manager's team.
-var ErrNotOnTeam = errors.New("not on your team")
+var ErrNotOnTeam error = &refusal{"not on your team"}
 
 // Schedule of team jobs.
 const (
@@ -166,7 +166,7 @@ func (s *Service) EditTeam(ctx context.Context, actor Actor, fn func(Team) (Team
 		}
 		next.Version = cur.Version + 1
 		err = s.store.SaveTeam(ctx, next)
-		if errors.Is(err, ErrConflict) && !errors.Is(err, ErrRepTaken) {
+		if errors.Is(err, ErrConflict) {
 			continue
 		}
 		if err != nil {

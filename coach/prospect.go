@@ -62,6 +62,10 @@ type Entry struct {
 	Event Event     `json:"event"`
 	From  State     `json:"from,omitempty"`
 	To    State     `json:"to"`
+	// Version is the prospect's version this entry was saved in (0 for
+	// entries older than the field), so a form opened at one version can
+	// tell what happened after it.
+	Version int64 `json:"v,omitempty"`
 }
 
 // MessageRef points at a Slack message the bot posted, so it can be updated
@@ -206,6 +210,32 @@ func (p Prospect) Decided() (Entry, bool) {
 // celebrationDue reports whether a shared loss still waits for its post.
 func (p Prospect) celebrationDue() bool {
 	return p.State == Lost && p.Loss != nil && p.Loss.Shared && !p.Loss.Celebrated
+}
+
+// Validate checks what every stored prospect must have: the keys it is
+// found by. Every store calls it before writing.
+func (p Prospect) Validate() error {
+	if p.Workspace == "" || p.ID == "" || p.Owner == "" {
+		return fmt.Errorf("prospect %q of workspace %q with owner %q: workspace, id and owner are required: %w", p.ID, p.Workspace, p.Owner, ErrInvalid)
+	}
+	return nil
+}
+
+// ChangedSince returns what people other than by did to the prospect after
+// the version a form was opened at, oldest first: the changes that make the
+// form stale. The scheduler's own bookkeeping (questions asked, follow-ups
+// moved) does not count; neither does what by did themselves.
+func (p Prospect) ChangedSince(version int64, by string) []Entry {
+	if version <= 0 || p.Version <= version {
+		return nil
+	}
+	var out []Entry
+	for _, e := range p.History {
+		if e.Version > version && e.By != by && e.By != SystemActor {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Location is the rep's zone, UTC when unknown.
@@ -438,11 +468,25 @@ type DealUpdate struct {
 	Amount        *int64
 	Currency      string
 	// WaitingOn and WaitingUntil record a legitimate wait: the stalled
-	// clock pauses until then, and the rep is asked again after it.
+	// clock pauses until then, and the rep is asked again after it. A wait
+	// needs its day; only WaitingUntil's date counts (see WaitEndsAt).
 	WaitingOn    *string
 	WaitingUntil time.Time
 	// Qualification answers to set; a blank answer clears one.
 	Qualification map[string]string
+}
+
+// WaitEndsAt is when on its last day a wait ends, in the rep's zone: the
+// start of a working morning, when the rep is asked again.
+const WaitEndsAt = 9 * time.Hour
+
+// waitEnds is the end of a wait on day's date, in the rep's zone.
+func (p Prospect) waitEnds(day time.Time) time.Time {
+	if day.IsZero() {
+		return time.Time{}
+	}
+	y, m, d := day.Date()
+	return time.Date(y, m, d, int(WaitEndsAt/time.Hour), int(WaitEndsAt%time.Hour/time.Minute), 0, 0, p.Location())
 }
 
 // Update records activity on an opportunity: any update counts, so it is no
@@ -481,22 +525,125 @@ func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error
 	}
 	if u.WaitingOn != nil {
 		what := cleanText(*u.WaitingOn)
+		until := p.waitEnds(u.WaitingUntil)
 		switch {
 		case what == "":
 			next.WaitingOn, next.WaitingUntil, next.FollowUpAt = "", time.Time{}, time.Time{}
-		case !u.WaitingUntil.After(at):
-			return p, invalid(FieldWaitingUntil, "must be a date ahead: until when are you waiting?")
+		case u.WaitingUntil.IsZero():
+			return p, invalid(FieldWaitingUntil, "is missing: until when are you waiting? Pick the day I should ask you again")
+		case !until.After(at):
+			return p, invalid(FieldWaitingUntil, "must be a day ahead: until when are you waiting?")
 		default:
 			if err := checkLen(FieldWaitingOn, what, MaxWaitingOn); err != nil {
 				return p, err
 			}
-			next.WaitingOn, next.WaitingUntil = what, u.WaitingUntil
-			next.FollowUpAt = u.WaitingUntil
+			next.WaitingOn, next.WaitingUntil = what, until
+			next.FollowUpAt = until
 		}
 	}
 	next.LastActivity = at
 	next.History = append(next.History, Entry{At: at, By: by, Event: EventUpdated, From: p.State, To: p.State})
 	return next, nil
+}
+
+// NotYet records that no second meeting is booked yet; the question comes
+// again at next.
+func (p Prospect) NotYet(at time.Time, by string, next time.Time) (Prospect, error) {
+	if p.State != Scheduled && p.State != Awaiting {
+		return p, p.decidedError()
+	}
+	if p.State == Scheduled && at.Before(p.MeetingEnd) {
+		return p, invalid(FieldFirstMeeting, "has not happened yet (%s); I'll ask you after it",
+			p.FirstMeeting.In(p.Location()).Format("Mon Jan 2 15:04"))
+	}
+	out := p.clone()
+	out.QuietSince = time.Time{}
+	out.LastActivity = at
+	out.FollowUpAt = next
+	out.record(at, by, EventNotYet, Awaiting)
+	return out, nil
+}
+
+// followUpDue reports whether the scheduler's follow-up is due at now: not
+// moved ahead or cleared since it was claimed.
+func (p Prospect) followUpDue(now time.Time) bool {
+	return !p.FollowUpAt.IsZero() && !p.FollowUpAt.After(now)
+}
+
+// Postpone moves a follow-up due at now to until: the rep's next working
+// morning, or the end of a holiday or an absence. A follow-up moved or
+// cleared meanwhile is left as it is (changed is false).
+func (p Prospect) Postpone(now, until time.Time) (next Prospect, changed bool) {
+	if !p.followUpDue(now) {
+		return p, false
+	}
+	next = p.clone()
+	next.FollowUpAt = until
+	return next, true
+}
+
+// Asked records that question n was sent at now as ref, and when the
+// scheduler looks again (again). A question recorded already (by a replica
+// that raced this one) changes nothing; an answer that came while the
+// question was on its way is kept, and nothing more is asked.
+func (p Prospect) Asked(now time.Time, n int, ref MessageRef, again time.Time) (next Prospect, changed bool) {
+	if p.Asks >= n {
+		return p, false
+	}
+	next = p.clone()
+	next.Asks = n
+	next.LastAsked = now
+	if !ref.IsZero() {
+		next.Prompt = ref
+	}
+	switch p.State {
+	case Scheduled:
+		next.FollowUpAt = again
+		next.record(now, SystemActor, EventAsked, Awaiting)
+	case Awaiting:
+		next.FollowUpAt = again
+		next.History = append(next.History, Entry{At: now, By: SystemActor, Event: EventAsked, From: Awaiting, To: Awaiting})
+	default:
+		next.FollowUpAt = time.Time{}
+	}
+	return next, true
+}
+
+// DoneAsking ends the questions: nothing more is asked. A rep who never
+// answered any of them (quiet) has gone quiet since now; it is still not
+// pipeline, and still not lost.
+func (p Prospect) DoneAsking(now time.Time, quiet bool) Prospect {
+	next := p.clone()
+	next.FollowUpAt = time.Time{}
+	if quiet && p.State == Awaiting && p.QuietSince.IsZero() {
+		next.QuietSince = now
+		next.History = append(next.History, Entry{At: now, By: SystemActor, Event: EventQuiet, From: p.State, To: p.State})
+	}
+	return next
+}
+
+// WaitOver ends a recorded wait once its question was asked at now. The
+// wait's end stays recorded: the stalled clock counts from it.
+func (p Prospect) WaitOver(now time.Time) (next Prospect, changed bool) {
+	if !p.followUpDue(now) {
+		return p, false
+	}
+	next = p.clone()
+	next.WaitingOn = ""
+	next.FollowUpAt = time.Time{}
+	return next, true
+}
+
+// Celebrated records the post of a shared loss, once.
+func (p Prospect) Celebrated(post MessageRef) (next Prospect, changed bool) {
+	if !p.celebrationDue() {
+		return p, false
+	}
+	next = p.clone()
+	next.Loss.Celebrated = true
+	next.Loss.Post = post
+	next.FollowUpAt = time.Time{}
+	return next, true
 }
 
 // DaysBetween counts whole days from a to b, never negative.

@@ -61,6 +61,7 @@ type Service struct {
 	TeamDefaults TeamDefaults
 	DigestTime   DigestTime
 	newID        func() string
+	opened       opened
 
 	teamCacheMu sync.Mutex
 	teamCache   map[string]teamCacheEntry
@@ -92,30 +93,39 @@ const maxAttempts = 8
 // change reads a prospect, applies fn, and saves the result over the version
 // it read. On a concurrent change it reads again and reapplies fn, so rules
 // are always checked against what is stored.
-func (s *Service) change(ctx context.Context, actor *Actor, team, id string, fn func(Prospect) (Prospect, bool, error)) (Prospect, bool, error) {
-	return s.changeFrom(ctx, actor, team, id, nil, fn)
+func (s *Service) change(ctx context.Context, actor *Actor, workspace, id string, fn func(Prospect) (Prospect, bool, error)) (Prospect, bool, error) {
+	return s.changeSeen(ctx, actor, workspace, Seen{ID: id}, fn)
 }
 
-// changeFrom is change starting from a prospect the caller has just read,
-// saving one round trip; it reads again only after a conflict.
-func (s *Service) changeFrom(ctx context.Context, actor *Actor, team, id string, known *Prospect, fn func(Prospect) (Prospect, bool, error)) (Prospect, bool, error) {
-	for range maxAttempts {
+// changeSeen is change of the prospect a form showed at seen.Version. Who
+// may act, where the prospect stands and what changes are decided on the
+// record as stored: the one this service read to open the form (opened),
+// else read now, and saved only over that very version, so a decision is
+// never made on a record that is no longer the stored one. When someone
+// else changed the prospect after the form was opened, nothing is saved:
+// a *StaleError says what they did.
+func (s *Service) changeSeen(ctx context.Context, actor *Actor, workspace string, seen Seen, fn func(Prospect) (Prospect, bool, error)) (Prospect, bool, error) {
+	return s.changeFrom(ctx, actor, workspace, seen, nil, fn)
+}
+
+// changeRead is change of a prospect the caller has just read from the
+// store itself, saving a read; it reads again only after a conflict.
+func (s *Service) changeRead(ctx context.Context, read Prospect, fn func(Prospect) (Prospect, bool, error)) (Prospect, bool, error) {
+	return s.changeFrom(ctx, nil, read.Workspace, Seen{ID: read.ID}, &read, fn)
+}
+
+func (s *Service) changeFrom(ctx context.Context, actor *Actor, workspace string, seen Seen, read *Prospect, fn func(Prospect) (Prospect, bool, error)) (Prospect, bool, error) {
+	for attempt := range maxAttempts {
 		var cur Prospect
-		if known != nil && known.Workspace == team && known.ID == id {
-			cur, known = *known, nil
-		} else {
-			var err error
-			if cur, err = s.store.Prospect(ctx, team, id); err != nil {
-				return Prospect{}, false, err
-			}
+		var err error
+		if attempt == 0 && read != nil {
+			cur = *read
+		} else if cur, err = s.current(ctx, workspace, seen.ID, attempt == 0); err != nil {
+			return Prospect{}, false, err
 		}
 		if actor != nil {
-			ok, err := s.mayActOn(ctx, *actor, cur)
-			if err != nil {
+			if err := s.checkActor(ctx, *actor, cur, seen); err != nil {
 				return Prospect{}, false, err
-			}
-			if !ok {
-				return Prospect{}, false, ErrForbidden // never show a refused actor the deal
 			}
 		}
 		next, changed, err := fn(cur)
@@ -123,6 +133,9 @@ func (s *Service) changeFrom(ctx context.Context, actor *Actor, team, id string,
 			return cur, false, err
 		}
 		next.Version = cur.Version + 1
+		for i := len(cur.History); i < len(next.History); i++ {
+			next.History[i].Version = next.Version
+		}
 		err = s.store.Save(ctx, next)
 		if errors.Is(err, ErrConflict) {
 			continue
@@ -133,6 +146,33 @@ func (s *Service) changeFrom(ctx context.Context, actor *Actor, team, id string,
 		return next, true, nil
 	}
 	return Prospect{}, false, fmt.Errorf("after %d attempts: %w", maxAttempts, ErrConflict)
+}
+
+// current is the stored prospect: the record read to open its form when
+// that is allowed and kept, else read now.
+func (s *Service) current(ctx context.Context, workspace, id string, mayUseOpened bool) (Prospect, error) {
+	if mayUseOpened {
+		if p, ok := s.opened.take(workspace, id, s.clock.Now()); ok {
+			return p, nil
+		}
+	}
+	return s.store.Prospect(ctx, workspace, id)
+}
+
+// checkActor refuses an actor who may not change the stored prospect cur,
+// and a form that is stale: cur changed, by someone else, after seen.
+func (s *Service) checkActor(ctx context.Context, a Actor, cur Prospect, seen Seen) error {
+	ok, err := s.mayActOn(ctx, a, cur)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrForbidden // never show a refused actor the deal
+	}
+	if changes := cur.ChangedSince(seen.Version, a.User); len(changes) > 0 {
+		return &StaleError{Account: cur.Account, Changes: changes}
+	}
+	return nil
 }
 
 // LogMeeting records a first meeting. It is not pipeline: the rep is asked
@@ -150,7 +190,7 @@ func (s *Service) LogMeeting(ctx context.Context, m NewMeeting) (Prospect, error
 		CreatedAt: now, LastActivity: now, Version: 1,
 	}
 	p.FollowUpAt = s.timing.FirstAsk(p.MeetingEnd, now, loc)
-	p.History = []Entry{{At: now, By: m.Owner, Event: EventLogged, To: Scheduled}}
+	p.History = []Entry{{At: now, By: m.Owner, Event: EventLogged, To: Scheduled, Version: 1}}
 	p.State = Scheduled
 	if err := s.store.Save(ctx, p); err != nil {
 		return Prospect{}, fmt.Errorf("log meeting with %s: %w", p.Account, err)
@@ -160,41 +200,33 @@ func (s *Service) LogMeeting(ctx context.Context, m NewMeeting) (Prospect, error
 
 // Confirm records a booked second meeting: the prospect becomes an
 // opportunity. Confirming again changes nothing (changed is false).
-func (s *Service) Confirm(ctx context.Context, actor Actor, team, id string, sm SecondMeeting) (Prospect, bool, error) {
-	return s.ConfirmFrom(ctx, actor, team, id, nil, sm)
+func (s *Service) Confirm(ctx context.Context, actor Actor, workspace, id string, sm SecondMeeting) (Prospect, bool, error) {
+	return s.confirm(ctx, actor, workspace, Seen{ID: id}, sm)
 }
 
-// ConfirmFrom is Confirm starting from the prospect as the caller read it
-// (nil to read it): it is saved over that version, and read again only if
-// it changed meanwhile. The rules are always checked against what is saved.
-func (s *Service) ConfirmFrom(ctx context.Context, actor Actor, team, id string, known *Prospect, sm SecondMeeting) (Prospect, bool, error) {
-	p, changed, err := s.changeFrom(ctx, &actor, team, id, known, func(p Prospect) (Prospect, bool, error) {
+// ConfirmSeen is Confirm from a form opened on the prospect at
+// seen.Version (see changeSeen).
+func (s *Service) ConfirmSeen(ctx context.Context, actor Actor, seen Seen, sm SecondMeeting) (Prospect, bool, error) {
+	return s.confirm(ctx, actor, actor.Workspace, seen, sm)
+}
+
+func (s *Service) confirm(ctx context.Context, actor Actor, workspace string, seen Seen, sm SecondMeeting) (Prospect, bool, error) {
+	p, changed, err := s.changeSeen(ctx, &actor, workspace, seen, func(p Prospect) (Prospect, bool, error) {
 		return p.Confirm(s.clock.Now(), actor.User, sm)
 	})
 	if err != nil {
-		return p, false, fmt.Errorf("confirm second meeting %s: %w", id, err)
+		return p, false, fmt.Errorf("confirm second meeting %s: %w", seen.ID, err)
 	}
 	return p, changed, nil
 }
 
 // NotYet records that no second meeting is booked yet; the rep is asked
 // again after the reminder wait.
-func (s *Service) NotYet(ctx context.Context, actor Actor, team, id string) (Prospect, error) {
-	p, _, err := s.change(ctx, &actor, team, id, func(p Prospect) (Prospect, bool, error) {
+func (s *Service) NotYet(ctx context.Context, actor Actor, workspace, id string) (Prospect, error) {
+	p, _, err := s.change(ctx, &actor, workspace, id, func(p Prospect) (Prospect, bool, error) {
 		now := s.clock.Now()
-		if p.State != Scheduled && p.State != Awaiting {
-			return p, false, p.decidedError()
-		}
-		if p.State == Scheduled && now.Before(p.MeetingEnd) {
-			return p, false, invalid(FieldFirstMeeting, "has not happened yet (%s); I'll ask you after it",
-				p.FirstMeeting.In(p.Location()).Format("Mon Jan 2 15:04"))
-		}
-		next := p.clone()
-		next.QuietSince = time.Time{}
-		next.LastActivity = now
-		next.FollowUpAt = s.timing.ReminderAfter.After(s.timing.WorkingHours, now.In(p.Location()))
-		next.record(now, actor.User, EventNotYet, Awaiting)
-		return next, true, nil
+		next, err := p.NotYet(now, actor.User, s.timing.ReminderAfter.After(s.timing.WorkingHours, now.In(p.Location())))
+		return next, err == nil, err
 	})
 	if err != nil {
 		return p, fmt.Errorf("not yet for %s: %w", id, err)
@@ -203,36 +235,29 @@ func (s *Service) NotYet(ctx context.Context, actor Actor, team, id string) (Pro
 }
 
 // Lose records a loss with its debrief.
-func (s *Service) Lose(ctx context.Context, actor Actor, team, id string, r LossReport) (Prospect, error) {
-	return s.LoseFrom(ctx, actor, team, id, nil, r)
+func (s *Service) Lose(ctx context.Context, actor Actor, workspace, id string, r LossReport) (Prospect, error) {
+	return s.lose(ctx, actor, workspace, Seen{ID: id}, r)
 }
 
-// LoseFrom is Lose starting from the prospect as the caller read it (see
-// ConfirmFrom).
-func (s *Service) LoseFrom(ctx context.Context, actor Actor, team, id string, known *Prospect, r LossReport) (Prospect, error) {
-	p, _, err := s.changeFrom(ctx, &actor, team, id, known, func(p Prospect) (Prospect, bool, error) {
+// LoseSeen is Lose from a form opened on the prospect at seen.Version.
+func (s *Service) LoseSeen(ctx context.Context, actor Actor, seen Seen, r LossReport) (Prospect, error) {
+	return s.lose(ctx, actor, actor.Workspace, seen, r)
+}
+
+func (s *Service) lose(ctx context.Context, actor Actor, workspace string, seen Seen, r LossReport) (Prospect, error) {
+	p, _, err := s.changeSeen(ctx, &actor, workspace, seen, func(p Prospect) (Prospect, bool, error) {
 		next, err := p.Lose(s.clock.Now(), actor.User, r)
 		return next, err == nil, err
 	})
 	if err != nil {
-		return p, fmt.Errorf("lose %s: %w", id, err)
+		return p, fmt.Errorf("lose %s: %w", seen.ID, err)
 	}
 	return p, nil
 }
 
 // Win closes an opportunity as won.
-func (s *Service) Win(ctx context.Context, actor Actor, team, id string) (Prospect, error) {
-	return s.win(ctx, actor, team, id, nil)
-}
-
-// WinKnown is Win of a prospect the caller has just read (from Pipeline),
-// saving a read.
-func (s *Service) WinKnown(ctx context.Context, actor Actor, p Prospect) (Prospect, error) {
-	return s.win(ctx, actor, p.Workspace, p.ID, &p)
-}
-
-func (s *Service) win(ctx context.Context, actor Actor, team, id string, known *Prospect) (Prospect, error) {
-	p, _, err := s.changeFrom(ctx, &actor, team, id, known, func(p Prospect) (Prospect, bool, error) {
+func (s *Service) Win(ctx context.Context, actor Actor, workspace, id string) (Prospect, error) {
+	p, _, err := s.change(ctx, &actor, workspace, id, func(p Prospect) (Prospect, bool, error) {
 		next, err := p.Win(s.clock.Now(), actor.User)
 		return next, err == nil, err
 	})
@@ -243,24 +268,29 @@ func (s *Service) win(ctx context.Context, actor Actor, team, id string, known *
 }
 
 // Update records an update of an opportunity.
-func (s *Service) Update(ctx context.Context, actor Actor, team, id string, u DealUpdate) (Prospect, error) {
-	return s.UpdateFrom(ctx, actor, team, id, nil, u)
+func (s *Service) Update(ctx context.Context, actor Actor, workspace, id string, u DealUpdate) (Prospect, error) {
+	return s.update(ctx, actor, workspace, Seen{ID: id}, u)
 }
 
-// UpdateFrom is Update starting from the prospect as the caller read it
-// (see ConfirmFrom).
-func (s *Service) UpdateFrom(ctx context.Context, actor Actor, team, id string, known *Prospect, u DealUpdate) (Prospect, error) {
-	p, _, err := s.changeFrom(ctx, &actor, team, id, known, func(p Prospect) (Prospect, bool, error) {
+// UpdateSeen is Update from a form opened on the prospect at seen.Version.
+func (s *Service) UpdateSeen(ctx context.Context, actor Actor, seen Seen, u DealUpdate) (Prospect, error) {
+	return s.update(ctx, actor, actor.Workspace, seen, u)
+}
+
+func (s *Service) update(ctx context.Context, actor Actor, workspace string, seen Seen, u DealUpdate) (Prospect, error) {
+	p, _, err := s.changeSeen(ctx, &actor, workspace, seen, func(p Prospect) (Prospect, bool, error) {
 		next, err := p.Update(s.clock.Now(), actor.User, u)
 		return next, err == nil, err
 	})
 	if err != nil {
-		return p, fmt.Errorf("update %s: %w", id, err)
+		return p, fmt.Errorf("update %s: %w", seen.ID, err)
 	}
 	return p, nil
 }
 
-// Prospect returns one prospect the actor may see.
+// Prospect returns one prospect the actor may see, as stored. It is kept
+// for a form opened on it (see Seen), so the form's submission decides on
+// this very record without reading it again.
 func (s *Service) Prospect(ctx context.Context, actor Actor, id string) (Prospect, error) {
 	p, err := s.store.Prospect(ctx, actor.Workspace, id)
 	if err != nil {
@@ -273,6 +303,7 @@ func (s *Service) Prospect(ctx context.Context, actor Actor, id string) (Prospec
 	if !ok {
 		return Prospect{}, ErrForbidden
 	}
+	s.opened.keep(p, s.clock.Now()) // a form may open on it
 	return p, nil
 }
 
@@ -386,45 +417,37 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 	if next := s.timing.WorkingHours.Next(now.In(p.Location())); next.After(now) {
 		// Due outside the rep's working hours (after an outage, or a retry
 		// past 18:00): wait for the morning rather than ping them at night.
-		_, _, err := s.change(ctx, nil, team, id, func(p Prospect) (Prospect, bool, error) {
-			if p.FollowUpAt.IsZero() || p.FollowUpAt.After(now) {
-				return p, false, nil
-			}
-			moved := p.clone()
-			moved.FollowUpAt = next
-			return moved, true, nil
-		})
-		return err
+		return s.postpone(ctx, p, now, next)
 	}
 	if until, held := s.holdUntil(ctx, p.Workspace, p.Owner, now, p.Location()); held {
 		// A holiday, or the rep is away: the question waits until they are back.
-		_, _, err := s.change(ctx, nil, team, id, func(p Prospect) (Prospect, bool, error) {
-			if p.FollowUpAt.IsZero() || p.FollowUpAt.After(now) {
-				return p, false, nil
-			}
-			moved := p.clone()
-			moved.FollowUpAt = until
-			return moved, true, nil
-		})
-		return err
+		return s.postpone(ctx, p, now, until)
 	}
 	if p.State == Opportunity {
 		return s.waitOver(ctx, p, now)
 	}
+	return s.ask(ctx, p, now)
+}
+
+// postpone moves p's due follow-up to until.
+func (s *Service) postpone(ctx context.Context, p Prospect, now, until time.Time) error {
+	_, _, err := s.changeRead(ctx, p, func(p Prospect) (Prospect, bool, error) {
+		next, changed := p.Postpone(now, until)
+		return next, changed, nil
+	})
+	return err
+}
+
+// ask sends p's next question, once, and records it; with every question
+// asked, it ends the questions.
+func (s *Service) ask(ctx context.Context, p Prospect, now time.Time) error {
 	ask, ok, quiet := s.timing.nextAsk(p)
 	if !ok {
-		_, _, err := s.change(ctx, nil, team, id, func(p Prospect) (Prospect, bool, error) {
-			next := p.clone()
-			next.FollowUpAt = time.Time{}
-			if quiet && p.State == Awaiting && p.QuietSince.IsZero() {
-				next.QuietSince = now
-				next.History = append(next.History, Entry{At: now, By: SystemActor, Event: EventQuiet, From: p.State, To: p.State})
-			}
-			return next, true, nil
+		_, _, err := s.changeRead(ctx, p, func(p Prospect) (Prospect, bool, error) {
+			return p.DoneAsking(now, quiet), true, nil
 		})
 		return err
 	}
-
 	key := fmt.Sprintf("ask/%s/%s/%d", p.Workspace, p.ID, ask.N)
 	ref, err := s.sendOnce(ctx, key, func(ctx context.Context) (MessageRef, error) { return s.notify.Ask(ctx, p, ask) })
 	if errors.Is(err, errInFlight) {
@@ -433,28 +456,9 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = s.changeFrom(ctx, nil, team, id, &p, func(p Prospect) (Prospect, bool, error) {
-		if p.Asks >= ask.N {
-			return p, false, nil // recorded already by a replica that raced us
-		}
-		next := p.clone()
-		next.Asks = ask.N
-		next.LastAsked = now
-		if !ref.IsZero() {
-			next.Prompt = ref
-		}
-		switch p.State {
-		case Scheduled:
-			next.FollowUpAt = s.timing.ReminderAfter.After(s.timing.WorkingHours, now.In(p.Location()))
-			next.record(now, SystemActor, EventAsked, Awaiting)
-		case Awaiting:
-			next.FollowUpAt = s.timing.ReminderAfter.After(s.timing.WorkingHours, now.In(p.Location()))
-			next.History = append(next.History, Entry{At: now, By: SystemActor, Event: EventAsked, From: Awaiting, To: Awaiting})
-		default:
-			// Answered while the question was on its way: keep the answer.
-			next.FollowUpAt = time.Time{}
-		}
-		return next, true, nil
+	_, _, err = s.changeRead(ctx, p, func(p Prospect) (Prospect, bool, error) {
+		next, changed := p.Asked(now, ask.N, ref, s.timing.ReminderAfter.After(s.timing.WorkingHours, now.In(p.Location())))
+		return next, changed, nil
 	})
 	return err
 }
@@ -502,14 +506,9 @@ func (s *Service) waitOver(ctx context.Context, p Prospect, now time.Time) error
 			return err
 		}
 	}
-	_, _, err := s.change(ctx, nil, p.Workspace, p.ID, func(p Prospect) (Prospect, bool, error) {
-		if p.FollowUpAt.IsZero() || p.FollowUpAt.After(now) {
-			return p, false, nil
-		}
-		next := p.clone()
-		next.WaitingOn = ""
-		next.FollowUpAt = time.Time{}
-		return next, true, nil
+	_, _, err := s.changeRead(ctx, p, func(p Prospect) (Prospect, bool, error) {
+		next, changed := p.WaitOver(now)
+		return next, changed, nil
 	})
 	return err
 }
@@ -524,15 +523,9 @@ func (s *Service) celebrate(ctx context.Context, p Prospect) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = s.change(ctx, nil, p.Workspace, p.ID, func(p Prospect) (Prospect, bool, error) {
-		if !p.celebrationDue() {
-			return p, false, nil
-		}
-		next := p.clone()
-		next.Loss.Celebrated = true
-		next.Loss.Post = ref
-		next.FollowUpAt = time.Time{}
-		return next, true, nil
+	_, _, err = s.changeRead(ctx, p, func(p Prospect) (Prospect, bool, error) {
+		next, changed := p.Celebrated(ref)
+		return next, changed, nil
 	})
 	return err
 }

@@ -2,7 +2,6 @@ package coach
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,6 +33,26 @@ type Quota struct {
 // Location is the team's zone, UTC when unset.
 func (t Team) Location() *time.Location { return loadLocation(t.TZ) }
 
+// Validate checks what every stored team must have: the keys it is found
+// by. Every store calls it before writing.
+func (t Team) Validate() error {
+	if t.Workspace == "" || t.Manager == "" {
+		return fmt.Errorf("team of %q in workspace %q: workspace and manager are required: %w", t.Manager, t.Workspace, ErrInvalid)
+	}
+	return nil
+}
+
+// SetZone sets the team's zone (ValidZone), where its digest and nudges
+// are timed.
+func (t Team) SetZone(tz string) (Team, error) {
+	tz = strings.TrimSpace(tz)
+	if !ValidZone(tz) {
+		return t, invalid(FieldTimeZone, "“%s” is not one I know: use a name like Europe/Berlin, America/New_York or Asia/Tokyo", tz)
+	}
+	t.TZ = tz
+	return t, nil
+}
+
 // Has reports whether rep is on the team.
 func (t Team) Has(rep string) bool { return slices.Contains(t.Reps, rep) }
 
@@ -47,11 +66,11 @@ func (e *RepTakenError) Error() string {
 	return fmt.Sprintf("%s is already on %s's team", e.Rep, e.Manager)
 }
 
-// Unwrap makes every RepTakenError an ErrConflict of a kind the caller shows.
+// Unwrap makes every RepTakenError an ErrRepTaken (a refusal).
 func (e *RepTakenError) Unwrap() error { return ErrRepTaken }
 
 // ErrRepTaken: a rep added to a team is on another team.
-var ErrRepTaken = errors.New("rep already has a manager")
+var ErrRepTaken error = &refusal{"rep already has a manager"}
 
 // Teams keeps teams and the index of which manager each rep has.
 type Teams interface {

@@ -136,7 +136,7 @@ func (s *Service) lookupTime(ctx context.Context, key string) time.Time {
 }
 
 // ErrNotYourNudge: a nudge's button pressed by someone it was not sent to.
-var ErrNotYourNudge = errors.New("not your nudge")
+var ErrNotYourNudge error = &refusal{"not your nudge"}
 
 // AnswerNudge records a manager's answer to a nudge: discussed (quiet for
 // a while) or snoozed for a week.

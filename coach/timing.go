@@ -252,8 +252,14 @@ func loadLocation(name string) *time.Location {
 	return loc
 }
 
-// ValidZone reports whether name is a time zone coach can compute in.
+// ValidZone reports whether name is a time zone coach can compute in: a
+// name of the IANA database ("Europe/Berlin", "UTC"). "" and "Local" are
+// not: they mean whatever zone the server runs in. It is the one rule for
+// every zone, from the environment or typed in Slack.
 func ValidZone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
 	_, err := time.LoadLocation(name)
 	return err == nil
 }

@@ -104,9 +104,10 @@ func Lessons(ps []coach.Prospect, query string) Message {
 		}
 		return Notice("No shared lessons yet. When a loss is shared with a lesson, the whole team can learn from it here.")
 	}
-	title := "Lessons from the team's losses"
+	title, text := "Lessons from the team's losses", "Lessons from the team's losses"
 	if query != "" {
 		title += " — “" + Truncate(query, 60) + "”" // header is plain_text: nothing to escape
+		text += " — “" + safe(query, 60) + "”"      // the fallback text is mrkdwn
 	}
 	blocks := []slack.Block{header(title)}
 	const shown = 12
@@ -119,7 +120,7 @@ func Lessons(ps []coach.Prospect, query string) Message {
 			safe(p.Account, 80), p.Owner, p.Loss.Reason.Label(), plural(p.Loss.DaysToLose, "day", "days"),
 			strings.ReplaceAll(safe(p.Loss.Lesson, 2000), "\n", "\n> "))))
 	}
-	return Message{Text: title, Blocks: blocks}
+	return Message{Text: text, Blocks: blocks}
 }
 
 // AdminStatus is what an admin needs to know: the celebration channel's

@@ -3,13 +3,12 @@ package render
 // Action ids of buttons; a button's value is the prospect id it acts on.
 // Routing in package bot dispatches on these.
 const (
-	ActionYes      = "prospect_yes"
-	ActionNotYet   = "prospect_not_yet"
-	ActionLose     = "prospect_lose"
-	ActionWon      = "prospect_won"
-	ActionLogModal = "log_open_modal"
-	ActionUpdate   = "prospect_update"
-	ActionLoseAll  = "cleanup_lose_quiet"
+	ActionYes     = "prospect_yes"
+	ActionNotYet  = "prospect_not_yet"
+	ActionLose    = "prospect_lose"
+	ActionWon     = "prospect_won"
+	ActionUpdate  = "prospect_update"
+	ActionLoseAll = "cleanup_lose_quiet"
 )
 
 // Callback ids of modals.

@@ -1,8 +1,8 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,32 +63,24 @@ func timePicker(id string, initial time.Time, loc *time.Location) *slack.TimePic
 	return el
 }
 
-// maxMetadata is Block Kit's limit on a view's private_metadata.
-const maxMetadata = 3000
-
-// ProspectMetadata is what a prospect's modal carries back on submit: the
-// prospect as it was read when the modal opened, so the submission can save
-// over that version without reading it again (a changed prospect is read
-// again). Too big a record carries its id alone.
-func ProspectMetadata(p coach.Prospect) string {
-	raw, err := json.Marshal(p)
-	if err != nil || len(p.ID)+1+len(raw) > maxMetadata {
-		return p.ID
-	}
-	return p.ID + "\n" + string(raw)
+// FormMetadata is all a prospect's form carries back on submit: the
+// prospect's id and the version the person saw. The submission decides on
+// the record as stored, never on what a payload says; the version only
+// tells whether someone changed the deal while the form was open.
+func FormMetadata(p coach.Prospect) string {
+	return p.ID + " " + strconv.FormatInt(p.Version, 10)
 }
 
-// ReadProspectMetadata returns the id and, when carried, the prospect.
-func ReadProspectMetadata(md string) (id string, known *coach.Prospect) {
-	id, raw, ok := strings.Cut(md, "\n")
-	if !ok {
-		return id, nil
+// ReadFormMetadata reads FormMetadata. A form from before the version was
+// carried (its id, then the record as JSON) gives its id alone.
+func ReadFormMetadata(md string) coach.Seen {
+	id, rest, _ := strings.Cut(md, "\n")
+	id, version, _ := strings.Cut(id, " ")
+	v, err := strconv.ParseInt(version, 10, 64)
+	if err != nil || v < 0 || rest != "" {
+		v = 0
 	}
-	var p coach.Prospect
-	if err := json.Unmarshal([]byte(raw), &p); err != nil || p.ID != id {
-		return id, nil
-	}
-	return id, &p
+	return coach.Seen{ID: strings.TrimSpace(id), Version: v}
 }
 
 // LogDraft is what the rep already typed after /pipeline log.
@@ -150,7 +142,7 @@ func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framewor
 		input(InputNextStep, "Next step", "What happens at or before the second meeting?", true, textInput(InputNextStep, "Demo for the ops team", draft.NextStep, coach.MaxNextStepLen, false)),
 	}
 	blocks = append(blocks, qualificationInputs(fw, p.Qualification)...)
-	return modal(ViewConfirm, "Second meeting booked", "Make it pipeline", ProspectMetadata(p), blocks...)
+	return modal(ViewConfirm, "Second meeting booked", "Make it pipeline", FormMetadata(p), blocks...)
 }
 
 // LoseModal is the short blameless debrief of a loss.
@@ -165,7 +157,7 @@ func LoseModal(p coach.Prospect) slack.ModalViewRequest {
 			plain("Celebrated in the team channel, without blame", maxOptionText)))
 	share.InitialOptions = share.Options
 	intro := fmt.Sprintf("Losing *%s* fast is the next best thing to winning it. Two minutes, no blame.", safe(p.Account, coach.MaxAccountLen))
-	return modal(ViewLose, "Lose it fast", "Lose it", ProspectMetadata(p),
+	return modal(ViewLose, "Lose it fast", "Lose it", FormMetadata(p),
 		section("lose_intro", intro),
 		input(InputReason, "Why was it lost?", "Lost to a competitor is not the same as no decision: be honest, it is for learning.", false, reason),
 		input(InputSaveMoment, "When could it have been saved?", "The last moment something could have changed the outcome", true, textInput(InputSaveMoment, "After the demo, when…", "", 500, false)),
@@ -198,5 +190,5 @@ func UpdateModal(p coach.Prospect, fw coach.Framework) slack.ModalViewRequest {
 		input(InputWaitingDate, "Until", "I'll ask you again then", true, waitDate),
 	}
 	blocks = append(blocks, qualificationInputs(fw, p.Qualification)...)
-	return modal(ViewUpdate, "Update the deal", "Save", ProspectMetadata(p), blocks...)
+	return modal(ViewUpdate, "Update the deal", "Save", FormMetadata(p), blocks...)
 }

@@ -51,6 +51,11 @@ func (s *Server) Slash(ctx context.Context, userID, text string) (Ack, error) {
 
 // Click clicks the element with actionID in m (a message the bot posted).
 func (s *Server) Click(ctx context.Context, userID string, m Message, actionID string) (Ack, error) {
+	return s.click(ctx, userID, m, actionID, nil)
+}
+
+// click is Click; a non-nil value replaces the element's own (ClickForged).
+func (s *Server) click(ctx context.Context, userID string, m Message, actionID string, value *string) (Ack, error) {
 	s.mu.Lock()
 	s.seen[userID] = true
 	msg := &message{Message: m, rawBlocks: generic(m.Blocks)}
@@ -58,6 +63,9 @@ func (s *Server) Click(ctx context.Context, userID string, m Message, actionID s
 		msg = stored // the posted JSON, exactly
 	}
 	blockID, el := findElement(msg.rawBlocks, actionID)
+	if el == nil && value != nil { // a forged click on a button the message lacks
+		blockID, el = "forged", map[string]any{"type": "button", "action_id": actionID}
+	}
 	if el == nil {
 		s.mu.Unlock()
 		return Ack{}, fmt.Errorf("slacksim: no element with action_id %q in message %s", actionID, m.TS)
@@ -72,7 +80,11 @@ func (s *Server) Click(ctx context.Context, userID string, m Message, actionID s
 	}
 	payload["state"] = map[string]any{"values": map[string]any{}}
 	payload["response_url"] = s.newResponseURL(responseTarget{channel: msg.Channel, user: userID, ts: msg.TS})
-	payload["actions"] = []any{s.action(blockID, el)}
+	action := s.action(blockID, el)
+	if value != nil {
+		action["value"] = *value
+	}
+	payload["actions"] = []any{action}
 	env := s.envelope("interactive", payload)
 	s.mu.Unlock()
 	return s.deliver(ctx, env)
@@ -101,6 +113,12 @@ func (s *Server) ClickView(ctx context.Context, userID string, v View, actionID 
 // Submit submits a modal with inputs keyed by action_id; see stateValue for how each
 // element's input string is read. Inputs left out are sent empty.
 func (s *Server) Submit(ctx context.Context, userID string, v View, inputs map[string]string) (Ack, error) {
+	return s.submit(ctx, userID, v, inputs, nil)
+}
+
+// submit is Submit; a non-nil metadata replaces the view's private_metadata
+// (SubmitForged).
+func (s *Server) submit(ctx context.Context, userID string, v View, inputs map[string]string, metadata *string) (Ack, error) {
 	s.mu.Lock()
 	s.seen[userID] = true
 	raw := s.viewRaw(v)
@@ -112,6 +130,9 @@ func (s *Server) Submit(ctx context.Context, userID string, v View, inputs map[s
 	sent := map[string]any{}
 	for k, val := range raw {
 		sent[k] = val
+	}
+	if metadata != nil {
+		sent["private_metadata"] = *metadata
 	}
 	sent["state"] = map[string]any{"values": values}
 	payload := s.interaction("view_submission", userID)

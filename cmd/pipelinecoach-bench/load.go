@@ -46,7 +46,7 @@ func confirmView(p coach.Prospect, n int) (slacksim.View, error) {
 		return slacksim.View{}, err
 	}
 	return slacksim.View{ID: fmt.Sprintf("VBENCH%06d", n), Type: "modal", CallbackID: render.ViewConfirm,
-		PrivateMetadata: render.ProspectMetadata(p), Raw: raw, UserID: p.Owner}, nil
+		PrivateMetadata: render.FormMetadata(p), Raw: raw, UserID: p.Owner}, nil
 }
 
 // confirmInputs books the second meeting days after p's first (or, with

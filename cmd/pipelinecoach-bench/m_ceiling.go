@@ -61,7 +61,7 @@ func (w *flowWatch) see(c slacksim.Call) bool {
 		if json.Unmarshal(c.Body, &body) != nil {
 			return false
 		}
-		id, _ := render.ReadProspectMetadata(body.View.PrivateMetadata)
+		id := render.ReadFormMetadata(body.View.PrivateMetadata).ID
 		w.mu.Lock()
 		ch := w.views[id]
 		delete(w.views, id)
@@ -137,7 +137,7 @@ func flow(ctx context.Context, sim *slacksim.Server, w *flowWatch, lat, prompts 
 	}
 	var v slacksim.View
 	for _, o := range sim.OpenViews(user) {
-		if viewID, _ := render.ReadProspectMetadata(o.PrivateMetadata); viewID == id && o.CallbackID == render.ViewConfirm && !o.Closed {
+		if render.ReadFormMetadata(o.PrivateMetadata).ID == id && o.CallbackID == render.ViewConfirm && !o.Closed {
 			v = o
 		}
 	}

@@ -91,6 +91,9 @@ func (m *MemStore) prospectsWhere(keep func(coach.Prospect) bool) ([]coach.Prosp
 
 // Save implements coach.Prospects.
 func (m *MemStore) Save(_ context.Context, p coach.Prospect) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("save prospect: %w", err)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := prospectKey(p.Workspace, p.ID)
@@ -343,8 +346,8 @@ func (m *MemStore) ManagerOf(_ context.Context, workspace, rep string) (string, 
 func (m *MemStore) SaveTeam(_ context.Context, t coach.Team) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if t.Workspace == "" || t.Manager == "" {
-		return fmt.Errorf("save team: workspace and manager are required: %w", coach.ErrInvalid)
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("save team: %w", err)
 	}
 	k := t.Workspace + "/" + t.Manager
 	var old coach.Team

@@ -75,7 +75,7 @@ func TestMemStoreFollowUpJobs(t *testing.T) {
 	ctx := context.Background()
 	s := coachtest.NewMemStore(func() time.Time { return t0 })
 	key := coach.FollowUpKey("T1", "a")
-	p := coach.Prospect{Workspace: "T1", ID: "a", Version: 1, FollowUpAt: t0.Add(time.Hour)}
+	p := coach.Prospect{Workspace: "T1", ID: "a", Owner: "U1", Version: 1, FollowUpAt: t0.Add(time.Hour)}
 	if err := s.Save(ctx, p); err != nil {
 		t.Fatal(err)
 	}

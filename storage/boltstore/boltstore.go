@@ -262,11 +262,11 @@ func (s *Store) guard(what string, run func() error) (err error) {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// isDomain reports whether err is one of coach's answers (a conflict, a
-// missing record, bad input) rather than a failure of the file.
+// isDomain reports whether err is one of coach's answers (a conflict, or a
+// refusal: a missing record, bad input, a rep on another team) rather than
+// a failure of the file.
 func isDomain(err error) bool {
-	return errors.Is(err, coach.ErrConflict) || errors.Is(err, coach.ErrNotFound) ||
-		errors.Is(err, coach.ErrInvalid) || errors.Is(err, coach.ErrRepTaken)
+	return errors.Is(err, coach.ErrConflict) || errors.Is(err, coach.ErrRefused)
 }
 
 // noSpace are the errors of a write that ran out of room: a full disk, a

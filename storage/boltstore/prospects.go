@@ -90,12 +90,12 @@ func (s *Store) WorkspaceProspects(ctx context.Context, workspace string) ([]coa
 // Save writes p if the stored version is p.Version-1 (or there is none and
 // p.Version is 1), moves it between owners' lists and keeps its follow-up job
 // in step, in one transaction. Otherwise it returns coach.ErrConflict and
-// writes nothing. A prospect needs a team, an id and an owner
-// (coach.ErrInvalid).
+// writes nothing. A prospect that fails coach.Prospect.Validate is not
+// written (coach.ErrInvalid).
 func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 	what := fmt.Sprintf("save prospect %s/%s", p.Workspace, p.ID)
-	if p.Workspace == "" || p.ID == "" || p.Owner == "" {
-		return fmt.Errorf("%s: workspace, id and owner are required: %w", what, coach.ErrInvalid)
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	raw, err := json.Marshal(p)
 	if err != nil {

@@ -59,11 +59,12 @@ func (s *Store) ManagerOf(ctx context.Context, workspace, rep string) (string, e
 // 0, when t.Version is 1) and keeps the rep → manager index in step, in one
 // transaction. A rep on another manager's team fails the save with a
 // *coach.RepTakenError, a stale version with coach.ErrConflict; nothing is
-// written then. A team needs a workspace and a manager (coach.ErrInvalid).
+// written then. A team that fails coach.Team.Validate is not written
+// (coach.ErrInvalid).
 func (s *Store) SaveTeam(ctx context.Context, t coach.Team) error {
 	what := fmt.Sprintf("save team %s/%s", t.Workspace, t.Manager)
-	if t.Workspace == "" || t.Manager == "" {
-		return fmt.Errorf("%s: workspace and manager are required: %w", what, coach.ErrInvalid)
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	raw, err := json.Marshal(t)
 	if err != nil {

@@ -132,8 +132,8 @@ func decodeProspects(raws []string) ([]coach.Prospect, error) {
 // p.Version is 1), and keeps its follow-up job in step, in one script.
 // Otherwise it returns coach.ErrConflict and writes nothing.
 func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
-	if p.Workspace == "" || p.ID == "" || p.Owner == "" {
-		return fmt.Errorf("save prospect %s/%s: workspace, id and owner are required: %w", p.Workspace, p.ID, coach.ErrInvalid)
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("save prospect: %w", err)
 	}
 	raw, err := json.Marshal(p)
 	if err != nil {
@@ -348,8 +348,8 @@ func (s *Store) ManagerOf(ctx context.Context, workspace, rep string) (string, e
 // SaveTeam writes a team over the version it was read at and keeps the rep
 // index in step, in one script.
 func (s *Store) SaveTeam(ctx context.Context, t coach.Team) error {
-	if t.Workspace == "" || t.Manager == "" {
-		return fmt.Errorf("save team %s/%s: workspace and manager are required: %w", t.Workspace, t.Manager, coach.ErrInvalid)
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("save team: %w", err)
 	}
 	raw, err := json.Marshal(t)
 	if err != nil {

@@ -38,7 +38,7 @@ func testRoundTrip(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	full.WaitingUntil = t0.Add(7 * 24 * time.Hour).In(paris)
 	full.LastActivity = time.Now() // with a monotonic reading
 	full.History = append(full.History,
-		coach.Entry{At: t0.Add(time.Hour), By: coach.SystemActor, Event: coach.EventAsked, From: coach.Scheduled, To: coach.Awaiting},
+		coach.Entry{At: t0.Add(time.Hour), By: coach.SystemActor, Event: coach.EventAsked, From: coach.Scheduled, To: coach.Awaiting, Version: 2},
 		coach.Entry{At: t0.Add(2 * time.Hour).In(paris), By: "U1", Event: coach.EventLost, From: coach.Awaiting, To: coach.Lost},
 	)
 
