@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +38,7 @@ const (
 type Server struct {
 	bin  string
 	dir  string
+	pre  []string // arguments before the defaults: a config file, --sentinel
 	args []string // extra arguments, after the defaults
 	port int
 	// ownDir: the directory was made by StartServer and is removed by Close.
@@ -55,8 +57,14 @@ type Server struct {
 // answers PING, and stops it when tb ends.
 func Start(tb testing.TB, args ...string) *Server {
 	tb.Helper()
+	return start(tb, tb.TempDir(), nil, args)
+}
+
+// start is Start with arguments before the defaults, in dir.
+func start(tb testing.TB, dir string, pre, args []string) *Server {
+	tb.Helper()
 	bin := Require(tb)
-	s := &Server{bin: bin, dir: tb.TempDir(), args: args}
+	s := &Server{bin: bin, dir: dir, pre: pre, args: args}
 	tb.Cleanup(s.cleanup)
 	if err := s.startFresh(); err != nil {
 		tb.Fatalf("redistest: %v", err)
@@ -146,15 +154,15 @@ func freePort() (int, error) {
 func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	argv := append([]string{
+	argv := append(slices.Clone(s.pre),
 		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
 		"--dir", s.dir,
 		"--daemonize", "no",
 		"--logfile", "", // log to stdout, captured below
 		"--save", "",
-		"--appendonly", "no",
-	}, s.args...)
+		"--appendonly", "no")
+	argv = append(argv, s.args...)
 	s.log = &syncbuf.Buffer{}
 	cmd := exec.Command(s.bin, argv...)
 	cmd.Stdout, cmd.Stderr = s.log, s.log
@@ -178,12 +186,12 @@ func (s *Server) start() error {
 		select {
 		case <-exited:
 			s.afterExitLocked()
-			return fmt.Errorf("redis-server on port %d exited during start: %s", s.port, tail(s.log))
+			return fmt.Errorf("redis-server on port %d exited during start: %s", s.port, tail(s.log.String()))
 		default:
 		}
 		if time.Now().After(deadline) {
 			s.killLocked()
-			return fmt.Errorf("redis-server on port %d did not answer PING within %s (%v): %s", s.port, startTimeout, err, tail(s.log))
+			return fmt.Errorf("redis-server on port %d did not answer PING within %s (%v): %s", s.port, startTimeout, err, tail(s.log.String()))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -313,9 +321,8 @@ func (s *Server) cleanup() {
 }
 
 // tail is the end of a log, enough to say why a start failed.
-func tail(log *syncbuf.Buffer) string {
+func tail(s string) string {
 	const max = 4000
-	s := log.String()
 	if len(s) > max {
 		s = "…" + s[len(s)-max:]
 	}
