@@ -54,13 +54,18 @@ func (r *replica) Connected(bool)      {}
 
 // storeFor gives replica i its view of the shared store; nil means the
 // store itself.
-type storeFor func(i int, store coach.Store, rdb *redis.Client) coach.Store
+type storeFor func(i int, store coach.Store, rdb redis.UniversalClient) coach.Store
 
 func newCluster(t *testing.T, n int, storeOf storeFor) *cluster {
 	t.Helper()
-	srv := redistest.Start(t)
-	rdb := srv.Client(t)
-	store := redisstore.New(rdb, "e2e")
+	rdb := redistest.Start(t).Client(t)
+	return newClusterOn(t, n, redisstore.New(rdb, "e2e"), rdb, storeOf)
+}
+
+// newClusterOn is newCluster on a given store and its client (a Sentinel
+// group's, a Redis Cluster's).
+func newClusterOn(t *testing.T, n int, store coach.Store, rdb redis.UniversalClient, storeOf storeFor) *cluster {
+	t.Helper()
 	clock := coachtest.NewClock(start)
 	sim := slacksim.New(slacksim.WithClock(clock.Now))
 	t.Cleanup(sim.Close)
@@ -161,7 +166,7 @@ var promptText = regexp.MustCompile(`^Did you book a second meeting with (.+)\?$
 // must then keep each message to one post.
 type stealing struct {
 	coach.Store
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	leased string // the queue's zset of leased jobs
 }
 
@@ -181,19 +186,21 @@ func (s stealing) ClaimDue(ctx context.Context, now time.Time, lease time.Durati
 // scheduler sends goes out exactly once, however the replicas interleave,
 // and even when one replica takes over every job the other holds.
 func TestTwoReplicasOneWeek(t *testing.T) {
-	t.Run("leases hold", func(t *testing.T) { twoReplicasOneWeek(t, nil) })
-	t.Run("leases run out", func(t *testing.T) {
-		twoReplicasOneWeek(t, func(i int, store coach.Store, rdb *redis.Client) coach.Store {
-			if i == 0 {
-				return store
-			}
-			return stealing{Store: store, rdb: rdb, leased: "{e2e}:jobs:leased"}
-		})
-	})
+	t.Run("leases hold", func(t *testing.T) { twoReplicasOneWeek(t, newCluster(t, 2, nil), nil) })
+	t.Run("leases run out", func(t *testing.T) { twoReplicasOneWeek(t, newCluster(t, 2, leasesRunOut), nil) })
 }
 
-func twoReplicasOneWeek(t *testing.T, storeOf storeFor) {
-	c := newCluster(t, 2, storeOf)
+// leasesRunOut has the second replica take over every job the first holds.
+func leasesRunOut(i int, store coach.Store, rdb redis.UniversalClient) coach.Store {
+	if i == 0 {
+		return store
+	}
+	return stealing{Store: store, rdb: rdb, leased: "{e2e}:jobs:leased"}
+}
+
+// twoReplicasOneWeek runs the week on c; midweek, if not nil, runs on
+// Thursday at noon, between two scheduler runs.
+func twoReplicasOneWeek(t *testing.T, c *cluster, midweek func()) {
 	c.addManagers()
 	c.slash(admin, "admin manager "+mention(mia))
 	c.reply(admin, "can now manage a team")
@@ -217,6 +224,9 @@ func twoReplicasOneWeek(t *testing.T, storeOf storeFor) {
 	end := berlinAt(25, 9, 0).AddDate(0, 0, 8).Add(9 * time.Hour) // Thursday Dec 3, 18:00
 	for now := berlinAt(25, 9, 30); !now.After(end); now = now.Add(30 * time.Minute) {
 		c.at(now)
+		if now.Equal(berlinAt(26, 12, 0)) && midweek != nil {
+			midweek()
+		}
 		switch now {
 		case berlinAt(25, 11, 30): // Acme: yes, with the form
 			prompt := c.waitFor(dm, "Did you book a second meeting with Acme?")

@@ -18,10 +18,11 @@ import (
 const MasterName = "pipelinecoach"
 
 // Sentinel timings: quick, so that a test's failover takes seconds. A
-// primary silent for DownAfter is down; a failover stuck for twice
-// failoverTimeout is given up and tried again.
+// primary silent for DownAfter is down (at 1 s, a loaded machine had the
+// sentinels give up on a primary they had just promoted); a failover stuck
+// for twice failoverTimeout is given up and tried again.
 const (
-	DownAfter       = time.Second
+	DownAfter       = 2 * time.Second
 	failoverTimeout = 5 * time.Second
 	settleTimeout   = 30 * time.Second // until the group is up, or a failover is seen
 )
