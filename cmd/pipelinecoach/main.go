@@ -89,7 +89,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 	}
 	ready := func(ctx context.Context) error {
 		if err := store.Ping(ctx); err != nil {
-			if dial := metrics.RedisDialError(); dial != nil {
+			if dial := metrics.RedisDialError(); dial != nil && !errors.Is(err, redisstore.ErrNotReplicated) {
 				err = dial // go-redis retries dials and reports only the deadline
 			}
 			return fmt.Errorf("store: %w", err)

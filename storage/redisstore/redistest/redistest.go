@@ -1,6 +1,8 @@
 // Package redistest runs a real redis-server for tests: one process per
 // Start, on a free port of 127.0.0.1, with its files in the test's temporary
-// directory, stopped when the test ends.
+// directory, stopped when the test ends. StartSentinel and StartCluster run
+// groups of them the way production does: a primary, a replica and three
+// sentinels; a Cluster of three primaries.
 //
 // A test that needs Redis is skipped when redis-server is not on PATH, except
 // when the CI environment variable is set: there a missing server fails the
