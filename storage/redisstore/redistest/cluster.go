@@ -123,15 +123,20 @@ func (c *Cluster) Owner(tb testing.TB, slot int) int {
 	tb.Helper()
 	rdb := c.Nodes[0].NewClient()
 	defer rdb.Close()
-	ranges, err := rdb.ClusterSlots(context.Background()).Result()
+	shards, err := rdb.ClusterShards(context.Background()).Result()
 	if err != nil {
-		tb.Fatalf("redistest: CLUSTER SLOTS: %v", err)
+		tb.Fatalf("redistest: CLUSTER SHARDS: %v", err)
 	}
-	for _, r := range ranges {
-		if slot >= int(r.Start) && slot <= int(r.End) && len(r.Nodes) > 0 {
-			for i, n := range c.Nodes {
-				if n.Addr() == r.Nodes[0].Addr {
-					return i
+	for _, sh := range shards {
+		for _, r := range sh.Slots {
+			if slot < int(r.Start) || slot > int(r.End) {
+				continue
+			}
+			for _, sn := range sh.Nodes {
+				for i, n := range c.Nodes {
+					if sn.Role == "master" && int(sn.Port) == n.port {
+						return i
+					}
 				}
 			}
 		}
