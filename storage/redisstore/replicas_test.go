@@ -148,6 +148,44 @@ func TestClusterWaitsOnTheSlotsPrimary(t *testing.T) {
 	}
 }
 
+// On a Cluster with a replica for each primary, a waiting store's WAIT goes
+// to its slot's primary (on any other node it would count that node's own
+// replica), and a change is on the slot's replica as soon as it is
+// acknowledged.
+func TestClusterWithReplicasWaits(t *testing.T) {
+	ctx := context.Background()
+	cl := redistest.StartClusterWithReplicas(t)
+	s := durable(t, cl.Client(t), 1)
+	exercise(t, s, 1)
+	replica := cl.Nodes[cl.Replica(t, cl.Slot(t, redisstore.HashTag(s)))].NewClient()
+	defer replica.Close()
+	for v := int64(2); v <= 20; v++ {
+		p := prospect("T1", "p1", "U1")
+		p.Version = v
+		if err := s.Save(ctx, p); err != nil {
+			t.Fatalf("Save v%d: %v", v, err)
+		}
+		// READONLY and the read in one pipeline: one connection.
+		pipe := replica.Pipeline()
+		pipe.ReadOnly(ctx)
+		raw := pipe.HGet(ctx, redisstore.HashTag(s)+":t:T1:v", "p1")
+		if _, err := pipe.Exec(ctx); err != nil || raw.Val() != strconv.FormatInt(v, 10) {
+			t.Fatalf("the replica has version %q (%v) right after version %d was acknowledged", raw.Val(), err, v)
+		}
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Every WAIT went to the slot's primary.
+	owner := cl.Owner(t, cl.Slot(t, redisstore.HashTag(s)))
+	for i, n := range cl.Nodes {
+		waits := n.Calls(t, "wait")
+		if i == owner && waits < 19 || i != owner && waits != 0 {
+			t.Errorf("node %d (the slot's primary: %d) ran WAIT %d times", i, owner, waits)
+		}
+	}
+}
+
 // Saves from eight writers go on while the store's slot moves to another
 // primary: commands meet ASK (keys not there yet), TRYAGAIN (a script's keys
 // split between the nodes) and MOVED (after the move), which go-redis

@@ -14,33 +14,39 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
-// Cluster is a Redis Cluster of three primaries without replicas, each a
-// redis-server of its own on loopback, the 16384 slots split between them
-// by redis-cli --cluster create; stopped when the test ends.
+// Cluster is a Redis Cluster of three primaries, each a redis-server of its
+// own on loopback, the 16384 slots split between them by redis-cli
+// --cluster create; stopped when the test ends.
 type Cluster struct {
-	Nodes []*Server
+	Nodes []*Server // the primaries at the start, then their replicas
 }
 
-// StartCluster starts the three nodes, joins them and returns once every
-// node says the cluster is ok. It needs redis-cli as well as redis-server;
-// a missing one skips tb, or fails it under CI.
-func StartCluster(tb testing.TB) *Cluster {
+// StartCluster starts three primaries without replicas, joins them and
+// returns once every node says the cluster is ok. It needs redis-cli as
+// well as redis-server; a missing one skips tb, or fails it under CI.
+func StartCluster(tb testing.TB) *Cluster { return startCluster(tb, 0) }
+
+// StartClusterWithReplicas is StartCluster with a replica for each primary
+// (six nodes), returning once every replica is in sync.
+func StartClusterWithReplicas(tb testing.TB) *Cluster { return startCluster(tb, 1) }
+
+func startCluster(tb testing.TB, replicas int) *Cluster {
 	tb.Helper()
 	cli := require(tb, "redis-cli")
 	c := &Cluster{}
 	var addrs []string
-	for range 3 {
+	for range 3 * (1 + replicas) {
 		bus, err := freePort() // Redis's default, port+10000, may be taken or out of range
 		if err != nil {
 			tb.Fatalf("redistest: %v", err)
 		}
 		n := Start(tb, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-			"--cluster-node-timeout", "2000", "--cluster-port", strconv.Itoa(bus))
+			"--cluster-node-timeout", "2000", "--cluster-port", strconv.Itoa(bus), "--repl-diskless-sync-delay", "0")
 		c.Nodes = append(c.Nodes, n)
 		addrs = append(addrs, n.Addr())
 	}
 	args := append([]string{"--cluster", "create"}, addrs...)
-	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
+	args = append(args, "--cluster-replicas", strconv.Itoa(replicas), "--cluster-yes")
 	if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
 		tb.Fatalf("redistest: redis-cli --cluster create: %v\n%s", err, out)
 	}
@@ -63,7 +69,7 @@ func require(tb testing.TB, name string) string {
 }
 
 // waitOK waits until every node reports cluster_state:ok and knows the
-// other two.
+// others, and every replica is in sync with its primary.
 func (c *Cluster) waitOK(tb testing.TB) {
 	tb.Helper()
 	deadline := time.Now().Add(settleTimeout)
@@ -73,7 +79,8 @@ func (c *Cluster) waitOK(tb testing.TB) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			info, err := rdb.ClusterInfo(ctx).Result()
 			cancel()
-			if err == nil && strings.Contains(info, "cluster_state:ok") && strings.Contains(info, "cluster_known_nodes:3") {
+			if err == nil && strings.Contains(info, "cluster_state:ok") &&
+				strings.Contains(info, fmt.Sprintf("cluster_known_nodes:%d\r", len(c.Nodes))) && inSync(rdb) {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -84,6 +91,15 @@ func (c *Cluster) waitOK(tb testing.TB) {
 		}
 		_ = rdb.Close()
 	}
+}
+
+// inSync tells whether a node is a primary, or a replica whose link to its
+// primary is up.
+func inSync(rdb *redis.Client) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	info, err := rdb.Info(ctx, "replication").Result()
+	return err == nil && (strings.Contains(info, "role:master") || strings.Contains(info, "master_link_status:up"))
 }
 
 // URL is the cluster as REDIS_URL with REDIS_CLUSTER=true takes it: one node
@@ -118,15 +134,41 @@ func (c *Cluster) Client(tb testing.TB) *redis.ClusterClient {
 	return cc
 }
 
-// Owner is the index in Nodes of the node serving slot.
+// Owner is the index in Nodes of the primary serving slot.
 func (c *Cluster) Owner(tb testing.TB, slot int) int {
+	tb.Helper()
+	return c.node(tb, slot, "master")
+}
+
+// Replica is the index in Nodes of a replica of the primary serving slot.
+func (c *Cluster) Replica(tb testing.TB, slot int) int {
+	tb.Helper()
+	return c.node(tb, slot, "replica")
+}
+
+// node is the index in Nodes of a node of role serving slot.
+func (c *Cluster) node(tb testing.TB, slot int, role string) int {
 	tb.Helper()
 	rdb := c.Nodes[0].NewClient()
 	defer rdb.Close()
-	shards, err := rdb.ClusterShards(context.Background()).Result()
-	if err != nil {
-		tb.Fatalf("redistest: CLUSTER SHARDS: %v", err)
+	// Each node learns the others' roles by gossip: a replica that just
+	// joined may not be in this node's view yet.
+	for deadline := time.Now().Add(settleTimeout); ; time.Sleep(50 * time.Millisecond) {
+		shards, err := rdb.ClusterShards(context.Background()).Result()
+		if err != nil {
+			tb.Fatalf("redistest: CLUSTER SHARDS: %v", err)
+		}
+		if i := c.find(shards, slot, role); i >= 0 {
+			return i
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("redistest: no %s serves slot %d", role, slot)
+		}
 	}
+}
+
+// find is the index in Nodes of a node of role serving slot in shards, or -1.
+func (c *Cluster) find(shards []redis.ClusterShard, slot int, role string) int {
 	for _, sh := range shards {
 		for _, r := range sh.Slots {
 			if slot < int(r.Start) || slot > int(r.End) {
@@ -134,14 +176,13 @@ func (c *Cluster) Owner(tb testing.TB, slot int) int {
 			}
 			for _, sn := range sh.Nodes {
 				for i, n := range c.Nodes {
-					if sn.Role == "master" && int(sn.Port) == n.port {
+					if sn.Role == role && int(sn.Port) == n.port {
 						return i
 					}
 				}
 			}
 		}
 	}
-	tb.Fatalf("redistest: no node serves slot %d", slot)
 	return -1
 }
 
@@ -157,7 +198,8 @@ func (c *Cluster) Slot(tb testing.TB, key string) int {
 	return int(slot)
 }
 
-// MigrateSlot moves slot from the node serving it to Nodes[to] the way
+// MigrateSlot moves slot from the primary serving it to Nodes[to], another
+// primary of a cluster without replicas, the way
 // redis-cli --cluster reshard does: the target imports, the source
 // migrates, the keys move in batches of ten (MIGRATE … KEYS), then every
 // node is told the new owner. halfway runs once the slot is marked
@@ -235,4 +277,23 @@ func (s *Server) Errors(tb testing.TB) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// Calls returns how many times the node ran command (INFO commandstats)
+// since it started.
+func (s *Server) Calls(tb testing.TB, command string) int64 {
+	tb.Helper()
+	rdb := s.NewClient()
+	defer rdb.Close()
+	info, err := rdb.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		tb.Fatalf("redistest: INFO commandstats: %v", err)
+	}
+	for line := range strings.SplitSeq(info, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "cmdstat_"+strings.ToLower(command)+":calls="); ok {
+			n, _ := strconv.ParseInt(strings.Split(rest, ",")[0], 10, 64)
+			return n
+		}
+	}
+	return 0
 }
