@@ -148,9 +148,7 @@ func openStore(cfg config, hooks ...redis.Hook) (s store, where string, closeFn 
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("configuration: %v", err)
 		}
-		for _, h := range hooks {
-			rdb.AddHook(h)
-		}
+		addHooks(rdb, hooks)
 		rs, err := redisstore.Open(rdb, redisstore.Options{Prefix: cfg.RedisKeyPrefix,
 			MinReplicas: cfg.RedisMinReplicas, ReplicaWait: cfg.RedisWaitTimeout})
 		if err != nil {

@@ -54,3 +54,22 @@ func redisClient(cfg config) (client redis.UniversalClient, where string, err er
 	}
 	return redis.NewClient(opts), "redis " + opts.Addr, nil
 }
+
+// addHooks adds hooks (metrics) to c. On Cluster they go on each node's
+// client, which every command and pipeline passes through once, the
+// store's pipelines of a change and its WAIT to the slot's primary
+// included; on the cluster client itself they would miss those and count
+// the rest twice.
+func addHooks(c redis.UniversalClient, hooks []redis.Hook) {
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		cc.OnNewNode(func(node *redis.Client) {
+			for _, h := range hooks {
+				node.AddHook(h)
+			}
+		})
+		return
+	}
+	for _, h := range hooks {
+		c.AddHook(h)
+	}
+}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -65,15 +67,61 @@ func TestOpenStoreOnSentinelAndCluster(t *testing.T) {
 	for _, cfg := range []config{
 		{RedisURL: g.URL(), RedisKeyPrefix: "pc", RedisMinReplicas: 1, RedisWaitTimeout: 500e6},
 		{RedisURL: cl.URL(), RedisCluster: true, RedisKeyPrefix: "pc", RedisWaitTimeout: 500e6},
+		{RedisURL: cl.URL(), RedisCluster: true, RedisKeyPrefix: "pc", RedisMinReplicas: 1, RedisWaitTimeout: 500e6},
 	} {
-		s, where, closeFn, err := openStore(cfg)
+		hook := &sentHook{}
+		s, where, closeFn, err := openStore(cfg, hook)
 		if err != nil {
 			t.Fatalf("%s: %v", cfg.RedisURL, err)
 		}
-		if err := s.Ping(ctx); err != nil {
+		err = s.Ping(ctx)
+		if cfg.RedisCluster && cfg.RedisMinReplicas > 0 {
+			// This cluster has no replicas: not ready, and the hook saw why.
+			if err == nil {
+				t.Errorf("%s: Ping = nil, want too few replicas", where)
+			}
+		} else if err != nil {
 			t.Errorf("%s: Ping: %v", where, err)
+		}
+		pings := 0
+		for _, name := range hook.sent() {
+			if name == "ping" {
+				pings++
+			}
+		}
+		if got := hook.sent(); pings != 1 || cfg.RedisMinReplicas > 0 && !slices.Contains(got, "wait") {
+			t.Errorf("%s: the hooks saw %v, want one ping (and a wait)", where, got)
 		}
 		t.Log(where)
 		closeFn()
 	}
+}
+
+// sentHook records the names of the commands it sees, once each time.
+type sentHook struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (h *sentHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *sentHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.add(cmd); return next(ctx, cmd) }
+}
+func (h *sentHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		for _, cmd := range cmds {
+			h.add(cmd)
+		}
+		return next(ctx, cmds)
+	}
+}
+func (h *sentHook) add(cmd redis.Cmder) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.names = append(h.names, cmd.Name())
+}
+func (h *sentHook) sent() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.names)
 }
