@@ -21,7 +21,7 @@ import (
 func TestTwoReplicasOneWeekOnCluster(t *testing.T) {
 	cl := redistest.StartCluster(t)
 	rdb := cl.Client(t)
-	c := newClusterOn(t, 2, redisstore.New(rdb, "e2e"), rdb, leasesRunOut)
+	c := newClusterOn(t, 2, redisstore.New(rdb, "e2e"), rdb, leasesRunOut, 0)
 	slot := cl.Slot(t, "{e2e}")
 	from := cl.Owner(t, slot)
 	twoReplicasOneWeek(t, c, func() {
@@ -62,11 +62,18 @@ type readySample struct {
 // and three sentinels, while a rep answers questions and logs meetings and
 // the scheduler asks; the primary is killed (SIGKILL) and, once the
 // sentinels have promoted the replica, comes back as its replica (what a
-// supervisor does). Every change the rep was told is saved is there after
+// supervisor does). The replica stalls (SIGSTOP) shortly before the kill,
+// so the primary has changes it does not. Every change the rep was told is
+// saved is there after
 // the failover, every question was asked exactly once, both replicas
 // reconnect by themselves, and /readyz says "not ready" from the kill until
 // a change can be acknowledged again, then "ready".
 func TestSentinelFailoverUnderLoad(t *testing.T) {
+	// The job lease, in real time: a job may take that long (recording a
+	// post retries until then), and a send reserved when Redis failed stays
+	// reserved for twice that before it is tried again. Longer than the
+	// failover, short enough for the test to wait out.
+	const lease = 6 * time.Second
 	g := redistest.StartSentinel(t)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -78,7 +85,7 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 	c := newClusterOn(t, 2, durableStore(t, checker), checker, func(i int, _ coach.Store, _ redis.UniversalClient) coach.Store {
 		stores[i] = durableStore(t, g.Client(t))
 		return stores[i]
-	})
+	}, lease)
 
 	deals := make([]string, 20)
 	for i := range deals {
@@ -159,9 +166,15 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 		}
 	})
 
+	// The replica stalls first, so the primary runs ahead of it: changes
+	// made now reach only the primary, and a store that did not wait for
+	// the replica would acknowledge changes the failover then loses.
 	time.Sleep(600 * time.Millisecond)
+	g.Replica.Pause(t)
+	time.Sleep(700 * time.Millisecond)
 	killed := time.Now()
 	g.Primary.Kill()
+	g.Replica.Resume(t)
 	promoted := g.WaitFailover(t, killed)
 	rejoining := time.Now()
 	g.Rejoin(t, g.Primary)
@@ -252,6 +265,9 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 	if failed == 0 {
 		t.Error("no request hit the failover: the test did not exercise it")
 	}
+	if c.countLogs(redisstore.ErrNotReplicated.Error()) == 0 {
+		t.Error("no change was refused for want of the stalled replica: the test did not exercise WAIT")
+	}
 
 	// Every stored prospect is asked about, once: the scheduler catches up
 	// on the questions the failover delayed.
@@ -264,15 +280,18 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 		}
 		return n
 	}
-	for i := 0; unasked() > 0; i++ {
-		if i == 60 {
+	// A question whose send was reserved while Redis was failing (the
+	// reservation reached the replica, the answer never came back) waits
+	// for the reservation to expire: twice the lease, on Redis's clock.
+	for deadline := time.Now().Add(2*lease + 5*time.Second); unasked() > 0; time.Sleep(250 * time.Millisecond) {
+		if time.Now().After(deadline) {
 			for _, p := range c.prospects(rep) {
 				if p.Asks == 0 {
 					v, ok, err := stores[0].Lookup(c.ctx, "ask/"+p.Workspace+"/"+p.ID+"/1")
 					t.Logf("%s %s: %+v; ledger %q %v %v", p.Account, p.ID, p.State, v, ok, err)
 				}
 			}
-			t.Fatalf("%d prospects still not asked about after an hour of ticks", unasked())
+			t.Fatalf("%d prospects still not asked about %s after the load", unasked(), 2*lease+5*time.Second)
 		}
 		now = now.Add(time.Minute)
 		if err := c.tickAll(now); err != nil {

@@ -59,12 +59,13 @@ type storeFor func(i int, store coach.Store, rdb redis.UniversalClient) coach.St
 func newCluster(t *testing.T, n int, storeOf storeFor) *cluster {
 	t.Helper()
 	rdb := redistest.Start(t).Client(t)
-	return newClusterOn(t, n, redisstore.New(rdb, "e2e"), rdb, storeOf)
+	return newClusterOn(t, n, redisstore.New(rdb, "e2e"), rdb, storeOf, 0)
 }
 
 // newClusterOn is newCluster on a given store and its client (a Sentinel
-// group's, a Redis Cluster's).
-func newClusterOn(t *testing.T, n int, store coach.Store, rdb redis.UniversalClient, storeOf storeFor) *cluster {
+// group's, a Redis Cluster's), with the replicas' job lease (coach's
+// default when zero).
+func newClusterOn(t *testing.T, n int, store coach.Store, rdb redis.UniversalClient, storeOf storeFor, lease time.Duration) *cluster {
 	t.Helper()
 	clock := coachtest.NewClock(start)
 	sim := slacksim.New(slacksim.WithClock(clock.Now))
@@ -84,7 +85,7 @@ func newClusterOn(t *testing.T, n int, store coach.Store, rdb redis.UniversalCli
 			APIURL: sim.APIURL(), AppToken: sim.AppToken(), BotToken: sim.BotToken(),
 			Config: bot.Config{CelebrationChannel: wins},
 			Sender: unlimited(),
-			Store:  own, Clock: clock, Timing: coach.DefaultTiming, Tick: r.tick,
+			Store:  own, Clock: clock, Timing: coach.DefaultTiming, Tick: r.tick, Lease: lease,
 			Log: zerolog.New(c.logs).Level(zerolog.DebugLevel).With().Int("replica", i).Logger(),
 		})
 		// One job per claim, so the replicas interleave job by job rather
