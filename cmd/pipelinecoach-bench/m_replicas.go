@@ -101,7 +101,11 @@ func onServer(srv *redistest.Server, min int) (*redisEnv, error) {
 	rdb := srv.NewClient()
 	trips := &tripCounter{}
 	rdb.AddHook(trips)
-	store, err := redisstore.Open(rdb, redisstore.Options{Prefix: fmt.Sprintf("%s%d", benchPrefix, min), MinReplicas: min})
+	// The longest wait the bot allows: on a loaded machine a replica may
+	// take longer than the default to be scheduled, and WAIT returns as soon
+	// as it has answered anyway.
+	store, err := redisstore.Open(rdb, redisstore.Options{Prefix: fmt.Sprintf("%s%d", benchPrefix, min), MinReplicas: min,
+		ReplicaWait: 2 * time.Second})
 	if err != nil {
 		rdb.Close()
 		return nil, err
