@@ -171,7 +171,7 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 	// the replica would acknowledge changes the failover then loses.
 	time.Sleep(600 * time.Millisecond)
 	g.Replica.Pause(t)
-	time.Sleep(700 * time.Millisecond)
+	time.Sleep(1200 * time.Millisecond) // past the stores' 500ms wait
 	killed := time.Now()
 	g.Primary.Kill()
 	g.Replica.Resume(t)
