@@ -485,10 +485,33 @@ func (s *Service) sendOnce(ctx context.Context, key string, send func(context.Co
 		// Let the next claim try again (even when ctx ended mid-send).
 		return MessageRef{}, errors.Join(fmt.Errorf("send %s: %w", key, err), s.store.Forget(context.WithoutCancel(ctx), key))
 	}
-	if err := s.store.Record(ctx, key, sendDone+" "+ref.Channel+" "+ref.TS, sendKeep); err != nil {
+	if err := s.recordSent(ctx, key, sendDone+" "+ref.Channel+" "+ref.TS); err != nil {
 		return MessageRef{}, fmt.Errorf("record send %s: %w", key, err)
 	}
 	return ref, nil
+}
+
+// recordSent records in the ledger that a message went out. It was posted:
+// it must not be posted again, and a reservation left pending ends with its
+// TTL, after which the next claim would post it a second time. So a store
+// that fails here (Redis failing over takes seconds) is tried again, with
+// growing pauses, until the job's time is up.
+func (s *Service) recordSent(ctx context.Context, key, value string) error {
+	pause := 50 * time.Millisecond
+	for {
+		err := s.store.Record(ctx, key, value, sendKeep)
+		if err == nil {
+			return nil
+		}
+		wait := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			wait.Stop()
+			return err
+		case <-wait.C:
+		}
+		pause = min(2*pause, time.Second)
+	}
 }
 
 // waitOver asks the rep about an opportunity whose recorded wait has ended.

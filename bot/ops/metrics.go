@@ -10,7 +10,9 @@ package ops
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -122,7 +124,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		redisCmds: counter("redis_commands_total",
 			"Redis commands sent, by command (pipelined ones included).", "command"),
 		redisErrors: counter("redis_errors_total",
-			"Redis commands that failed, by command: connection errors, timeouts, server errors. A missing key (redis.Nil), a NOSCRIPT answered by EVAL and a cancelled caller are not counted.", "command"),
+			"Redis commands that failed, by command: connection errors, timeouts, server errors, and a WAIT that fewer replicas answered than it asked for (the change it followed was refused: REDIS_MIN_REPLICAS). A missing key (redis.Nil), a NOSCRIPT answered by EVAL and a cancelled caller are not counted.", "command"),
 		redisDials: prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Name: "redis_dial_errors_total",
 			Help: "Connections to Redis that could not be made (each retry counts)."}),
 		ready: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "ready",
@@ -307,9 +309,22 @@ func (h redisHook) count(cmd redis.Cmder, err error) {
 	if err == nil {
 		err = cmd.Err()
 	}
-	if redisFailure(err) {
+	if redisFailure(err) || name == "wait" && err == nil && shortWait(cmd) {
 		h.m.redisErrors.WithLabelValues(name).Inc()
 	}
+}
+
+// shortWait tells whether a WAIT's answer is fewer replicas than it asked
+// for.
+func shortWait(cmd redis.Cmder) bool {
+	c, ok := cmd.(*redis.Cmd)
+	args := cmd.Args()
+	if !ok || len(args) < 2 {
+		return false
+	}
+	got, err := c.Int64()
+	want, werr := strconv.ParseInt(fmt.Sprint(args[1]), 10, 64)
+	return err == nil && werr == nil && got < want
 }
 
 // redisFailure tells whether err means Redis failed, as opposed to an answer

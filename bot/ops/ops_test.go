@@ -19,6 +19,7 @@ import (
 
 	"pipelinecoach/bot"
 	"pipelinecoach/bot/ops"
+	"pipelinecoach/storage/redisstore/redistest"
 )
 
 var _ bot.Observer = (*ops.Metrics)(nil)
@@ -257,6 +258,23 @@ func TestRedisHookCountsErrors(t *testing.T) {
 	}
 	if got := value(t, reg, "pipelinecoach_redis_errors_total", map[string]string{"command": "incr"}); got != 1 {
 		t.Errorf("redis errors{incr} = %v, want 1", got)
+	}
+}
+
+// A WAIT answered by fewer replicas than it asked for counts as an error:
+// the change before it was refused.
+func TestRedisHookCountsShortWait(t *testing.T) {
+	m, reg := newMetrics(t)
+	client := redistest.Start(t).Client(t)
+	client.AddHook(m.RedisHook())
+	ctx := context.Background()
+	for _, want := range []int{0, 1} {
+		if n, err := client.Do(ctx, "wait", want, 10).Int(); err != nil || n != 0 {
+			t.Fatalf("WAIT %d on a server without replicas = %d, %v", want, n, err)
+		}
+	}
+	if got := value(t, reg, "pipelinecoach_redis_errors_total", map[string]string{"command": "wait"}); got != 1 {
+		t.Errorf("redis errors{wait} = %v, want 1 (WAIT 1 answered 0; WAIT 0 answered 0 is no error)", got)
 	}
 }
 

@@ -215,6 +215,8 @@ func describe(cmd redis.Cmder) string {
 		case strings.HasSuffix(key, ":teams"):
 			return "teams read"
 		}
+	case "wait":
+		return "wait for replicas"
 	case "set", "get", "del":
 		if strings.Contains(key, ":ledger:") {
 			return map[string]string{"set": "ledger record", "get": "ledger lookup", "del": "ledger forget"}[name]

@@ -57,6 +57,11 @@ func measureRoundTrips(ctx context.Context, o options) ([]row, error) {
 		return nil, err
 	}
 	defer env.Close()
+	return roundTripsOn(ctx, env)
+}
+
+// roundTripsOn is test 2 on env's store.
+func roundTripsOn(ctx context.Context, env *redisEnv) ([]row, error) {
 	env.trips.keep()
 	clock := newWorkdayClock()
 	sim := slacksim.New(slacksim.WithClock(clock.Now))

@@ -22,6 +22,9 @@ type config struct {
 	RedisURL          string        `envconfig:"REDIS_URL"`
 	DataDir           string        `envconfig:"DATA_DIR" default:"./data"`
 	RedisKeyPrefix    string        `envconfig:"REDIS_KEY_PREFIX" default:"pipelinecoach"`
+	RedisCluster      bool          `envconfig:"REDIS_CLUSTER"`
+	RedisMinReplicas  int           `envconfig:"REDIS_MIN_REPLICAS" default:"0"`
+	RedisWaitTimeout  time.Duration `envconfig:"REDIS_WAIT_TIMEOUT" default:"500ms"`
 	LogLevel          string        `envconfig:"LOG_LEVEL" default:"info"`
 	LogFormat         string        `envconfig:"LOG_FORMAT" default:"json"`
 	PromptDelay       time.Duration `envconfig:"PROMPT_DELAY" default:"30m"`
@@ -73,6 +76,8 @@ func kindOf(typeName string) string {
 		return "duration (like 30m or 1h30m)"
 	case "int":
 		return "whole number"
+	case "bool":
+		return "boolean (true or false)"
 	}
 	return typeName
 }
@@ -102,6 +107,9 @@ func (c *config) check() error {
 	}
 	if c.RedisKeyPrefix == "" || strings.ContainsAny(c.RedisKeyPrefix, "{} ") {
 		return bad("REDIS_KEY_PREFIX", "%q must be non-empty, without spaces or braces", c.RedisKeyPrefix)
+	}
+	if err := c.checkRedis(); err != nil {
+		return err
 	}
 	switch c.LogLevel {
 	case "trace", "debug", "info", "warn", "error":
@@ -206,4 +214,26 @@ func validChannelID(id string) bool {
 		}
 	}
 	return true
+}
+
+// maxRedisWait keeps a change's wait for replicas inside Slack's 3 s for
+// acknowledging a modal, whose save it waits for.
+const maxRedisWait = 2 * time.Second
+
+func (c *config) checkRedis() error {
+	if c.RedisURL == "" {
+		switch {
+		case c.RedisCluster:
+			return bad("REDIS_CLUSTER", "is true but REDIS_URL is not set: set REDIS_URL to a node of the cluster")
+		case c.RedisMinReplicas > 0:
+			return bad("REDIS_MIN_REPLICAS", "is set but REDIS_URL is not: the embedded store has no replicas")
+		}
+	}
+	if c.RedisMinReplicas < 0 {
+		return bad("REDIS_MIN_REPLICAS", "cannot be negative")
+	}
+	if c.RedisWaitTimeout < time.Millisecond || c.RedisWaitTimeout > maxRedisWait {
+		return bad("REDIS_WAIT_TIMEOUT", "%v must be between 1ms and %v: a form's save waits for it, and Slack gives a form 3s", c.RedisWaitTimeout, maxRedisWait)
+	}
+	return nil
 }

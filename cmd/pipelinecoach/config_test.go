@@ -22,7 +22,7 @@ var minimal = map[string]string{
 func setEnv(t *testing.T, env map[string]string) {
 	t.Helper()
 	for _, k := range []string{"SLACK_APP_TOKEN", "SLACK_APP_TOKEN_FILE", "SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN_FILE",
-		"SLACK_API_URL", "REDIS_URL", "REDIS_KEY_PREFIX", "LOG_LEVEL", "LOG_FORMAT", "PROMPT_DELAY", "MEETING_DURATION",
+		"SLACK_API_URL", "REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_CLUSTER", "REDIS_MIN_REPLICAS", "REDIS_WAIT_TIMEOUT", "LOG_LEVEL", "LOG_FORMAT", "PROMPT_DELAY", "MEETING_DURATION",
 		"WORKING_HOURS", "WORKING_DAYS", "DEFAULT_TIMEZONE", "REMINDER_AFTER", "MAX_REMINDERS", "ADMIN_USER_IDS",
 		"HTTP_ADDR", "WORKERS", "CELEBRATION_CHANNEL", "DATA_DIR", "JOB_LEASE", "HOLIDAYS", "QUALIFICATION_FRAMEWORK", "MAX_NUDGES_PER_DAY"} {
 		t.Setenv(k, "")
@@ -88,6 +88,11 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{with(map[string]string{"QUALIFICATION_FRAMEWORK": "vibes"}), "QUALIFICATION_FRAMEWORK:"},
 		{with(map[string]string{"MAX_NUDGES_PER_DAY": "-1"}), "MAX_NUDGES_PER_DAY:"},
 		{with(map[string]string{"SLACK_BOT_TOKEN_FILE": "/nonexistent/token"}), "SLACK_BOT_TOKEN: is set both"},
+		{with(map[string]string{"REDIS_CLUSTER": "yes please"}), `REDIS_CLUSTER: "yes please" is not a valid boolean`},
+		{with(map[string]string{"REDIS_URL": "-", "REDIS_CLUSTER": "true"}), "REDIS_CLUSTER: is true but REDIS_URL is not set"},
+		{with(map[string]string{"REDIS_MIN_REPLICAS": "-1"}), "REDIS_MIN_REPLICAS: cannot be negative"},
+		{with(map[string]string{"REDIS_URL": "-", "REDIS_MIN_REPLICAS": "1"}), "REDIS_MIN_REPLICAS: is set but REDIS_URL is not"},
+		{with(map[string]string{"REDIS_WAIT_TIMEOUT": "5s"}), "REDIS_WAIT_TIMEOUT: 5s must be between 1ms and 2s"},
 		{with(map[string]string{"SLACK_BOT_TOKEN": "-", "SLACK_BOT_TOKEN_FILE": "/nonexistent/token"}), "SLACK_BOT_TOKEN_FILE: cannot read"},
 	}
 	for _, tc := range tests {

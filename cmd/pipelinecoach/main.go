@@ -93,7 +93,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 	}
 	ready := func(ctx context.Context) error {
 		if err := store.Ping(ctx); err != nil {
-			if dial := metrics.RedisDialError(); dial != nil {
+			if dial := metrics.RedisDialError(); dial != nil && !errors.Is(err, redisstore.ErrNotReplicated) {
 				err = dial // go-redis retries dials and reports only the deadline
 			}
 			return fmt.Errorf("store: %w", err)
@@ -148,15 +148,19 @@ type store interface {
 // embedded single-file store in DATA_DIR otherwise (one process).
 func openStore(cfg config, hooks ...redis.Hook) (s store, where string, closeFn func(), err error) {
 	if cfg.RedisURL != "" {
-		opts, err := redis.ParseURL(cfg.RedisURL)
+		rdb, where, err := redisClient(cfg)
 		if err != nil {
-			return nil, "", nil, fmt.Errorf("configuration: REDIS_URL: %v", err)
+			return nil, "", nil, fmt.Errorf("configuration: %v", err)
 		}
-		rdb := redis.NewClient(opts)
-		for _, h := range hooks {
-			rdb.AddHook(h)
+		addHooks(rdb, hooks)
+		rs, err := redisstore.Open(rdb, redisstore.Options{Prefix: cfg.RedisKeyPrefix,
+			MinReplicas: cfg.RedisMinReplicas, ReplicaWait: cfg.RedisWaitTimeout})
+		if err != nil {
+			_ = rdb.Close()
+			return nil, "", nil, fmt.Errorf("configuration: %v", err)
 		}
-		return redisstore.New(rdb, cfg.RedisKeyPrefix), "redis " + opts.Addr + " prefix " + cfg.RedisKeyPrefix, func() { rdb.Close() }, nil
+		where += fmt.Sprintf(" prefix %s min replicas %d", cfg.RedisKeyPrefix, cfg.RedisMinReplicas)
+		return rs, where, func() { rdb.Close() }, nil
 	}
 	bs, err := boltstore.Open(cfg.DataDir, boltstore.Options{})
 	if err != nil {

@@ -39,3 +39,6 @@ func AddJobs(ctx context.Context, s *Store, n int, name func(i int) string, due 
 	}
 	return nil
 }
+
+// HashTag is the store's hash tag, {prefix}: its keys' cluster slot.
+func HashTag(s *Store) string { return s.keys.base }

@@ -3,7 +3,9 @@
 //
 // Every state change is one Lua script (or, for Record and Forget, one
 // command), so it is atomic and takes one round trip; every read is one
-// command or script too. All keys of a store share
+// command or script too. A store that must not lose a change in a failover
+// (Options.MinReplicas) pipelines WAIT after each change, still one round
+// trip (replicas.go). All keys of a store share
 // the hash tag {prefix} (see keys), so the store works on Redis Cluster,
 // where it gets failover but no sharding.
 //
@@ -28,8 +30,10 @@ import (
 
 // Store is coach.Store on Redis. It is safe for concurrent use.
 type Store struct {
-	client redis.UniversalClient
-	keys   keys
+	client      redis.UniversalClient
+	keys        keys
+	minReplicas int           // replicas that must hold a change (see replicas.go)
+	replicaWait time.Duration // how long a change waits for them
 }
 
 var _ coach.Store = (*Store)(nil)
@@ -39,21 +43,11 @@ var _ coach.Store = (*Store)(nil)
 // each other. New panics if CheckPrefix rejects prefix; check configuration
 // with it first.
 func New(client redis.UniversalClient, prefix string) *Store {
-	if prefix == "" {
-		prefix = DefaultPrefix
-	}
-	if err := CheckPrefix(prefix); err != nil {
+	s, err := Open(client, Options{Prefix: prefix})
+	if err != nil {
 		panic("redisstore.New: " + err.Error())
 	}
-	return &Store{client: client, keys: newKeys(prefix)}
-}
-
-// Ping checks that Redis answers.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.client.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("ping redis: %w", err)
-	}
-	return nil
+	return s
 }
 
 // Prospect returns one prospect of a team, or coach.ErrNotFound.
@@ -93,7 +87,7 @@ func (s *Store) ProspectsOfOwners(ctx context.Context, workspace string, owners 
 	for _, o := range owners {
 		keys = append(keys, s.keys.ownerSet(workspace, o))
 	}
-	raws, err := prospectsOfOwnersScript.Run(ctx, s.client, keys).StringSlice()
+	raws, err := s.run(ctx, prospectsOfOwnersScript, keys).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("list prospects of %d owners in %s: %w", len(owners), workspace, err)
 	}
@@ -144,7 +138,7 @@ func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 		followUp = ms(p.FollowUpAt)
 	}
 	k := s.keys
-	res, err := saveScript.Run(ctx, s.client,
+	res, err := s.change(ctx, saveScript,
 		append([]string{k.prospects(p.Workspace), k.versions(p.Workspace), k.owners(p.Workspace), k.ownerSet(p.Workspace, p.Owner)}, k.jobs()...),
 		p.ID, p.Version, raw, coach.FollowUpKey(p.Workspace, p.ID), followUp).Slice()
 	if err != nil {
@@ -180,7 +174,7 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 	if lease <= 0 {
 		return nil, fmt.Errorf("claim due jobs: lease %s is not positive: %w", lease, coach.ErrInvalid)
 	}
-	res, err := claimScript.Run(ctx, s.client, s.keys.jobs(),
+	res, err := s.run(ctx, claimScript, s.keys.jobs(),
 		ms(now), ms(now.Add(lease)), max).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("claim due jobs: %w", err)
@@ -200,7 +194,7 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 // lease; scheduling it again at the same due time keeps the lease, as Save
 // does for a follow-up.
 func (s *Store) Schedule(ctx context.Context, key string, due time.Time) error {
-	if err := scheduleScript.Run(ctx, s.client, s.keys.jobs(), key, ms(due)).Err(); err != nil {
+	if err := s.change(ctx, scheduleScript, s.keys.jobs(), key, ms(due)).Err(); err != nil {
 		return fmt.Errorf("schedule job %s: %w", key, err)
 	}
 	return nil
@@ -209,7 +203,7 @@ func (s *Store) Schedule(ctx context.Context, key string, due time.Time) error {
 // Done removes a job, claimed or not. Removing a job that is not there does
 // nothing.
 func (s *Store) Done(ctx context.Context, key string) error {
-	if err := doneScript.Run(ctx, s.client, s.keys.jobs(), key).Err(); err != nil {
+	if err := s.change(ctx, doneScript, s.keys.jobs(), key).Err(); err != nil {
 		return fmt.Errorf("finish job %s: %w", key, err)
 	}
 	return nil
@@ -225,7 +219,7 @@ func (s *Store) Release(ctx context.Context, keys ...string) error {
 	for i, k := range keys {
 		args[i] = k
 	}
-	if err := releaseScript.Run(ctx, s.client, s.keys.jobs(), args...).Err(); err != nil {
+	if err := s.change(ctx, releaseScript, s.keys.jobs(), args...).Err(); err != nil {
 		return fmt.Errorf("release %d jobs: %w", len(keys), err)
 	}
 	return nil
@@ -235,7 +229,7 @@ func (s *Store) Release(ctx context.Context, keys ...string) error {
 // returns that value and reserved == false. A ttl of zero or less keeps the
 // value until it is forgotten.
 func (s *Store) Reserve(ctx context.Context, key, value string, ttl time.Duration) (string, bool, error) {
-	res, err := reserveScript.Run(ctx, s.client, []string{s.keys.ledger(key)}, value, ttlArg(ttl)).Slice()
+	res, err := s.change(ctx, reserveScript, []string{s.keys.ledger(key)}, value, ttlArg(ttl)).Slice()
 	if err != nil {
 		return "", false, fmt.Errorf("reserve %s: %w", key, err)
 	}
@@ -256,7 +250,8 @@ func (s *Store) Reserve(ctx context.Context, key, value string, ttl time.Duratio
 // keeps the value until it is forgotten. It is one SET, atomic by itself.
 func (s *Store) Record(ctx context.Context, key, value string, ttl time.Duration) error {
 	ttl = time.Duration(ttlMillis(ttl)) * time.Millisecond // 0: none
-	if err := s.client.Set(ctx, s.keys.ledger(key), value, ttl).Err(); err != nil {
+	err := s.changeCmd(ctx, func(c redis.Cmdable) redis.Cmder { return c.Set(ctx, s.keys.ledger(key), value, ttl) })
+	if err != nil {
 		return fmt.Errorf("record %s: %w", key, err)
 	}
 	return nil
@@ -264,7 +259,7 @@ func (s *Store) Record(ctx context.Context, key, value string, ttl time.Duration
 
 // Forget removes key. Forgetting a key that is not there does nothing.
 func (s *Store) Forget(ctx context.Context, key string) error {
-	if err := s.client.Del(ctx, s.keys.ledger(key)).Err(); err != nil {
+	if err := s.changeCmd(ctx, func(c redis.Cmdable) redis.Cmder { return c.Del(ctx, s.keys.ledger(key)) }); err != nil {
 		return fmt.Errorf("forget %s: %w", key, err)
 	}
 	return nil
@@ -359,7 +354,7 @@ func (s *Store) SaveTeam(ctx context.Context, t coach.Team) error {
 	for _, r := range t.Reps {
 		args = append(args, r)
 	}
-	res, err := saveTeamScript.Run(ctx, s.client,
+	res, err := s.change(ctx, saveTeamScript,
 		[]string{s.keys.teams(t.Workspace), s.keys.teamVersions(t.Workspace), s.keys.repManagers(t.Workspace)}, args...).StringSlice()
 	if err != nil {
 		return fmt.Errorf("save team %s/%s: %w", t.Workspace, t.Manager, err)
@@ -388,7 +383,7 @@ func (s *Store) CountDue(ctx context.Context, now time.Time) (int64, error) {
 // TeamOf returns the team a user manages, else their manager's, in one
 // script.
 func (s *Store) TeamOf(ctx context.Context, workspace, user string) (coach.Team, error) {
-	raw, err := teamOfScript.Run(ctx, s.client, []string{s.keys.teams(workspace), s.keys.repManagers(workspace)}, user).Text()
+	raw, err := s.run(ctx, teamOfScript, []string{s.keys.teams(workspace), s.keys.repManagers(workspace)}, user).Text()
 	if errors.Is(err, redis.Nil) {
 		return coach.Team{}, fmt.Errorf("team of %s/%s: %w", workspace, user, coach.ErrNotFound)
 	}

@@ -189,11 +189,17 @@ func (c *counter) take() []string {
 }
 
 func TestOneRoundTripEach(t *testing.T) {
-	ctx := context.Background()
 	client := redistest.Start(t).Client(t)
 	hook := &counter{}
 	client.AddHook(hook)
-	s := fresh(client)
+	oneRoundTripEach(t, fresh(client), hook)
+}
+
+// oneRoundTripEach checks that each operation of s takes one round trip, as
+// hook counts them on s's client.
+func oneRoundTripEach(t *testing.T, s *redisstore.Store, hook *counter) {
+	t.Helper()
+	ctx := context.Background()
 	exercise(t, s, 1) // loads the scripts (EVALSHA, NOSCRIPT, EVAL)
 	hook.take()
 

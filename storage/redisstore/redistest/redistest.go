@@ -1,6 +1,8 @@
 // Package redistest runs a real redis-server for tests: one process per
 // Start, on a free port of 127.0.0.1, with its files in the test's temporary
-// directory, stopped when the test ends.
+// directory, stopped when the test ends. StartSentinel and StartCluster run
+// groups of them the way production does: a primary, a replica and three
+// sentinels; a Cluster of three primaries.
 //
 // A test that needs Redis is skipped when redis-server is not on PATH, except
 // when the CI environment variable is set: there a missing server fails the
@@ -19,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +43,7 @@ const (
 type Server struct {
 	bin  string
 	dir  string
+	pre  []string // arguments before the defaults: a config file, --sentinel
 	args []string // extra arguments, after the defaults
 	port int
 	// ownDir: the directory was made by StartServer and is removed by Close.
@@ -58,8 +62,14 @@ type Server struct {
 // answers PING, and stops it when tb ends.
 func Start(tb testing.TB, args ...string) *Server {
 	tb.Helper()
+	return start(tb, tb.TempDir(), nil, args)
+}
+
+// start is Start with arguments before the defaults, in dir.
+func start(tb testing.TB, dir string, pre, args []string) *Server {
+	tb.Helper()
 	bin := Require(tb)
-	s := &Server{bin: bin, dir: tb.TempDir(), args: args}
+	s := &Server{bin: bin, dir: dir, pre: pre, args: args}
 	tb.Cleanup(s.cleanup)
 	if err := s.startFresh(); err != nil {
 		tb.Fatalf("redistest: %v", err)
@@ -184,15 +194,15 @@ func freePort() (int, error) {
 func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	argv := append([]string{
+	argv := append(slices.Clone(s.pre),
 		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
 		"--dir", s.dir,
 		"--daemonize", "no",
 		"--logfile", "", // log to stdout, into s.log below
 		"--save", "",
-		"--appendonly", "no",
-	}, s.args...)
+		"--appendonly", "no")
+	argv = append(argv, s.args...)
 	// The server writes straight into a file, so its log can be read at any
 	// time without a goroutine copying it.
 	s.log = filepath.Join(s.dir, "redis-server.log")
@@ -223,12 +233,12 @@ func (s *Server) start() error {
 		select {
 		case <-exited:
 			s.afterExitLocked()
-			return fmt.Errorf("redis-server on port %d exited during start: %s", s.port, tail(s.log))
+			return fmt.Errorf("redis-server on port %d exited during start: %s", s.port, tail(readLog(s.log)))
 		default:
 		}
 		if time.Now().After(deadline) {
 			s.killLocked()
-			return fmt.Errorf("redis-server on port %d did not answer PING within %s (%v): %s", s.port, startTimeout, err, tail(s.log))
+			return fmt.Errorf("redis-server on port %d did not answer PING within %s (%v): %s", s.port, startTimeout, err, tail(readLog(s.log)))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -317,6 +327,7 @@ func (s *Server) Stop() {
 	if s.cmd == nil {
 		return
 	}
+	_ = s.cmd.Process.Signal(syscall.SIGCONT) // a paused server cannot act on SIGTERM
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.exited:
@@ -367,9 +378,8 @@ func (s *Server) cleanup() {
 }
 
 // tail is the end of a log, enough to say why a start failed.
-func tail(path string) string {
+func tail(s string) string {
 	const max = 4000
-	s := readLog(path)
 	if len(s) > max {
 		s = "…" + s[len(s)-max:]
 	}
@@ -377,4 +387,23 @@ func tail(path string) string {
 		return "(no output)"
 	}
 	return "\n" + s
+}
+
+// Pause stops the server's process (SIGSTOP) without ending it, as a stall
+// of its machine would: it answers nothing, and a replica falls behind.
+func (s *Server) Pause(tb testing.TB) { s.signal(tb, syscall.SIGSTOP) }
+
+// Resume lets a paused server go on (SIGCONT).
+func (s *Server) Resume(tb testing.TB) { s.signal(tb, syscall.SIGCONT) }
+
+func (s *Server) signal(tb testing.TB, sig syscall.Signal) {
+	tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		tb.Fatalf("redistest: %v to a server that is not running", sig)
+	}
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		tb.Fatalf("redistest: %v: %v", sig, err)
+	}
 }
