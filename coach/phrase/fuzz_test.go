@@ -128,3 +128,29 @@ func FuzzParseReply(f *testing.F) {
 		}
 	})
 }
+
+// In either style, an amount is read or refused with a reason, and what is
+// read, written back in the same style, reads the same.
+func FuzzConventionParseAmount(f *testing.F) {
+	for _, s := range []string{"25.000 €", "€ 12.500,00", "25 000", "1,5 Mio", "25,000", "1.234.567,89", "25.000,-", "2 billion"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, c := range []Convention{{Style: DecimalPoint}, {Style: DecimalComma, Currency: "EUR"}} {
+			a, err := c.ParseAmount(text)
+			if err != nil {
+				if !errors.Is(err, ErrAmount) {
+					t.Fatalf("%s: ParseAmount(%q): %v does not wrap ErrAmount", c.Style, text, err)
+				}
+				continue
+			}
+			if a.Units < 0 || a.Units > MaxUnits || a.Currency != "" && !currencies[a.Currency] {
+				t.Fatalf("%s: ParseAmount(%q) = %+v", c.Style, text, a)
+			}
+			back, err := c.ParseAmount(c.Format(a))
+			if err != nil || back != a {
+				t.Fatalf("%s: ParseAmount(%q) = %+v, written %q, reads back as %+v, %v", c.Style, text, a, c.Format(a), back, err)
+			}
+		}
+	})
+}
