@@ -35,6 +35,14 @@ type Reply struct {
 	When    time.Time // the second meeting, when HasWhen
 	HasWhen bool      // only ever true with Yes
 	Rest    string    // words that were neither the answer, nor the date, nor filler ("we", "have", "meeting", …), in the rep's case
+	// WhenText is the words read as When, as typed ("thu 10"), to show
+	// back with what they were read as.
+	WhenText string
+	// Unplaced are the words of Rest that look like a number, a time or a
+	// date but were not read as the answer's date: "10" in "yes 10", "tue"
+	// in "not yet, tue", "morning" in "yes thu morning". The bot asks back,
+	// quoting them, rather than act as if they were not typed.
+	Unplaced []string
 }
 
 // maxDateWords is the longest run of words tried as a date.
@@ -57,6 +65,11 @@ const maxDateWords = 8
 // that When reads is the second meeting's date: "yep booked for thu 2pm",
 // "Acme yes tue 10am". "now" alone is not taken as a date ("booked it just
 // now"). Text longer than MaxLen is Unclear.
+//
+// Whatever the answer, words that look like a number, a time or a day but
+// were not read as the date are listed in Unplaced (see numberish and
+// cutShort), so that the caller asks back instead of acting on a part of
+// what was typed.
 func ParseReply(text string, now time.Time, loc *time.Location) Reply {
 	if len(text) > MaxLen {
 		return Reply{}
@@ -112,14 +125,21 @@ func ParseReply(text string, now time.Time, loc *time.Location) Reply {
 			isDate[i] = true
 		}
 	}
-	var rest []string
+	var rest, when []string
 	for i, w := range words {
+		if isDate[i] {
+			when = append(when, w.orig)
+		}
 		if kind[i] != Unclear || isDate[i] || filler[w.key] {
 			continue
 		}
 		rest = append(rest, w.orig)
+		if numberish(w) || cutShort(words, isDate, i) {
+			r.Unplaced = append(r.Unplaced, w.orig)
+		}
 	}
 	r.Rest = strings.Join(rest, " ")
+	r.WhenText = strings.Join(when, " ")
 	return r
 }
 
@@ -173,9 +193,10 @@ type word struct {
 	date string // lowercase, for When
 }
 
-// replyWords splits text into words, dropping punctuation around them.
+// replyWords splits text into words, dropping punctuation around them. A
+// comma separates words, except between digits ("25,000").
 func replyWords(text string) []word {
-	text = strings.ReplaceAll(text, ",", " ")
+	text = commaSpaces(text)
 	var out []word
 	for _, f := range strings.Fields(text) {
 		f = trimPunct(f)
@@ -186,6 +207,21 @@ func replyWords(text string) []word {
 	}
 	return out
 }
+
+func commaSpaces(text string) string {
+	if !strings.Contains(text, ",") {
+		return text
+	}
+	b := []byte(text)
+	for i, c := range b {
+		if c == ',' && !(i > 0 && i+1 < len(b) && isDigit(b[i-1]) && isDigit(b[i+1])) {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func trimPunct(f string) string {
 	const edge = ".!?;\"'()[]{}“”‘’«»-–—…*_~"

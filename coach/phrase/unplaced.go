@@ -1,0 +1,51 @@
+package phrase
+
+import "strings"
+
+// A reply is never read as if part of it were not typed: a number, a time
+// or a date that the reading did not use is reported (Reply.Unplaced), so
+// the bot asks back instead of recording "thu 09:00" for "thu 10".
+
+// numberish reports whether a word on its own names a number, a time or a
+// day: it has a digit, or is a weekday, a relative day or a time of day.
+// Slack's escapes (<@U123>, <https://…>) are not. Words that are also
+// everyday English ("sat", "sun", "may", "march") or names ("Jan") are
+// left out unless they sit next to the date that was read (cutShort).
+func numberish(w word) bool {
+	if strings.HasPrefix(w.orig, "<") {
+		return false
+	}
+	if strings.ContainsAny(w.orig, "0123456789") {
+		return true
+	}
+	if wd, ok := weekdays[w.date]; ok {
+		return wd != 0 && wd != 6 || len(w.date) > 3 // sunday, saturday
+	}
+	switch w.date {
+	case "today", "tomorrow", "tmrw", "tmr", "tomorow", "tonight", "yesterday",
+		"noon", "midday", "midnight", "eod", "cob", "am", "pm":
+		return true
+	}
+	return false
+}
+
+// cutShort reports whether words[i] could be part of a date and sits in
+// the same run of such words as the date that was read: "morning" in "thu
+// morning", where only "thu" was read. Month names are left to numberish:
+// "Jan" next to "thu 10am" is more likely a contact than a date.
+func cutShort(words []word, isDate []bool, i int) bool {
+	if !dateish(words[i].date) || fillers[words[i].date] || filler[words[i].key] {
+		return false
+	}
+	if _, ok := months[words[i].date]; ok {
+		return false // a month names no day without a number, which numberish reports
+	}
+	for _, step := range []int{-1, 1} {
+		for j := i + step; j >= 0 && j < len(words) && dateish(words[j].date); j += step {
+			if isDate[j] {
+				return true
+			}
+		}
+	}
+	return false
+}
