@@ -204,3 +204,10 @@ func (a Amount) String() string {
 	}
 	return b.String()
 }
+
+// KnownCurrency reports whether code (uppercase ISO 4217) is a currency
+// ParseAmount knows.
+func KnownCurrency(code string) bool { return currencies[code] }
+
+// CurrencyCodes lists the currencies ParseAmount knows, for help text.
+const CurrencyCodes = "USD EUR GBP CAD AUD CHF JPY SEK NOK DKK INR"
