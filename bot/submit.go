@@ -45,12 +45,14 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 			return fieldErrors(ferr)
 		}
 		sm := coach.SecondMeeting{At: at, NextStep: form.text(render.InputNextStep), Qualification: form.qualification()}
+		conv := b.svc.ConventionFor(ctx, team, user)
+		var typed *phrase.Amount
 		if raw := form.text(render.InputAmount); raw != "" {
-			amount, aerr := phrase.ParseAmount(raw)
-			if aerr != nil {
-				return fieldErrors(map[string]string{render.InputAmount: fmt.Sprintf("“%s” is not an amount. Try %s.", render.Truncate(raw, 40), phrase.AmountFormats)})
+			amount, problem := formAmount(raw, conv)
+			if problem != "" {
+				return fieldErrors(map[string]string{render.InputAmount: problem})
 			}
-			sm.Amount, sm.Currency = amount.Units, amount.Currency
+			sm.Amount, sm.Currency, typed = amount.Units, amount.Currency, &amount
 		}
 		var changed bool
 		id, known := render.ReadProspectMetadata(cb.View.PrivateMetadata)
@@ -59,8 +61,12 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 			b.changed(ctx, p)
 			if !changed {
 				b.reply(ctx, "", user, render.Notice(fmt.Sprintf("*%s* was already an opportunity; nothing changed.", render.Escape(p.Account))))
-			} else if p.Prompt.IsZero() {
-				b.reply(ctx, "", user, render.Decided(p))
+			} else {
+				var echo render.Echo
+				if typed != nil {
+					echo = render.Echo{Parts: append([]string{render.EchoMeeting("second meeting", p.SecondMeeting, loc)}, amountEcho("estimated", typed, conv)...), Prospect: p.ID}
+				}
+				b.replyDecided(ctx, user, p, echo)
 			}
 		}
 	case render.ViewLose:
@@ -107,14 +113,19 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 		return nil
 	case render.ViewUpdate:
 		topInput = render.InputNextStep
-		u, ferrs := readUpdate(form, loc)
+		conv := b.svc.ConventionFor(ctx, team, user)
+		u, ferrs := readUpdate(form, loc, conv)
 		if ferrs != nil {
 			return fieldErrors(ferrs)
 		}
 		id, known := render.ReadProspectMetadata(cb.View.PrivateMetadata)
 		p, err = b.svc.UpdateFrom(ctx, actor, team, id, known, u)
 		after = func(ctx context.Context, p coach.Prospect) {
-			b.reply(ctx, "", user, render.Updated(p))
+			var typed *phrase.Amount
+			if u.Amount != nil {
+				typed = &phrase.Amount{Units: *u.Amount, Currency: u.Currency}
+			}
+			b.reply(ctx, "", user, render.WithEcho(render.Updated(p), render.Echo{Parts: amountEcho("amount", typed, conv), Prospect: p.ID}))
 		}
 	default:
 		log.Debug().Msg("ignored view submission")
@@ -219,7 +230,7 @@ func (f formValues) dateTime(dateID, timeID string, loc *time.Location) (time.Ti
 }
 
 // readUpdate reads the update modal; every field is optional.
-func readUpdate(form formValues, loc *time.Location) (coach.DealUpdate, map[string]string) {
+func readUpdate(form formValues, loc *time.Location, conv phrase.Convention) (coach.DealUpdate, map[string]string) {
 	var u coach.DealUpdate
 	step := form.text(render.InputNextStep)
 	u.NextStep = &step
@@ -231,9 +242,9 @@ func readUpdate(form formValues, loc *time.Location) (coach.DealUpdate, map[stri
 		u.SecondMeeting = &at
 	}
 	if raw := form.text(render.InputAmount); raw != "" {
-		amount, err := phrase.ParseAmount(raw)
-		if err != nil {
-			return u, map[string]string{render.InputAmount: fmt.Sprintf("“%s” is not an amount. Try %s.", render.Truncate(raw, 40), phrase.AmountFormats)}
+		amount, problem := formAmount(raw, conv)
+		if problem != "" {
+			return u, map[string]string{render.InputAmount: problem}
 		}
 		u.Amount, u.Currency = &amount.Units, amount.Currency
 	}

@@ -1,0 +1,89 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"pipelinecoach/coach"
+)
+
+// Echo is what the bot read from words a rep typed — a date, a time, an
+// amount — shown back in the reply that follows, in the rep's zone and the
+// team's way of writing numbers, so a misreading is seen at once and put
+// right with one click.
+type Echo struct {
+	Parts []string // "second meeting Thu Dec 3, 10:00 (Berlin)", "25.000 €"
+	// Prospect is the id whose form the Change button reopens (the update
+	// form); "" for no button.
+	Prospect string
+}
+
+// EchoMeeting words a meeting time as understood: "second meeting Thu Dec
+// 3, 10:00 (Berlin)".
+func EchoMeeting(what string, t time.Time, loc *time.Location) string {
+	return fmt.Sprintf("%s %s (%s)", what, When(t, loc), ZoneName(loc))
+}
+
+// ZoneName is a zone as people say it: "Berlin", "New York", "UTC".
+func ZoneName(loc *time.Location) string {
+	name := loc.String()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	if name == "Local" || name == "" {
+		return "UTC"
+	}
+	return strings.ReplaceAll(name, "_", " ")
+}
+
+// blocks is the echo as one section, with the Change button beside it.
+func (e Echo) blocks() []slack.Block {
+	if len(e.Parts) == 0 {
+		return nil
+	}
+	text := ":mag: *Understood:* " + Escape(strings.Join(e.Parts, " · "))
+	s := section("echo", text)
+	if e.Prospect != "" {
+		s.Accessory = slack.NewAccessory(button(ActionUpdate, e.Prospect, "Change", ""))
+	}
+	return []slack.Block{s}
+}
+
+// WithEcho adds what was understood to a reply, under it.
+func WithEcho(m Message, e Echo) Message {
+	b := e.blocks()
+	if len(b) == 0 {
+		return m
+	}
+	m.Blocks = append(append([]slack.Block(nil), m.Blocks...), b...)
+	m.Text += " (understood: " + Escape(strings.Join(e.Parts, " · ")) + ")"
+	return m
+}
+
+// EchoOnly is a reply that is only what was understood, for when the
+// decision itself is shown elsewhere (the question above, updated).
+func EchoOnly(e Echo) Message {
+	return Message{Text: "Understood: " + Escape(strings.Join(e.Parts, " · ")), Blocks: e.blocks()}
+}
+
+// Unplaced asks back about a reply holding numbers, times or days that
+// could not be placed: nothing was recorded, and the rep is told what to
+// write. With yes, the question is when the second meeting is; otherwise
+// the prompt's question again, with its buttons.
+func Unplaced(p coach.Prospect, quoted string, yes bool) Message {
+	q := "“" + safe(quoted, 60) + "”"
+	account := safe(p.Account, coach.MaxAccountLen)
+	if yes {
+		text := fmt.Sprintf("I couldn't place %s in your answer, so nothing is recorded yet. When is the second meeting with *%s*? Reply like _yes, thu 10_ or _yes, dec 3 2pm_, or open the form:", q, account)
+		return Message{Text: "I couldn't place " + q + " in your answer", Blocks: []slack.Block{
+			section("unplaced", text),
+			slack.NewActionBlock("unplaced_actions", button(ActionYes, p.ID, "Yes, booked", "primary")),
+		}}
+	}
+	prompt := Prompt(p, coach.Ask{Kind: coach.AskFirst})
+	text := fmt.Sprintf("I couldn't place %s in your answer, so nothing changed. Was a second meeting with *%s* booked?", q, account)
+	return Message{Text: "I couldn't place " + q + " in your answer", Blocks: append([]slack.Block{section("unplaced", text)}, prompt.Blocks[1:]...)}
+}

@@ -1,0 +1,93 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"pipelinecoach/bot/render"
+	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
+)
+
+// unplacedIn is what a DM reply typed that no reading used and that names
+// none of the prospects it may be about.
+func unplacedIn(reply phrase.Reply, candidates []coach.Prospect) []string {
+	left := reply.Unplaced
+	for _, p := range candidates {
+		left = coach.Unplaced(left, p)
+	}
+	return left
+}
+
+// askBack answers a reply that held words it could not place: nothing is
+// recorded, and the rep sees what was not understood.
+func askBack(reply phrase.Reply, candidates []coach.Prospect, quoted string) render.Message {
+	yes := reply.Answer == phrase.Yes
+	if len(candidates) == 1 {
+		return render.Unplaced(candidates[0], quoted, yes)
+	}
+	action := render.ActionYes
+	if reply.Answer == phrase.No {
+		action = render.ActionLose
+	}
+	return render.Choose(fmt.Sprintf("I couldn't place “%s” in your answer, so nothing changed. Which prospect is it about? (Or reply like _yes Acme thu 10am_.)",
+		render.Escape(render.Truncate(quoted, 60))), action, candidates)
+}
+
+// formAmount reads an amount typed in a form as the rep's team writes
+// amounts; problem is what the field shows when it cannot be read.
+func formAmount(raw string, conv phrase.Convention) (a phrase.Amount, problem string) {
+	a, err := conv.ParseAmount(raw)
+	if err != nil {
+		return a, amountProblem(raw, err, conv)
+	}
+	return a, ""
+}
+
+// amountProblem words why a typed amount was not taken: an ambiguous one is
+// asked back with both readings.
+func amountProblem(raw string, err error, conv phrase.Convention) string {
+	var amb *phrase.AmbiguousError
+	if errors.As(err, &amb) {
+		return fmt.Sprintf("“%s” could be %s or %s. Write the one you mean.", render.Truncate(amb.Text, 40), amb.Small, amb.Grouped)
+	}
+	return fmt.Sprintf("“%s” is not an amount. Try %s.", render.Truncate(raw, 40), conv.Examples())
+}
+
+// amountEcho is an amount typed in a form, as understood, in the team's
+// style; nil parts when none was typed.
+func amountEcho(what string, a *phrase.Amount, conv phrase.Convention) []string {
+	if a == nil {
+		return nil
+	}
+	return []string{what + " " + conv.Format(*a)}
+}
+
+// replyDecided tells the rep what their form decided, with what was
+// understood from what they typed. When the question in the DM was updated
+// to show the decision, only the echo is sent.
+func (b *Bot) replyDecided(ctx context.Context, user string, p coach.Prospect, e render.Echo) {
+	switch {
+	case p.Prompt.IsZero():
+		b.reply(ctx, "", user, render.WithEcho(render.Decided(p), e))
+	case len(e.Parts) > 0:
+		b.reply(ctx, "", user, render.EchoOnly(e))
+	}
+}
+
+// currencyNote says how the team's amounts are now read, with an example.
+func currencyNote(t coach.Team, d coach.TeamDefaults) string {
+	conv := t.Convention(d)
+	cur := conv.Currency
+	if cur == "" {
+		cur = "no currency"
+	}
+	return fmt.Sprintf("Amounts typed without a currency are in %s, and numbers are written %s: “25k” reads as %s.",
+		cur, conv.Style.Example(), render.Escape(conv.Format(mustAmount(conv, "25k"))))
+}
+
+func mustAmount(conv phrase.Convention, s string) phrase.Amount {
+	a, _ := conv.ParseAmount(s)
+	return a
+}
