@@ -27,8 +27,16 @@ func TestRepliesAreReadInFullOrAskedBack(t *testing.T) {
 	h.click(rep, echo, render.ActionUpdate)
 	h.view(rep, render.ViewUpdate)
 
+	h.slash(rep, "log Initech 12/01 14:30")
+	h.reply(rep, "“12/01” looks like a date or a time, but not one I can read, so nothing was logged. I read the company as *Initech 12/01*")
+	h.view(rep, render.ViewLog)
 	h.slash(rep, "log Globex today 10:30")
-	h.reply(rep, "Logged a first meeting with *Globex*")
+	h.reply(rep, "*Understood:* first meeting Wed Nov 25, 10:30 (Berlin)")
+	h.slash(rep, "log Hooli fri 2")
+	h.reply(rep, "*Understood:* first meeting Fri Nov 27, 14:00 (Berlin)")
+	if ps := h.prospects(rep); len(ps) != 3 {
+		t.Fatalf("%d prospects logged, want Acme, Globex and Hooli", len(ps))
+	}
 	h.at(berlinAt(25, 11, 45))
 	h.waitFor(dm, "Did you book a second meeting with Globex?")
 	before := h.prospect(rep, "Globex")

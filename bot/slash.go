@@ -82,6 +82,10 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 			render.Escape(render.Truncate(attempt, 60)), phrase.DateFormats)))
 		return
 	}
+	if la.Stray != "" {
+		b.askStray(ctx, cmd.TriggerID, actor, la, loc, respond)
+		return
+	}
 	if la.Account == "" || !la.HasWhen {
 		draft := render.LogDraft{Account: la.Account, Contact: la.Contact}
 		if la.HasWhen {
@@ -105,7 +109,7 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 		respond(render.Notice(explain(err, loc)))
 		return
 	}
-	respond(render.Logged(p))
+	respond(render.WithEcho(render.Logged(p), render.Echo{Parts: []string{render.EchoMeeting("first meeting", p.FirstMeeting, loc)}}))
 }
 
 // slashDeal handles /pipeline won|lost|update <deal>: it finds the deal by

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"pipelinecoach/bot/command"
 	"pipelinecoach/bot/render"
 	"pipelinecoach/coach"
 	"pipelinecoach/coach/phrase"
@@ -90,4 +92,17 @@ func currencyNote(t coach.Team, d coach.TeamDefaults) string {
 func mustAmount(conv phrase.Convention, s string) phrase.Amount {
 	a, _ := conv.ParseAmount(s)
 	return a
+}
+
+// askStray answers a /pipeline log line whose company name ends in a word
+// written like a date that was not read ("Acme 12/01 14:30"): nothing is
+// logged; the form opens with what was read, to check and correct.
+func (b *Bot) askStray(ctx context.Context, trigger string, actor coach.Actor, la command.LogArgs, loc *time.Location, respond func(render.Message)) {
+	note := fmt.Sprintf("“%s” looks like a date or a time, but not one I can read, so nothing was logged. I read the company as *%s* and the meeting as %s (%s). Check them in the form, or write the date like dec 1 or 2026-12-01.",
+		render.Escape(render.Truncate(la.Stray, 30)), render.Escape(render.Truncate(la.Account, 80)), render.When(la.When, loc), render.ZoneName(loc))
+	respond(render.Notice(note))
+	draft := render.LogDraft{Account: la.Account, Contact: la.Contact, When: la.When}
+	if _, err := b.slack.OpenView(ctx, trigger, render.LogModal(draft, loc)); err != nil {
+		b.log.Warn().Err(err).Str("user", actor.User).Msg("open log modal")
+	}
 }

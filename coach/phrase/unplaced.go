@@ -49,3 +49,38 @@ func cutShort(words []word, isDate []bool, i int) bool {
 	}
 	return false
 }
+
+// LooksLikeDate reports whether a single word is written like a date or a
+// time, whether or not it is a valid one: "12/01", "3.12.", "14:30",
+// "25:00", "3pm", "2026-12-01", "tue", "tomorrow", "noon". A word a
+// company is often named with ("3M", "54", "Monday.com") is not.
+func LooksLikeDate(w string) bool {
+	w = strings.ToLower(strings.Trim(w, ",;()"))
+	if w == "" {
+		return false
+	}
+	if _, ok := weekdays[w]; ok {
+		return true
+	}
+	switch w {
+	case "today", "tomorrow", "tmrw", "tonight", "yesterday", "noon", "midnight", "eod":
+		return true
+	}
+	if _, _, ok, _ := clock(w); ok {
+		return true
+	}
+	if _, _, _, ok, _ := isoDate(w); ok {
+		return true
+	}
+	// 12/01, 3.12., 03.12.2026: day and month in either order
+	parts := strings.FieldsFunc(w, func(r rune) bool { return r == '/' || r == '.' })
+	if len(parts) >= 2 && len(parts) <= 3 && strings.ContainsAny(w, "/.") {
+		for _, p := range parts {
+			if !allDigits(p) || len(p) > 4 {
+				return false
+			}
+		}
+		return len(parts[0]) <= 2 && len(parts[1]) <= 2
+	}
+	return false
+}

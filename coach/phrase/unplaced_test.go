@@ -65,3 +65,15 @@ func TestParseReplyUnplaced(t *testing.T) {
 		}
 	}
 }
+
+func TestLooksLikeDate(t *testing.T) {
+	for w, want := range map[string]bool{
+		"12/01": true, "3.12.": true, "03.12.2026": true, "14:30": true, "25:00": true, "3pm": true,
+		"2026-12-01": true, "tue": true, "Tomorrow": true, "noon": true,
+		"3M": false, "54": false, "Monday.com": false, "1.5": true, "Acme": false, "2026": false, "v2.0.1": false, "": false,
+	} {
+		if got := LooksLikeDate(w); got != want {
+			t.Errorf("LooksLikeDate(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
