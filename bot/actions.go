@@ -48,6 +48,8 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 		if err := b.slack.UpdateMessage(ctx, cb.Channel.ID, cb.Message.Timestamp, render.NudgeAnswered(cb.Message.Blocks.BlockSet, answer).Options()...); err != nil {
 			log.Warn().Err(err).Msg("update nudge")
 		}
+	case render.ActionCorrectLog:
+		b.openCorrection(ctx, cb.TriggerID, actor, id, loc, respond)
 	case render.ActionDealCard:
 		p, err := b.svc.Prospect(ctx, actor, id)
 		if err != nil {

@@ -33,7 +33,17 @@ func TestRepliesAreReadInFullOrAskedBack(t *testing.T) {
 	h.slash(rep, "log Globex today 10:30")
 	h.reply(rep, "*Understood:* first meeting Wed Nov 25, 10:30 (Berlin)")
 	h.slash(rep, "log Hooli fri 2")
-	h.reply(rep, "*Understood:* first meeting Fri Nov 27, 14:00 (Berlin)")
+	logged := h.reply(rep, "*Understood:* first meeting Fri Nov 27, 14:00 (Berlin)")
+	// Change reopens the meeting's form; saving corrects it and moves the question.
+	h.click(rep, logged, render.ActionCorrectLog)
+	fix := h.view(rep, render.ViewCorrectLog)
+	if ack := h.submit(rep, fix, map[string]string{render.InputAccount: "Hooli", render.InputFirstDate: "2026-11-27", render.InputFirstTime: "10:00"}); len(ack.Payload) != 0 {
+		t.Fatalf("correction acked with %s", ack.Payload)
+	}
+	h.waitFor(dm, "Corrected the first meeting with *Hooli*")
+	if hooli := h.prospect(rep, "Hooli"); !hooli.FirstMeeting.Equal(berlinAt(27, 10, 0)) || hooli.Account != "Hooli" {
+		t.Fatalf("Hooli after the correction: %s at %v", hooli.Account, hooli.FirstMeeting)
+	}
 	if ps := h.prospects(rep); len(ps) != 3 {
 		t.Fatalf("%d prospects logged, want Acme, Globex and Hooli", len(ps))
 	}

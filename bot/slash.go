@@ -109,7 +109,7 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 		respond(render.Notice(explain(err, loc)))
 		return
 	}
-	respond(render.WithEcho(render.Logged(p), render.Echo{Parts: []string{render.EchoMeeting("first meeting", p.FirstMeeting, loc)}}))
+	respond(render.WithEcho(render.Logged(p), logEcho(p, loc)))
 }
 
 // slashDeal handles /pipeline won|lost|update <deal>: it finds the deal by

@@ -29,6 +29,8 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 		after    func(context.Context, coach.Prospect)
 	)
 	switch cb.View.CallbackID {
+	case render.ViewCorrectLog:
+		return b.submitCorrection(ctx, actor, cb.View, loc)
 	case render.ViewLog:
 		topInput = render.InputAccount
 		start, ferr := form.dateTime(render.InputFirstDate, render.InputFirstTime, loc)
@@ -267,7 +269,7 @@ func readUpdate(form formValues, loc *time.Location, conv phrase.Convention) (co
 // caused is shown, by the modal's callback id.
 func firstInput(callbackID string) string {
 	switch callbackID {
-	case render.ViewLog:
+	case render.ViewLog, render.ViewCorrectLog:
 		return render.InputAccount
 	case render.ViewConfirm:
 		return render.InputSecondDate

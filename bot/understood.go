@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"pipelinecoach/bot/command"
 	"pipelinecoach/bot/render"
 	"pipelinecoach/coach"
@@ -105,4 +107,56 @@ func (b *Bot) askStray(ctx context.Context, trigger string, actor coach.Actor, l
 	if _, err := b.slack.OpenView(ctx, trigger, render.LogModal(draft, loc)); err != nil {
 		b.log.Warn().Err(err).Str("user", actor.User).Msg("open log modal")
 	}
+}
+
+// logEcho shows back a first meeting read from a /pipeline log line, with a
+// Change button that reopens it in a form.
+func logEcho(p coach.Prospect, loc *time.Location) render.Echo {
+	return render.Echo{Parts: []string{render.EchoMeeting("first meeting", p.FirstMeeting, loc)}, Prospect: p.ID, Change: render.ActionCorrectLog}
+}
+
+// openCorrection opens a logged first meeting's form, to correct it.
+func (b *Bot) openCorrection(ctx context.Context, trigger string, actor coach.Actor, id string, loc *time.Location, respond func(render.Message)) {
+	p, err := b.svc.Prospect(ctx, actor, id)
+	if err == nil {
+		err = p.CanCorrectMeeting()
+	}
+	if err != nil {
+		respond(render.Notice(explain(err, loc)))
+		return
+	}
+	if _, err := b.slack.OpenView(ctx, trigger, render.CorrectLogModal(p, loc)); err != nil {
+		b.log.Warn().Err(err).Str("user", actor.User).Msg("open correction modal")
+		respond(render.Notice("Couldn't open the form — try again."))
+	}
+}
+
+// submitCorrection saves a corrected first meeting and returns the ack:
+// nil closes the form; field errors keep it open.
+func (b *Bot) submitCorrection(ctx context.Context, actor coach.Actor, view slack.View, loc *time.Location) any {
+	form := formValues{view.State}
+	start, ferr := form.dateTime(render.InputFirstDate, render.InputFirstTime, loc)
+	if ferr != nil {
+		return fieldErrors(ferr)
+	}
+	p, err := b.svc.CorrectMeeting(ctx, actor, actor.Workspace, view.PrivateMetadata, coach.NewMeeting{
+		Account: form.text(render.InputAccount), Contact: form.text(render.InputContact), Start: start})
+	if err != nil {
+		if storeTrouble(err) {
+			b.obs.HandlerError("store")
+			b.log.Error().Err(err).Str("user", actor.User).Msg("correct first meeting")
+		}
+		field := render.InputAccount
+		var fe *coach.FieldError
+		if asField(err, &fe) {
+			field = inputFor(fe.Field, field)
+		}
+		return fieldErrors(map[string]string{field: explain(err, loc)})
+	}
+	b.submit(context.WithoutCancel(ctx), func(ctx context.Context) {
+		note := render.Notice(fmt.Sprintf(":pencil2: Corrected the first meeting with *%s*. I'll ask you %s whether a second meeting was booked.",
+			render.Escape(p.Account), render.When(p.FollowUpAt, loc)))
+		b.reply(ctx, "", actor.User, render.WithEcho(note, logEcho(p, loc)))
+	})
+	return nil
 }

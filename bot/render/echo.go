@@ -16,9 +16,12 @@ import (
 // right with one click.
 type Echo struct {
 	Parts []string // "second meeting Thu Dec 3, 10:00 (Berlin)", "25.000 €"
-	// Prospect is the id whose form the Change button reopens (the update
-	// form); "" for no button.
+	// Prospect is the id whose form the Change button reopens; "" for no
+	// button.
 	Prospect string
+	// Change is the Change button's action: ActionUpdate (the deal's form,
+	// the default) or ActionCorrectLog (the logged first meeting's).
+	Change string
 }
 
 // EchoMeeting words a meeting time as understood: "second meeting Thu Dec
@@ -47,7 +50,11 @@ func (e Echo) blocks() []slack.Block {
 	text := ":mag: *Understood:* " + Escape(strings.Join(e.Parts, " · "))
 	s := section("echo", text)
 	if e.Prospect != "" {
-		s.Accessory = slack.NewAccessory(button(ActionUpdate, e.Prospect, "Change", ""))
+		action := e.Change
+		if action == "" {
+			action = ActionUpdate
+		}
+		s.Accessory = slack.NewAccessory(button(action, e.Prospect, "Change", ""))
 	}
 	return []slack.Block{s}
 }
@@ -86,4 +93,21 @@ func Unplaced(p coach.Prospect, quoted string, yes bool) Message {
 	prompt := Prompt(p, coach.Ask{Kind: coach.AskFirst})
 	text := fmt.Sprintf("I couldn't place %s in your answer, so nothing changed. Was a second meeting with *%s* booked?", q, account)
 	return Message{Text: "I couldn't place " + q + " in your answer", Blocks: append([]slack.Block{section("unplaced", text)}, prompt.Blocks[1:]...)}
+}
+
+// Correcting a logged first meeting: its own button and form, which carry
+// the prospect id (the form in its private metadata).
+const (
+	ActionCorrectLog = "prospect_correct_log"
+	ViewCorrectLog   = "correct_first_meeting"
+)
+
+// CorrectLogModal reopens a logged first meeting's form, filled in with what
+// was recorded, to correct it.
+func CorrectLogModal(p coach.Prospect, loc *time.Location) slack.ModalViewRequest {
+	v := LogModal(LogDraft{Account: p.Account, Contact: p.Contact, When: p.FirstMeeting}, loc)
+	v.CallbackID, v.PrivateMetadata = ViewCorrectLog, p.ID
+	v.Title, v.Submit = plain("Correct the meeting", maxModalTitle), plain("Save", maxModalTitle)
+	v.Blocks.BlockSet[0] = section("log_intro", "Put right what I recorded. I'll ask you about it after the meeting as corrected.")
+	return v
 }

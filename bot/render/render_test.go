@@ -124,6 +124,9 @@ func TestGolden(t *testing.T) {
 			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), berlin), "estimated $25,000"}, Prospect: "p1"}),
 		"echo_only": render.EchoOnly(render.Echo{
 			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), berlin), "estimated 25.000 €"}, Prospect: "p1"}),
+		"modal_correct_log": render.CorrectLogModal(prospect("p1", "Acme", coach.Scheduled), berlin),
+		"logged_echo": render.WithEcho(render.Logged(prospect("p1", "Acme", coach.Scheduled)), render.Echo{
+			Parts: []string{render.EchoMeeting("first meeting", at(25, 10, 0), berlin)}, Prospect: "p1", Change: render.ActionCorrectLog}),
 		"unplaced_yes":    render.Unplaced(prospect("p1", "Acme", coach.Awaiting), "10", true),
 		"unplaced_answer": render.Unplaced(prospect("p1", "Acme", coach.Awaiting), "tue 10am", false),
 	}
