@@ -63,7 +63,8 @@ const maxDateWords = 8
 //
 // With Yes, the longest run of other words (at most 8, right-most on a tie)
 // that When reads is the second meeting's date: "yep booked for thu 2pm",
-// "Acme yes tue 10am". "now" alone is not taken as a date ("booked it just
+// "Acme yes tue 10am". A reply that is only a date with a time of day ("thu
+// 10", "tomorrow at 2pm") is Yes with that date: it answers the question. "now" alone is not taken as a date ("booked it just
 // now"). Text longer than MaxLen is Unclear.
 //
 // Whatever the answer, words that look like a number, a time or a day but
@@ -105,7 +106,7 @@ func ParseReply(text string, now time.Time, loc *time.Location) Reply {
 		r.Answer = No
 	}
 	isDate := make([]bool, n)
-	if r.Answer == Yes {
+	if r.Answer == Yes || len(found) == 0 {
 		from, to := -1, -1
 		for i := range n {
 			for j := min(n, i+maxDateWords); j > i && j-i >= to-from; j-- {
@@ -120,6 +121,13 @@ func ParseReply(text string, now time.Time, loc *time.Location) Reply {
 				from, to, r.When, r.HasWhen = i, j, t, true
 				break
 			}
+		}
+		if len(found) == 0 && r.HasWhen && !dateAlone(words, from, to) {
+			// No answer, and more than a meeting time: not read as one.
+			from, to, r.When, r.HasWhen = -1, -1, time.Time{}, false
+		}
+		if len(found) == 0 && r.HasWhen {
+			r.Answer = Yes // "thu 10" alone: booked for then
 		}
 		for i := from; i >= 0 && i < to; i++ {
 			isDate[i] = true
@@ -141,6 +149,20 @@ func ParseReply(text string, now time.Time, loc *time.Location) Reply {
 	r.Rest = strings.Join(rest, " ")
 	r.WhenText = strings.Join(when, " ")
 	return r
+}
+
+// dateAlone reports whether words[from:to], a date, is all the reply says
+// (filler words aside) and names a time of day: "thu 10", "for tomorrow at
+// 2pm". Answering "was a second meeting booked?" with a time means it was;
+// "tomorrow" alone might mean "ask me tomorrow", and is asked back.
+func dateAlone(words []word, from, to int) bool {
+	for i, w := range words {
+		if (i < from || i >= to) && !filler[w.key] {
+			return false
+		}
+	}
+	var s dateSpec
+	return s.read(dateTokens(joinKeys(words[from:to]))) == nil && s.hasTime
 }
 
 // free reports whether words[i:j] hold no answer word.
