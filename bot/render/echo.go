@@ -111,3 +111,11 @@ func CorrectLogModal(p coach.Prospect, loc *time.Location) slack.ModalViewReques
 	v.Blocks.BlockSet[0] = section("log_intro", "Put right what I recorded. I'll ask you about it after the meeting as corrected.")
 	return v
 }
+
+// AmountInput writes an amount to fill a form's amount field: thousands
+// grouped with spaces ("€25 000", "CHF 1 500 000"), which read back the same
+// whichever way the team writes numbers. "€25,000" would be asked back as
+// ambiguous by a team that writes 1.234,56, each time the form is saved.
+func AmountInput(units int64, currency string) string {
+	return strings.ReplaceAll(Amount(units, currency), ",", " ")
+}

@@ -138,7 +138,7 @@ func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framewor
 	loc := p.Location()
 	amount := ""
 	if draft.Amount > 0 {
-		amount = Amount(draft.Amount, draft.Currency)
+		amount = AmountInput(draft.Amount, draft.Currency)
 	}
 	intro := fmt.Sprintf("*%s* becomes an opportunity once the second meeting is booked. First meeting: %s.",
 		safe(p.Account, coach.MaxAccountLen), When(p.FirstMeeting, loc))
@@ -180,7 +180,7 @@ func UpdateModal(p coach.Prospect, fw coach.Framework) slack.ModalViewRequest {
 	loc := p.Location()
 	amount := ""
 	if p.Amount > 0 {
-		amount = Amount(p.Amount, p.Currency)
+		amount = AmountInput(p.Amount, p.Currency)
 	}
 	waitDate := slack.NewDatePickerBlockElement(InputWaitingDate)
 	if !p.WaitingUntil.IsZero() && p.WaitingOn != "" {

@@ -16,6 +16,7 @@ import (
 
 	"pipelinecoach/bot/render"
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -311,6 +312,18 @@ func TestDigestFitsAnyTeam(t *testing.T) {
 	for _, want := range []string{"U0000", "U0299", "more"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the digest lacks %q", want)
+		}
+	}
+}
+
+// An amount a form is filled with reads back as itself in either style.
+func TestAmountInputReadsBackInEitherStyle(t *testing.T) {
+	for _, a := range []phrase.Amount{{Units: 25_000, Currency: "EUR"}, {Units: 1_500_000, Currency: "CHF"}, {Units: 999, Currency: "USD"}, {Units: 1_234_567, Currency: "GBP"}} {
+		in := render.AmountInput(a.Units, a.Currency)
+		for _, conv := range []phrase.Convention{{Style: phrase.DecimalPoint}, {Style: phrase.DecimalComma}} {
+			if back, err := conv.ParseAmount(in); err != nil || back != a {
+				t.Errorf("%s: %q reads back as %+v, %v; want %+v", conv.Style, in, back, err, a)
+			}
 		}
 	}
 }
