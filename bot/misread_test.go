@@ -92,10 +92,20 @@ func TestAmountsAreReadAsTheTeamWritesThem(t *testing.T) {
 	if len(ack.Payload) != 0 {
 		t.Fatalf("confirm acked with %s", ack.Payload)
 	}
-	h.waitFor(h.sim.DMChannel(rep), "*Understood:* second meeting Thu Dec 3, 10:00 (Berlin) · estimated 25.000 €")
+	echo := h.waitFor(h.sim.DMChannel(rep), "*Understood:* second meeting Thu Dec 3, 10:00 (Berlin) · estimated 25.000 €")
 	if a := h.prospect(rep, "Acme"); a.Amount != 25_000 || a.Currency != "EUR" {
 		t.Fatalf("Acme's amount is %d %s, want 25000 EUR", a.Amount, a.Currency)
 	}
+	// Change reopens the deal's form, filled with an amount that reads back as itself.
+	h.click(rep, echo, render.ActionUpdate)
+	up := h.view(rep, render.ViewUpdate)
+	if !strings.Contains(string(up.Raw), `"initial_value":"€25 000"`) {
+		t.Fatalf("the update form is not filled with €25 000: %s", up.Raw)
+	}
+	if ack := h.submit(rep, up, map[string]string{render.InputAmount: "€25 000"}); len(ack.Payload) != 0 {
+		t.Fatalf("the unchanged amount was refused: %s", ack.Payload)
+	}
+	h.waitFor(h.sim.DMChannel(rep), "*Understood:* amount 25.000 €")
 
 	h.slash(admin, "quota "+mention(rep)+" 1,5 Mio 2027-Q1")
 	h.reply(admin, "for 2027-Q1: 1.500.000 €")

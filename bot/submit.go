@@ -64,11 +64,7 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 			if !changed {
 				b.reply(ctx, "", user, render.Notice(fmt.Sprintf("*%s* was already an opportunity; nothing changed.", render.Escape(p.Account))))
 			} else {
-				var echo render.Echo
-				if typed != nil {
-					echo = render.Echo{Parts: append([]string{render.EchoMeeting("second meeting", p.SecondMeeting, loc)}, amountEcho("estimated", typed, conv)...), Prospect: p.ID}
-				}
-				b.replyDecided(ctx, user, p, echo)
+				b.replyDecided(ctx, user, p, confirmEcho(p, typed, conv, loc))
 			}
 		}
 	case render.ViewLose:
@@ -123,11 +119,7 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 		id, known := render.ReadProspectMetadata(cb.View.PrivateMetadata)
 		p, err = b.svc.UpdateFrom(ctx, actor, team, id, known, u)
 		after = func(ctx context.Context, p coach.Prospect) {
-			var typed *phrase.Amount
-			if u.Amount != nil {
-				typed = &phrase.Amount{Units: *u.Amount, Currency: u.Currency}
-			}
-			b.reply(ctx, "", user, render.WithEcho(render.Updated(p), render.Echo{Parts: amountEcho("amount", typed, conv), Prospect: p.ID}))
+			b.reply(ctx, "", user, render.WithEcho(render.Updated(p), updateEcho(p, u, conv)))
 		}
 	default:
 		log.Debug().Msg("ignored view submission")

@@ -59,13 +59,22 @@ func amountProblem(raw string, err error, conv phrase.Convention) string {
 	return fmt.Sprintf("“%s” is not an amount. Try %s.", render.Truncate(raw, 40), conv.Examples())
 }
 
-// amountEcho is an amount typed in a form, as understood, in the team's
-// style; nil parts when none was typed.
-func amountEcho(what string, a *phrase.Amount, conv phrase.Convention) []string {
-	if a == nil {
-		return nil
+// confirmEcho shows back a confirmed second meeting whose amount was typed
+// (nil: none typed, nothing to show back), in the rep's zone and the team's
+// style.
+func confirmEcho(p coach.Prospect, typed *phrase.Amount, conv phrase.Convention, loc *time.Location) render.Echo {
+	if typed == nil {
+		return render.Echo{}
 	}
-	return []string{what + " " + conv.Format(*a)}
+	return render.Echo{Parts: []string{render.EchoMeeting("second meeting", p.SecondMeeting, loc), "estimated " + conv.Format(*typed)}, Prospect: p.ID}
+}
+
+// updateEcho shows back the amount typed in the update form, if any.
+func updateEcho(p coach.Prospect, u coach.DealUpdate, conv phrase.Convention) render.Echo {
+	if u.Amount == nil {
+		return render.Echo{}
+	}
+	return render.Echo{Parts: []string{"amount " + conv.Format(phrase.Amount{Units: *u.Amount, Currency: u.Currency})}, Prospect: p.ID}
 }
 
 // replyDecided tells the rep what their form decided, with what was
