@@ -124,7 +124,7 @@ func TestGolden(t *testing.T) {
 		"decided_echo": render.WithEcho(render.Decided(opportunity("p1", "Acme")), render.Echo{
 			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), berlin), "estimated $25,000"}, Prospect: "p1"}),
 		"echo_only": render.EchoOnly(render.Echo{
-			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), berlin), "estimated 25.000 €"}, Prospect: "p1"}),
+			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), ny), "estimated 25.000 €"}, Prospect: "p1"}),
 		"modal_correct_log": render.CorrectLogModal(prospect("p1", "Acme", coach.Scheduled), berlin),
 		"logged_echo": render.WithEcho(render.Logged(prospect("p1", "Acme", coach.Scheduled)), render.Echo{
 			Parts: []string{render.EchoMeeting("first meeting", at(25, 10, 0), berlin)}, Prospect: "p1", Change: render.ActionCorrectLog}),
