@@ -142,7 +142,7 @@ func ParseReply(text string, now time.Time, loc *time.Location) Reply {
 			continue
 		}
 		rest = append(rest, w.orig)
-		if numberish(w) || cutShort(words, isDate, i) {
+		if numberish(w) || r.HasWhen && cutShort(words, isDate, i) {
 			r.Unplaced = append(r.Unplaced, w.orig)
 		}
 	}
