@@ -76,6 +76,9 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			candidates = m
 		}
 	}
+	if len(candidates) == 1 {
+		reply = readAbout(reply, text, candidates[0], now, loc)
+	}
 	if unplaced := unplacedIn(reply, candidates); len(unplaced) > 0 {
 		// Never act on part of what was typed: ask back, quoting the rest.
 		say(askBack(reply, candidates, strings.Join(unplaced, " ")))

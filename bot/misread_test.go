@@ -62,6 +62,12 @@ func TestRepliesAreReadInFullOrAskedBack(t *testing.T) {
 	if g := h.prospect(rep, "Globex"); g.State != coach.Awaiting || g.Version != before.Version {
 		t.Fatalf("Globex changed after replies that were asked back: %s, version %d, was %d", g.State, g.Version, before.Version)
 	}
+	// The prospect's name and a time: booked for then.
+	dmSay(t, h, "Globex fri 3")
+	h.waitFor(dm, "*Understood:* second meeting Fri Nov 27, 15:00 (Berlin)")
+	if g := h.prospect(rep, "Globex"); g.State != coach.Opportunity {
+		t.Fatalf("Globex after “Globex fri 3” is %s, want an opportunity", g.State)
+	}
 }
 
 // A team in euros reads "25.000" as twenty-five thousand euros, asks back

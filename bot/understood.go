@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -168,4 +169,22 @@ func (b *Bot) submitCorrection(ctx context.Context, actor coach.Actor, view slac
 		b.reply(ctx, "", actor.User, render.WithEcho(note, logEcho(p, loc)))
 	})
 	return nil
+}
+
+// readAbout reads a reply that named its prospect again without the name:
+// "Acme thu 10" is "thu 10" — booked for then — about Acme. Other replies
+// are kept as read.
+func readAbout(reply phrase.Reply, text string, p coach.Prospect, now time.Time, loc *time.Location) phrase.Reply {
+	if reply.Answer != phrase.Unclear {
+		return reply
+	}
+	words := strings.Fields(text)
+	rest := coach.Unplaced(words, p) // the words that are not p's name
+	if len(rest) == len(words) {
+		return reply
+	}
+	if again := phrase.ParseReply(strings.Join(rest, " "), now, loc); again.Answer == phrase.Yes && again.HasWhen {
+		return again
+	}
+	return reply
 }
