@@ -27,6 +27,9 @@ func TestRepliesAreReadInFullOrAskedBack(t *testing.T) {
 	h.click(rep, echo, render.ActionUpdate)
 	h.view(rep, render.ViewUpdate)
 
+	h.slash(rep, "log Initech thu morning")
+	h.reply(rep, "I couldn't read “thu morning” as a date and time, so nothing was logged.")
+	h.reply(rep, `("morning" is not a time: at what time? Write it like "10am" or "3pm")`)
 	h.slash(rep, "log Initech 12/01 14:30")
 	h.reply(rep, "“12/01” looks like a date or a time, but not one I can read, so nothing was logged. I read the company as *Initech 12/01*")
 	h.view(rep, render.ViewLog)

@@ -78,8 +78,8 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 	_, loc := b.users.actor(ctx, actor.Workspace, actor.User)
 	la := command.ParseLog(args, b.svc.Now(), loc)
 	if attempt := command.DateAttempt(command.Unescape(args)); !la.HasWhen && attempt != "" {
-		respond(render.Notice(fmt.Sprintf("I couldn't read “%s” as a date and time, so nothing was logged. Dates work like: %s.",
-			render.Escape(render.Truncate(attempt, 60)), phrase.DateFormats)))
+		respond(render.Notice(fmt.Sprintf("I couldn't read “%s” as a date and time, so nothing was logged. Dates work like: %s.%s",
+			render.Escape(render.Truncate(attempt, 60)), phrase.DateFormats, dateProblem(attempt, b.svc.Now(), loc))))
 		return
 	}
 	if la.Stray != "" {

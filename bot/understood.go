@@ -188,3 +188,18 @@ func readAbout(reply phrase.Reply, text string, p coach.Prospect, now time.Time,
 	}
 	return reply
 }
+
+// dateProblem is what the date parser says about words it could not read
+// as a date ("“morning” is not a time: at what time?"), as a sentence to
+// add to an answer; "" when it has nothing to add.
+func dateProblem(words string, now time.Time, loc *time.Location) string {
+	_, err := phrase.When(words, now, loc)
+	if err == nil {
+		return ""
+	}
+	why := strings.TrimPrefix(err.Error(), phrase.ErrDate.Error()+": ")
+	if why == err.Error() {
+		return ""
+	}
+	return " (" + render.Escape(render.Truncate(why, 200)) + ")"
+}
