@@ -109,3 +109,32 @@ func TestWhenBareHourErrors(t *testing.T) {
 		}
 	}
 }
+
+// Dates as written in Berlin: day, month, dots.
+func TestWhenDottedDates(t *testing.T) {
+	berlin := mustLoad(t, "Europe/Berlin")
+	now := wednesday(berlin)
+	tests := []struct{ in, want string }{
+		{"3.12. 10:00", "2026-12-03 10:00"},
+		{"3.12. 10", "2026-12-03 10:00"},
+		{"03.12.2026 14:30", "2026-12-03 14:30"},
+		{"thu 3.12. 2pm", ""}, // two days
+		{"3.12", ""},          // could be a time: asked back
+		{"31.02.", ""},
+		{"3.13.", ""},
+		{"3.12.26", ""},
+		{"1.1. 9am", "2027-01-01 09:00"},
+	}
+	for _, tt := range tests {
+		got, err := When(tt.in, now, berlin)
+		if tt.want == "" {
+			if err == nil {
+				t.Errorf("When(%q) = %v, want an error", tt.in, got)
+			}
+			continue
+		}
+		if err != nil || got.Format("2006-01-02 15:04") != tt.want {
+			t.Errorf("When(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
+		}
+	}
+}

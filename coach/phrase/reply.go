@@ -221,7 +221,11 @@ func replyWords(text string) []word {
 	text = commaSpaces(text)
 	var out []word
 	for _, f := range strings.Fields(text) {
-		f = trimPunct(f)
+		if d := strings.Trim(f, "!?;\"'()[]{}“”‘’«»"); isDottedDate(d) {
+			f = d // "3.12." keeps the dot that makes it a date
+		} else {
+			f = trimPunct(f)
+		}
 		if f == "" {
 			continue
 		}

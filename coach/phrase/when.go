@@ -36,7 +36,9 @@ func dateErr(format string, args ...any) error {
 //   - a day: "today", "tomorrow" ("tmrw", "tmr"), "yesterday";
 //     a weekday ("mon", "monday", "tue", "tues", …); "next <weekday>";
 //     "last <weekday>"; "this <weekday>"; "2026-12-01"; "dec 1",
-//     "december 1st", "1 dec", optionally followed by a year ("dec 1 2026").
+//     "december 1st", "1 dec", optionally followed by a year ("dec 1 2026");
+//     day and month with dots, as in Europe: "3.12." or "03.12.2026" (the
+//     closing dot is required without a year: "3.12" could be a time).
 //   - a time: "2pm", "2 pm", "2:30pm", "14:00", "noon", "midnight", "end
 //     of day" or "eod" (EndOfDay, 17:00); with a day, a bare hour in the
 //     working day: "thu 10" (08 to 11 are morning, 12 is noon, 1 to 7 are
@@ -93,6 +95,10 @@ func dateTokens(text string) []string {
 	fields := strings.Fields(text)
 	out := make([]string, 0, len(fields))
 	for _, f := range fields {
+		if dm, ok := dottedDate(f); ok {
+			out = append(out, dm...)
+			continue
+		}
 		f = strings.ReplaceAll(f, "a.m", "am")
 		f = strings.ReplaceAll(f, "p.m", "pm")
 		f = strings.TrimRight(f, ".")
