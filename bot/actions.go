@@ -43,6 +43,8 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 		b.answerNudge(ctx, c, false)
 	case render.ActionNudgeSnooze:
 		b.answerNudge(ctx, c, true)
+	case render.ActionCorrectLog:
+		b.openCorrection(ctx, cb.TriggerID, c.actor, c.value, c.loc, func(m render.Message) { b.reply(ctx, cb.ResponseURL, cb.User.ID, m) })
 	case render.ActionDealCard:
 		b.openDealCard(ctx, c)
 	case render.ActionSeeAll:

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack/slackevents"
@@ -75,6 +76,14 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			candidates = m
 		}
 	}
+	if len(candidates) == 1 {
+		reply = readAbout(reply, text, candidates[0], now, loc)
+	}
+	if unplaced := unplacedIn(reply, candidates); len(unplaced) > 0 {
+		// Never act on part of what was typed: ask back, quoting the rest.
+		say(askBack(reply, candidates, strings.Join(unplaced, " ")))
+		return
+	}
 	if reply.Answer == phrase.Unclear {
 		if len(candidates) == 1 {
 			p := candidates[0]
@@ -104,7 +113,10 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			return
 		}
 		b.changed(ctx, next)
-		say(render.Answered(next))
+		say(render.WithEcho(render.Answered(next), render.Echo{
+			Parts:    []string{render.EchoMeeting("second meeting", next.SecondMeeting, loc)},
+			Prospect: next.ID,
+		}))
 	case phrase.NotYet:
 		next, err := b.svc.NotYet(ctx, actor, team, p.ID)
 		if err != nil {

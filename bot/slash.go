@@ -80,8 +80,12 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 	_, loc := b.users.actor(ctx, actor.Workspace, actor.User)
 	la := command.ParseLog(args, b.svc.Now(), loc)
 	if attempt := command.DateAttempt(command.Unescape(args)); !la.HasWhen && attempt != "" {
-		respond(render.Notice(fmt.Sprintf("I couldn't read “%s” as a date and time, so nothing was logged. Dates work like: %s.",
-			render.Escape(render.Truncate(attempt, 60)), phrase.DateFormats)))
+		respond(render.Notice(fmt.Sprintf("I couldn't read “%s” as a date and time, so nothing was logged. Dates work like: %s.%s",
+			render.Escape(render.Truncate(attempt, 60)), phrase.DateFormats, dateProblem(attempt, b.svc.Now(), loc))))
+		return
+	}
+	if la.Stray != "" {
+		b.askStray(ctx, cmd.TriggerID, actor, la, loc, respond)
 		return
 	}
 	if la.Account == "" || !la.HasWhen {
@@ -103,7 +107,7 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 		respond(render.Notice(b.fail(b.log.With().Str("team", actor.Workspace).Str("user", actor.User).Logger(), "log meeting", err, loc)))
 		return
 	}
-	respond(render.Logged(p))
+	respond(render.WithEcho(render.Logged(p), logEcho(p, loc)))
 }
 
 // slashDeal handles /pipeline won|lost|update <deal>: it finds the deal by

@@ -22,6 +22,8 @@ import (
 func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback) any {
 	f := b.formOf(ctx, cb)
 	switch cb.View.CallbackID {
+	case render.ViewCorrectLog:
+		return b.submitCorrection(ctx, f.actor, cb.View, f.loc)
 	case render.ViewLog:
 		return b.submitLog(ctx, f)
 	case render.ViewConfirm:
@@ -100,10 +102,12 @@ func (b *Bot) submitConfirm(ctx context.Context, f form) any {
 		return fieldErrors(bad)
 	}
 	sm := coach.SecondMeeting{At: at, NextStep: f.text(render.InputNextStep), Qualification: f.qualification()}
-	if amount, given, bad := f.amount(render.InputAmount); bad != nil {
+	conv := b.svc.ConventionFor(ctx, f.actor.Workspace, f.actor.User)
+	var typed *phrase.Amount
+	if amount, given, bad := f.amount(render.InputAmount, conv); bad != nil {
 		return fieldErrors(bad)
 	} else if given {
-		sm.Amount, sm.Currency = amount.Units, amount.Currency
+		sm.Amount, sm.Currency, typed = amount.Units, amount.Currency, &amount
 	}
 	p, changed, err := b.svc.ConfirmSeen(ctx, f.actor, render.ReadFormMetadata(f.metadata), sm)
 	if err != nil {
@@ -113,8 +117,8 @@ func (b *Bot) submitConfirm(ctx context.Context, f form) any {
 		b.changed(ctx, p)
 		if !changed {
 			b.reply(ctx, "", f.actor.User, render.Notice(fmt.Sprintf("*%s* was already an opportunity; nothing changed.", render.Escape(p.Account))))
-		} else if p.Prompt.IsZero() {
-			b.reply(ctx, "", f.actor.User, render.Decided(p))
+		} else {
+			b.replyDecided(ctx, f.actor.User, p, confirmEcho(p, typed, conv, f.loc))
 		}
 	})
 }
@@ -164,7 +168,8 @@ func (b *Bot) submitLoseAll(ctx context.Context, f form) any {
 }
 
 func (b *Bot) submitUpdate(ctx context.Context, f form) any {
-	u, bad := readUpdate(f.formValues, f.loc)
+	conv := b.svc.ConventionFor(ctx, f.actor.Workspace, f.actor.User)
+	u, bad := readUpdate(f.formValues, f.loc, conv)
 	if bad != nil {
 		return fieldErrors(bad)
 	}
@@ -172,7 +177,9 @@ func (b *Bot) submitUpdate(ctx context.Context, f form) any {
 	if err != nil {
 		return b.refuse(ctx, f, "update", err, render.InputNextStep)
 	}
-	return b.closeThen(ctx, func(ctx context.Context) { b.reply(ctx, "", f.actor.User, render.Updated(p)) })
+	return b.closeThen(ctx, func(ctx context.Context) {
+		b.reply(ctx, "", f.actor.User, render.WithEcho(render.Updated(p), updateEcho(p, u, conv)))
+	})
 }
 
 // inputFor maps a coach field to the modal input that shows its error.
@@ -257,22 +264,23 @@ func (f formValues) dateTime(dateID, timeID string, loc *time.Location) (time.Ti
 	return at, nil
 }
 
-// amount reads an amount input: given is false when it was left empty.
-func (f formValues) amount(id string) (a phrase.Amount, given bool, bad map[string]string) {
+// amount reads an amount input in the team's convention: given is false
+// when it was left empty.
+func (f formValues) amount(id string, conv phrase.Convention) (a phrase.Amount, given bool, bad map[string]string) {
 	raw := f.text(id)
 	if raw == "" {
 		return phrase.Amount{}, false, nil
 	}
-	a, err := phrase.ParseAmount(raw)
-	if err != nil {
-		return a, false, map[string]string{id: fmt.Sprintf("“%s” is not an amount. Try %s.", render.Truncate(raw, 40), phrase.AmountFormats)}
+	a, problem := formAmount(raw, conv)
+	if problem != "" {
+		return a, false, map[string]string{id: problem}
 	}
 	return a, true, nil
 }
 
 // readUpdate reads the update modal; every field is optional. Whether a
 // wait needs its day, and when on it the wait ends, is coach's rule.
-func readUpdate(form formValues, loc *time.Location) (coach.DealUpdate, map[string]string) {
+func readUpdate(form formValues, loc *time.Location, conv phrase.Convention) (coach.DealUpdate, map[string]string) {
 	var u coach.DealUpdate
 	step := form.text(render.InputNextStep)
 	u.NextStep = &step
@@ -283,7 +291,7 @@ func readUpdate(form formValues, loc *time.Location) (coach.DealUpdate, map[stri
 		}
 		u.SecondMeeting = &at
 	}
-	amount, given, bad := form.amount(render.InputAmount)
+	amount, given, bad := form.amount(render.InputAmount, conv)
 	if bad != nil {
 		return u, bad
 	}
@@ -307,7 +315,7 @@ func readUpdate(form formValues, loc *time.Location) (coach.DealUpdate, map[stri
 // caused is shown, by the modal's callback id.
 func firstInput(callbackID string) string {
 	switch callbackID {
-	case render.ViewLog:
+	case render.ViewLog, render.ViewCorrectLog:
 		return render.InputAccount
 	case render.ViewConfirm:
 		return render.InputSecondDate

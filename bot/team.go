@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -110,8 +111,23 @@ func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coac
 		}
 		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.Holidays = days; return t, nil })
 		say(fmt.Sprintf("%s set: nobody on the team is prompted or nudged then.", render.Plural(len(days), "holiday", "holidays")), t, err)
+	case "currency":
+		t, err := b.svc.SetCurrency(ctx, actor, rest)
+		if errors.Is(err, coach.ErrInvalid) {
+			respond(render.Notice(fmt.Sprintf("“%s” is not a currency I know. Use one of %s.", render.Escape(render.Truncate(rest, 20)), phrase.CurrencyCodes)))
+			return
+		}
+		say(currencyNote(t, b.svc.TeamDefaults), t, err)
+	case "numbers":
+		t, err := b.svc.SetNumbers(ctx, actor, rest)
+		if errors.Is(err, coach.ErrInvalid) {
+			respond(render.Notice(fmt.Sprintf("“%s” is not a way of writing numbers I know. Use `%s`, `%s`, or `auto` to follow the currency.",
+				render.Escape(render.Truncate(rest, 20)), phrase.DecimalPoint.Example(), phrase.DecimalComma.Example())))
+			return
+		}
+		say(currencyNote(t, b.svc.TeamDefaults), t, err)
 	default:
-		respond(render.Notice("Team commands: `/pipeline team` · `team add @rep` · `team remove @rep` · `team channel #channel` · `team timezone Europe/Berlin` · `team framework bant|meddicc|spiced` · `team holidays 2026-12-24,…`"))
+		respond(render.Notice("Team commands: `/pipeline team` · `team add @rep` · `team remove @rep` · `team channel #channel` · `team timezone Europe/Berlin` · `team framework bant|meddicc|spiced` · `team holidays 2026-12-24,…` · `team currency EUR` · `team numbers 1.234,56|1,234.56|auto`"))
 	}
 }
 
@@ -169,19 +185,24 @@ func (b *Bot) handleQuota(ctx context.Context, actor coach.Actor, args string, r
 		respond(render.Notice(fmt.Sprintf("How much? Try `/pipeline quota <@%s> 250k`.", reps[0])))
 		return
 	}
-	amount, err := phrase.ParseAmount(words[0])
-	if err != nil || amount.Units <= 0 {
-		respond(render.Notice(fmt.Sprintf("“%s” is not an amount. Try %s.", render.Escape(render.Truncate(words[0], 40)), phrase.AmountFormats)))
+	conv := b.svc.ConventionFor(ctx, actor.Workspace, actor.User)
+	amount, used, err := command.LeadingAmount(words, conv)
+	if err == nil && amount.Units <= 0 {
+		err = errors.New("no amount")
+	}
+	if err != nil {
+		respond(render.Notice(render.Escape(amountProblem(words[0], err, conv))))
 		return
 	}
+	quarter := strings.Join(words[used:], " ")
 	team, err := b.svc.MyTeam(ctx, actor)
 	if err != nil && !actor.Admin {
 		respond(render.Notice(b.teamError(actor, err)))
 		return
 	}
-	period, err := coach.ParseQuarter(strings.Join(words[1:], " "), b.svc.Now().In(team.Location()))
+	period, err := coach.ParseQuarter(quarter, b.svc.Now().In(team.Location()))
 	if err != nil {
-		respond(render.Notice(fmt.Sprintf("“%s” is not a quarter. Write it like 2026-Q1 or Q1.", render.Escape(render.Truncate(strings.Join(words[1:], " "), 40)))))
+		respond(render.Notice(fmt.Sprintf("“%s” is not a quarter. Write it like 2026-Q1 or Q1.", render.Escape(render.Truncate(quarter, 40)))))
 		return
 	}
 	t, err := b.svc.SetQuota(ctx, actor, reps[0], coach.Quota{Amount: amount.Units, Currency: amount.Currency, Period: period.Name})
@@ -189,7 +210,7 @@ func (b *Bot) handleQuota(ctx context.Context, actor coach.Actor, args string, r
 		respond(render.Notice(b.teamError(actor, err)))
 		return
 	}
-	respond(render.TeamAdmin(fmt.Sprintf("Quota of <@%s> for %s: %s.", reps[0], period.Name, render.Amount(amount.Units, amount.Currency)), t))
+	respond(render.TeamAdmin(fmt.Sprintf("Quota of <@%s> for %s: %s.", reps[0], period.Name, render.Escape(conv.Format(amount))), t))
 }
 
 // teamError words what went wrong with a team command.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"pipelinecoach/coach/phrase"
 )
 
 // Role is what a person may do beyond their own deals.
@@ -74,7 +76,9 @@ func (d DigestTime) Next(now time.Time, loc *time.Location) time.Time {
 type TeamDefaults struct {
 	TZ        string
 	Framework string
-	Holidays  []string // the workspace's (HOLIDAYS), besides each team's own
+	Holidays  []string     // the workspace's (HOLIDAYS), besides each team's own
+	Currency  string       // the workspace's default currency; "" for none
+	Numbers   phrase.Style // the workspace's number style; "" = its currency's
 }
 
 // Role returns the actor's role: admin, manager (has a team) or rep.

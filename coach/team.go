@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"pipelinecoach/coach/phrase"
 )
 
 // Team is a manager's team of reps: who is on it, where its digest goes, its
@@ -20,6 +22,8 @@ type Team struct {
 	Framework string           `json:"framework,omitempty"` // a Frameworks name; "" = the default
 	Holidays  []string         `json:"holidays,omitempty"`  // "2006-01-02" in the team's zone
 	Quotas    map[string]Quota `json:"quotas,omitempty"`    // by rep
+	Currency  string           `json:"currency,omitempty"`  // ISO code an amount typed without one is in; "" = the workspace's
+	Numbers   phrase.Style     `json:"numbers,omitempty"`   // number style; "" = the currency's (numbers.go)
 	Version   int64            `json:"version"`
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 // dateish matches a word a person types when they mean a date or a time.
-var dateish = regexp.MustCompile(`(?i)^(\d{1,2}(:\d{2})?\s*(am|pm|h)?|\d{1,2}:\d+|\d+(am|pm)|\d{4}-\d+-\d+|\d+[/.]\d+([/.]\d+)?|today|tonight|tomorrow|tmrw|yesterday|noon|midnight|next|last|(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|rsday|urday)?)$`)
+var dateish = regexp.MustCompile(`(?i)^(\d{1,2}(:\d{2})?\s*(am|pm|h)?|\d{1,2}:\d+|\d+(am|pm)|\d{4}-\d+-\d+|\d+[/.]\d+([/.]\d+)?|today|tonight|tomorrow|tmrw|yesterday|noon|midnight|morning|afternoon|evening|eod|next|last|(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|rsday|urday)?)$`)
 
 // DateAttempt returns the trailing words of a /pipeline log line that look
 // like a date or time the parser could not read ("tomorrow 25pm"), so the

@@ -12,6 +12,8 @@ func TestDateAttempt(t *testing.T) {
 		{"Acme 2026-02-30 10:00 with Jane", "2026-02-30 10:00"},
 		{"Next Inc", ""},
 		{"Monday.com", ""},
+		{"Acme thu morning", "thu morning"},
+		{"Acme tomorrow afternoon", "tomorrow afternoon"},
 		{"", ""},
 	}
 	for _, tc := range tests {

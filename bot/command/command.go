@@ -87,6 +87,10 @@ type LogArgs struct {
 	Contact string
 	When    time.Time
 	HasWhen bool
+	// Stray is the last word of Account when it is written like a date or
+	// a time that was not read ("Acme 12/01 14:30"): the bot asks rather
+	// than log a company named "Acme 12/01".
+	Stray string
 }
 
 // maxDateWords is the longest run of words tried as a date.
@@ -126,6 +130,9 @@ func ParseLog(args string, now time.Time, loc *time.Location) LogArgs {
 	la.Contact = strings.Join(contact, " ")
 	if ok {
 		la.When, la.HasWhen = t, true
+		if n := len(account); n > 0 && phrase.LooksLikeDate(account[n-1]) {
+			la.Stray = account[n-1]
+		}
 	}
 	return la
 }

@@ -125,8 +125,17 @@ func TestParseLog(t *testing.T) {
 		{"AT&amp;T tomorrow 2pm with Ann &lt;CEO&gt;", "AT&T", "Ann <CEO>", "2026-11-26 14:00 +0100"},
 		{"Acme 12/01 14:30", "Acme 12/01", "", "2026-11-25 14:30 +0100"},
 	}
+	strays := map[string]string{"Acme 12/01 14:30": "12/01", "Acme 3pm tomorrow 10am": "3pm", "Acme thu tomorrow 10am": "thu"}
+	for in, stray := range strays {
+		if got := ParseLog(in, now, berlin); got.Stray != stray {
+			t.Errorf("ParseLog(%q).Stray = %q, want %q", in, got.Stray, stray)
+		}
+	}
 	for _, tt := range tests {
 		got := ParseLog(tt.in, now, berlin)
+		if _, ok := strays[tt.in]; !ok && got.Stray != "" {
+			t.Errorf("ParseLog(%q).Stray = %q, want none", tt.in, got.Stray)
+		}
 		if got.Account != tt.account || got.Contact != tt.contact {
 			t.Errorf("ParseLog(%q) = account %q, contact %q; want %q, %q", tt.in, got.Account, got.Contact, tt.account, tt.contact)
 		}

@@ -123,7 +123,21 @@ func TeamAdmin(note string, t coach.Team) Message {
 		channel = "<#" + Escape(t.Channel) + ">"
 	}
 	fw := coach.ChooseFramework(t.Framework, "")
-	text := fmt.Sprintf("%s\n*Team of <@%s>:* %s\n*Digest channel:* %s · *Time zone:* %s · *Framework:* %s",
-		note, Escape(t.Manager), who, channel, Escape(t.Location().String()), fw.Title)
+	text := fmt.Sprintf("%s\n*Team of <@%s>:* %s\n*Digest channel:* %s · *Time zone:* %s · *Framework:* %s · *Amounts:* %s",
+		note, Escape(t.Manager), who, channel, Escape(t.Location().String()), fw.Title, teamAmounts(t))
 	return Message{Text: note, Blocks: []slack.Block{section("team", Truncate(text, maxSectionText))}}
+}
+
+// teamAmounts is how the team's amounts are read: its currency and number
+// style, or the workspace's where it set none.
+func teamAmounts(t coach.Team) string {
+	cur := "the workspace's currency"
+	if t.Currency != "" {
+		cur = Escape(t.Currency)
+	}
+	style := "written as the currency usually is"
+	if t.Numbers != "" {
+		style = "written " + t.Numbers.Example()
+	}
+	return cur + ", " + style
 }

@@ -130,7 +130,7 @@ func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framewor
 	loc := p.Location()
 	amount := ""
 	if draft.Amount > 0 {
-		amount = Amount(draft.Amount, draft.Currency)
+		amount = AmountInput(draft.Amount, draft.Currency)
 	}
 	intro := fmt.Sprintf("*%s* becomes an opportunity once the second meeting is booked. First meeting: %s.",
 		safe(p.Account, coach.MaxAccountLen), When(p.FirstMeeting, loc))
@@ -138,7 +138,7 @@ func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framewor
 		section("confirm_intro", intro),
 		input(InputSecondDate, "Second meeting date", "Must be after the first meeting", false, datePicker(InputSecondDate, draft.At, loc)),
 		input(InputSecondTime, "Time", "In your time zone", false, timePicker(InputSecondTime, draft.At, loc)),
-		input(InputAmount, "Estimated amount", "Like 25k, $25,000 or 1.2m. Coverage counts only amounts.", true, textInput(InputAmount, "25k", amount, 40, false)),
+		input(InputAmount, "Estimated amount", "Like 25k, 25 000 or 1.5m. Coverage counts only amounts.", true, textInput(InputAmount, "25k", amount, 40, false)),
 		input(InputNextStep, "Next step", "What happens at or before the second meeting?", true, textInput(InputNextStep, "Demo for the ops team", draft.NextStep, coach.MaxNextStepLen, false)),
 	}
 	blocks = append(blocks, qualificationInputs(fw, p.Qualification)...)
@@ -172,7 +172,7 @@ func UpdateModal(p coach.Prospect, fw coach.Framework) slack.ModalViewRequest {
 	loc := p.Location()
 	amount := ""
 	if p.Amount > 0 {
-		amount = Amount(p.Amount, p.Currency)
+		amount = AmountInput(p.Amount, p.Currency)
 	}
 	waitDate := slack.NewDatePickerBlockElement(InputWaitingDate)
 	if !p.WaitingUntil.IsZero() && p.WaitingOn != "" {
@@ -184,7 +184,7 @@ func UpdateModal(p coach.Prospect, fw coach.Framework) slack.ModalViewRequest {
 		input(InputNextStep, "Next step", "", true, textInput(InputNextStep, "Proposal review with the CFO", p.NextStep, coach.MaxNextStepLen, false)),
 		input(InputSecondDate, "Second meeting date", "Change it if it moved", true, datePicker(InputSecondDate, p.SecondMeeting, loc)),
 		input(InputSecondTime, "Time", "", true, timePicker(InputSecondTime, p.SecondMeeting, loc)),
-		input(InputAmount, "Estimated amount", "Like 25k, $25,000 or 1.2m", true, textInput(InputAmount, "25k", amount, 40, false)),
+		input(InputAmount, "Estimated amount", "Like 25k, 25 000 or 1.5m", true, textInput(InputAmount, "25k", amount, 40, false)),
 		input(InputWaitingOn, "Waiting on", "A legitimate wait (legal review, champion on holiday) pauses the stalled clock. Leave empty to clear it.", true,
 			textInput(InputWaitingOn, "Legal review", p.WaitingOn, coach.MaxWaitingOn, false)),
 		input(InputWaitingDate, "Until", "I'll ask you again then", true, waitDate),

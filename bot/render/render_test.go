@@ -16,11 +16,22 @@ import (
 
 	"pipelinecoach/bot/render"
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var berlin, _ = time.LoadLocation("Europe/Berlin")
+
+var ny, _ = time.LoadLocation("America/New_York")
+
+// answeredInDM is an opportunity confirmed by a reply in the DM, whose
+// question above was updated.
+func answeredInDM() coach.Prospect {
+	p := opportunity("p1", "Acme")
+	p.Prompt = coach.MessageRef{Channel: "D1", TS: "1.2"}
+	return p
+}
 
 func at(day, hour, minute int) time.Time { return time.Date(2026, 11, day, hour, minute, 0, 0, berlin) }
 
@@ -107,6 +118,18 @@ func TestGolden(t *testing.T) {
 			Why: "No activity for 16 days <b>", Deals: []coach.Prospect{opportunity("p1", "Acme <!here>")},
 			Questions: []string{"What is the next step, and who owns it?", "If nothing happens by Friday, will you lose it?"}}).Blocks,
 		"deal_card": render.DealCard(opportunity("p1", "Acme"), coach.ChooseFramework("bant", ""), berlin),
+		// what was understood from typed words, shown back with a Change button
+		"answered_echo": render.WithEcho(render.Answered(answeredInDM()), render.Echo{
+			Parts: []string{render.EchoMeeting("second meeting", at(26, 10, 0), berlin)}, Prospect: "p1"}),
+		"decided_echo": render.WithEcho(render.Decided(opportunity("p1", "Acme")), render.Echo{
+			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), berlin), "estimated $25,000"}, Prospect: "p1"}),
+		"echo_only": render.EchoOnly(render.Echo{
+			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), ny), "estimated 25.000 €"}, Prospect: "p1"}),
+		"modal_correct_log": render.CorrectLogModal(prospect("p1", "Acme", coach.Scheduled), berlin),
+		"logged_echo": render.WithEcho(render.Logged(prospect("p1", "Acme", coach.Scheduled)), render.Echo{
+			Parts: []string{render.EchoMeeting("first meeting", at(25, 10, 0), berlin)}, Prospect: "p1", Change: render.ActionCorrectLog}),
+		"unplaced_yes":    render.Unplaced(prospect("p1", "Acme", coach.Awaiting), "10", true),
+		"unplaced_answer": render.Unplaced(prospect("p1", "Acme", coach.Awaiting), "tue 10am", false),
 	}
 	for name, v := range tests {
 		t.Run(name, func(t *testing.T) { golden(t, name, v) })
@@ -121,6 +144,8 @@ func TestTypedTextNeverPingsOrLinks(t *testing.T) {
 	for name, m := range map[string]render.Message{
 		"prompt": render.Prompt(p, coach.Ask{Kind: coach.AskFirst, N: 1}), "logged": render.Logged(p), "decided": render.Decided(p),
 		"celebration": render.Celebration(l), "lessons": render.Lessons([]coach.Prospect{l}, ""), "updated": render.Updated(opportunity("p9", p.Account)),
+		"unplaced": render.Unplaced(p, "<!channel> 10", true), "unplaced answer": render.Unplaced(p, "<@U123> tue", false),
+		"echo": render.WithEcho(render.Decided(p), render.Echo{Parts: []string{"<!here>"}, Prospect: "p9"}),
 	} {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
@@ -287,6 +312,18 @@ func TestDigestFitsAnyTeam(t *testing.T) {
 	for _, want := range []string{"U0000", "U0299", "more"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the digest lacks %q", want)
+		}
+	}
+}
+
+// An amount a form is filled with reads back as itself in either style.
+func TestAmountInputReadsBackInEitherStyle(t *testing.T) {
+	for _, a := range []phrase.Amount{{Units: 25_000, Currency: "EUR"}, {Units: 1_500_000, Currency: "CHF"}, {Units: 999, Currency: "USD"}, {Units: 1_234_567, Currency: "GBP"}} {
+		in := render.AmountInput(a.Units, a.Currency)
+		for _, conv := range []phrase.Convention{{Style: phrase.DecimalPoint}, {Style: phrase.DecimalComma}} {
+			if back, err := conv.ParseAmount(in); err != nil || back != a {
+				t.Errorf("%s: %q reads back as %+v, %v; want %+v", conv.Style, in, back, err, a)
+			}
 		}
 	}
 }

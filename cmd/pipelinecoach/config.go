@@ -10,6 +10,7 @@ import (
 	"github.com/kelseyhightower/envconfig"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // config is every setting, read from the environment only here.
@@ -38,6 +39,8 @@ type config struct {
 	CelebrationChan   string        `envconfig:"CELEBRATION_CHANNEL"`
 	Holidays          string        `envconfig:"HOLIDAYS"`
 	Framework         string        `envconfig:"QUALIFICATION_FRAMEWORK" default:"bant"`
+	DefaultCurrency   string        `envconfig:"DEFAULT_CURRENCY"`
+	NumberStyle       string        `envconfig:"NUMBER_STYLE"`
 	MaxNudgesPerDay   int           `envconfig:"MAX_NUDGES_PER_DAY" default:"3"`
 	HTTPAddr          string        `envconfig:"HTTP_ADDR" default:"127.0.0.1:8080"`
 	Workers           int           `envconfig:"WORKERS" default:"16"`
@@ -158,6 +161,18 @@ func (c *config) check() error {
 		c.Framework = fw.Name
 	} else {
 		return bad("QUALIFICATION_FRAMEWORK", "%q is not bant, meddicc or spiced", c.Framework)
+	}
+	if c.DefaultCurrency != "" {
+		if c.DefaultCurrency, err = coach.ParseCurrency(c.DefaultCurrency); err != nil {
+			return bad("DEFAULT_CURRENCY", "%v", err)
+		}
+	}
+	if c.NumberStyle != "" {
+		style, ok := phrase.ParseStyle(c.NumberStyle)
+		if !ok {
+			return bad("NUMBER_STYLE", "%q is not a number style: write 1,234.56 or 1.234,56", c.NumberStyle)
+		}
+		c.NumberStyle = string(style)
 	}
 	if c.MaxNudgesPerDay < 0 {
 		return bad("MAX_NUDGES_PER_DAY", "cannot be negative")

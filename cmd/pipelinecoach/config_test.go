@@ -87,6 +87,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{with(map[string]string{"HOLIDAYS": "2026-12-24,Christmas"}), "HOLIDAYS:"},
 		{with(map[string]string{"QUALIFICATION_FRAMEWORK": "vibes"}), "QUALIFICATION_FRAMEWORK:"},
 		{with(map[string]string{"MAX_NUDGES_PER_DAY": "-1"}), "MAX_NUDGES_PER_DAY:"},
+		{with(map[string]string{"DEFAULT_CURRENCY": "euro"}), "DEFAULT_CURRENCY:"},
+		{with(map[string]string{"NUMBER_STYLE": "roman"}), "NUMBER_STYLE:"},
 		{with(map[string]string{"SLACK_BOT_TOKEN_FILE": "/nonexistent/token"}), "SLACK_BOT_TOKEN: is set both"},
 		{with(map[string]string{"REDIS_CLUSTER": "yes please"}), `REDIS_CLUSTER: "yes please" is not a valid boolean`},
 		{with(map[string]string{"REDIS_URL": "-", "REDIS_CLUSTER": "true"}), "REDIS_CLUSTER: is true but REDIS_URL is not set"},

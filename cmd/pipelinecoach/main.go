@@ -29,6 +29,7 @@ import (
 	"pipelinecoach/bot/ops"
 	"pipelinecoach/bot/sender"
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 	"pipelinecoach/storage/boltstore"
 	"pipelinecoach/storage/redisstore"
 )
@@ -76,10 +77,11 @@ func run(ctx context.Context, stderr io.Writer) int {
 		Clock:    coach.SystemClock{},
 		Timing:   cfg.timing,
 		Holidays: cfg.holidays,
-		Defaults: coach.TeamDefaults{TZ: cfg.DefaultTimezone, Framework: cfg.Framework},
-		Log:      log,
-		Sender:   sender.Options{Observe: metrics.SlackCall},
-		Lease:    cfg.JobLease,
+		Defaults: coach.TeamDefaults{TZ: cfg.DefaultTimezone, Framework: cfg.Framework,
+			Currency: cfg.DefaultCurrency, Numbers: phrase.Style(cfg.NumberStyle)},
+		Log:    log,
+		Sender: sender.Options{Observe: metrics.SlackCall},
+		Lease:  cfg.JobLease,
 	})
 	rt.Service.Thresholds.MaxNudgesPerDay = cfg.MaxNudgesPerDay
 	rt.Bot.Observe(metrics)

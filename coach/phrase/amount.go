@@ -36,16 +36,25 @@ func amountErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrAmount}, args...)...)
 }
 
-// ParseAmount reads an amount of money: "25k", "$25,000", "1.2m", "25000",
-// "€30k", "£1.5M", "30k EUR", "USD 40000", "$ 12.5k", "1,250.50".
+// ParseAmount reads an amount of money written with a decimal point, as in
+// English ("1,250.50"), with no currency assumed: Convention{}.ParseAmount.
+func ParseAmount(text string) (Amount, error) { return Convention{}.ParseAmount(text) }
+
+// ParseAmount reads an amount of money as the convention's team writes it:
+// "25k", "$25,000", "1.2m", "25000", "€30k", "£1.5M", "30k EUR",
+// "USD 40000", "$ 12.5k", "1,250.50"; with a decimal comma "25.000 €",
+// "€ 12.500,00", "1,5 Mio", "25.000,-"; in either "25 000".
 //
-// Suffixes k, m and b multiply by a thousand, a million and a billion.
-// Commas separate thousands (in groups of three) and a dot starts decimals;
-// the result is rounded to whole units, halves up. $ means USD, € EUR and
+// Multipliers k, m and b (and the words thousand, Tsd, Mio, million, mn,
+// Mrd, bn) multiply by a thousand, a million and a billion; "billion" is
+// refused with a decimal comma, where it means a thousand times more. How
+// separators are read is in readNumber. The result is rounded to whole
+// units, halves up. $ means USD (or the convention's CAD or AUD), € EUR and
 // £ GBP; an ISO code (USD EUR GBP CAD AUD CHF JPY SEK NOK DKK INR, any case)
-// may come before or after the number. "$" with CAD or AUD gives that code.
-// Negative amounts and amounts above MaxUnits are refused. Zero is accepted.
-func ParseAmount(text string) (Amount, error) {
+// may come before or after the number. With no currency typed, the
+// convention's currency is used. Negative amounts and amounts above
+// MaxUnits are refused. Zero is accepted.
+func (c Convention) ParseAmount(text string) (Amount, error) {
 	if len(text) > MaxLen {
 		return Amount{}, amountErr("too long; try %s", AmountFormats)
 	}
@@ -74,13 +83,18 @@ func ParseAmount(text string) (Amount, error) {
 		if sym != code && !dollar {
 			return Amount{}, amountErr("%q names two currencies; give one", text)
 		}
+	case code != "":
+	case sym == "USD" && (c.Currency == "CAD" || c.Currency == "AUD"):
+		cur = c.Currency // a Canadian team's "$" is its own dollar
 	case sym != "":
 		cur = sym
+	case c.Currency != "" && currencies[c.Currency]:
+		cur = c.Currency
 	}
 	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "−") {
 		return Amount{}, amountErr("the amount must not be negative")
 	}
-	units, err := parseNumber(s)
+	units, err := c.readNumber(s)
 	if err != nil {
 		return Amount{}, err
 	}
@@ -118,41 +132,10 @@ func cutCode(s string) (rest, code string, ok bool) {
 
 func isLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
 
-// parseNumber reads "25,000", "1.2m", "12.5 k", ".5k" into whole units.
-func parseNumber(s string) (int64, error) {
-	if s == "" {
-		return 0, amountErr("no number found; try %s", AmountFormats)
-	}
-	exp := 0
-	switch s[len(s)-1] {
-	case 'k', 'K':
-		exp = 3
-	case 'm', 'M':
-		exp = 6
-	case 'b', 'B':
-		exp = 9
-	}
-	num := s
-	if exp > 0 {
-		num = strings.TrimSpace(s[:len(s)-1])
-	}
-	intPart, frac, hasDot := strings.Cut(num, ".")
-	if hasDot && frac == "" || !hasDot && intPart == "" || intPart == "" && frac == "" {
-		return 0, amountErr("%q is not a number; try %s", short(s), AmountFormats)
-	}
-	if hasDot && !allDigits(frac) {
-		return 0, amountErr("%q is not a number; try %s", short(s), AmountFormats)
-	}
-	if strings.Contains(intPart, ",") {
-		groups := strings.Split(intPart, ",")
-		for i, g := range groups {
-			if !allDigits(g) || (i == 0 && len(g) > 3) || (i > 0 && len(g) != 3) {
-				return 0, amountErr("%q: commas go between groups of three digits (25,000), and decimals after a dot (1.5k)", short(s))
-			}
-		}
-		intPart = strings.Join(groups, "")
-	}
-	if intPart != "" && !allDigits(intPart) {
+// toUnits turns the digits before and after the decimal separator, times
+// 10^exp, into whole units, rounding the first dropped decimal half up.
+func toUnits(s, intPart, frac string, exp int) (int64, error) {
+	if intPart != "" && !allDigits(intPart) || frac != "" && !allDigits(frac) || intPart == "" && frac == "" {
 		return 0, amountErr("%q is not a number; try %s", short(s), AmountFormats)
 	}
 	tooBig := amountErr("too large; amounts go up to %s", Amount{Units: MaxUnits})
@@ -221,3 +204,10 @@ func (a Amount) String() string {
 	}
 	return b.String()
 }
+
+// KnownCurrency reports whether code (uppercase ISO 4217) is a currency
+// ParseAmount knows.
+func KnownCurrency(code string) bool { return currencies[code] }
+
+// CurrencyCodes lists the currencies ParseAmount knows, for help text.
+const CurrencyCodes = "USD EUR GBP CAD AUD CHF JPY SEK NOK DKK INR"

@@ -55,6 +55,10 @@ func TestParseAmount(t *testing.T) {
 		{"1000b", 1_000_000_000_000, ""},
 		{"999,999,999,999.5", 1_000_000_000_000, ""},
 		{"1t", 0, "!"},
+		// the other style's decimal separator, where it can only be one
+		{"1,2", 1, ""},
+		{"1,5k", 1_500, ""},
+		{"1.250,50", 1_251, ""},
 	}
 	for _, tt := range tests {
 		got, err := ParseAmount(tt.in)
@@ -86,20 +90,17 @@ func TestParseAmountErrors(t *testing.T) {
 		{"-$5k", "negative"},
 		{"$-5k", "negative"},
 		{"USD -5", "negative"},
-		{"1.2.3", "not a number"},
+		{"1.2.3", "groups of three"},
 		{"12kk", "not a number"},
 		{"k", "not a number"},
 		{"$", "no number found"},
 		{"USD", "no number found"},
 		{"5.", "not a number"},
 		{".", "not a number"},
-		{"1,2", "groups of three"},
-		{"1,5k", "groups of three"},
-		{"1.250,50", "not a number"},
 		{"1,0000", "groups of three"},
 		{",000", "groups of three"},
 		{"1000,000", "groups of three"},
-		{"12 5", "not a number"},
+		{"12 5", "groups of three"},
 		{"1,000,000,000,001", "too large"},
 		{"1000000000001", "too large"},
 		{"1001b", "too large"},

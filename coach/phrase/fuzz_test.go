@@ -2,6 +2,8 @@ package phrase
 
 import (
 	"errors"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -93,8 +95,57 @@ func FuzzParseAmount(f *testing.F) {
 	})
 }
 
+// noSilentDrop: every typed word with a digit, and every weekday or
+// relative day, was read as the date, is an answer word, or is reported
+// unplaced; and what is reported unplaced was typed and not read.
+func noSilentDrop(t *testing.T, text string, now time.Time, r Reply) {
+	t.Helper()
+	if len(text) > MaxLen {
+		if r.Answer != Unclear || r.HasWhen {
+			t.Fatalf("ParseReply of %d bytes = %+v, want it unclear, asked again", len(text), r)
+		}
+		return
+	}
+	when := strings.Fields(r.WhenText)
+	if r.HasWhen != (len(when) > 0) {
+		t.Fatalf("ParseReply(%q): HasWhen %v with WhenText %q", text, r.HasWhen, r.WhenText)
+	}
+	for _, w := range replyWords(text) {
+		strong := strings.ContainsAny(w.orig, "0123456789") && !strings.HasPrefix(w.orig, "<") ||
+			w.date == "tomorrow" || w.date == "today" || w.date == "thursday" || w.date == "tue"
+		if !strong || slices.Contains(when, w.orig) || slices.Contains(r.Unplaced, w.orig) || filler[w.key] || answerWord(w.key) {
+			continue
+		}
+		t.Fatalf("ParseReply(%q) = %+v drops %q without a word", text, r, w.orig)
+	}
+	for _, u := range r.Unplaced {
+		if !strings.Contains(text, u) || !strings.Contains(r.Rest, u) {
+			t.Fatalf("ParseReply(%q): unplaced %q is not in the text and its rest %q", text, u, r.Rest)
+		}
+	}
+	if r.HasWhen {
+		// What is shown back as understood reads the same on its own.
+		if got, err := When(r.WhenText, now, r.When.Location()); err != nil || !got.Equal(r.When) {
+			t.Fatalf("ParseReply(%q) read %q as %v, but alone it reads %v, %v", text, r.WhenText, r.When, got, err)
+		}
+	}
+}
+
+// answerWord reports whether key is a word of an answer phrase.
+func answerWord(key string) bool {
+	for _, ps := range phrases {
+		for _, p := range ps {
+			if slices.Contains(p.words, key) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func FuzzParseReply(f *testing.F) {
-	for _, s := range []string{"yes, tue 10am", "no, not yet", "Acme yes tue 10am", "nobody", "lose it", "👍"} {
+	for _, s := range []string{"yes, tue 10am", "no, not yet", "Acme yes tue 10am", "nobody", "lose it", "👍",
+		"yes, thu 10", "yes thu morning", "not yet, tue 10am", "yes 25,000 thu 10am", "yep <@U123> tomorrow 9"} {
 		f.Add(s)
 	}
 	clocks := fuzzClocks(f)
@@ -122,8 +173,35 @@ func FuzzParseReply(f *testing.F) {
 					t.Fatalf("ParseReply(%q).Rest has %q, which was not typed", text, w)
 				}
 			}
-			if again := ParseReply(text, now, loc); again != r {
+			if again := ParseReply(text, now, loc); !reflect.DeepEqual(again, r) {
 				t.Fatalf("ParseReply(%q) is not deterministic: %+v then %+v", text, r, again)
+			}
+			noSilentDrop(t, text, now, r)
+		}
+	})
+}
+
+// In either style, an amount is read or refused with a reason, and what is
+// read, written back in the same style, reads the same.
+func FuzzConventionParseAmount(f *testing.F) {
+	for _, s := range []string{"25.000 €", "€ 12.500,00", "25 000", "1,5 Mio", "25,000", "1.234.567,89", "25.000,-", "2 billion"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, c := range []Convention{{Style: DecimalPoint}, {Style: DecimalComma, Currency: "EUR"}} {
+			a, err := c.ParseAmount(text)
+			if err != nil {
+				if !errors.Is(err, ErrAmount) {
+					t.Fatalf("%s: ParseAmount(%q): %v does not wrap ErrAmount", c.Style, text, err)
+				}
+				continue
+			}
+			if a.Units < 0 || a.Units > MaxUnits || a.Currency != "" && !currencies[a.Currency] {
+				t.Fatalf("%s: ParseAmount(%q) = %+v", c.Style, text, a)
+			}
+			back, err := c.ParseAmount(c.Format(a))
+			if err != nil || back != a {
+				t.Fatalf("%s: ParseAmount(%q) = %+v, written %q, reads back as %+v, %v", c.Style, text, a, c.Format(a), back, err)
 			}
 		}
 	})

@@ -35,6 +35,14 @@ type Reply struct {
 	When    time.Time // the second meeting, when HasWhen
 	HasWhen bool      // only ever true with Yes
 	Rest    string    // words that were neither the answer, nor the date, nor filler ("we", "have", "meeting", …), in the rep's case
+	// WhenText is the words read as When, as typed ("thu 10"), to show
+	// back with what they were read as.
+	WhenText string
+	// Unplaced are the words of Rest that look like a number, a time or a
+	// date but were not read as the answer's date: "10" in "yes 10", "tue"
+	// in "not yet, tue", "morning" in "yes thu morning". The bot asks back,
+	// quoting them, rather than act as if they were not typed.
+	Unplaced []string
 }
 
 // maxDateWords is the longest run of words tried as a date.
@@ -55,8 +63,14 @@ const maxDateWords = 8
 //
 // With Yes, the longest run of other words (at most 8, right-most on a tie)
 // that When reads is the second meeting's date: "yep booked for thu 2pm",
-// "Acme yes tue 10am". "now" alone is not taken as a date ("booked it just
+// "Acme yes tue 10am". A reply that is only a date with a time of day ("thu
+// 10", "tomorrow at 2pm") is Yes with that date: it answers the question. "now" alone is not taken as a date ("booked it just
 // now"). Text longer than MaxLen is Unclear.
+//
+// Whatever the answer, words that look like a number, a time or a day but
+// were not read as the date are listed in Unplaced (see numberish and
+// cutShort), so that the caller asks back instead of acting on a part of
+// what was typed.
 func ParseReply(text string, now time.Time, loc *time.Location) Reply {
 	if len(text) > MaxLen {
 		return Reply{}
@@ -92,7 +106,7 @@ func ParseReply(text string, now time.Time, loc *time.Location) Reply {
 		r.Answer = No
 	}
 	isDate := make([]bool, n)
-	if r.Answer == Yes {
+	if r.Answer == Yes || len(found) == 0 {
 		from, to := -1, -1
 		for i := range n {
 			for j := min(n, i+maxDateWords); j > i && j-i >= to-from; j-- {
@@ -108,19 +122,47 @@ func ParseReply(text string, now time.Time, loc *time.Location) Reply {
 				break
 			}
 		}
+		if len(found) == 0 && r.HasWhen && !dateAlone(words, from, to) {
+			// No answer, and more than a meeting time: not read as one.
+			from, to, r.When, r.HasWhen = -1, -1, time.Time{}, false
+		}
+		if len(found) == 0 && r.HasWhen {
+			r.Answer = Yes // "thu 10" alone: booked for then
+		}
 		for i := from; i >= 0 && i < to; i++ {
 			isDate[i] = true
 		}
 	}
-	var rest []string
+	var rest, when []string
 	for i, w := range words {
+		if isDate[i] {
+			when = append(when, w.orig)
+		}
 		if kind[i] != Unclear || isDate[i] || filler[w.key] {
 			continue
 		}
 		rest = append(rest, w.orig)
+		if numberish(w) || r.HasWhen && cutShort(words, isDate, i) {
+			r.Unplaced = append(r.Unplaced, w.orig)
+		}
 	}
 	r.Rest = strings.Join(rest, " ")
+	r.WhenText = strings.Join(when, " ")
 	return r
+}
+
+// dateAlone reports whether words[from:to], a date, is all the reply says
+// (filler words aside) and names a time of day: "thu 10", "for tomorrow at
+// 2pm". Answering "was a second meeting booked?" with a time means it was;
+// "tomorrow" alone might mean "ask me tomorrow", and is asked back.
+func dateAlone(words []word, from, to int) bool {
+	for i, w := range words {
+		if (i < from || i >= to) && !filler[w.key] {
+			return false
+		}
+	}
+	var s dateSpec
+	return s.read(dateTokens(joinKeys(words[from:to]))) == nil && s.hasTime
 }
 
 // free reports whether words[i:j] hold no answer word.
@@ -173,12 +215,17 @@ type word struct {
 	date string // lowercase, for When
 }
 
-// replyWords splits text into words, dropping punctuation around them.
+// replyWords splits text into words, dropping punctuation around them. A
+// comma separates words, except between digits ("25,000").
 func replyWords(text string) []word {
-	text = strings.ReplaceAll(text, ",", " ")
+	text = commaSpaces(text)
 	var out []word
 	for _, f := range strings.Fields(text) {
-		f = trimPunct(f)
+		if d := strings.Trim(f, "!?;\"'()[]{}“”‘’«»"); isDottedDate(d) {
+			f = d // "3.12." keeps the dot that makes it a date
+		} else {
+			f = trimPunct(f)
+		}
 		if f == "" {
 			continue
 		}
@@ -186,6 +233,21 @@ func replyWords(text string) []word {
 	}
 	return out
 }
+
+func commaSpaces(text string) string {
+	if !strings.Contains(text, ",") {
+		return text
+	}
+	b := []byte(text)
+	for i, c := range b {
+		if c == ',' && !(i > 0 && i+1 < len(b) && isDigit(b[i-1]) && isDigit(b[i+1])) {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func trimPunct(f string) string {
 	const edge = ".!?;\"'()[]{}“”‘’«»-–—…*_~"

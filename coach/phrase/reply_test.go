@@ -99,7 +99,8 @@ func TestParseReply(t *testing.T) {
 		{"   ", Unclear, "", ""},
 		{"nobody", Unclear, "", "nobody"},
 		{"yesterday", Unclear, "", "yesterday"},
-		{"yesterday 3pm", Unclear, "", "yesterday 3pm"},
+		{"Acme tue 10am", Unclear, "", "Acme tue 10am"}, // a date with more words is no answer
+		{"call me tue 10am", Unclear, "", "me tue 10am"},
 		{"not", Unclear, "", "not"},
 		{"hmm", Unclear, "", "hmm"},
 		{"what?", Unclear, "", "what"},
@@ -107,7 +108,11 @@ func TestParseReply(t *testing.T) {
 		{"yes, not yet", Unclear, "", ""},
 		{"booked? no", Unclear, "", ""},
 		{"ok", Unclear, "", ""},
-		{"tue 10am", Unclear, "", "tue 10am"},
+		// a time alone answers the question: booked for then
+		{"tue 10am", Yes, "2026-12-01 10:00 +0100", ""},
+		{"thu 10", Yes, "2026-11-26 10:00 +0100", ""},
+		{"for tomorrow at 2pm", Yes, "2026-11-26 14:00 +0100", ""},
+		{"yesterday 3pm", Yes, "2026-11-24 15:00 +0100", ""},
 		{"nonsense yesno", Unclear, "", "nonsense yesno"},
 		{"yes " + strings.Repeat("x", MaxLen), Unclear, "", ""},
 	}

@@ -13,7 +13,7 @@ import (
 var ErrDate = errors.New("not a date and time I understand")
 
 // DateFormats lists examples of what When accepts, for help text.
-const DateFormats = "today 2pm, tomorrow 10:00, mon 9am, 2026-12-01 14:30, yesterday 3pm"
+const DateFormats = "today 2pm, tomorrow 10:00, thu 10, mon 9am, 2026-12-01 14:30, yesterday 3pm"
 
 // Bounds on what When accepts.
 const (
@@ -36,8 +36,17 @@ func dateErr(format string, args ...any) error {
 //   - a day: "today", "tomorrow" ("tmrw", "tmr"), "yesterday";
 //     a weekday ("mon", "monday", "tue", "tues", …); "next <weekday>";
 //     "last <weekday>"; "this <weekday>"; "2026-12-01"; "dec 1",
-//     "december 1st", "1 dec", optionally followed by a year ("dec 1 2026").
-//   - a time: "2pm", "2 pm", "2:30pm", "14:00", "noon", "midnight".
+//     "december 1st", "1 dec", optionally followed by a year ("dec 1 2026");
+//     day and month with dots, as in Europe: "3.12." or "03.12.2026" (the
+//     closing dot is required without a year: "3.12" could be a time).
+//   - a time: "2pm", "2 pm", "2:30pm", "14:00", "noon", "midnight", "end
+//     of day" or "eod" (EndOfDay, 17:00); with a day, a bare hour in the
+//     working day: "thu 10" (08 to 11 are morning, 12 is noon, 1 to 7 are
+//     afternoon: "tue 1" is 13:00, "tomorrow 9" 09:00), and 13 to 23 as on
+//     a 24-hour clock. "morning", "afternoon", "evening" ("in the
+//     morning", "tonight") narrow a bare hour ("thu afternoon 4" is 16:00)
+//     and must agree with a clock time; alone they are refused, asking for
+//     the time.
 //   - "now"; "in 2 hours", "in 30 min", "in an hour" (from now, nothing else
 //     allowed); "in 3 days", "in 2 weeks", "3 days ago" (the time of day of
 //     now is kept unless a time is given).
@@ -86,6 +95,10 @@ func dateTokens(text string) []string {
 	fields := strings.Fields(text)
 	out := make([]string, 0, len(fields))
 	for _, f := range fields {
+		if dm, ok := dottedDate(f); ok {
+			out = append(out, dm...)
+			continue
+		}
 		f = strings.ReplaceAll(f, "a.m", "am")
 		f = strings.ReplaceAll(f, "p.m", "pm")
 		f = strings.TrimRight(f, ".")
@@ -151,6 +164,8 @@ type dateSpec struct {
 	hasTime   bool
 	timeWords string
 	hour, min int
+	bare      bool   // the time is a bare hour ("thu 10"), placed in the working day by finish
+	part      string // "morning", "afternoon", "evening": narrows a bare hour, or is asked back alone
 
 	now     bool          // "now"
 	elapsed time.Duration // "in 2 hours"
@@ -200,6 +215,33 @@ func (s *dateSpec) read(toks []string) error {
 				return err
 			}
 			s.day, s.offset = dayOffset, -1
+		case tok == "this" && i+1 < len(toks) && partsOfDay[toks[i+1]] != "":
+			// "this morning", "this afternoon": today
+			if err := s.setDay(tok + " " + toks[i+1]); err != nil {
+				return err
+			}
+			s.day, s.offset = dayOffset, 0
+		case partsOfDay[tok] != "":
+			if err := s.setPart(tok); err != nil {
+				return err
+			}
+			if tok == "tonight" {
+				if err := s.setDay(tok); err != nil {
+					return err
+				}
+				s.day, s.offset = dayOffset, 0
+			}
+		case tok == "in" && i+2 < len(toks) && toks[i+1] == "the" && partsOfDay[toks[i+2]] != "" && toks[i+2] != "tonight":
+			if err := s.setPart(toks[i+2]); err != nil {
+				return err
+			}
+			i += 2
+		case endOfDay(toks, i) > 0:
+			n := endOfDay(toks, i)
+			if err := s.setTime(strings.Join(toks[i:i+n], " "), EndOfDay, 0); err != nil {
+				return err
+			}
+			i += n - 1
 		case tok == "next" || tok == "last" || tok == "this":
 			if i+1 >= len(toks) {
 				return dateErr("%q needs a weekday after it, like %q", tok, tok+" mon")
@@ -252,9 +294,12 @@ func (s *dateSpec) read(toks []string) error {
 		return nil
 	}
 	if s.day == noDay && !s.hasTime {
+		if s.part != "" {
+			return dateErr("%q needs a day and a time, like %q", s.part, "tomorrow 10am")
+		}
 		return dateErr("no day or time found; try %s", DateFormats)
 	}
-	return nil
+	return s.placeHour()
 }
 
 // readOther reads a weekday, a date or a time starting at toks[i] and
@@ -346,6 +391,15 @@ func (s *dateSpec) readOther(toks []string, i int) (int, error) {
 		}
 		return 1, nil
 	}
+	if allDigits(tok) && len(tok) <= 2 {
+		// A bare hour; finish places it once the day is known.
+		h, _ := strconv.Atoi(tok)
+		if err := s.setTime(tok, h, 0); err != nil {
+			return 0, err
+		}
+		s.bare = true
+		return 1, nil
+	}
 	if allDigits(tok) {
 		return 0, dateErr("%q needs am/pm or minutes, like 2pm or 14:00", tok)
 	}
@@ -371,6 +425,8 @@ func dateish(w string) bool {
 		return true
 	}
 	switch w {
+	case "the", "end", "of", "eod", "cob", "eob", "close", "business", "morning", "afternoon", "evening", "tonight":
+		return true
 	case "at", "on", "for", "@", "now", "today", "tomorrow", "tmrw", "tmr", "tomorow", "yesterday",
 		"next", "last", "this", "in", "noon", "midday", "midnight", "ago", "a", "an", "one",
 		"am", "pm", "a.m", "p.m", "a.m.", "p.m.":

@@ -189,7 +189,7 @@ func TestWhenErrors(t *testing.T) {
 		{"next week", "needs a weekday"},
 		{"last month", "needs a weekday"},
 		{"14", "needs am/pm or minutes"},
-		{"tomorrow 9", "needs am/pm or minutes"},
+		{"9", "needs am/pm or minutes"},
 		{"dec", "needs a day of the month"},
 		{"dec 32", "needs a day of the month"},
 		{"31 feb", "has no day 31"},

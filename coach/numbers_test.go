@@ -1,0 +1,93 @@
+package coach_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
+)
+
+// A team's convention: its own style, else its currency's, else the
+// workspace's.
+func TestTeamConvention(t *testing.T) {
+	usd := coach.TeamDefaults{Currency: "USD"}
+	eur := coach.TeamDefaults{Currency: "EUR"}
+	tests := []struct {
+		name string
+		team coach.Team
+		d    coach.TeamDefaults
+		want phrase.Convention
+	}{
+		{"nothing set", coach.Team{}, coach.TeamDefaults{}, phrase.Convention{Style: phrase.DecimalPoint}},
+		{"workspace in dollars", coach.Team{}, usd, phrase.Convention{Style: phrase.DecimalPoint, Currency: "USD"}},
+		{"workspace in euros", coach.Team{}, eur, phrase.Convention{Style: phrase.DecimalComma, Currency: "EUR"}},
+		{"workspace style set", coach.Team{}, coach.TeamDefaults{Currency: "EUR", Numbers: phrase.DecimalPoint}, phrase.Convention{Style: phrase.DecimalPoint, Currency: "EUR"}},
+		{"team in euros, workspace in dollars", coach.Team{Currency: "EUR"}, usd, phrase.Convention{Style: phrase.DecimalComma, Currency: "EUR"}},
+		{"team in pounds, workspace in euros", coach.Team{Currency: "GBP"}, eur, phrase.Convention{Style: phrase.DecimalPoint, Currency: "GBP"}},
+		{"Irish team: euros, decimal point", coach.Team{Currency: "EUR", Numbers: phrase.DecimalPoint}, usd, phrase.Convention{Style: phrase.DecimalPoint, Currency: "EUR"}},
+		{"style only", coach.Team{Numbers: phrase.DecimalComma}, usd, phrase.Convention{Style: phrase.DecimalComma, Currency: "USD"}},
+	}
+	for _, tt := range tests {
+		if got := tt.team.Convention(tt.d); got != tt.want {
+			t.Errorf("%s: Convention = %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestSetCurrencyAndNumbers(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+	f.svc.TeamDefaults = coach.TeamDefaults{Currency: "USD"}
+	manager := coach.Actor{Workspace: "T1", User: "UM"}
+	if _, err := f.svc.MakeManager(ctx, admin, "UM", "Europe/Berlin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddReps(ctx, manager, []string{"U1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.svc.ConventionFor(ctx, "T1", "U1"); got != (phrase.Convention{Style: phrase.DecimalPoint, Currency: "USD"}) {
+		t.Fatalf("before: %+v", got)
+	}
+	team, err := f.svc.SetCurrency(ctx, manager, "eur")
+	if err != nil || team.Currency != "EUR" {
+		t.Fatalf("SetCurrency(eur) = %+v, %v", team, err)
+	}
+	if got := f.svc.ConventionFor(ctx, "T1", "U1"); got != (phrase.Convention{Style: phrase.DecimalComma, Currency: "EUR"}) {
+		t.Fatalf("a rep of a team in euros: %+v", got)
+	}
+	a, err := f.svc.ConventionFor(ctx, "T1", "U1").ParseAmount("25.000")
+	if err != nil || a != (phrase.Amount{Units: 25_000, Currency: "EUR"}) {
+		t.Fatalf("25.000 in the team's style = %+v, %v", a, err)
+	}
+	if _, err := f.svc.SetNumbers(ctx, manager, "1,234.56"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.svc.ConventionFor(ctx, "T1", "U1"); got != (phrase.Convention{Style: phrase.DecimalPoint, Currency: "EUR"}) {
+		t.Fatalf("style set: %+v", got)
+	}
+	if _, err := f.svc.SetNumbers(ctx, manager, "auto"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.svc.ConventionFor(ctx, "T1", "U1"); got.Style != phrase.DecimalComma {
+		t.Fatalf("auto: %+v, want the euro's decimal comma again", got)
+	}
+	// A rep on no team writes as the workspace does.
+	if got := f.svc.ConventionFor(ctx, "T1", "U9"); got != (phrase.Convention{Style: phrase.DecimalPoint, Currency: "USD"}) {
+		t.Fatalf("no team: %+v", got)
+	}
+	for _, bad := range []string{"", "euro", "XYZ", "¥"} {
+		if _, err := f.svc.SetCurrency(ctx, manager, bad); !errors.Is(err, coach.ErrInvalid) {
+			t.Errorf("SetCurrency(%q): %v, want ErrInvalid", bad, err)
+		}
+	}
+	if _, err := f.svc.SetNumbers(ctx, manager, "roman"); !errors.Is(err, coach.ErrInvalid) {
+		t.Errorf("SetNumbers(roman): %v, want ErrInvalid", err)
+	}
+	var role *coach.RoleError
+	if _, err := f.svc.SetCurrency(ctx, rep, "EUR"); !errors.As(err, &role) {
+		t.Errorf("a rep sets the currency: %v, want a RoleError", err)
+	}
+}
