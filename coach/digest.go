@@ -63,7 +63,7 @@ type Digest struct {
 	Rows []DigestRow
 	// Stalled lists the team's stalled open opportunities, most days
 	// without activity first; Aged those open longer than the team's
-	// average won cycle, oldest first. A deal can be in both.
+	// won cycle, oldest first. A deal can be in both.
 	Stalled, Aged []Prospect
 	// SharedLosses are this week's losses their reps shared (with or
 	// without a lesson), newest first. Private losses are never in it.
@@ -75,7 +75,7 @@ type Digest struct {
 // team names its workspace, of that workspace) count. The week is
 // LastDays(now, 7); conversion and time to lose look over the conversion
 // window; quotas are for the current quarter in the team's zone; Aged
-// compares with the average won cycle of all the team's prospects.
+// compares with the won cycle of all the team's prospects.
 //
 // The prospects listed (Stalled, Aged, SharedLosses) are copies sharing
 // their history and answers with ps: read them, do not change them.
@@ -134,7 +134,7 @@ func (t Thresholds) BuildDigest(team Team, ps []Prospect, now time.Time) Digest 
 	period := t.ConversionPeriod(now)
 	local := now.In(team.Location())
 	quarter := QuarterOf(local)
-	cycle := t.AverageWonCycle(all)
+	cycle := t.CycleOf(team, all)
 	var stalled, aged, shared []digestEntry
 	d.Rows = make([]DigestRow, 0, len(reps))
 	for _, rep := range reps {

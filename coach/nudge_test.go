@@ -3,7 +3,6 @@ package coach_test
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -102,17 +101,17 @@ func ndHealthy(rep string) []coach.Prospect {
 
 var ndHealthyQuota = coach.Quota{Amount: 60000, Currency: "USD", Period: "2026-Q1"}
 
-// ndLowConversion: 2 of 10 first meetings led to a second, all long ago
-// enough that no loss is today's.
+// ndLowConversion: 1 of 12 first meetings led to a second, every other
+// day over three weeks, all long ago enough that no loss is today's.
 func ndLowConversion(rep string) []coach.Prospect {
 	var ps []coach.Prospect
-	for i := range 10 {
+	for i := range 12 {
 		first := ndAgo(40 + 2*i)
-		if i < 2 {
-			ps = append(ps, ndDeal(fmt.Sprintf("%s-%d", rep, i), rep, first, ndOpp(first.Add(ndDay)), ndLost(first.Add(4*ndDay))))
+		if i < 1 {
+			ps = append(ps, ndDeal(fmt.Sprintf("%s-%02d", rep, i), rep, first, ndOpp(first.Add(ndDay)), ndLost(first.Add(4*ndDay))))
 			continue
 		}
-		ps = append(ps, ndDeal(fmt.Sprintf("%s-%d", rep, i), rep, first, ndLost(first.Add(2*ndDay))))
+		ps = append(ps, ndDeal(fmt.Sprintf("%s-%02d", rep, i), rep, first, ndLost(first.Add(2*ndDay))))
 	}
 	return ps
 }
@@ -139,11 +138,11 @@ func ndStalled(rep string) []coach.Prospect {
 	return []coach.Prospect{stalled, waiting}
 }
 
-// ndAged: an opportunity first met 100 days ago, active yesterday, fully
-// qualified.
+// ndAged: an opportunity first met 140 days ago (past the default 90-day
+// cycle and its margin, 135 days), active yesterday, fully qualified.
 func ndAged(rep string) []coach.Prospect {
-	first := ndAgo(100)
-	return []coach.Prospect{ndActive(ndDeal(rep+"-aged", rep, first, ndOpp(ndAgo(95))), ndAgo(1))}
+	first := ndAgo(140)
+	return []coach.Prospect{ndActive(ndDeal(rep+"-aged", rep, first, ndOpp(ndAgo(130))), ndAgo(1))}
 }
 
 // ndLate: an opportunity for 40 days with one BANT item of four answered.
@@ -153,8 +152,8 @@ func ndLate(rep string) []coach.Prospect {
 	return []coach.Prospect{p}
 }
 
-// ndPadded: 400k open against a 100k quota (10k already won this quarter),
-// two deals without a next step, 1 of 5 closed opportunities won.
+// ndPadded: 400k open against a 100k quota, two deals without a next
+// step, none of 6 closed opportunities won, over three weeks.
 func ndPadded(rep string) []coach.Prospect {
 	var ps []coach.Prospect
 	for i := range 4 {
@@ -166,13 +165,9 @@ func ndPadded(rep string) []coach.Prospect {
 		}
 		ps = append(ps, p)
 	}
-	for i := range 5 {
-		first := ndAgo(50 + i)
-		last := ndLost(first.Add(6 * ndDay))
-		if i == 0 {
-			last = ndWon(first.Add(20 * ndDay))
-		}
-		p := ndDeal(fmt.Sprintf("%s-closed%d", rep, i), rep, first, ndOpp(first.Add(2*ndDay)), last)
+	for i := range 6 {
+		first := ndAgo(50 + 4*i)
+		p := ndDeal(fmt.Sprintf("%s-closed%d", rep, i), rep, first, ndOpp(first.Add(2*ndDay)), ndLost(first.Add(6*ndDay)))
 		p.Amount = 10000
 		ps = append(ps, p)
 	}
@@ -181,14 +176,25 @@ func ndPadded(rep string) []coach.Prospect {
 
 var ndPaddedQuota = coach.Quota{Amount: 100000, Currency: "USD", Period: "2026-Q1"}
 
-// ndFastLoss: a prospect lost two hours ago, three days after its first
-// meeting.
+// ndFastLoss: one prospect lost two hours ago, three days after its first
+// meeting: celebrated in the channel, not yet a pattern.
 func ndFastLoss(rep string) []coach.Prospect {
 	return []coach.Prospect{ndDeal(rep+"-fast", rep, ndAgo(3), ndLost(ndNow.Add(-2*time.Hour)))}
 }
 
-// ndImproved: 1 of 5 first meetings converted in the window before, 3 of 5
-// in this one; every loss fast and long gone.
+// ndFastHabit: four prospects lost within a week of the first meeting over
+// the last month, and no slow loss.
+func ndFastHabit(rep string) []coach.Prospect {
+	var ps []coach.Prospect
+	for i := range 4 {
+		first := ndAgo(10 + 7*i)
+		ps = append(ps, ndDeal(fmt.Sprintf("%s-fast%d", rep, i), rep, first, ndLost(first.Add(time.Duration(2+i)*ndDay))))
+	}
+	return ps
+}
+
+// ndImproved: 2 of 10 first meetings converted in the window before, 6 of
+// 10 in this one; every loss fast and long gone.
 func ndImproved(rep string) []coach.Prospect {
 	var ps []coach.Prospect
 	add := func(name string, first time.Time, converted bool) {
@@ -196,11 +202,11 @@ func ndImproved(rep string) []coach.Prospect {
 			ps = append(ps, ndDeal(name, rep, first, ndOpp(first.Add(ndDay)), ndLost(first.Add(3*ndDay))))
 			return
 		}
-		ps = append(ps, ndDeal(name, rep, first, ndLost(first.Add(2*ndDay))))
+		ps = append(ps, ndDeal(name, rep, first, ndLost(first.Add(20*ndDay))))
 	}
-	for i := range 5 {
-		add(fmt.Sprintf("%s-before%d", rep, i), ndAgo(120+3*i), i < 1)
-		add(fmt.Sprintf("%s-now%d", rep, i), ndAgo(20+3*i), i < 3)
+	for i := range 10 {
+		add(fmt.Sprintf("%s-before%d", rep, i), ndAgo(150+3*i), i < 2)
+		add(fmt.Sprintf("%s-now%d", rep, i), ndAgo(45+3*i), i < 6)
 	}
 	return ps
 }
@@ -222,29 +228,41 @@ func ndKinds(ns []coach.Nudge) []ndFound {
 	return out
 }
 
+func ndOf(rep string, ns []coach.Nudge) []coach.Nudge {
+	var out []coach.Nudge
+	for _, n := range ns {
+		if n.Rep == rep {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 func TestNudgeCandidatesEachKind(t *testing.T) {
 	th := coach.DefaultThresholds
 	for _, tc := range []struct {
 		name  string
 		ps    []coach.Prospect
-		quota *coach.Quota
-		want  []ndFound
+		quota  *coach.Quota
+		want   []ndFound
+		praise bool
 	}{
-		{"healthy rep: nothing", nil, nil, nil},
-		{"low conversion", ndLowConversion("R"), nil, []ndFound{{coach.NudgeLowConversion, "R"}}},
-		{"low conversion on two meetings: no verdict", ndLowConversion("R")[8:], nil, nil},
-		{"low conversion on four meetings: no verdict", ndLowConversion("R")[6:], nil, nil},
-		{"slow losses", ndSlowLosses("R", 5), nil, []ndFound{{coach.NudgeSlowLosses, "R"}}},
-		{"slow losses on four: no verdict", ndSlowLosses("R", 4), nil, nil},
-		{"stalled, the waiting deal paused", ndStalled("R"), nil, []ndFound{{coach.NudgeStalled, "R-stalled"}}},
-		{"aged", ndAged("R"), nil, []ndFound{{coach.NudgeAged, "R-aged"}}},
-		{"late qualification", ndLate("R"), nil, []ndFound{{coach.NudgeLateQualification, "R-late"}}},
-		{"padded", ndPadded("R"), &ndPaddedQuota, []ndFound{{coach.NudgePadded, "R"}}},
-		{"padded numbers without a quota: nothing", ndPadded("R"), nil, nil},
-		{"padded with last quarter's quota: nothing", ndPadded("R"), &coach.Quota{Amount: 100000, Currency: "USD", Period: "2025-Q4"}, nil},
-		{"padded with win rate on four deals: no verdict", ndPadded("R")[:8], &ndPaddedQuota, nil},
-		{"praise for a fast loss", ndFastLoss("R"), nil, []ndFound{{coach.NudgePraise, "R"}}},
-		{"praise for a better conversion", ndImproved("R"), nil, []ndFound{{coach.NudgePraise, "R"}}},
+		{"healthy rep: nothing", nil, nil, nil, false},
+		{"low conversion: 1 of 12 over three weeks; losing fast is still praised", ndLowConversion("R"), nil, []ndFound{{coach.NudgeLowConversion, "R"}}, true},
+		{"1 of 5: no verdict", ndLowConversion("R")[:5], nil, nil, true},
+		{"0 of 3 within a week: no verdict", ndLowConversion("R")[1:4], nil, nil, true},
+		{"slow losses", ndSlowLosses("R", 5), nil, []ndFound{{coach.NudgeSlowLosses, "R"}}, false},
+		{"slow losses on four: no verdict", ndSlowLosses("R", 4), nil, nil, false},
+		{"stalled, the waiting deal paused", ndStalled("R"), nil, []ndFound{{coach.NudgeStalled, "R-stalled"}}, false},
+		{"aged", ndAged("R"), nil, []ndFound{{coach.NudgeAged, "R-aged"}}, false},
+		{"late qualification", ndLate("R"), nil, []ndFound{{coach.NudgeLateQualification, "R-late"}}, false},
+		{"padded", ndPadded("R"), &ndPaddedQuota, []ndFound{{coach.NudgePadded, "R"}}, true},
+		{"padded numbers without a quota: nothing", ndPadded("R"), nil, nil, true},
+		{"padded with last quarter's quota: nothing", ndPadded("R"), &coach.Quota{Amount: 100000, Currency: "USD", Period: "2025-Q4"}, nil, true},
+		{"padded with win rate on four deals: no verdict", ndPadded("R")[:8], &ndPaddedQuota, nil, true},
+		{"one fast loss the same day: no praise yet", ndFastLoss("R"), nil, nil, false},
+		{"losing fast as a habit: praise", ndFastHabit("R"), nil, nil, true},
+		{"praise for a better conversion", ndImproved("R"), nil, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			team := ndTeam("R", "OK")
@@ -253,9 +271,26 @@ func TestNudgeCandidatesEachKind(t *testing.T) {
 				team.Quotas["R"] = *tc.quota
 			}
 			ps := append(slices.Clone(tc.ps), ndHealthy("OK")...)
-			got := ndKinds(th.NudgeCandidates(team, ndBANT, ps, ndNow))
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("candidates = %v, want %v", got, tc.want)
+			all := th.NudgeCandidates(team, ndBANT, ps, ndNow)
+			var problems []coach.Nudge
+			praised := false
+			for _, n := range ndOf("R", all) {
+				if n.Kind.Problem() {
+					problems = append(problems, n)
+				} else {
+					praised = true
+				}
+			}
+			if got := ndKinds(problems); !slices.Equal(got, tc.want) {
+				t.Errorf("problems = %v, want %v", got, tc.want)
+			}
+			if praised != tc.praise {
+				t.Errorf("praised %v, want %v", praised, tc.praise)
+			}
+			for _, n := range ndOf("OK", all) {
+				if n.Kind.Problem() {
+					t.Errorf("the healthy rep has a problem: %v", ndKinds([]coach.Nudge{n}))
+				}
 			}
 		})
 	}
@@ -266,7 +301,7 @@ func ndWholeTeam() (coach.Team, []coach.Prospect) {
 	team := ndTeam("OK", "LOW", "SLOW", "STALL", "AGED", "LATE", "PAD", "FAST", "UP", "TWO")
 	team.Quotas["OK"], team.Quotas["PAD"] = ndHealthyQuota, ndPaddedQuota
 	ps := slices.Concat(ndHealthy("OK"), ndLowConversion("LOW"), ndSlowLosses("SLOW", 6), ndStalled("STALL"),
-		ndAged("AGED"), ndLate("LATE"), ndPadded("PAD"), ndFastLoss("FAST"), ndImproved("UP"), ndLowConversion("TWO")[8:])
+		ndAged("AGED"), ndLate("LATE"), ndPadded("PAD"), ndFastHabit("FAST"), ndImproved("UP"), ndLowConversion("TWO")[:2])
 	return team, ps
 }
 
@@ -288,14 +323,17 @@ func TestNudgeCandidatesWholeTeam(t *testing.T) {
 		{coach.NudgeLateQualification, "LATE-late"},
 		{coach.NudgeAged, "AGED-aged"},
 		{coach.NudgePraise, "FAST"},
+		{coach.NudgePraise, "LOW"},
+		{coach.NudgePraise, "OK"},
+		{coach.NudgePraise, "PAD"},
 		{coach.NudgePraise, "UP"},
 	}
 	if !slices.Equal(ndKinds(got), want) {
-		t.Fatalf("candidates, most important first =\n %v\nwant\n %v", ndKinds(got), want)
+		t.Fatalf("findings, most important first =\n %v\nwant\n %v", ndKinds(got), want)
 	}
 	for _, n := range got {
-		if n.Workspace != "W1" || n.Manager != "M1" || n.Rep == "" || n.Why == "" {
-			t.Errorf("%s: workspace %q manager %q rep %q why %q", n.Key(), n.Workspace, n.Manager, n.Rep, n.Why)
+		if n.Workspace != "W1" || n.Manager != "M1" || n.Rep == "" || n.WindowDays != 90 {
+			t.Errorf("%s: workspace %q manager %q rep %q window %d", n.Key(), n.Workspace, n.Manager, n.Rep, n.WindowDays)
 		}
 		if len(n.Deals) == 0 || len(n.Deals) > coach.MaxNudgeDeals {
 			t.Errorf("%s: %d deals, want 1 to %d", n.Key(), len(n.Deals), coach.MaxNudgeDeals)
@@ -305,77 +343,48 @@ func TestNudgeCandidatesWholeTeam(t *testing.T) {
 				t.Errorf("%s lists %s, a deal of %s", n.Key(), d.ID, d.Owner)
 			}
 		}
-		if got := coach.DefaultThresholds.ShouldNudge(n, coach.NudgeState{}, ndNow); !got.Send {
-			t.Errorf("%s: a fresh candidate is held: %v", n.Key(), got.Reason)
-		}
 	}
-}
-
-func TestNudgeQuestions(t *testing.T) {
-	team, ps := ndWholeTeam()
-	seen := map[coach.NudgeKind]bool{}
-	for _, n := range coach.DefaultThresholds.NudgeCandidates(team, ndBANT, ps, ndNow) {
-		seen[n.Kind] = true
-		t.Logf("%s (%d): %s\n\t%s", n.Key(), n.Importance, n.Why, strings.Join(n.Questions, "\n\t"))
-		if len(n.Questions) < 2 || len(n.Questions) > 3 {
-			t.Errorf("%s: %d questions, want 2 or 3: %q", n.Key(), len(n.Questions), n.Questions)
-		}
-		dup := map[string]bool{}
-		for _, q := range n.Questions {
-			if strings.TrimSpace(q) == "" || dup[q] {
-				t.Errorf("%s: empty or repeated question in %q", n.Key(), n.Questions)
-			}
-			dup[q] = true
-			if strings.Contains(q, "%!") {
-				t.Errorf("%s: badly formatted question %q", n.Key(), q)
-			}
-		}
-		if strings.Contains(n.Why, "%!") {
-			t.Errorf("%s: badly formatted why %q", n.Key(), n.Why)
-		}
+	// One brief per rep with a problem; praise alone makes none.
+	var reps []string
+	for _, b := range coach.Briefs(got, nil) {
+		reps = append(reps, b.Rep)
 	}
-	for _, k := range []coach.NudgeKind{coach.NudgeLowConversion, coach.NudgeSlowLosses, coach.NudgeStalled, coach.NudgeAged,
-		coach.NudgePadded, coach.NudgeLateQualification, coach.NudgePraise} {
-		if !seen[k] {
-			t.Errorf("no %s nudge in the whole team", k)
-		}
-	}
-	// Praise for a fast loss alone, for a better conversion alone, and for
-	// both: always two or three.
-	both := slices.Concat(ndImproved("R"), ndFastLoss("R"))
-	for name, ps := range map[string][]coach.Prospect{"fast": ndFastLoss("R"), "up": ndImproved("R"), "both": both} {
-		ns := coach.DefaultThresholds.NudgeCandidates(ndTeam("R"), ndBANT, ps, ndNow)
-		if len(ns) != 1 || ns[0].Kind != coach.NudgePraise || len(ns[0].Questions) < 2 || len(ns[0].Questions) > 3 {
-			t.Errorf("%s: %v", name, ns)
-		}
+	if want := []string{"LOW", "PAD", "SLOW", "STALL", "LATE", "AGED"}; !slices.Equal(reps, want) {
+		t.Errorf("briefs for %v, want %v", reps, want)
 	}
 }
 
 func TestNudgeContents(t *testing.T) {
 	th := coach.DefaultThresholds
+	problem := true
 	one := func(t *testing.T, ps []coach.Prospect, quota *coach.Quota) coach.Nudge {
 		t.Helper()
 		team := ndTeam("R")
 		if quota != nil {
 			team.Quotas["R"] = *quota
 		}
-		ns := th.NudgeCandidates(team, ndBANT, ps, ndNow)
+		var ns []coach.Nudge
+		for _, n := range th.NudgeCandidates(team, ndBANT, ps, ndNow) {
+			if n.Kind.Problem() == problem {
+				ns = append(ns, n)
+			}
+		}
 		if len(ns) != 1 {
-			t.Fatalf("want one nudge, got %v", ndKinds(ns))
+			t.Fatalf("want one finding, got %v", ndKinds(ns))
 		}
 		return ns[0]
 	}
 	t.Run("low conversion", func(t *testing.T) {
 		n := one(t, ndLowConversion("R"), nil)
-		if n.RepRate != (coach.Rate{Num: 2, Den: 10}) || n.Sample != 10 || n.Key() != "W1/M1/low_conversion/R" {
-			t.Errorf("rate %v sample %d key %s", n.RepRate, n.Sample, n.Key())
+		if n.RepRate != (coach.Rate{Num: 1, Den: 12}) || n.Sample != 12 || n.Key() != "W1/M1/low_conversion/R" || n.Line != 0.30 {
+			t.Errorf("rate %v sample %d key %s line %v", n.RepRate, n.Sample, n.Key(), n.Line)
 		}
-		// The 8 first meetings that led nowhere, newest first: 5 listed.
-		if len(n.Deals) != 5 || n.MoreDeals != 3 || n.Deals[0].ID != "R-2" || n.Deals[4].ID != "R-6" {
+		if n.RepUpper >= n.Line || n.RepUpper <= n.RepRate.Value() {
+			t.Errorf("upper bound %v: want between the rate %v and the line", n.RepUpper, n.RepRate.Value())
+		}
+		// The 11 first meetings that led nowhere, newest first: 5 listed.
+		if len(n.Deals) != 5 || n.MoreDeals != 6 || n.Deals[0].ID != "R-01" || n.Deals[4].ID != "R-05" {
 			t.Errorf("deals %v (+%d)", ndIDs(n.Deals), n.MoreDeals)
-		}
-		if !strings.Contains(n.Questions[0], "8 of the last 10") {
-			t.Errorf("first question lacks the numbers: %q", n.Questions[0])
 		}
 	})
 	t.Run("slow losses", func(t *testing.T) {
@@ -389,8 +398,8 @@ func TestNudgeContents(t *testing.T) {
 	})
 	t.Run("padded", func(t *testing.T) {
 		n := one(t, ndPadded("R"), &ndPaddedQuota)
-		if n.RepRate != (coach.Rate{Num: 1, Den: 5}) || n.Coverage < 4.4 || n.Coverage > 4.5 || n.Currency != "USD" {
-			t.Errorf("win rate %v coverage %v %s", n.RepRate, n.Coverage, n.Currency)
+		if n.RepRate != (coach.Rate{Num: 0, Den: 6}) || n.Coverage < 4 || n.Coverage > 4.1 || n.Currency != "USD" || n.Thin != 2 {
+			t.Errorf("win rate %v coverage %v %s thin %d", n.RepRate, n.Coverage, n.Currency, n.Thin)
 		}
 		if !slices.Equal(ndIDs(n.Deals), []string{"R-open3", "R-open1"}) {
 			t.Errorf("deals lacking a next step, biggest first: %v", ndIDs(n.Deals))
@@ -409,43 +418,41 @@ func TestNudgeContents(t *testing.T) {
 			t.Errorf("missing %v part %v framework %q days %d", missing, n.Part, n.Framework, n.DaysAsOpportunity)
 		}
 	})
-	t.Run("a deal gets one nudge with every flag", func(t *testing.T) {
-		p := ndDeal("R-all", "R", ndAgo(120), ndOpp(ndAgo(110)))
+	t.Run("a deal gets one finding with every flag", func(t *testing.T) {
+		p := ndDeal("R-all", "R", ndAgo(150), ndOpp(ndAgo(110)))
 		p.Qualification = nil
 		n := one(t, []coach.Prospect{p}, nil)
-		if n.Kind != coach.NudgeStalled || !n.Stalled || !n.Aged || !n.LateQualification || len(n.Missing) != 4 || n.DaysStalled != 110 {
-			t.Errorf("kind %s stalled %v aged %v late %v missing %d days %d", n.Kind, n.Stalled, n.Aged, n.LateQualification, len(n.Missing), n.DaysStalled)
+		if n.Kind != coach.NudgeStalled || !n.Stalled || !n.Aged || !n.LateQualification || len(n.Missing) != 4 || n.DaysStalled != 110 ||
+			n.CycleDays != 90 || n.AgedAfterDays != 135 || n.DaysOpen != 150 {
+			t.Errorf("kind %s stalled %v aged %v late %v missing %d days %d cycle %d/%d open %d", n.Kind, n.Stalled, n.Aged,
+				n.LateQualification, len(n.Missing), n.DaysStalled, n.CycleDays, n.AgedAfterDays, n.DaysOpen)
 		}
 	})
-	t.Run("praise", func(t *testing.T) {
-		n := one(t, slices.Concat(ndImproved("R"), ndFastLoss("R")), nil)
-		if !n.Improved || n.RepRate != (coach.Rate{Num: 3, Den: 6}) || n.PreviousRate != (coach.Rate{Num: 1, Den: 5}) || !slices.Equal(ndIDs(n.Deals), []string{"R-fast"}) {
-			t.Errorf("improved %v %v from %v, deals %v", n.Improved, n.RepRate, n.PreviousRate, ndIDs(n.Deals))
+	t.Run("the cycle the manager set", func(t *testing.T) {
+		team := ndTeam("R")
+		team.CycleDays = 60
+		ps := []coach.Prospect{ndActive(ndDeal("R-x", "R", ndAgo(100), ndOpp(ndAgo(99))), ndAgo(1))}
+		ns := th.NudgeCandidates(team, ndBANT, ps, ndNow)
+		if len(ns) != 1 || ns[0].Kind != coach.NudgeAged || !ns[0].CycleSet || ns[0].CycleDays != 60 || ns[0].AgedAfterDays != 90 {
+			t.Errorf("with a 60-day cycle set, a 100-day deal: %+v", ns)
+		}
+		if ns := th.NudgeCandidates(ndTeam("R"), ndBANT, ps, ndNow); len(ns) != 0 {
+			t.Errorf("without it (90 days, aged past 135), a 100-day deal: %v", ndKinds(ns))
 		}
 	})
-	t.Run("improved but still low: flagged, not praised", func(t *testing.T) {
-		var ps []coach.Prospect
-		for i := range 10 {
-			first := ndAgo(120 + 3*i)
-			ps = append(ps, ndDeal(fmt.Sprintf("old%d", i), "R", first, ndLost(first.Add(2*ndDay))))
-		}
-		ps = append(ps, ndLowConversion("R")...)
-		n := one(t, ps, nil)
-		if n.Kind != coach.NudgeLowConversion || n.PreviousRate != (coach.Rate{Num: 0, Den: 10}) {
-			t.Errorf("kind %s previous %v", n.Kind, n.PreviousRate)
+	t.Run("praise for a habit", func(t *testing.T) {
+		problem = false
+		n := one(t, ndFastHabit("R"), nil)
+		if !n.FastHabit || n.Improved || n.Sample != 4 || n.Deals[0].ID != "R-fast0" || n.RepMedian > 14 {
+			t.Errorf("habit %v improved %v sample %d deals %v median %v", n.FastHabit, n.Improved, n.Sample, ndIDs(n.Deals), n.RepMedian)
 		}
 	})
-}
-
-func TestNudgeMedianNeedsThreeLosses(t *testing.T) {
-	th := coach.DefaultThresholds
-	th.MinSample = 1
-	for n, want := range map[int]bool{2: false, 3: true} {
-		got := th.NudgeCandidates(ndTeam("R"), ndBANT, ndSlowLosses("R", n), ndNow)
-		if fired := len(got) == 1 && got[0].Kind == coach.NudgeSlowLosses; fired != want {
-			t.Errorf("MinSample 1, %d slow losses: fired %v, want %v (%v)", n, fired, want, ndKinds(got))
+	t.Run("praise for a rise", func(t *testing.T) {
+		n := one(t, ndImproved("R"), nil)
+		if !n.Improved || n.RepRate != (coach.Rate{Num: 6, Den: 10}) || n.PreviousRate != (coach.Rate{Num: 2, Den: 10}) {
+			t.Errorf("improved %v %v from %v", n.Improved, n.RepRate, n.PreviousRate)
 		}
-	}
+	})
 }
 
 func TestNudgeBiggerDealFirst(t *testing.T) {
@@ -469,308 +476,3 @@ func ndIDs(ps []coach.Prospect) []string {
 	return out
 }
 
-func TestShouldNudge(t *testing.T) {
-	th := coach.DefaultThresholds
-	low := coach.Nudge{Kind: coach.NudgeLowConversion, Workspace: "W1", Manager: "M1", Rep: "R", Subject: "R", RepRate: coach.Rate{Num: 1, Den: 10}, Sample: 10}
-	thu9 := time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		name  string
-		n     func(coach.Nudge) coach.Nudge
-		s     coach.NudgeState
-		now   time.Time
-		th    func(*coach.Thresholds)
-		want  coach.NudgeReason
-		retry time.Time
-	}{
-		{name: "fresh", want: coach.SendNudge},
-		{name: "two meetings: no verdict", n: func(n coach.Nudge) coach.Nudge { n.RepRate, n.Sample = coach.Rate{Num: 0, Den: 2}, 2; return n }, want: coach.HeldSampleTooSmall},
-		{name: "padded on four deals", n: func(n coach.Nudge) coach.Nudge {
-			n.Kind, n.RepRate = coach.NudgePadded, coach.Rate{Num: 0, Den: 4}
-			return n
-		}, want: coach.HeldSampleTooSmall},
-		{name: "median of two losses", n: func(n coach.Nudge) coach.Nudge { n.Kind, n.Sample = coach.NudgeSlowLosses, 2; return n }, want: coach.HeldSampleTooSmall},
-		{name: "median of five losses", n: func(n coach.Nudge) coach.Nudge { n.Kind, n.Sample = coach.NudgeSlowLosses, 5; return n }, want: coach.SendNudge},
-		{name: "praise for a rise on a small sample", n: func(n coach.Nudge) coach.Nudge {
-			n.Kind, n.Improved, n.PreviousRate = coach.NudgePraise, true, coach.Rate{Num: 0, Den: 2}
-			return n
-		}, want: coach.HeldSampleTooSmall},
-		{name: "praise for a fast loss needs no sample", n: func(n coach.Nudge) coach.Nudge { n.Kind, n.RepRate = coach.NudgePraise, coach.Rate{}; return n }, want: coach.SendNudge},
-		{name: "a deal needs no sample", n: func(n coach.Nudge) coach.Nudge { n.Kind, n.RepRate = coach.NudgeStalled, coach.Rate{}; return n }, want: coach.SendNudge},
-		{name: "sent 7 days less a second ago", s: coach.NudgeState{LastSent: ndNow.Add(-7*ndDay + time.Second)}, want: coach.HeldTooSoon, retry: ndNow.Add(time.Second)},
-		{name: "sent yesterday", s: coach.NudgeState{LastSent: ndAgo(1)}, want: coach.HeldTooSoon, retry: ndNow.Add(6 * ndDay)},
-		{name: "sent exactly 7 days ago", s: coach.NudgeState{LastSent: ndAgo(7)}, want: coach.SendNudge},
-		{name: "snoozed", s: coach.NudgeState{SnoozedUntil: ndNow.Add(3 * ndDay)}, want: coach.HeldSnoozed, retry: ndNow.Add(3 * ndDay)},
-		{name: "snooze just over", s: coach.NudgeState{SnoozedUntil: ndNow}, want: coach.SendNudge},
-		{name: "discussed 3 days ago", s: coach.NudgeState{Discussed: ndAgo(3), LastSent: ndAgo(4)}, want: coach.HeldDiscussed, retry: ndNow.Add(11 * ndDay)},
-		{name: "discussed 14 days ago", s: coach.NudgeState{Discussed: ndAgo(14), LastSent: ndAgo(15)}, want: coach.SendNudge},
-		{name: "daily limit", s: coach.NudgeState{SentToday: 3}, want: coach.HeldDailyLimit, retry: thu9},
-		{name: "one left today", s: coach.NudgeState{SentToday: 2}, want: coach.SendNudge},
-		{name: "nudges off", th: func(th *coach.Thresholds) { th.MaxNudgesPerDay = 0 }, want: coach.HeldDailyLimit, retry: thu9},
-		{name: "evening", now: ndNow.Add(10 * time.Hour), want: coach.HeldOutsideHours, retry: thu9},
-		{name: "before nine", now: ndNow.Add(-2 * time.Hour), want: coach.HeldOutsideHours, retry: ndNow.Add(-time.Hour)},
-		{name: "saturday", now: ndNow.Add(3 * ndDay), want: coach.HeldOutsideHours, retry: time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC)},
-		{name: "own hours", s: coach.NudgeState{Hours: coach.WorkingHours{Start: 11 * time.Hour, End: 15 * time.Hour, Days: coach.DefaultWorkingHours.Days}},
-			want: coach.HeldOutsideHours, retry: ndNow.Add(time.Hour)},
-		{name: "manager's zone: 06:00 in New York", s: coach.NudgeState{TZ: "America/New_York"}, want: coach.HeldOutsideHours,
-			retry: time.Date(2026, 3, 11, 13, 0, 0, 0, time.UTC)},
-		{name: "holiday", s: coach.NudgeState{Holidays: []string{"2026-03-11"}}, want: coach.HeldHoliday, retry: thu9},
-		{name: "holiday then the next day too", s: coach.NudgeState{Holidays: []string{"2026-03-11", "2026-03-12"}}, want: coach.HeldHoliday, retry: thu9.Add(ndDay)},
-		{name: "evening before a holiday", now: ndNow.Add(10 * time.Hour), s: coach.NudgeState{Holidays: []string{"2026-03-12"}}, want: coach.HeldOutsideHours, retry: thu9.Add(ndDay)},
-		{name: "someone else's holiday", s: coach.NudgeState{Holidays: []string{"2026-03-10"}}, want: coach.SendNudge},
-		{name: "on vacation until Monday", s: coach.NudgeState{Away: true, AwayUntil: ndNow.Add(5 * ndDay)}, want: coach.HeldManagerAway, retry: ndNow.Add(5 * ndDay)},
-		{name: "do not disturb for an hour", s: coach.NudgeState{AwayUntil: ndNow.Add(time.Hour)}, want: coach.HeldManagerAway, retry: ndNow.Add(time.Hour)},
-		{name: "out of office, no end given", s: coach.NudgeState{Away: true}, want: coach.HeldManagerAway},
-		{name: "back", s: coach.NudgeState{AwayUntil: ndNow}, want: coach.SendNudge},
-		{name: "status still says away after its end", s: coach.NudgeState{Away: true, AwayUntil: ndAgo(1)}, want: coach.HeldManagerAway},
-		{name: "snoozed and on holiday: the snooze says more", s: coach.NudgeState{SnoozedUntil: ndNow.Add(ndDay), Holidays: []string{"2026-03-11"}}, want: coach.HeldSnoozed, retry: ndNow.Add(ndDay)},
-		{name: "away and at the limit: back first", s: coach.NudgeState{Away: true, SentToday: 3}, want: coach.HeldManagerAway},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			n, now, th := low, ndNow, th
-			if tc.n != nil {
-				n = tc.n(n)
-			}
-			if !tc.now.IsZero() {
-				now = tc.now
-			}
-			if tc.th != nil {
-				tc.th(&th)
-			}
-			got := th.ShouldNudge(n, tc.s, now)
-			if got.Reason != tc.want || got.Send != (tc.want == coach.SendNudge) || !got.Retry.Equal(tc.retry) {
-				t.Errorf("ShouldNudge = %+v, want %s retry %v", got, tc.want, tc.retry)
-			}
-			if got.Reason.String() == "" || got.Reason.String() == string(got.Reason) {
-				t.Errorf("reason %q has no sentence", got.Reason)
-			}
-		})
-	}
-}
-
-func ndNudge(kind coach.NudgeKind, manager, subject string, importance int) coach.Nudge {
-	return coach.Nudge{Kind: kind, Workspace: "W1", Manager: manager, Rep: subject, Subject: subject, Importance: importance,
-		RepRate: coach.Rate{Num: 1, Den: 10}, Sample: 10}
-}
-
-func TestPickNudges(t *testing.T) {
-	th := coach.DefaultThresholds
-	praise := ndNudge(coach.NudgePraise, "M1", "FAST", 30)
-	aged := ndNudge(coach.NudgeAged, "M1", "deal-aged", 41)
-	low := ndNudge(coach.NudgeLowConversion, "M1", "LOW", 90)
-	stalled := ndNudge(coach.NudgeStalled, "M1", "deal-stalled", 65)
-	padded := ndNudge(coach.NudgePadded, "M1", "PAD", 80)
-	other := ndNudge(coach.NudgeStalled, "M2", "deal-other", 60)
-	cands := []coach.Nudge{praise, aged, low, stalled, padded}
-	praisedYesterday := coach.NudgeState{LastPraise: ndAgo(1)}
-
-	keys := func(ns []coach.Nudge) []string {
-		var out []string
-		for _, n := range ns {
-			out = append(out, n.Subject)
-		}
-		return out
-	}
-	for _, tc := range []struct {
-		name  string
-		cands []coach.Nudge
-		state func(coach.Nudge) coach.NudgeState
-		send  []string
-		held  map[string]coach.NudgeReason
-	}{
-		{
-			name:  "most important first, three a day",
-			cands: cands, state: func(coach.Nudge) coach.NudgeState { return praisedYesterday },
-			send: []string{"LOW", "PAD", "deal-stalled"},
-			held: map[string]coach.NudgeReason{aged.Key(): coach.HeldDailyLimit, praise.Key(): coach.HeldDailyLimit},
-		},
-		{
-			name:  "two already sent today",
-			cands: cands, state: func(coach.Nudge) coach.NudgeState { return coach.NudgeState{SentToday: 2} },
-			send: []string{"LOW"},
-			held: map[string]coach.NudgeReason{padded.Key(): coach.HeldDailyLimit, stalled.Key(): coach.HeldDailyLimit, aged.Key(): coach.HeldDailyLimit, praise.Key(): coach.HeldDailyLimit},
-		},
-		{
-			name:  "a held nudge takes no slot",
-			cands: cands, state: func(n coach.Nudge) coach.NudgeState {
-				s := praisedYesterday
-				if n.Kind == coach.NudgeLowConversion {
-					s.LastSent = ndAgo(2)
-				}
-				return s
-			},
-			send: []string{"PAD", "deal-stalled", "deal-aged"},
-			held: map[string]coach.NudgeReason{low.Key(): coach.HeldTooSoon, praise.Key(): coach.HeldDailyLimit},
-		},
-		{
-			name:  "praise fills a free slot",
-			cands: []coach.Nudge{praise, low}, state: func(coach.Nudge) coach.NudgeState { return praisedYesterday },
-			send: []string{"LOW", "FAST"},
-		},
-		{
-			name:  "praise starved for a week keeps the last slot",
-			cands: cands, state: func(coach.Nudge) coach.NudgeState { return coach.NudgeState{LastPraise: ndAgo(7)} },
-			send: []string{"LOW", "PAD", "FAST"},
-			held: map[string]coach.NudgeReason{stalled.Key(): coach.HeldDailyLimit, aged.Key(): coach.HeldDailyLimit},
-		},
-		{
-			name:  "never praised: same",
-			cands: cands, state: func(coach.Nudge) coach.NudgeState { return coach.NudgeState{} },
-			send: []string{"LOW", "PAD", "FAST"},
-			held: map[string]coach.NudgeReason{stalled.Key(): coach.HeldDailyLimit, aged.Key(): coach.HeldDailyLimit},
-		},
-		{
-			name:  "starved praise never takes the only slot left",
-			cands: cands, state: func(coach.Nudge) coach.NudgeState { return coach.NudgeState{SentToday: 2} },
-			send: []string{"LOW"},
-			held: map[string]coach.NudgeReason{padded.Key(): coach.HeldDailyLimit, stalled.Key(): coach.HeldDailyLimit, aged.Key(): coach.HeldDailyLimit, praise.Key(): coach.HeldDailyLimit},
-		},
-		{
-			name:  "starved praise itself held: problems take the slots",
-			cands: cands, state: func(n coach.Nudge) coach.NudgeState {
-				if n.Kind == coach.NudgePraise {
-					return coach.NudgeState{SnoozedUntil: ndNow.Add(ndDay)}
-				}
-				return coach.NudgeState{}
-			},
-			send: []string{"LOW", "PAD", "deal-stalled"},
-			held: map[string]coach.NudgeReason{aged.Key(): coach.HeldDailyLimit, praise.Key(): coach.HeldSnoozed},
-		},
-		{
-			name:  "each manager has their own limit",
-			cands: append(slices.Clone(cands), other), state: func(coach.Nudge) coach.NudgeState { return praisedYesterday },
-			send: []string{"LOW", "PAD", "deal-stalled", "deal-other"},
-			held: map[string]coach.NudgeReason{aged.Key(): coach.HeldDailyLimit, praise.Key(): coach.HeldDailyLimit},
-		},
-		{
-			name:  "the same nudge twice goes once",
-			cands: []coach.Nudge{low, low}, state: func(coach.Nudge) coach.NudgeState { return coach.NudgeState{} },
-			send: []string{"LOW"},
-		},
-		{
-			name:  "a manager away gets nothing",
-			cands: cands, state: func(coach.Nudge) coach.NudgeState { return coach.NudgeState{Away: true} },
-			held: map[string]coach.NudgeReason{low.Key(): coach.HeldManagerAway, padded.Key(): coach.HeldManagerAway, stalled.Key(): coach.HeldManagerAway,
-				aged.Key(): coach.HeldManagerAway, praise.Key(): coach.HeldManagerAway},
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			calls := 0
-			state := func(n coach.Nudge) coach.NudgeState { calls++; return tc.state(n) }
-			send, held := th.PickNudges(tc.cands, state, ndNow)
-			if !slices.Equal(keys(send), tc.send) {
-				t.Errorf("send %v, want %v", keys(send), tc.send)
-			}
-			if len(held) != len(tc.held) {
-				t.Errorf("held %v, want %v", held, tc.held)
-			}
-			for k, want := range tc.held {
-				if got, ok := held[k]; !ok || got.Reason != want || got.Send {
-					t.Errorf("held[%s] = %+v, want %s", k, got, want)
-				}
-			}
-			if calls != len(tc.cands) {
-				t.Errorf("state asked %d times for %d candidates", calls, len(tc.cands))
-			}
-		})
-	}
-}
-
-func TestPickNudgesAfterCandidates(t *testing.T) {
-	team, ps := ndWholeTeam()
-	th := coach.DefaultThresholds
-	cands := th.NudgeCandidates(team, ndBANT, ps, ndNow)
-	send, held := th.PickNudges(cands, func(coach.Nudge) coach.NudgeState { return coach.NudgeState{LastPraise: ndAgo(1)} }, ndNow)
-	if len(send) != 3 || send[0].Kind != coach.NudgeLowConversion || send[1].Kind != coach.NudgePadded || send[2].Kind != coach.NudgeSlowLosses {
-		t.Errorf("send %v", ndKinds(send))
-	}
-	if len(held) != len(cands)-3 {
-		t.Errorf("held %d of %d", len(held), len(cands))
-	}
-}
-
-// ndBig is a team of reps with deals spread over every state and age.
-func ndBig(reps, deals int) (coach.Team, []coach.Prospect) {
-	team := ndTeam()
-	for i := range reps {
-		rep := fmt.Sprintf("R%03d", i)
-		team.Reps = append(team.Reps, rep)
-		team.Quotas[rep] = coach.Quota{Amount: 50000, Currency: "USD", Period: "2026-Q1"}
-	}
-	ps := make([]coach.Prospect, 0, deals)
-	for i := range deals {
-		rep := team.Reps[i%reps]
-		first := ndAgo(1 + i*7%200)
-		id := fmt.Sprintf("D%05d", i)
-		var p coach.Prospect
-		switch i % 5 {
-		case 0:
-			p = ndDeal(id, rep, first)
-		case 1:
-			p = ndDeal(id, rep, first, ndLost(first.Add(time.Duration(i%40)*ndDay)))
-		case 2, 3:
-			p = ndDeal(id, rep, first, ndOpp(first.Add(ndDay)))
-			p.Amount = int64(1000 + i*13%90000)
-			if i%3 == 0 {
-				p.Qualification = nil
-			}
-		case 4:
-			p = ndDeal(id, rep, first, ndOpp(first.Add(ndDay)), ndWon(first.Add(time.Duration(10+i%50)*ndDay)))
-		}
-		ps = append(ps, p)
-	}
-	return team, ps
-}
-
-func TestNudgeCandidatesBoundedTime(t *testing.T) {
-	team, ps := ndBig(300, 5000)
-	start := time.Now()
-	cands := coach.DefaultThresholds.NudgeCandidates(team, ndBANT, ps, ndNow)
-	took := time.Since(start)
-	if took > 5*time.Second {
-		t.Errorf("300 reps and 5,000 deals took %v", took)
-	}
-	if len(cands) == 0 {
-		t.Fatal("the big team has nothing to say: the fixture is wrong")
-	}
-	send, _ := coach.DefaultThresholds.PickNudges(cands, func(coach.Nudge) coach.NudgeState { return coach.NudgeState{} }, ndNow)
-	if len(send) != coach.DefaultThresholds.MaxNudgesPerDay {
-		t.Errorf("a manager of 300 reps gets %d nudges, want %d", len(send), coach.DefaultThresholds.MaxNudgesPerDay)
-	}
-	t.Logf("300 reps, 5,000 deals: %d candidates in %v", len(cands), took)
-}
-
-func BenchmarkNudgeCandidates(b *testing.B) {
-	team, ps := ndBig(300, 5000)
-	th := coach.DefaultThresholds
-	b.ReportAllocs()
-	for b.Loop() {
-		th.NudgeCandidates(team, ndBANT, ps, ndNow)
-	}
-}
-
-func TestNudgePraiseSeesFridayOnMonday(t *testing.T) {
-	monday := time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		name string
-		lost time.Time
-		now  time.Time
-		want bool
-	}{
-		{"Friday afternoon, seen on Monday", time.Date(2026, 3, 13, 16, 0, 0, 0, time.UTC), monday, true},
-		{"Thursday, gone by Monday", time.Date(2026, 3, 12, 16, 0, 0, 0, time.UTC), monday, false},
-		{"yesterday, seen on Wednesday", ndAgo(1).Add(time.Hour), ndNow, true},
-		{"the day before, gone on Wednesday", ndAgo(2), ndNow, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			p := ndDeal("R-fast", "R", tc.lost.Add(-3*ndDay), ndLost(tc.lost))
-			got := coach.DefaultThresholds.NudgeCandidates(ndTeam("R"), ndBANT, []coach.Prospect{p}, tc.now)
-			if fired := len(got) == 1 && got[0].Kind == coach.NudgePraise; fired != tc.want {
-				t.Errorf("praise %v, want %v (%v)", fired, tc.want, ndKinds(got))
-			}
-		})
-	}
-	slow := ndDeal("R-slow", "R", ndAgo(40), ndLost(ndNow.Add(-time.Hour)))
-	if got := coach.DefaultThresholds.NudgeCandidates(ndTeam("R"), ndBANT, []coach.Prospect{slow}, ndNow); len(got) != 0 {
-		t.Errorf("a slow loss today is praised: %v", ndKinds(got))
-	}
-}

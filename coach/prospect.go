@@ -176,6 +176,9 @@ type Prospect struct {
 	// review") until WaitingUntil; then the rep is asked again.
 	WaitingOn    string    `json:"waiting_on,omitempty"`
 	WaitingUntil time.Time `json:"waiting_until,omitzero"`
+	// Waits are the waits recorded over the deal's life, so its age can
+	// leave them out.
+	Waits []RecordedWait `json:"waits,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	// LastActivity is the last recorded update: a next step, a meeting date,
@@ -484,6 +487,7 @@ func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error
 		switch {
 		case what == "":
 			next.WaitingOn, next.WaitingUntil, next.FollowUpAt = "", time.Time{}, time.Time{}
+			next.Waits = endWaits(next.Waits, at)
 		case !u.WaitingUntil.After(at):
 			return p, invalid(FieldWaitingUntil, "must be a date ahead: until when are you waiting?")
 		default:
@@ -492,6 +496,7 @@ func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error
 			}
 			next.WaitingOn, next.WaitingUntil = what, u.WaitingUntil
 			next.FollowUpAt = u.WaitingUntil
+			next.Waits = append(endWaits(next.Waits, at), RecordedWait{From: at, Until: u.WaitingUntil})
 		}
 	}
 	next.LastActivity = at
@@ -507,9 +512,24 @@ func DaysBetween(a, b time.Time) int {
 	return int(b.Sub(a) / (24 * time.Hour))
 }
 
+// RecordedWait is a wait a rep recorded: from when, until when.
+type RecordedWait struct {
+	From  time.Time `json:"from"`
+	Until time.Time `json:"until"`
+}
+
+// endWaits cuts short, at at, a recorded wait still running then.
+func endWaits(ws []RecordedWait, at time.Time) []RecordedWait {
+	if n := len(ws); n > 0 && ws[n-1].Until.After(at) {
+		ws[n-1].Until = at
+	}
+	return ws
+}
+
 func (p Prospect) clone() Prospect {
 	next := p
 	next.History = append([]Entry(nil), p.History...)
+	next.Waits = append([]RecordedWait(nil), p.Waits...)
 	if p.Qualification != nil {
 		next.Qualification = maps.Clone(p.Qualification)
 	}

@@ -21,7 +21,10 @@ type Team struct {
 	Framework string           `json:"framework,omitempty"` // a Frameworks name; "" = the default
 	Holidays  []string         `json:"holidays,omitempty"`  // "2006-01-02" in the team's zone
 	Quotas    map[string]Quota `json:"quotas,omitempty"`    // by rep
-	Version   int64            `json:"version"`
+	// CycleDays is the sales cycle the manager set for the team; 0 means
+	// the median of the team's won deals (Thresholds.CycleOf).
+	CycleDays int   `json:"cycle_days,omitempty"`
+	Version   int64 `json:"version"`
 }
 
 // Quota is a rep's target for a period.
