@@ -104,7 +104,9 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			return
 		}
 		b.changed(ctx, next)
-		say(render.Answered(next))
+		if m, ok := render.Answered(next); ok {
+			say(m)
+		}
 	case phrase.NotYet:
 		next, err := b.svc.NotYet(ctx, actor, team, p.ID)
 		if err != nil {
@@ -112,7 +114,9 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			return
 		}
 		b.changed(ctx, next)
-		say(render.Answered(next))
+		if m, ok := render.Answered(next); ok {
+			say(m)
+		}
 	case phrase.No:
 		next, err := b.svc.Lose(ctx, actor, team, p.ID, coach.LossReport{Reason: coach.ReasonNoSecondMeet})
 		if err != nil {
@@ -120,7 +124,9 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			return
 		}
 		b.changed(ctx, next)
-		say(render.Answered(next))
+		if m, ok := render.Answered(next); ok {
+			say(m)
+		}
 	}
 }
 
@@ -139,7 +145,7 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 		b.log.Error().Err(err).Str("user", user).Msg("read pipeline for home")
 		return
 	}
-	if err := b.slack.PublishHome(ctx, user, render.Home(v, managed, b.svc.Now(), loc)); err != nil {
+	if err := publishHome(ctx, b.slack, user, render.Home(v, managed, b.svc.Now(), loc)); err != nil {
 		b.log.Warn().Err(err).Str("user", user).Msg("publish home")
 	}
 }

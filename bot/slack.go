@@ -264,6 +264,11 @@ func (n Notifier) postAll(ctx context.Context, target string, msgs []render.Mess
 	var first coach.MessageRef
 	for i, m := range msgs {
 		ch, ts, err := n.Slack.PostMessage(ctx, target, m.Options()...)
+		if err != nil && m.Fallback != nil && refusedData(err) {
+			// The workspace does not take tables or charts: say them in text.
+			n.Log.Warn().Str("channel", target).Msg("tables and charts refused (invalid_blocks); posted as text")
+			ch, ts, err = n.Slack.PostMessage(ctx, target, m.Plain().Options()...)
+		}
 		if err != nil {
 			if i == 0 && permanent(err) {
 				return first, errors.Join(coach.ErrUndeliverable, err)
@@ -277,9 +282,24 @@ func (n Notifier) postAll(ctx context.Context, target string, msgs []render.Mess
 	return first, nil
 }
 
-// Nudge sends a coaching nudge to the manager's DM.
-func (n Notifier) Nudge(ctx context.Context, x coach.Nudge) (coach.MessageRef, error) {
-	ch, ts, err := n.Slack.PostMessage(ctx, x.Manager, render.Nudge(x).Options()...)
+// refusedData reports whether Slack refused a message's blocks: a workspace
+// or client that does not take tables and charts answers invalid_blocks.
+func refusedData(err error) bool { return sender.SlackError(err) == "invalid_blocks" }
+
+// publishHome publishes an App Home view; when Slack refuses its tables or
+// charts, it publishes them as text instead.
+func publishHome(ctx context.Context, s Slack, user string, v slack.HomeTabViewRequest) error {
+	err := s.PublishHome(ctx, user, v)
+	if err == nil || !refusedData(err) || !slices.ContainsFunc(v.Blocks.BlockSet, render.IsDataBlock) {
+		return err
+	}
+	v.Blocks.BlockSet = render.WithoutData(v.Blocks.BlockSet)
+	return s.PublishHome(ctx, user, v)
+}
+
+// Brief sends a rep's coaching brief to their manager's DM.
+func (n Notifier) Brief(ctx context.Context, x coach.Brief) (coach.MessageRef, error) {
+	ch, ts, err := n.Slack.PostMessage(ctx, x.Manager, render.Brief(x).Options()...)
 	if err != nil {
 		if permanent(err) {
 			return coach.MessageRef{}, errors.Join(coach.ErrUndeliverable, err)

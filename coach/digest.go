@@ -68,6 +68,9 @@ type Digest struct {
 	// SharedLosses are this week's losses their reps shared (with or
 	// without a lesson), newest first. Private losses are never in it.
 	SharedLosses []Prospect
+	// Trend is the team's conversion and pipeline over the last
+	// TrendWeeks weeks, oldest first.
+	Trend []TrendPoint
 }
 
 // BuildDigest computes the weekly digest of a team at now from the
@@ -183,6 +186,7 @@ func (t Thresholds) BuildDigest(team Team, ps []Prospect, now time.Time) Digest 
 	d.Stalled = digestList(stalled, false) // the longest without activity first
 	d.Aged = digestList(aged, false)       // the oldest first
 	d.SharedLosses = digestList(shared, true)
+	d.Trend = Trend(all, now, TrendWeeks)
 	return d
 }
 

@@ -103,9 +103,9 @@ func TestGolden(t *testing.T) {
 		"cleanup":          render.Cleanup(view, berlin).Blocks,
 		"lessons":          render.Lessons([]coach.Prospect{lost("p3", "Initech", 2)}, "competitor").Blocks,
 		"pipeline":         render.Pipeline(view, now, berlin).Blocks,
-		"nudge_stalled": render.Nudge(coach.Nudge{Kind: coach.NudgeStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p1",
-			Why: "No activity for 16 days <b>", Deals: []coach.Prospect{opportunity("p1", "Acme <!here>")},
-			Questions: []string{"What is the next step, and who owns it?", "If nothing happens by Friday, will you lose it?"}}).Blocks,
+		"brief":         render.Brief(briefFixture()).Blocks,
+		"digest":        render.Digest(trendDigest(), now)[0].Blocks,
+		"digest_plain":  render.Digest(trendDigest(), now)[0].Plain().Blocks,
 		"deal_card": render.DealCard(opportunity("p1", "Acme"), coach.ChooseFramework("bant", ""), berlin),
 	}
 	for name, v := range tests {
@@ -289,4 +289,44 @@ func TestDigestFitsAnyTeam(t *testing.T) {
 			t.Errorf("the digest lacks %q", want)
 		}
 	}
+}
+
+// briefFixture is a brief with a pattern, a deal that shows it, another
+// deal, and praise.
+func briefFixture() coach.Brief {
+	acme := opportunity("p1", "Acme <!here>")
+	globex := opportunity("p2", "Globex")
+	globex.NextStep = ""
+	lostFast := lost("p3", "Initech", 0)
+	low := coach.Nudge{Kind: coach.NudgeLowConversion, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "U1", Importance: 90,
+		WindowDays: 90, Line: 0.30, RepRate: coach.Rate{Num: 1, Den: 12}, TeamRate: coach.Rate{Num: 20, Den: 40}, RepUpper: 0.24,
+		Deals: []coach.Prospect{prospect("p5", "Hooli", coach.Lost)}}
+	stalled := coach.Nudge{Kind: coach.NudgeStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p1", Importance: 65,
+		Stalled: true, Aged: true, DaysStalled: 16, StalledAfterDays: 14, DaysOpen: 140, DaysWaited: 12, CycleDays: 90, AgedAfterDays: 135,
+		Deals: []coach.Prospect{acme}}
+	late := coach.Nudge{Kind: coach.NudgeLateQualification, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p2", Importance: 52,
+		LateQualification: true, DaysAsOpportunity: 40, Framework: "BANT", Part: 0.25,
+		Missing: []coach.FrameworkItem{{Key: "authority", Name: "Authority", Question: "Who signs?"}}, Deals: []coach.Prospect{globex}}
+	praise := coach.Nudge{Kind: coach.NudgePraise, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "U1", FastHabit: true, Sample: 3,
+		Line: 14, RepMedian: 3, TeamMedian: 9, HasTeamMedian: true, Deals: []coach.Prospect{lostFast}}
+	return coach.Brief{Workspace: "T1", Manager: "UM", Rep: "U1", Findings: []coach.Nudge{low, stalled, late}, Praise: &praise}
+}
+
+// trendDigest is a digest of a team with four weeks of history.
+func trendDigest() coach.Digest {
+	var ps []coach.Prospect
+	for i := range 8 {
+		p := prospect(fmt.Sprintf("t%d", i), fmt.Sprintf("Deal %d", i), coach.Awaiting)
+		p.FirstMeeting = now.AddDate(0, 0, -4*i-1)
+		p.History = []coach.Entry{{At: p.FirstMeeting.Add(-time.Hour), By: "U1", Event: coach.EventLogged, To: coach.Scheduled}}
+		if i%2 == 0 {
+			p.State = coach.Opportunity
+			p.History = append(p.History, coach.Entry{At: p.FirstMeeting.Add(24 * time.Hour), By: "U1", Event: coach.EventConfirmed, From: coach.Awaiting, To: coach.Opportunity})
+		}
+		p.Owner = []string{"U1", "U2"}[i%2*0+i/4]
+		ps = append(ps, p)
+	}
+	team := coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1", "U2"}, TZ: "Europe/Berlin",
+		Quotas: map[string]coach.Quota{"U1": {Amount: 100000, Currency: "USD", Period: "2026-Q4"}}}
+	return coach.DefaultThresholds.BuildDigest(team, ps, now)
 }
