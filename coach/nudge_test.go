@@ -241,8 +241,8 @@ func ndOf(rep string, ns []coach.Nudge) []coach.Nudge {
 func TestNudgeCandidatesEachKind(t *testing.T) {
 	th := coach.DefaultThresholds
 	for _, tc := range []struct {
-		name  string
-		ps    []coach.Prospect
+		name   string
+		ps     []coach.Prospect
 		quota  *coach.Quota
 		want   []ndFound
 		praise bool
@@ -475,4 +475,3 @@ func ndIDs(ps []coach.Prospect) []string {
 	}
 	return out
 }
-

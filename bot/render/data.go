@@ -118,7 +118,7 @@ func rateCell(r coach.Rate) slack.DataTableCell {
 	if r.Den == 0 {
 		return slack.NewDataTableRawTextCell("—")
 	}
-	return slack.NewDataTableRawNumberCell(math.Round(100*r.Value())).WithText(fmt.Sprintf("%s (%d of %d)", pct(r.Value()), r.Num, r.Den))
+	return slack.NewDataTableRawNumberCell(math.Round(100 * r.Value())).WithText(fmt.Sprintf("%s (%d of %d)", pct(r.Value()), r.Num, r.Den))
 }
 
 func amountCell(r coach.DigestRow) slack.DataTableCell {

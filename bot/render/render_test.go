@@ -103,10 +103,10 @@ func TestGolden(t *testing.T) {
 		"cleanup":          render.Cleanup(view, berlin).Blocks,
 		"lessons":          render.Lessons([]coach.Prospect{lost("p3", "Initech", 2)}, "competitor").Blocks,
 		"pipeline":         render.Pipeline(view, now, berlin).Blocks,
-		"brief":         render.Brief(briefFixture()).Blocks,
-		"digest":        render.Digest(trendDigest(), now)[0].Blocks,
-		"digest_plain":  render.Digest(trendDigest(), now)[0].Plain().Blocks,
-		"deal_card": render.DealCard(opportunity("p1", "Acme"), coach.ChooseFramework("bant", ""), berlin),
+		"brief":            render.Brief(briefFixture()).Blocks,
+		"digest":           render.Digest(trendDigest(), now)[0].Blocks,
+		"digest_plain":     render.Digest(trendDigest(), now)[0].Plain().Blocks,
+		"deal_card":        render.DealCard(opportunity("p1", "Acme"), coach.ChooseFramework("bant", ""), berlin),
 	}
 	for name, v := range tests {
 		t.Run(name, func(t *testing.T) { golden(t, name, v) })
