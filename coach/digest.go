@@ -137,7 +137,7 @@ func (t Thresholds) BuildDigest(team Team, ps []Prospect, now time.Time) Digest 
 	period := t.ConversionPeriod(now)
 	local := now.In(team.Location())
 	quarter := QuarterOf(local)
-	cycle := t.CycleOf(team, all)
+	cycle := t.CycleOf(team, all, now)
 	var stalled, aged, shared []digestEntry
 	d.Rows = make([]DigestRow, 0, len(reps))
 	for _, rep := range reps {

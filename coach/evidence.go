@@ -1,6 +1,7 @@
 package coach
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -116,30 +117,69 @@ func closedSpan(ps []Prospect, w Window) time.Duration {
 	return last.Sub(first)
 }
 
-// WonCycle is the team's won sales cycle: the median cycle of the deals won
-// (all time) once at least MinWonForCycle are won, DefaultCycle until then.
-// Pass the whole team's prospects.
-func (t Thresholds) WonCycle(ps []Prospect) time.Duration {
-	var cycles []float64
+// WonCycle is the team's won sales cycle: the median time from first
+// meeting to a win once at least MinWonForCycle deals are won, DefaultCycle
+// until then. Early on only the fast deals have been won, so the median of
+// the wins alone is biased short; the open opportunities count too, as
+// deals that have taken at least their age so far (a Kaplan–Meier median,
+// with open and lost deals censored). When fewer than half would be won by
+// the longest time seen, the median is not known yet: DefaultCycle. Pass
+// the whole team's prospects, at now.
+func (t Thresholds) WonCycle(ps []Prospect, now time.Time) time.Duration {
+	type obs struct {
+		d   time.Duration
+		won bool
+	}
+	var all []obs
+	wins := 0
 	for _, p := range ps {
-		if d, ok := MilestonesOf(p).SalesCycle(); ok {
-			cycles = append(cycles, float64(d))
+		m := MilestonesOf(p)
+		switch {
+		case !m.Won.IsZero():
+			d, _ := m.SalesCycle()
+			all = append(all, obs{d, true})
+			wins++
+		case !m.Converted() || p.FirstMeeting.IsZero():
+		case !m.Lost.IsZero():
+			all = append(all, obs{max(m.Lost.Sub(p.FirstMeeting), 0), false})
+		case p.State == Opportunity && !now.IsZero():
+			all = append(all, obs{DealAge(p, now), false})
 		}
 	}
-	if len(cycles) == 0 || len(cycles) < t.MinWonForCycle {
+	if wins == 0 || wins < t.MinWonForCycle {
 		return t.DefaultCycle
 	}
-	m, _ := Median(cycles)
-	return time.Duration(m)
+	slices.SortFunc(all, func(a, b obs) int {
+		if a.d != b.d {
+			return cmp.Compare(a.d, b.d)
+		}
+		if a.won != b.won { // at a tie, the win first: censored at t means it lasted past t
+			if a.won {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	survive := 1.0
+	for i, o := range all {
+		if o.won {
+			survive *= 1 - 1/float64(len(all)-i)
+			if survive <= 0.5 {
+				return o.d
+			}
+		}
+	}
+	return t.DefaultCycle
 }
 
 // CycleOf is the cycle a team's deals are aged against: the one its
-// manager set, else WonCycle of its prospects.
-func (t Thresholds) CycleOf(team Team, ps []Prospect) time.Duration {
+// manager set, else WonCycle of its prospects at now.
+func (t Thresholds) CycleOf(team Team, ps []Prospect, now time.Time) time.Duration {
 	if team.CycleDays > 0 {
 		return time.Duration(team.CycleDays) * fullDay
 	}
-	return t.WonCycle(ps)
+	return t.WonCycle(ps, now)
 }
 
 // Waited is how long p spent in the waits its rep recorded, up to now.

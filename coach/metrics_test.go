@@ -454,7 +454,7 @@ func TestWonCycle(t *testing.T) {
 		{"none won", th, nil, 90 * mDay},
 		{"one won", th, wins(1), 90 * mDay},
 		{"seven won, one short", th, wins(7), 90 * mDay},
-		{"eight won: the median, not the mean", th, wins(8), 45 * mDay},
+		{"eight won: the median, not the mean (the lost deal lasted past them all)", th, wins(8), 50 * mDay},
 		{"nine won", th, wins(9), 50 * mDay},
 		{"configured: one is enough", coach.Thresholds{DefaultCycle: 60 * mDay, MinWonForCycle: 1}, wins(1), 10 * mDay},
 		{"configured: a slow outlier does not pull it", coach.Thresholds{DefaultCycle: 60 * mDay, MinWonForCycle: 3},
@@ -462,15 +462,15 @@ func TestWonCycle(t *testing.T) {
 		{"configured default cycle", coach.Thresholds{DefaultCycle: 60 * mDay, MinWonForCycle: 5}, wins(2), 60 * mDay},
 		{"misconfigured minimum of zero, none won", coach.Thresholds{DefaultCycle: 60 * mDay}, nil, 60 * mDay},
 	} {
-		if got := tc.th.WonCycle(tc.ps); got != tc.want {
+		if got := tc.th.WonCycle(tc.ps, time.Time{}); got != tc.want {
 			t.Errorf("%s: WonCycle = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 	// A cycle the manager set wins over the won deals.
-	if got := th.CycleOf(coach.Team{CycleDays: 45}, wins(9)); got != 45*mDay {
+	if got := th.CycleOf(coach.Team{CycleDays: 45}, wins(9), time.Time{}); got != 45*mDay {
 		t.Errorf("CycleOf a team with a set cycle = %v, want 45 days", got)
 	}
-	if got := th.CycleOf(coach.Team{}, wins(9)); got != 50*mDay {
+	if got := th.CycleOf(coach.Team{}, wins(9), time.Time{}); got != 50*mDay {
 		t.Errorf("CycleOf a team without one = %v, want the median, 50 days", got)
 	}
 }

@@ -197,7 +197,7 @@ func (t Thresholds) NudgeCandidates(team Team, fw Framework, ps []Prospect, now 
 	e := nudgeEval{
 		t: t, team: team, fw: fw, now: now,
 		window: t.ConversionPeriod(now),
-		cycle:  t.CycleOf(team, all),
+		cycle:  t.CycleOf(team, all, now),
 		ranks:  amountRanks(all),
 	}
 	e.previous = Window{From: e.window.From.Add(-t.ConversionWindow), To: e.window.From}

@@ -39,7 +39,7 @@ const recentLossDays = 30
 // RepView computes a rep's view from their prospects. Aged compares with
 // the won cycle of the prospects given.
 func (t Thresholds) RepView(ps []Prospect, now time.Time) RepView {
-	return t.repView(ps, now, t.WonCycle(ps))
+	return t.repView(ps, now, t.WonCycle(ps, now))
 }
 
 // repView is RepView with the won cycle given: the team's, when the
@@ -87,7 +87,7 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 		return RepView{}, fmt.Errorf("read pipeline of %s: %w", owner, err)
 	}
 	t, onTeam := s.teamOf(ctx, team, owner)
-	cycle := s.Thresholds.WonCycle(ps)
+	cycle := s.Thresholds.WonCycle(ps, s.clock.Now())
 	if onTeam {
 		cycle = s.teamCycle(ctx, t)
 	}
@@ -121,7 +121,7 @@ func (s *Service) teamCycle(ctx context.Context, t Team) time.Duration {
 	}
 	cycle := s.Thresholds.DefaultCycle
 	if ps, err := s.teamProspects(ctx, t); err == nil {
-		cycle = s.Thresholds.CycleOf(t, ps)
+		cycle = s.Thresholds.CycleOf(t, ps, s.clock.Now())
 	}
 	s.keepCycle(t, cycle)
 	return cycle
