@@ -55,7 +55,7 @@ func (d qDeal) at(t time.Time) (coach.Prospect, bool) {
 }
 
 type qRep struct {
-	id, problem string // problem: "" for a healthy rep, else the finding kind planted
+	id, problem     string // problem: "" for a healthy rep, else the finding kind planted
 	convert         float64
 	lossDays        [2]int // a non-converted prospect is lost this many days after the first meeting
 	update          int    // an opportunity is updated every this many days (0: never)
@@ -139,7 +139,7 @@ func TestQuarterOfBriefs(t *testing.T) {
 	}
 	var log []sent
 	lastBrief := map[string]time.Time{}
-	firstSeen := map[string]time.Time{}  // rep → when the rule first saw the planted problem
+	firstSeen := map[string]time.Time{}   // rep → when the rule first saw the planted problem
 	firstRaised := map[string]time.Time{} // rep → the first brief holding it
 	for d := qStart; d.Before(qEnd); d = d.AddDate(0, 0, 1) {
 		now := d.Add(9 * time.Hour)
