@@ -103,30 +103,24 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.changed(ctx, next)
-		if m, ok := render.Answered(next); ok {
-			say(m)
-		}
+		b.changedAs(ctx, next, render.Closed)
+		say(render.Answered(next))
 	case phrase.NotYet:
 		next, err := b.svc.NotYet(ctx, actor, team, p.ID)
 		if err != nil {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.changed(ctx, next)
-		if m, ok := render.Answered(next); ok {
-			say(m)
-		}
+		b.changedAs(ctx, next, render.Closed)
+		say(render.Answered(next))
 	case phrase.No:
 		next, err := b.svc.Lose(ctx, actor, team, p.ID, coach.LossReport{Reason: coach.ReasonNoSecondMeet})
 		if err != nil {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.changed(ctx, next)
-		if m, ok := render.Answered(next); ok {
-			say(m)
-		}
+		b.changedAs(ctx, next, render.Closed)
+		say(render.Answered(next))
 	}
 }
 

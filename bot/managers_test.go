@@ -204,8 +204,10 @@ func TestNudgesAndDigestOverWeeks(t *testing.T) {
 	for _, m := range briefs {
 		text := m.AllText()
 		texts = append(texts, text)
-		if strings.Contains(text, "Coaching brief") && strings.Contains(text, "<@"+other+"> —") {
-			t.Errorf("the healthy rep got a brief:\n%s", text)
+		// Omar's numbers are healthy; his untouched opportunities do stall,
+		// and a brief about them is right.
+		if strings.Contains(text, "<@"+other+"> —") && (strings.Contains(text, "rarely lead") || strings.Contains(text, "lost late")) {
+			t.Errorf("the healthy rep's numbers were flagged:\n%s", text)
 		}
 	}
 	all := strings.Join(texts, "\n")

@@ -128,7 +128,13 @@ func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Mess
 // changed follows every change of a rep's deal: the question shows what was
 // decided, and App Home shows the deal where it now belongs.
 func (b *Bot) changed(ctx context.Context, p coach.Prospect) {
-	b.settle(ctx, p)
+	b.changedAs(ctx, p, render.Decided)
+}
+
+// changedAs is changed with the question above shown as settled says: the
+// decision, or (for an answer typed below it) a pointer to the answer.
+func (b *Bot) changedAs(ctx context.Context, p coach.Prospect, settled func(coach.Prospect) render.Message) {
+	b.settleAs(ctx, p, settled)
 	if b.homes.recent(p.Workspace+"/"+p.Owner, b.svc.Now()) {
 		// Refreshing is a courtesy: never wait long on Slack's limits for it.
 		ctx, cancel := context.WithTimeout(ctx, time.Second)
@@ -166,11 +172,13 @@ func (h *homeWatch) recent(key string, now time.Time) bool {
 
 // settle shows on the rep's question what was decided, so no stale buttons
 // stay behind, wherever the answer came from.
-func (b *Bot) settle(ctx context.Context, p coach.Prospect) {
+func (b *Bot) settle(ctx context.Context, p coach.Prospect) { b.settleAs(ctx, p, render.Decided) }
+
+func (b *Bot) settleAs(ctx context.Context, p coach.Prospect, settled func(coach.Prospect) render.Message) {
 	if p.Prompt.IsZero() {
 		return
 	}
-	if err := b.slack.UpdateMessage(ctx, p.Prompt.Channel, p.Prompt.TS, render.Decided(p).Options()...); err != nil {
+	if err := b.slack.UpdateMessage(ctx, p.Prompt.Channel, p.Prompt.TS, settled(p).Options()...); err != nil {
 		b.log.Warn().Err(err).Str("prospect", p.ID).Msg("update prompt failed")
 	}
 }

@@ -79,7 +79,7 @@ func summary(pl coach.Pipeline) string {
 func numbers(v coach.RepView) string {
 	median := "— (no losses yet)"
 	if v.HasMedian {
-		median = fmt.Sprintf("%.0f days", v.MedianDaysToLose)
+		median = days(v.MedianDaysToLose)
 	}
 	text := fmt.Sprintf("*Your numbers, last 90 days*\nFirst → second meeting: %s\nMedian time to lose: %s\nWin rate: %s",
 		v.Conversion, median, v.WinRate)

@@ -39,7 +39,7 @@ func Prompt(p coach.Prospect, a coach.Ask) Message {
 			},
 		}
 	default:
-		text = fmt.Sprintf("*%s* still has no second meeting since %s. *Close it out as lost?*", account, met)
+		text = fmt.Sprintf("*%s* still has no second meeting since %s. *Close it out?*", account, met)
 		note = "It has never been pipeline, and closing it keeps your view honest. If a second meeting did get booked, say so instead."
 	}
 	yes := button(ActionYes, p.ID, "Yes, booked", "primary")
@@ -166,15 +166,15 @@ func Updated(p coach.Prospect) Message {
 	return Message{Text: "Updated " + safe(p.Account, coach.MaxAccountLen), Blocks: []slack.Block{section("updated", text)}}
 }
 
-// Answered acknowledges an answer typed in the DM with the decision itself,
-// when no question above shows it.
-//
-// One confirmation per action: when the question above was updated to show
-// the decision, that is the confirmation, and ok is false (nothing more to
-// say).
-func Answered(p coach.Prospect) (m Message, ok bool) {
-	if p.Prompt.IsZero() {
-		return Decided(p), true
-	}
-	return Message{}, false
+// Answered confirms an answer typed in the DM, below it, where the rep is
+// looking: the decision itself. It is the one confirmation: the question
+// above is closed with Closed, which does not say it again.
+func Answered(p coach.Prospect) Message { return Decided(p) }
+
+// Closed replaces a question answered in words: no buttons left, and a
+// pointer to the answer below rather than a second confirmation.
+func Closed(p coach.Prospect) Message {
+	account := safe(p.Account, coach.MaxAccountLen)
+	text := fmt.Sprintf("The first meeting with *%s* (%s): answered below.", account, When(p.FirstMeeting, p.Location()))
+	return Message{Text: account + ": answered", Blocks: []slack.Block{contextText("decided", text)}}
 }
