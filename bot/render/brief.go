@@ -21,7 +21,7 @@ func Brief(b coach.Brief) Message {
 	rep := "<@" + Escape(b.Rep) + ">"
 	blocks := []slack.Block{
 		header("Coaching brief"),
-		section("brief_title", fmt.Sprintf("%s — %s to talk about this week, most important first.", rep, plural(len(b.Findings), "thing", "things"))),
+		section("brief_title", briefTitle(rep, len(b.Findings))),
 	}
 	var questions []string
 	for i, n := range b.Patterns() {
@@ -284,4 +284,11 @@ func capital(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func briefTitle(rep string, n int) string {
+	if n == 1 {
+		return rep + " — one thing to talk about this week."
+	}
+	return fmt.Sprintf("%s — %d things to talk about this week, most important first.", rep, n)
 }

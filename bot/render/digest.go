@@ -24,7 +24,7 @@ func Digest(d coach.Digest, now time.Time) []Message {
 		header("Weekly pipeline digest"),
 		contextText("digest_team", fmt.Sprintf("<@%s>'s team · %s · week to %s", Escape(d.Team.Manager),
 			plural(len(d.Team.Reps), "rep", "reps"), Day(now, loc))),
-		section("digest_integrity", fmt.Sprintf("*Pipeline integrity*\n%s — the only pipeline\n%s met but without a second meeting (not pipeline yet) · %s never answered\n%s closed out this week before becoming pipeline",
+		section("digest_integrity", fmt.Sprintf("*Pipeline integrity*\n%s — the only pipeline\n%s met but without a second meeting (not pipeline yet) · %s gone quiet (never answered)\n%s closed out this week before becoming pipeline",
 			plural(in.Opportunities, "opportunity", "opportunities"), plural(in.NotYet, "prospect", "prospects"),
 			plural(in.GoneQuiet, "prospect", "prospects"), plural(in.Removed, "prospect", "prospects"))),
 	}

@@ -256,7 +256,7 @@ func teamSection(d coach.Digest) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewDividerBlock(),
 		header("Your team"),
-		section("home_team", fmt.Sprintf("%s · %s not yet pipeline · %s never answered · %s stalled",
+		section("home_team", fmt.Sprintf("%s · %s not yet pipeline · %s gone quiet · %s stalled",
 			plural(in.Opportunities, "opportunity", "opportunities"), plural(in.NotYet, "prospect", "prospects"),
 			plural(in.GoneQuiet, "prospect", "prospects"), plural(len(d.Stalled), "deal", "deals"))),
 	}
