@@ -111,6 +111,10 @@ func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Mess
 		return err
 	}
 	err := send(m)
+	if err != nil && m.Fallback != nil && refusedData(err) {
+		b.log.Warn().Str("user", user).Msg("tables and charts refused (invalid_blocks); sending them as text")
+		err = send(m.Plain())
+	}
 	if err != nil && permanent(err) && sender.SlackError(err) == "invalid_blocks" && len(m.Blocks) > 0 && m.Text != "" {
 		b.log.Warn().Err(err).Str("user", user).Msg("reply refused; sending it as plain text")
 		err = send(render.Message{Text: m.Text})
