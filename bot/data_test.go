@@ -31,6 +31,10 @@ func TestTablesAndChartsFallBackToText(t *testing.T) {
 			h.reply(admin, "can now manage a team")
 			h.slash(mia, "team add "+mention(rep)+" "+mention(other))
 			h.reply(mia, "Added")
+			h.slash(mia, "team cycle 2 months")
+			h.reply(mia, "is not a sales cycle: give it in days")
+			h.slash(mia, "team cycle 60")
+			h.reply(mia, "*Sales cycle:* 60 days")
 			h.slash(rep, "log Acme today 10:00")
 			h.reply(rep, "Logged a first meeting with *Acme*")
 

@@ -47,7 +47,7 @@ func TestAppHomeShowsThePipelineAndFollowsChanges(t *testing.T) {
 	h.waitFor(dm, "*Initech* is lost")
 	home = h.home(rep, "Recent losses")
 	text := home.AllText()
-	for _, want := range []string{"*Acme*", "0 days since activity", "First → second meeting: 50% (1 of 2)", "Median time to lose: less than a day", "lost the same day"} {
+	for _, want := range []string{"*Acme*", "active today", "First → second meeting: 50% (1 of 2)", "Median time to lose: less than a day", "lost the same day"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("home lacks %q:\n%s", want, text)
 		}

@@ -144,3 +144,16 @@ func TestPickBriefsDailyLimit(t *testing.T) {
 		t.Errorf("with one sent today: sent %d, held %v", len(send), held)
 	}
 }
+
+func TestParseCycleDays(t *testing.T) {
+	for in, want := range map[string]int{"60": 60, "60d": 60, "60 days": 60, " 1 day ": 1, "730": 730, "auto": 0, "AUTO": 0} {
+		if got, err := coach.ParseCycleDays(in); err != nil || got != want {
+			t.Errorf("ParseCycleDays(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-5", "731", "two months", "60 weeks"} {
+		if _, err := coach.ParseCycleDays(in); err == nil {
+			t.Errorf("ParseCycleDays(%q) accepted", in)
+		}
+	}
+}

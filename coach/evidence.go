@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -232,4 +234,22 @@ func (t Thresholds) fastPattern(mine []Prospect, w Window) ([]Prospect, bool) {
 		return compareLossDays(a, b)
 	})
 	return fast, true
+}
+
+// MaxCycleDays is the longest sales cycle a manager may set: two years.
+const MaxCycleDays = 730
+
+// ParseCycleDays reads the sales cycle a manager sets for a team: "60",
+// "60d", "60 days", or "auto" (0: the median of the team's won deals).
+func ParseCycleDays(text string) (int, error) {
+	s := strings.ToLower(strings.TrimSpace(text))
+	if s == "auto" || s == "off" || s == "median" {
+		return 0, nil
+	}
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(s, "days"), "day"), "d"))
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > MaxCycleDays {
+		return 0, invalid(FieldCycle, "is a number of days from 1 to %d, like `60`, or `auto` for the median of the team's won deals", MaxCycleDays)
+	}
+	return n, nil
 }

@@ -292,3 +292,11 @@ func briefTitle(rep string, n int) string {
 	}
 	return fmt.Sprintf("%s — %d things to talk about this week, most important first.", rep, n)
 }
+
+// CycleSet confirms the sales cycle a manager set for the team.
+func CycleSet(days int) string {
+	if days == 0 {
+		return "Deals now age against the median of the team's won deals, once enough are won."
+	}
+	return fmt.Sprintf("The team's sales cycle is %s: a deal open half as long again (not counting recorded waits) is aged.", plural(days, "day", "days"))
+}

@@ -40,6 +40,6 @@ func Celebration(p coach.Prospect) Message {
 	if l.Lesson != "" {
 		blocks = append(blocks, section("celebration_lesson", "*Lesson:* "+safe(l.Lesson, 2800)))
 	}
-	blocks = append(blocks, contextText("celebration_note", "Losing fast is the next best thing to winning. React, or reply in the thread with what you would have tried."))
+	blocks = append(blocks, contextText("celebration_note", "React, or reply in the thread with what you would have tried."))
 	return Message{Text: fmt.Sprintf("A loss shared: %s, %s", account, in), Blocks: blocks}
 }

@@ -126,7 +126,11 @@ func TeamAdmin(note string, t coach.Team) Message {
 		channel = "<#" + Escape(t.Channel) + ">"
 	}
 	fw := coach.ChooseFramework(t.Framework, "")
-	text := fmt.Sprintf("%s\n*Team of <@%s>:* %s\n*Digest channel:* %s · *Time zone:* %s · *Framework:* %s",
-		note, Escape(t.Manager), who, channel, Escape(t.Location().String()), fw.Title)
+	cycle := "the median of won deals"
+	if t.CycleDays > 0 {
+		cycle = plural(t.CycleDays, "day", "days")
+	}
+	text := fmt.Sprintf("%s\n*Team of <@%s>:* %s\n*Digest channel:* %s · *Time zone:* %s · *Framework:* %s · *Sales cycle:* %s",
+		note, Escape(t.Manager), who, channel, Escape(t.Location().String()), fw.Title, cycle)
 	return Message{Text: note, Blocks: []slack.Block{section("team", Truncate(text, maxSectionText))}}
 }

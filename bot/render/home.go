@@ -96,6 +96,9 @@ func opportunityLine(p coach.Prospect, f coach.Flags, loc *time.Location) string
 		parts = append(parts, Amount(p.Amount, p.Currency))
 	}
 	activity := fmt.Sprintf("%s since activity", plural(f.DaysSinceActivity, "day", "days"))
+	if f.DaysSinceActivity == 0 {
+		activity = "active today"
+	}
 	if f.Stalled {
 		activity = ":warning: stalled, " + activity
 	}
