@@ -195,6 +195,7 @@ func checkBlocks(t *testing.T, name string, blocks []slack.Block, max int) {
 		t.Errorf("%s: %d blocks, limit %d", name, len(blocks), max)
 	}
 	ids := map[string]bool{}
+	charts := 0
 	for _, b := range blocks {
 		id := b.ID()
 		if id != "" && ids[id] {
@@ -202,6 +203,15 @@ func checkBlocks(t *testing.T, name string, blocks []slack.Block, max int) {
 		}
 		ids[id] = true
 		switch b := b.(type) {
+		case *slack.DataTableBlock:
+			if len(b.Rows) < 2 || len(b.Rows) > 101 || len(b.Rows[0]) > 20 || b.Caption == "" {
+				t.Errorf("%s: table %s has %d rows of %d columns", name, b.BlockID, len(b.Rows), len(b.Rows[0]))
+			}
+		case *slack.DataVisualizationBlock:
+			charts++
+			if err := b.Validate(); err != nil || charts > 2 {
+				t.Errorf("%s: chart %s: %v (chart %d of the message)", name, b.BlockID, err, charts)
+			}
 		case *slack.SectionBlock:
 			if n := utf8.RuneCountInString(b.Text.Text); n < 1 || n > 3000 {
 				t.Errorf("%s: section %s is %d characters", name, b.BlockID, n)
@@ -329,4 +339,23 @@ func trendDigest() coach.Digest {
 	team := coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1", "U2"}, TZ: "Europe/Berlin",
 		Quotas: map[string]coach.Quota{"U1": {Amount: 100000, Currency: "USD", Period: "2026-Q4"}}}
 	return coach.DefaultThresholds.BuildDigest(team, ps, now)
+}
+
+// A brief about a rep with every pattern and hundreds of flagged deals
+// with long names stays within a message's limits.
+func TestBriefFitsAnySize(t *testing.T) {
+	b := briefFixture()
+	long := strings.Repeat("Ö", 150)
+	for i := range 300 {
+		p := opportunity(fmt.Sprintf("d%d", i), fmt.Sprintf("%s %d", long, i))
+		p.NextStep = ""
+		b.Findings = append(b.Findings, coach.Nudge{Kind: coach.NudgeStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: p.ID,
+			Stalled: true, Aged: true, LateQualification: true, DaysStalled: 40, DaysOpen: 200, CycleDays: 90, Framework: "MEDDICC",
+			Missing: []coach.FrameworkItem{{Name: long}, {Name: long}}, Deals: []coach.Prospect{p}})
+	}
+	m := render.Brief(b)
+	checkBlocks(t, "brief", m.Blocks, 50)
+	if raw, _ := json.Marshal(m.Blocks); !strings.Contains(string(raw), "more.") {
+		t.Error("a brief that cannot list every deal does not say how many more")
+	}
 }
