@@ -1,6 +1,7 @@
 package coach_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -80,7 +81,7 @@ func qPlay(rep qRep, start, end time.Time, rng *rand.Rand) []qDeal {
 			}
 			n++
 			first := d.Add(time.Duration(10+rng.IntN(6)) * time.Hour)
-			deal := qDeal{p: coach.Prospect{Workspace: "W1", ID: fmt.Sprintf("%s-%03d", rep.id, n), Owner: rep.id,
+			deal := qDeal{p: coach.Prospect{Workspace: "T1", ID: fmt.Sprintf("%s-%03d", rep.id, n), Owner: rep.id,
 				Account: fmt.Sprintf("%s deal %d", rep.id, n), TZ: "UTC", FirstMeeting: first, MeetingEnd: first.Add(time.Hour),
 				CreatedAt: first.Add(-24 * time.Hour), Amount: rep.amount}}
 			if rep.qualified {
@@ -126,7 +127,7 @@ func TestQuarterOfBriefs(t *testing.T) {
 		{id: "Late", problem: string(coach.NudgeLateQualification), convert: 0.6, lossDays: [2]int{1, 8}, update: 5, winDays: [2]int{40, 60}, win: 0.5, qualified: false, meetingsPerWeek: 3, amount: 20000},
 		{id: "Drift", problem: string(coach.NudgeStalled), convert: 0.6, lossDays: [2]int{1, 8}, update: 0, winDays: [2]int{20, 40}, win: 0.5, qualified: true, meetingsPerWeek: 3, amount: 20000},
 	}
-	team := ndTeam()
+	team := coach.Team{Workspace: "T1", Manager: "M1", TZ: "UTC"}
 	var deals []qDeal
 	for _, r := range reps {
 		team.Reps = append(team.Reps, r.id)
@@ -137,32 +138,55 @@ func TestQuarterOfBriefs(t *testing.T) {
 		at    time.Time
 		brief coach.Brief
 	}
+	// The team, made as an admin and its manager would, and the scheduler
+	// run every working morning over the store as the deals stood then.
+	f := newFixture(t, qStart)
+	ctx := context.Background()
+	manager := coach.Actor{Workspace: "T1", User: "M1"}
+	if _, err := f.svc.MakeManager(ctx, admin, "M1", "UTC"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddReps(ctx, manager, team.Reps); err != nil {
+		t.Fatal(err)
+	}
+	saved := map[string]int{}     // deal → history entries saved
+	version := map[string]int64{} // deal → its version in the store
 	var log []sent
-	lastBrief := map[string]time.Time{}
-	firstSeen := map[string]time.Time{}   // rep → when the rule first saw the planted problem
+	firstSeen := map[string]time.Time{}   // rep → when the rules first saw the planted problem
 	firstRaised := map[string]time.Time{} // rep → the first brief holding it
+	discussed := 0
 	for d := qStart; d.Before(qEnd); d = d.AddDate(0, 0, 1) {
 		now := d.Add(9 * time.Hour)
 		var ps []coach.Prospect
 		for _, dl := range deals {
-			if p, ok := dl.at(now); ok {
-				ps = append(ps, p)
+			p, ok := dl.at(now)
+			if !ok {
+				continue
+			}
+			ps = append(ps, p)
+			if n := len(p.History); n != saved[p.ID] {
+				// A save each time the deal moved, over the version before.
+				version[p.ID]++
+				p.Version = version[p.ID]
+				if err := f.store.Save(ctx, p); err != nil {
+					t.Fatalf("save %s: %v", p.ID, err)
+				}
+				saved[p.ID] = n
 			}
 		}
-		cands := th.NudgeCandidates(team, ndBANT, ps, now)
-		for _, r := range reps {
-			for _, n := range cands {
+		for _, n := range th.NudgeCandidates(team, ndBANT, ps, now) {
+			for _, r := range reps {
 				if n.Rep == r.id && string(n.Kind) == r.problem && firstSeen[r.id].IsZero() {
 					firstSeen[r.id] = now
 				}
 			}
 		}
-		sentToday := 0
-		send, _ := th.PickBriefs(coach.Briefs(cands, nil), func(b coach.Brief) coach.NudgeState {
-			return coach.NudgeState{LastSent: lastBrief[b.Key()], SentToday: sentToday}
-		}, now)
-		for _, b := range send {
-			lastBrief[b.Key()] = now
+		before := len(f.notify.Briefs)
+		f.clock.Set(now)
+		if _, err := f.svc.RunDue(ctx); err != nil {
+			t.Fatalf("RunDue at %s: %v", now, err)
+		}
+		for _, b := range f.notify.Briefs[before:] {
 			log = append(log, sent{now, b})
 			for _, n := range b.Findings {
 				for _, r := range reps {
@@ -170,6 +194,13 @@ func TestQuarterOfBriefs(t *testing.T) {
 						firstRaised[r.id] = now
 					}
 				}
+			}
+			// The manager talks every other brief through and says so.
+			if len(log)%2 == 0 {
+				if _, err := f.svc.AnswerNudge(ctx, manager, b.Key(), false); err != nil {
+					t.Fatal(err)
+				}
+				discussed++
 			}
 		}
 	}
@@ -249,6 +280,7 @@ func TestQuarterOfBriefs(t *testing.T) {
 	for _, n := range perDay {
 		busiest = max(busiest, n)
 	}
-	fmt.Fprintf(&b, "quarter: %d briefs to the manager over %d working days with any (busiest day: %d); %d deals simulated\n", total, len(perDay), busiest, len(deals))
+	fmt.Fprintf(&b, "quarter: %d briefs to the manager over %d working days with any (busiest day: %d), %d marked discussed; %d deals simulated\n",
+		total, len(perDay), busiest, discussed, len(deals))
 	t.Log(b.String())
 }
