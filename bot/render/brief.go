@@ -19,6 +19,9 @@ import (
 // first, then the deals, what is going well, the questions, and buttons.
 func Brief(b coach.Brief) Message {
 	rep := "<@" + Escape(b.Rep) + ">"
+	if len(b.Findings) == 0 { // coach.Briefs makes none; say nothing wrong if one comes
+		return Notice(rep + " has nothing to talk about this week.")
+	}
 	blocks := []slack.Block{
 		header("Coaching brief"),
 		section("brief_title", briefTitle(rep, len(b.Findings))),

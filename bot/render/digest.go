@@ -53,7 +53,11 @@ func Digest(d coach.Digest, now time.Time) []Message {
 	deals("digest_stalled", "*Stalled* — nothing recorded for two weeks", d.Stalled, func(p coach.Prospect) string {
 		return fmt.Sprintf("• *%s* (<@%s>) · last activity %s", safe(p.Account, 80), p.Owner, Day(p.LastActivity, loc))
 	})
-	deals("digest_aged", "*Aged* — open half as long again as the team's won deals take", d.Aged, func(p coach.Prospect) string {
+	agedTitle := "*Aged* — open half as long again as the team's won deals take"
+	if d.Team.CycleDays > 0 {
+		agedTitle = fmt.Sprintf("*Aged* — open longer than %s, the team's cycle of %s and half again", plural(d.Team.CycleDays*3/2, "day", "days"), plural(d.Team.CycleDays, "day", "days"))
+	}
+	deals("digest_aged", agedTitle, d.Aged, func(p coach.Prospect) string {
 		return fmt.Sprintf("• *%s* (<@%s>) · first met %s", safe(p.Account, 80), p.Owner, Day(p.FirstMeeting, loc))
 	})
 	var losses []string
