@@ -22,43 +22,49 @@ type TrendPoint struct {
 
 // Trend is the team's weekly trend over up to weeks weeks ending now,
 // oldest first, read from history alone (what a prospect was at each
-// week's end), starting with the first week the team had a prospect.
+// week's end), starting with the first week the team had a prospect. Each
+// prospect is read once, its history walked once across the weeks.
 func Trend(ps []Prospect, now time.Time, weeks int) []TrendPoint {
-	var out []TrendPoint
-	for i := weeks - 1; i >= 0; i-- {
-		end := now.Add(-time.Duration(i) * 7 * fullDay)
-		pt := TrendPoint{End: end, Conversion: Conversion(ps, Window{From: end.Add(-trendConversionDays * fullDay), To: end})}
-		existed := false
-		for _, p := range ps {
-			s, ok := stateAt(p, end)
-			if !ok {
+	if weeks <= 0 {
+		return nil
+	}
+	pts := make([]TrendPoint, weeks)
+	existed := make([]bool, weeks)
+	for i := range pts {
+		pts[i].End = now.Add(-time.Duration(weeks-1-i) * 7 * fullDay)
+	}
+	for _, p := range ps {
+		at, converted, resolved := MilestonesOf(p).Resolved()
+		j := 0 // history entries before the week's end
+		var s State
+		for i := range pts {
+			end := pts[i].End
+			if resolved && (Window{From: end.Add(-trendConversionDays * fullDay), To: end}).Contains(at) {
+				pts[i].Conversion.Den++
+				if converted {
+					pts[i].Conversion.Num++
+				}
+			}
+			for j < len(p.History) && p.History[j].At.Before(end) {
+				s = p.History[j].To
+				j++
+			}
+			if j == 0 {
 				continue
 			}
-			existed = true
+			existed[i] = true
 			switch {
 			case s == Opportunity:
-				pt.Opportunities++
+				pts[i].Opportunities++
 			case s.Open() && p.FirstMeeting.Before(end):
-				pt.NotYet++
+				pts[i].NotYet++
 			}
 		}
-		if existed || len(out) > 0 {
-			out = append(out, pt)
+	}
+	for i, e := range existed {
+		if e {
+			return pts[i:]
 		}
 	}
-	return out
-}
-
-// stateAt is the state p was in just before t, from its history; ok is
-// false when p did not exist yet.
-func stateAt(p Prospect, t time.Time) (State, bool) {
-	var s State
-	ok := false
-	for _, e := range p.History {
-		if !e.At.Before(t) {
-			break
-		}
-		s, ok = e.To, true
-	}
-	return s, ok
+	return nil
 }
