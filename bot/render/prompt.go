@@ -55,7 +55,7 @@ func Prompt(p coach.Prospect, a coach.Ask) Message {
 			Blocks: []slack.Block{
 				section("prompt", text),
 				slack.NewActionBlock("prompt_actions", lose, notYet, yes),
-				contextText("prompt_note", note+" You can also just reply here: _no_ · _not yet_ · _yes, tue 10am_."),
+				contextText("prompt_note", note+" You can also reply here: _no_ (close it) · _not yet_ (keep it) · _yes, tue 10am_ (booked)."),
 			},
 		}
 	}
