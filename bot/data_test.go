@@ -49,6 +49,15 @@ func TestTablesAndChartsFallBackToText(t *testing.T) {
 				t.Errorf("digest blocks %s (want %s)", blocks, want)
 			}
 
+			// The digest as the scheduler posts it (an admin posts it now):
+			// to Mia, the team having no channel.
+			h.slash(admin, "admin digest post "+mention(mia))
+			h.reply(admin, "Posted 1 digest")
+			posted := h.waitFor(h.sim.DMChannel(mia), "Weekly pipeline digest")
+			if blocks := blockTypes(posted); !strings.Contains(posted.AllText(), "<@"+rep+">") || noData == strings.Contains(blocks, "data_table") {
+				t.Errorf("the posted digest (blocks %s):\n%s", blocks, posted.AllText())
+			}
+
 			if _, err := h.sim.OpenHome(h.ctx, mia); err != nil {
 				t.Fatal(err)
 			}

@@ -68,7 +68,7 @@ func repTable(id string, rows []coach.DigestRow) dataBlocks {
 		return dataBlocks{}
 	}
 	header := []string{"Rep", "First meetings", "New opportunities", "Won", "Lost", "Conversion, 90 days", "Median days to lose", "Open amount", "Coverage"}
-	t := slack.NewDataTableBlock("Reps: this week's meetings and results, conversion and losses over 90 days, open pipeline now",
+	t := slack.NewDataTableBlock("Reps: this week's meetings and results; conversion and median days to lose over 90 days; open pipeline now, and its coverage of what is left of the quarter's quota",
 		slack.DataTableBlockOptionBlockID(id)).WithPageSize(min(len(rows), 10))
 	var cells []slack.DataTableCell
 	for _, h := range header {
