@@ -82,8 +82,7 @@ func TestGolden(t *testing.T) {
 	waiting.WaitingOn, waiting.WaitingUntil = "legal review", at(30, 9, 0)
 	view := coach.DefaultThresholds.RepView([]coach.Prospect{opportunity("p1", "Acme"), prospect("p2", "Globex", coach.Awaiting), lost("p3", "Initech", 2)}, now)
 	view.Framework = coach.ChooseFramework("spiced", "")
-	digest := coach.DefaultThresholds.BuildDigest(coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1"}, TZ: "Europe/Berlin"},
-		[]coach.Prospect{opportunity("p1", "Acme"), prospect("p2", "Globex", coach.Awaiting), lost("p3", "Initech", 2)}, now)
+	managerDigest := trendDigest() // with weeks of history: the charts show
 	tests := map[string]any{
 		"prompt_first":     render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks,
 		"prompt_reminder":  render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskReminder, N: 2}).Blocks,
@@ -95,7 +94,7 @@ func TestGolden(t *testing.T) {
 		"celebration_fast": render.Celebration(lost("p3", "Initech", 2)),
 		"celebration_slow": render.Celebration(lost("p3", "Initech", 45)),
 		"home":             render.Home(view, nil, now, berlin),
-		"home_manager":     render.Home(view, &digest, now, berlin),
+		"home_manager":     render.Home(view, &managerDigest, now, berlin),
 		"modal_confirm":    render.ConfirmModal(prospect("p1", "Acme", coach.Awaiting), coach.SecondMeeting{}, coach.ChooseFramework("meddicc", "")),
 		"modal_lose":       render.LoseModal(prospect("p1", "Acme", coach.Awaiting)),
 		"modal_update":     render.UpdateModal(waiting, coach.ChooseFramework("bant", "")),
