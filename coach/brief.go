@@ -22,9 +22,9 @@ type Brief struct {
 	Workspace, Manager, Rep string
 	// Findings are the problems, most important first: the rep's patterns,
 	// then the deals.
-	Findings []Nudge
+	Findings []Finding
 	// Praise is what is going well, when it is a pattern (nil otherwise).
-	Praise *Nudge
+	Praise *Finding
 }
 
 // Key is the brief's key in the nudge log, "<workspace>/<manager>/brief/<rep>".
@@ -40,10 +40,10 @@ func (b Brief) Importance() int {
 
 // Patterns are the findings about the rep's numbers; Deals the findings
 // about single deals, without those a pattern already lists.
-func (b Brief) Patterns() []Nudge {
-	var out []Nudge
+func (b Brief) Patterns() []Finding {
+	var out []Finding
 	for _, n := range b.Findings {
-		if !n.Kind.DealNudge() {
+		if !n.Kind.AboutDeal() {
 			out = append(out, n)
 		}
 	}
@@ -52,29 +52,29 @@ func (b Brief) Patterns() []Nudge {
 
 // DealFindings are the brief's deal findings not already listed as the
 // example of one of its patterns.
-func (b Brief) DealFindings() []Nudge {
+func (b Brief) DealFindings() []Finding {
 	shown := map[string]bool{}
 	for _, n := range b.Findings {
-		if !n.Kind.DealNudge() {
+		if !n.Kind.AboutDeal() {
 			for _, p := range n.Deals {
 				shown[p.ID] = true
 			}
 		}
 	}
-	var out []Nudge
+	var out []Finding
 	for _, n := range b.Findings {
-		if n.Kind.DealNudge() && !shown[n.Subject] {
+		if n.Kind.AboutDeal() && !shown[n.Subject] {
 			out = append(out, n)
 		}
 	}
 	return out
 }
 
-// Briefs gathers findings (NudgeCandidates) into one brief per rep who has
+// Briefs gathers findings (Findings) into one brief per rep who has
 // a problem, findings most important first; quiet says which findings the
 // manager quieted (discussed or snoozed): they are left out. Briefs are
 // ordered by their first finding, most important first.
-func Briefs(cands []Nudge, quiet func(Nudge) bool) []Brief {
+func Briefs(cands []Finding, quiet func(Finding) bool) []Brief {
 	byRep := map[string]*Brief{}
 	var order []string
 	for _, n := range cands {
@@ -88,7 +88,7 @@ func Briefs(cands []Nudge, quiet func(Nudge) bool) []Brief {
 			byRep[k] = b
 			order = append(order, k)
 		}
-		if n.Kind == NudgePraise {
+		if n.Kind == FindingPraise {
 			if b.Praise == nil {
 				p := n
 				b.Praise = &p
@@ -103,40 +103,40 @@ func Briefs(cands []Nudge, quiet func(Nudge) bool) []Brief {
 		if len(b.Findings) == 0 {
 			continue
 		}
-		slices.SortStableFunc(b.Findings, compareNudges)
+		slices.SortStableFunc(b.Findings, compareFindings)
 		out = append(out, *b)
 	}
 	slices.SortStableFunc(out, func(a, b Brief) int {
-		return cmp.Or(compareNudges(a.Findings[0], b.Findings[0]), strings.Compare(a.Rep, b.Rep))
+		return cmp.Or(compareFindings(a.Findings[0], b.Findings[0]), strings.Compare(a.Rep, b.Rep))
 	})
 	return out
 }
 
-// NudgeReason is why a brief goes now, or why it waits.
-type NudgeReason string
+// BriefReason is why a brief goes now, or why it waits.
+type BriefReason string
 
-// The reasons ShouldBrief gives. Every one but SendNudge holds the brief.
+// The reasons ShouldBrief gives. Every one but SendBrief holds the brief.
 const (
-	SendNudge NudgeReason = "send"
+	SendBrief BriefReason = "send"
 	// HeldSnoozed: the manager snoozed the rep's brief.
-	HeldSnoozed NudgeReason = "snoozed"
+	HeldSnoozed BriefReason = "snoozed"
 	// HeldTooSoon: the rep had a brief within NudgeRepeat.
-	HeldTooSoon NudgeReason = "repeat_too_soon"
+	HeldTooSoon BriefReason = "repeat_too_soon"
 	// HeldHoliday: today is one of the team's holidays where the manager is.
-	HeldHoliday NudgeReason = "holiday"
+	HeldHoliday BriefReason = "holiday"
 	// HeldManagerAway: the manager's Slack status says vacation or out of
 	// office, or Do Not Disturb is on.
-	HeldManagerAway NudgeReason = "manager_away"
+	HeldManagerAway BriefReason = "manager_away"
 	// HeldOutsideHours: outside the manager's working hours.
-	HeldOutsideHours NudgeReason = "outside_working_hours"
+	HeldOutsideHours BriefReason = "outside_working_hours"
 	// HeldDailyLimit: the manager already had MaxNudgesPerDay briefs today.
-	HeldDailyLimit NudgeReason = "daily_limit"
+	HeldDailyLimit BriefReason = "daily_limit"
 )
 
 // String is the reason as a sentence for logs.
-func (r NudgeReason) String() string {
+func (r BriefReason) String() string {
 	switch r {
-	case SendNudge:
+	case SendBrief:
 		return "send now"
 	case HeldSnoozed:
 		return "held: the manager snoozed it"
@@ -154,12 +154,12 @@ func (r NudgeReason) String() string {
 	return string(r)
 }
 
-// NudgeDecision is ShouldBrief's answer. Retry, for a brief held by
+// BriefDecision is ShouldBrief's answer. Retry, for a brief held by
 // something that ends, is when it may go: look again then (zero: at the
 // next daily evaluation).
-type NudgeDecision struct {
+type BriefDecision struct {
 	Send   bool
-	Reason NudgeReason
+	Reason BriefReason
 	Retry  time.Time
 }
 
@@ -167,9 +167,9 @@ type NudgeDecision struct {
 // quiet: the rep needs time to change before the numbers can show it.
 func (t Thresholds) DiscussedQuiet() time.Duration { return 2 * t.NudgeRepeat }
 
-// NudgeState is what ShouldBrief needs to know beyond the brief: the rep's
+// BriefState is what ShouldBrief needs to know beyond the brief: the rep's
 // record in the nudge log, and the manager's day.
-type NudgeState struct {
+type BriefState struct {
 	// The rep's brief (by Key) in the nudge log; zero for never.
 	LastSent     time.Time // when the rep's last brief went out
 	SnoozedUntil time.Time // "Snooze a week" pressed: held until then
@@ -186,7 +186,7 @@ type NudgeState struct {
 	AwayUntil time.Time
 }
 
-func (s NudgeState) hours() WorkingHours {
+func (s BriefState) hours() WorkingHours {
 	if s.Hours.Days == [7]bool{} {
 		return DefaultWorkingHours
 	}
@@ -195,7 +195,7 @@ func (s NudgeState) hours() WorkingHours {
 
 // nextOpen is the first moment at or after t within working hours and not
 // on a holiday.
-func (s NudgeState) nextOpen(t time.Time) time.Time {
+func (s BriefState) nextOpen(t time.Time) time.Time {
 	wh := s.hours()
 	loc := t.Location()
 	for range 400 {
@@ -213,9 +213,9 @@ func (s NudgeState) nextOpen(t time.Time) time.Time {
 // s. Checks in order: the manager's answer (snoozed) and the log (a brief
 // within NudgeRepeat); the manager's day (holiday, away, outside working
 // hours); the daily limit. MaxNudgesPerDay 0 sends nothing.
-func (t Thresholds) ShouldBrief(s NudgeState, now time.Time) NudgeDecision {
-	hold := func(r NudgeReason, retry time.Time) NudgeDecision {
-		return NudgeDecision{Reason: r, Retry: retry}
+func (t Thresholds) ShouldBrief(s BriefState, now time.Time) BriefDecision {
+	hold := func(r BriefReason, retry time.Time) BriefDecision {
+		return BriefDecision{Reason: r, Retry: retry}
 	}
 	if now.Before(s.SnoozedUntil) {
 		return hold(HeldSnoozed, s.SnoozedUntil)
@@ -239,7 +239,7 @@ func (t Thresholds) ShouldBrief(s NudgeState, now time.Time) NudgeDecision {
 	if s.SentToday >= t.MaxNudgesPerDay {
 		return hold(HeldDailyLimit, s.nextOpen(midnight(local).AddDate(0, 0, 1)))
 	}
-	return NudgeDecision{Send: true, Reason: SendNudge}
+	return BriefDecision{Send: true, Reason: SendBrief}
 }
 
 // PickBriefs keeps the briefs ShouldBrief allows, most important first,
@@ -247,8 +247,8 @@ func (t Thresholds) ShouldBrief(s NudgeState, now time.Time) NudgeDecision {
 // SentToday plus those kept before). It returns what to send, in order, and
 // every brief held, by Key, with the decision. state is asked once per
 // brief.
-func (t Thresholds) PickBriefs(briefs []Brief, state func(Brief) NudgeState, now time.Time) (send []Brief, held map[string]NudgeDecision) {
-	held = map[string]NudgeDecision{}
+func (t Thresholds) PickBriefs(briefs []Brief, state func(Brief) BriefState, now time.Time) (send []Brief, held map[string]BriefDecision) {
+	held = map[string]BriefDecision{}
 	kept := map[string]int{}
 	for _, b := range briefs {
 		s := state(b)

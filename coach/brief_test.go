@@ -36,20 +36,20 @@ func TestClearlyBelow(t *testing.T) {
 }
 
 func TestBriefsOnePerRep(t *testing.T) {
-	low := coach.Nudge{Kind: coach.NudgeLowConversion, Workspace: "W1", Manager: "M1", Rep: "R", Subject: "R", Importance: 90,
+	low := coach.Finding{Kind: coach.FindingLowConversion, Workspace: "W1", Manager: "M1", Rep: "R", Subject: "R", Importance: 90,
 		Deals: []coach.Prospect{{ID: "d1"}}}
-	stalledShown := coach.Nudge{Kind: coach.NudgeStalled, Workspace: "W1", Manager: "M1", Rep: "R", Subject: "d1", Importance: 65, Deals: []coach.Prospect{{ID: "d1"}}}
-	aged := coach.Nudge{Kind: coach.NudgeAged, Workspace: "W1", Manager: "M1", Rep: "R", Subject: "d2", Importance: 41, Deals: []coach.Prospect{{ID: "d2"}}}
-	praise := coach.Nudge{Kind: coach.NudgePraise, Workspace: "W1", Manager: "M1", Rep: "R", Subject: "R", Importance: 30}
-	otherStalled := coach.Nudge{Kind: coach.NudgeStalled, Workspace: "W1", Manager: "M1", Rep: "S", Subject: "d3", Importance: 69}
-	onlyPraise := coach.Nudge{Kind: coach.NudgePraise, Workspace: "W1", Manager: "M1", Rep: "P", Subject: "P", Importance: 30}
+	stalledShown := coach.Finding{Kind: coach.FindingStalled, Workspace: "W1", Manager: "M1", Rep: "R", Subject: "d1", Importance: 65, Deals: []coach.Prospect{{ID: "d1"}}}
+	aged := coach.Finding{Kind: coach.FindingAged, Workspace: "W1", Manager: "M1", Rep: "R", Subject: "d2", Importance: 41, Deals: []coach.Prospect{{ID: "d2"}}}
+	praise := coach.Finding{Kind: coach.FindingPraise, Workspace: "W1", Manager: "M1", Rep: "R", Subject: "R", Importance: 30}
+	otherStalled := coach.Finding{Kind: coach.FindingStalled, Workspace: "W1", Manager: "M1", Rep: "S", Subject: "d3", Importance: 69}
+	onlyPraise := coach.Finding{Kind: coach.FindingPraise, Workspace: "W1", Manager: "M1", Rep: "P", Subject: "P", Importance: 30}
 
-	bs := coach.Briefs([]coach.Nudge{aged, praise, otherStalled, stalledShown, onlyPraise, low}, nil)
+	bs := coach.Briefs([]coach.Finding{aged, praise, otherStalled, stalledShown, onlyPraise, low}, nil)
 	if len(bs) != 2 || bs[0].Rep != "R" || bs[1].Rep != "S" {
 		t.Fatalf("briefs = %+v, want R then S, none for praise alone", bs)
 	}
 	r := bs[0]
-	if r.Key() != "W1/M1/brief/R" || r.Importance() != 90 || r.Praise == nil || len(r.Findings) != 3 || r.Findings[0].Kind != coach.NudgeLowConversion {
+	if r.Key() != "W1/M1/brief/R" || r.Importance() != 90 || r.Praise == nil || len(r.Findings) != 3 || r.Findings[0].Kind != coach.FindingLowConversion {
 		t.Errorf("R's brief: %+v", r)
 	}
 	// The stalled deal is an example of the low conversion already: listed
@@ -63,7 +63,7 @@ func TestBriefsOnePerRep(t *testing.T) {
 	}
 	// A quieted finding is left out; a brief with only quieted findings
 	// goes away.
-	bs = coach.Briefs([]coach.Nudge{low, otherStalled}, func(n coach.Nudge) bool { return n.Rep == "S" })
+	bs = coach.Briefs([]coach.Finding{low, otherStalled}, func(n coach.Finding) bool { return n.Rep == "S" })
 	if len(bs) != 1 || bs[0].Rep != "R" {
 		t.Errorf("with S quieted: %+v", bs)
 	}
@@ -74,29 +74,29 @@ func TestShouldBrief(t *testing.T) {
 	thu9 := time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name  string
-		s     coach.NudgeState
+		s     coach.BriefState
 		now   time.Time
 		th    func(*coach.Thresholds)
-		want  coach.NudgeReason
+		want  coach.BriefReason
 		retry time.Time
 	}{
-		{name: "fresh", want: coach.SendNudge},
-		{name: "a brief 7 days less a second ago", s: coach.NudgeState{LastSent: ndNow.Add(-7*ndDay + time.Second)}, want: coach.HeldTooSoon, retry: ndNow.Add(time.Second)},
-		{name: "a brief yesterday", s: coach.NudgeState{LastSent: ndAgo(1)}, want: coach.HeldTooSoon, retry: ndNow.Add(6 * ndDay)},
-		{name: "a brief exactly 7 days ago", s: coach.NudgeState{LastSent: ndAgo(7)}, want: coach.SendNudge},
-		{name: "snoozed", s: coach.NudgeState{SnoozedUntil: ndNow.Add(3 * ndDay)}, want: coach.HeldSnoozed, retry: ndNow.Add(3 * ndDay)},
-		{name: "snooze just over", s: coach.NudgeState{SnoozedUntil: ndNow}, want: coach.SendNudge},
-		{name: "daily limit", s: coach.NudgeState{SentToday: 3}, want: coach.HeldDailyLimit, retry: thu9},
-		{name: "one left today", s: coach.NudgeState{SentToday: 2}, want: coach.SendNudge},
+		{name: "fresh", want: coach.SendBrief},
+		{name: "a brief 7 days less a second ago", s: coach.BriefState{LastSent: ndNow.Add(-7*ndDay + time.Second)}, want: coach.HeldTooSoon, retry: ndNow.Add(time.Second)},
+		{name: "a brief yesterday", s: coach.BriefState{LastSent: ndAgo(1)}, want: coach.HeldTooSoon, retry: ndNow.Add(6 * ndDay)},
+		{name: "a brief exactly 7 days ago", s: coach.BriefState{LastSent: ndAgo(7)}, want: coach.SendBrief},
+		{name: "snoozed", s: coach.BriefState{SnoozedUntil: ndNow.Add(3 * ndDay)}, want: coach.HeldSnoozed, retry: ndNow.Add(3 * ndDay)},
+		{name: "snooze just over", s: coach.BriefState{SnoozedUntil: ndNow}, want: coach.SendBrief},
+		{name: "daily limit", s: coach.BriefState{SentToday: 3}, want: coach.HeldDailyLimit, retry: thu9},
+		{name: "one left today", s: coach.BriefState{SentToday: 2}, want: coach.SendBrief},
 		{name: "briefs off", th: func(th *coach.Thresholds) { th.MaxNudgesPerDay = 0 }, want: coach.HeldDailyLimit, retry: thu9},
 		{name: "evening", now: ndNow.Add(10 * time.Hour), want: coach.HeldOutsideHours, retry: thu9},
 		{name: "saturday", now: ndNow.Add(3 * ndDay), want: coach.HeldOutsideHours, retry: time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC)},
-		{name: "manager's zone: 06:00 in New York", s: coach.NudgeState{TZ: "America/New_York"}, want: coach.HeldOutsideHours,
+		{name: "manager's zone: 06:00 in New York", s: coach.BriefState{TZ: "America/New_York"}, want: coach.HeldOutsideHours,
 			retry: time.Date(2026, 3, 11, 13, 0, 0, 0, time.UTC)},
-		{name: "holiday", s: coach.NudgeState{Holidays: []string{"2026-03-11"}}, want: coach.HeldHoliday, retry: thu9},
-		{name: "on vacation until Monday", s: coach.NudgeState{Away: true, AwayUntil: ndNow.Add(5 * ndDay)}, want: coach.HeldManagerAway, retry: ndNow.Add(5 * ndDay)},
-		{name: "out of office, no end given", s: coach.NudgeState{Away: true}, want: coach.HeldManagerAway},
-		{name: "back", s: coach.NudgeState{AwayUntil: ndNow}, want: coach.SendNudge},
+		{name: "holiday", s: coach.BriefState{Holidays: []string{"2026-03-11"}}, want: coach.HeldHoliday, retry: thu9},
+		{name: "on vacation until Monday", s: coach.BriefState{Away: true, AwayUntil: ndNow.Add(5 * ndDay)}, want: coach.HeldManagerAway, retry: ndNow.Add(5 * ndDay)},
+		{name: "out of office, no end given", s: coach.BriefState{Away: true}, want: coach.HeldManagerAway},
+		{name: "back", s: coach.BriefState{AwayUntil: ndNow}, want: coach.SendBrief},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			now, th := ndNow, th
@@ -107,7 +107,7 @@ func TestShouldBrief(t *testing.T) {
 				tc.th(&th)
 			}
 			got := th.ShouldBrief(tc.s, now)
-			if got.Reason != tc.want || got.Send != (tc.want == coach.SendNudge) || !got.Retry.Equal(tc.retry) {
+			if got.Reason != tc.want || got.Send != (tc.want == coach.SendBrief) || !got.Retry.Equal(tc.retry) {
 				t.Errorf("ShouldBrief = %+v, want %s retry %v", got, tc.want, tc.retry)
 			}
 			if got.Reason.String() == string(got.Reason) {
@@ -120,14 +120,14 @@ func TestShouldBrief(t *testing.T) {
 func TestPickBriefsDailyLimit(t *testing.T) {
 	var bs []coach.Brief
 	for _, rep := range []string{"A", "B", "C", "D"} {
-		bs = append(bs, coach.Brief{Workspace: "W1", Manager: "M1", Rep: rep, Findings: []coach.Nudge{{Kind: coach.NudgeStalled, Rep: rep}}})
+		bs = append(bs, coach.Brief{Workspace: "W1", Manager: "M1", Rep: rep, Findings: []coach.Finding{{Kind: coach.FindingStalled, Rep: rep}}})
 	}
-	bs = append(bs, coach.Brief{Workspace: "W1", Manager: "M2", Rep: "E", Findings: []coach.Nudge{{Kind: coach.NudgeStalled}}})
-	send, held := coach.DefaultThresholds.PickBriefs(bs, func(b coach.Brief) coach.NudgeState {
+	bs = append(bs, coach.Brief{Workspace: "W1", Manager: "M2", Rep: "E", Findings: []coach.Finding{{Kind: coach.FindingStalled}}})
+	send, held := coach.DefaultThresholds.PickBriefs(bs, func(b coach.Brief) coach.BriefState {
 		if b.Rep == "A" {
-			return coach.NudgeState{LastSent: ndAgo(2)}
+			return coach.BriefState{LastSent: ndAgo(2)}
 		}
-		return coach.NudgeState{}
+		return coach.BriefState{}
 	}, ndNow)
 	var got []string
 	for _, b := range send {
@@ -139,7 +139,7 @@ func TestPickBriefsDailyLimit(t *testing.T) {
 	if held["W1/M1/brief/A"].Reason != coach.HeldTooSoon || len(held) != 1 {
 		t.Errorf("held %v", held)
 	}
-	send, held = coach.DefaultThresholds.PickBriefs(bs[1:4], func(coach.Brief) coach.NudgeState { return coach.NudgeState{SentToday: 1} }, ndNow)
+	send, held = coach.DefaultThresholds.PickBriefs(bs[1:4], func(coach.Brief) coach.BriefState { return coach.BriefState{SentToday: 1} }, ndNow)
 	if len(send) != 2 || held["W1/M1/brief/D"].Reason != coach.HeldDailyLimit {
 		t.Errorf("with one sent today: sent %d, held %v", len(send), held)
 	}

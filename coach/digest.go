@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The weekly digest (product.md, "Digest"): pipeline integrity, each rep's
+// The weekly digest: pipeline integrity, each rep's
 // numbers, the deals that need a look and the losses the team celebrates.
 // It is computed here from values; the bot renders it and keeps it within
 // Block Kit's limits.

@@ -75,7 +75,8 @@ type Thresholds struct {
 	// still counts as a fast loss, celebrated.
 	FastLossDays int
 
-	// Coaching nudges (product.md, "Coaching nudges").
+	// Coaching: the lines findings are drawn against (finding.go) and how
+	// often a manager hears (brief.go).
 	LowConversion         float64       // nudge below this first→second rate: 0.30
 	SlowLossDays          float64       // nudge above this median time to lose: 30
 	PaddedCoverage        float64       // padded: coverage above this… 3.0

@@ -122,10 +122,10 @@ func TestQuarterOfBriefs(t *testing.T) {
 	}
 	reps := []qRep{
 		healthy("Ana"), healthy("Ben"), healthy("Cem"), healthy("Dia"),
-		{id: "Low", problem: string(coach.NudgeLowConversion), convert: 0.05, lossDays: [2]int{1, 6}, update: 5, winDays: [2]int{15, 35}, win: 0.5, qualified: true, meetingsPerWeek: 5, amount: 20000},
-		{id: "Slow", problem: string(coach.NudgeSlowLosses), convert: 0.5, lossDays: [2]int{35, 60}, update: 5, winDays: [2]int{15, 35}, win: 0.5, qualified: true, meetingsPerWeek: 4, amount: 20000},
-		{id: "Late", problem: string(coach.NudgeLateQualification), convert: 0.6, lossDays: [2]int{1, 8}, update: 5, winDays: [2]int{40, 60}, win: 0.5, qualified: false, meetingsPerWeek: 3, amount: 20000},
-		{id: "Drift", problem: string(coach.NudgeStalled), convert: 0.6, lossDays: [2]int{1, 8}, update: 0, winDays: [2]int{20, 40}, win: 0.5, qualified: true, meetingsPerWeek: 3, amount: 20000},
+		{id: "Low", problem: string(coach.FindingLowConversion), convert: 0.05, lossDays: [2]int{1, 6}, update: 5, winDays: [2]int{15, 35}, win: 0.5, qualified: true, meetingsPerWeek: 5, amount: 20000},
+		{id: "Slow", problem: string(coach.FindingSlowLosses), convert: 0.5, lossDays: [2]int{35, 60}, update: 5, winDays: [2]int{15, 35}, win: 0.5, qualified: true, meetingsPerWeek: 4, amount: 20000},
+		{id: "Late", problem: string(coach.FindingLateQualification), convert: 0.6, lossDays: [2]int{1, 8}, update: 5, winDays: [2]int{40, 60}, win: 0.5, qualified: false, meetingsPerWeek: 3, amount: 20000},
+		{id: "Drift", problem: string(coach.FindingStalled), convert: 0.6, lossDays: [2]int{1, 8}, update: 0, winDays: [2]int{20, 40}, win: 0.5, qualified: true, meetingsPerWeek: 3, amount: 20000},
 	}
 	team := coach.Team{Workspace: "T1", Manager: "M1", TZ: "UTC"}
 	var deals []qDeal
@@ -174,7 +174,7 @@ func TestQuarterOfBriefs(t *testing.T) {
 				saved[p.ID] = n
 			}
 		}
-		for _, n := range th.NudgeCandidates(team, ndBANT, ps, now) {
+		for _, n := range th.Findings(team, ndBANT, ps, now) {
 			for _, r := range reps {
 				if n.Rep == r.id && string(n.Kind) == r.problem && firstSeen[r.id].IsZero() {
 					firstSeen[r.id] = now
@@ -208,12 +208,12 @@ func TestQuarterOfBriefs(t *testing.T) {
 	// The checks.
 	perRep := map[string][]time.Time{}
 	perDay := map[string]int{}
-	kinds := map[string]map[coach.NudgeKind]int{}
+	kinds := map[string]map[coach.FindingKind]int{}
 	for _, s := range log {
 		perRep[s.brief.Rep] = append(perRep[s.brief.Rep], s.at)
 		perDay[s.at.Format("2006-01-02")]++
 		if kinds[s.brief.Rep] == nil {
-			kinds[s.brief.Rep] = map[coach.NudgeKind]int{}
+			kinds[s.brief.Rep] = map[coach.FindingKind]int{}
 		}
 		for _, n := range s.brief.Findings {
 			kinds[s.brief.Rep][n.Kind]++
@@ -254,7 +254,7 @@ func TestQuarterOfBriefs(t *testing.T) {
 	total := 0
 	for _, r := range reps {
 		var fs []string
-		for _, k := range slices.Sorted(func(yield func(coach.NudgeKind) bool) {
+		for _, k := range slices.Sorted(func(yield func(coach.FindingKind) bool) {
 			for k := range kinds[r.id] {
 				if !yield(k) {
 					return

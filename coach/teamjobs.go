@@ -53,7 +53,7 @@ func nudgeCountKey(workspace, manager, day string) string {
 const nudgeLogKeep = 30 * 24 * time.Hour
 
 // runNudges evaluates a team's coaching briefs once a working day: which
-// findings hold (NudgeCandidates), without those the manager quieted, as one
+// findings hold (Findings), without those the manager quieted, as one
 // brief per rep (Briefs); which briefs may go now (PickBriefs, from the
 // nudge log and the manager's day). It sends those once each, and looks
 // again at the next working morning, or sooner when a held brief may go
@@ -73,11 +73,11 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 		return err
 	}
 	fw := ChooseFramework(t.Framework, s.TeamDefaults.Framework)
-	quiet := func(n Nudge) bool {
+	quiet := func(n Finding) bool {
 		d := s.lookupTime(ctx, nudgeDiscussedKey(n.Key()))
 		return !d.IsZero() && now.Before(d.Add(s.Thresholds.DiscussedQuiet()))
 	}
-	briefs := Briefs(s.Thresholds.NudgeCandidates(t, fw, ps, now), quiet)
+	briefs := Briefs(s.Thresholds.Findings(t, fw, ps, now), quiet)
 
 	day := now.In(loc).Format("2006-01-02")
 	countKey := nudgeCountKey(workspace, manager, day)
@@ -92,8 +92,8 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 		awayUntil, _ = s.Presence.AwayUntil(ctx, workspace, manager)
 	}
 	holidays := append(slices.Clone(s.Holidays), t.Holidays...)
-	state := func(b Brief) NudgeState {
-		return NudgeState{
+	state := func(b Brief) BriefState {
+		return BriefState{
 			LastSent:     s.lookupTime(ctx, briefSentKey(b.Key())),
 			SnoozedUntil: s.lookupTime(ctx, nudgeSnoozeKey(b.Key())),
 			SentToday:    sentToday,

@@ -76,19 +76,19 @@ func Brief(b coach.Brief) Message {
 }
 
 // findingName is a finding's kind in a few words, for the fallback text.
-func findingName(k coach.NudgeKind) string {
+func findingName(k coach.FindingKind) string {
 	switch k {
-	case coach.NudgeLowConversion:
+	case coach.FindingLowConversion:
 		return "first meetings rarely lead to a second"
-	case coach.NudgePadded:
+	case coach.FindingPadded:
 		return "more pipeline than it can win"
-	case coach.NudgeSlowLosses:
+	case coach.FindingSlowLosses:
 		return "deals lost late"
-	case coach.NudgeStalled:
+	case coach.FindingStalled:
 		return "a deal has stalled"
-	case coach.NudgeLateQualification:
+	case coach.FindingLateQualification:
 		return "a deal is still mostly unqualified"
-	case coach.NudgeAged:
+	case coach.FindingAged:
 		return "a deal is open far longer than won deals take"
 	}
 	return "what is going well"
@@ -96,18 +96,18 @@ func findingName(k coach.NudgeKind) string {
 
 // patternText is one of the rep's patterns: the headline, the numbers
 // against the team's and why it matters, and the deals that show it.
-func patternText(n coach.Nudge) string {
+func patternText(n coach.Finding) string {
 	var head, why string
 	switch n.Kind {
-	case coach.NudgeLowConversion:
+	case coach.FindingLowConversion:
 		head = ":mag: *First meetings rarely lead to a second*"
 		why = fmt.Sprintf("%s of the last %d days' first meetings led to a second; the team's: %s. Even allowing for chance, that is at most %s, under the %s a healthy first meeting reaches.",
 			rateWords(n.RepRate), n.WindowDays, rateWords(n.TeamRate), pct(n.RepUpper), pct(n.Line))
-	case coach.NudgePadded:
+	case coach.FindingPadded:
 		head = ":balloon: *More pipeline than the rep wins*"
 		why = fmt.Sprintf("Open deals cover %.1f× what is left of the quota, yet %s of closed deals were won (the team: %s); even allowing for chance, under %s. When cover is high and wins are rare, more deals stand in for winning them. %s no next step or second meeting.",
 			n.Coverage, rateWords(n.RepRate), rateWords(n.TeamRate), pct(n.Line), capital(plural(n.Thin, "deal has", "deals have")))
-	case coach.NudgeSlowLosses:
+	case coach.FindingSlowLosses:
 		head = ":snail: *Deals are lost late*"
 		team := "the team has no loss to compare with"
 		if n.HasTeamMedian {
@@ -127,15 +127,15 @@ func patternText(n coach.Nudge) string {
 }
 
 // exampleLine is one deal that shows a pattern, with what it shows.
-func exampleLine(k coach.NudgeKind, p coach.Prospect) string {
+func exampleLine(k coach.FindingKind, p coach.Prospect) string {
 	name := "*" + safe(p.Account, 80) + "*"
 	m := coach.MilestonesOf(p)
 	switch k {
-	case coach.NudgeLowConversion:
+	case coach.FindingLowConversion:
 		return fmt.Sprintf("%s · first met %s, no second meeting", name, Day(p.FirstMeeting, p.Location()))
-	case coach.NudgeSlowLosses:
+	case coach.FindingSlowLosses:
 		return fmt.Sprintf("%s · lost %s after the first meeting", name, afterDays(coach.DaysBetween(m.FirstMeeting, m.Lost)))
-	case coach.NudgePadded:
+	case coach.FindingPadded:
 		line := name
 		if p.Amount > 0 {
 			line += " · " + Amount(p.Amount, p.Currency)
@@ -150,7 +150,7 @@ func exampleLine(k coach.NudgeKind, p coach.Prospect) string {
 
 // dealFindingLine is a deal that needs a look, with everything wrong with
 // it and the numbers it is compared with.
-func dealFindingLine(n coach.Nudge) string {
+func dealFindingLine(n coach.Finding) string {
 	p := n.Deals[0]
 	var parts []string
 	if n.Stalled {
@@ -186,7 +186,7 @@ func dealFindingLine(n coach.Nudge) string {
 }
 
 // praiseText is what is going well, with the numbers.
-func praiseText(n coach.Nudge) string {
+func praiseText(n coach.Finding) string {
 	var lines []string
 	if n.FastHabit {
 		team := ""
@@ -209,37 +209,37 @@ func praiseText(n coach.Nudge) string {
 
 // findingQuestions are two or three questions a manager can ask in the
 // coaching conversation, so they coach how to sell and not only what to do.
-func findingQuestions(n coach.Nudge) []string {
+func findingQuestions(n coach.Finding) []string {
 	switch n.Kind {
-	case coach.NudgeLowConversion:
+	case coach.FindingLowConversion:
 		return []string{
 			fmt.Sprintf("%d of the last %d first meetings led to no second one. Pick one together: what did the buyer learn in that hour that they did not know before?", n.RepRate.Den-n.RepRate.Num, n.RepRate.Den),
 			"How does the first meeting open: how much is about the buyer's world, and how much about our product? Rehearse the first ten minutes as a role play.",
 			"What reason to meet again does the rep offer at the end, something the buyer would want for themselves, with a date?",
 		}
-	case coach.NudgePadded:
+	case coach.FindingPadded:
 		qs := []string{fmt.Sprintf("With %.1f× cover: which deals would the rep bet on closing this quarter, and what makes those different?", n.Coverage)}
 		if n.Thin > 0 {
 			qs = append(qs, fmt.Sprintf("For the %s without a next step or second meeting: what would make each real this week, or should it be closed out?", plural(n.Thin, "deal", "deals")))
 		}
 		return append(qs, "If the pipeline held only deals the rep expects to win, where would the time saved go?")
-	case coach.NudgeSlowLosses:
+	case coach.FindingSlowLosses:
 		return []string{
 			"Take the slowest loss: when did the first sign of a poor fit show, and what stopped the rep saying so then?",
 			"Does the rep name fit concerns out loud early — \"here is where we may not be right for you, can we test that first?\" Rehearse that sentence.",
 			"When does the price range come up? What would change if the buyer heard it by the second meeting?",
 		}
-	case coach.NudgeStalled:
+	case coach.FindingStalled:
 		return []string{
 			fmt.Sprintf("*%s*: what did the buyer last agree to do, and when? What one step this week would show the deal is alive?", n.Deals[0].Account),
 		}
-	case coach.NudgeLateQualification:
+	case coach.FindingLateQualification:
 		first := "the first missing item"
 		if len(n.Missing) > 0 {
 			first = strings.ToLower(n.Missing[0].Name)
 		}
 		return []string{fmt.Sprintf("*%s*: rehearse the question about %s together — how would the rep ask it in their own words, and in which meeting?", n.Deals[0].Account, first)}
-	case coach.NudgeAged:
+	case coach.FindingAged:
 		return []string{fmt.Sprintf("*%s*: who on the buyer's side has committed to change, and by what date? If it were lost today, what would the lesson be?", n.Deals[0].Account)}
 	}
 	return nil

@@ -307,18 +307,18 @@ func briefFixture() coach.Brief {
 	globex := opportunity("p2", "Globex")
 	globex.NextStep = ""
 	lostFast := lost("p3", "Initech", 0)
-	low := coach.Nudge{Kind: coach.NudgeLowConversion, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "U1", Importance: 90,
+	low := coach.Finding{Kind: coach.FindingLowConversion, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "U1", Importance: 90,
 		WindowDays: 90, Line: 0.30, RepRate: coach.Rate{Num: 1, Den: 12}, TeamRate: coach.Rate{Num: 20, Den: 40}, RepUpper: 0.24,
 		Deals: []coach.Prospect{prospect("p5", "Hooli", coach.Lost)}}
-	stalled := coach.Nudge{Kind: coach.NudgeStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p1", Importance: 65,
+	stalled := coach.Finding{Kind: coach.FindingStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p1", Importance: 65,
 		Stalled: true, Aged: true, DaysStalled: 16, StalledAfterDays: 14, DaysOpen: 140, DaysWaited: 12, CycleDays: 90, AgedAfterDays: 135,
 		Deals: []coach.Prospect{acme}}
-	late := coach.Nudge{Kind: coach.NudgeLateQualification, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p2", Importance: 52,
+	late := coach.Finding{Kind: coach.FindingLateQualification, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p2", Importance: 52,
 		LateQualification: true, DaysAsOpportunity: 40, Framework: "BANT", Part: 0.25,
 		Missing: []coach.FrameworkItem{{Key: "authority", Name: "Authority", Question: "Who signs?"}}, Deals: []coach.Prospect{globex}}
-	praise := coach.Nudge{Kind: coach.NudgePraise, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "U1", FastHabit: true, Sample: 3,
+	praise := coach.Finding{Kind: coach.FindingPraise, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "U1", FastHabit: true, Sample: 3,
 		Line: 14, RepMedian: 3, TeamMedian: 9, HasTeamMedian: true, Deals: []coach.Prospect{lostFast}}
-	return coach.Brief{Workspace: "T1", Manager: "UM", Rep: "U1", Findings: []coach.Nudge{low, stalled, late}, Praise: &praise}
+	return coach.Brief{Workspace: "T1", Manager: "UM", Rep: "U1", Findings: []coach.Finding{low, stalled, late}, Praise: &praise}
 }
 
 // trendDigest is a digest of a team with four weeks of history.
@@ -348,7 +348,7 @@ func TestBriefFitsAnySize(t *testing.T) {
 	for i := range 300 {
 		p := opportunity(fmt.Sprintf("d%d", i), fmt.Sprintf("%s %d", long, i))
 		p.NextStep = ""
-		b.Findings = append(b.Findings, coach.Nudge{Kind: coach.NudgeStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: p.ID,
+		b.Findings = append(b.Findings, coach.Finding{Kind: coach.FindingStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: p.ID,
 			Stalled: true, Aged: true, LateQualification: true, DaysStalled: 40, DaysOpen: 200, CycleDays: 90, Framework: "MEDDICC",
 			Missing: []coach.FrameworkItem{{Name: long}, {Name: long}}, Deals: []coach.Prospect{p}})
 	}

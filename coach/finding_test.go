@@ -216,11 +216,11 @@ func ndTeam(reps ...string) coach.Team {
 }
 
 type ndFound struct {
-	kind    coach.NudgeKind
+	kind    coach.FindingKind
 	subject string
 }
 
-func ndKinds(ns []coach.Nudge) []ndFound {
+func ndKinds(ns []coach.Finding) []ndFound {
 	var out []ndFound
 	for _, n := range ns {
 		out = append(out, ndFound{n.Kind, n.Subject})
@@ -228,8 +228,8 @@ func ndKinds(ns []coach.Nudge) []ndFound {
 	return out
 }
 
-func ndOf(rep string, ns []coach.Nudge) []coach.Nudge {
-	var out []coach.Nudge
+func ndOf(rep string, ns []coach.Finding) []coach.Finding {
+	var out []coach.Finding
 	for _, n := range ns {
 		if n.Rep == rep {
 			out = append(out, n)
@@ -238,7 +238,7 @@ func ndOf(rep string, ns []coach.Nudge) []coach.Nudge {
 	return out
 }
 
-func TestNudgeCandidatesEachKind(t *testing.T) {
+func TestFindingsEachKind(t *testing.T) {
 	th := coach.DefaultThresholds
 	for _, tc := range []struct {
 		name   string
@@ -248,15 +248,15 @@ func TestNudgeCandidatesEachKind(t *testing.T) {
 		praise bool
 	}{
 		{"healthy rep: nothing", nil, nil, nil, false},
-		{"low conversion: 1 of 12 over three weeks; losing fast is still praised", ndLowConversion("R"), nil, []ndFound{{coach.NudgeLowConversion, "R"}}, true},
+		{"low conversion: 1 of 12 over three weeks; losing fast is still praised", ndLowConversion("R"), nil, []ndFound{{coach.FindingLowConversion, "R"}}, true},
 		{"1 of 5: no verdict", ndLowConversion("R")[:5], nil, nil, true},
 		{"0 of 3 within a week: no verdict", ndLowConversion("R")[1:4], nil, nil, true},
-		{"slow losses", ndSlowLosses("R", 5), nil, []ndFound{{coach.NudgeSlowLosses, "R"}}, false},
+		{"slow losses", ndSlowLosses("R", 5), nil, []ndFound{{coach.FindingSlowLosses, "R"}}, false},
 		{"slow losses on four: no verdict", ndSlowLosses("R", 4), nil, nil, false},
-		{"stalled, the waiting deal paused", ndStalled("R"), nil, []ndFound{{coach.NudgeStalled, "R-stalled"}}, false},
-		{"aged", ndAged("R"), nil, []ndFound{{coach.NudgeAged, "R-aged"}}, false},
-		{"late qualification", ndLate("R"), nil, []ndFound{{coach.NudgeLateQualification, "R-late"}}, false},
-		{"padded", ndPadded("R"), &ndPaddedQuota, []ndFound{{coach.NudgePadded, "R"}}, true},
+		{"stalled, the waiting deal paused", ndStalled("R"), nil, []ndFound{{coach.FindingStalled, "R-stalled"}}, false},
+		{"aged", ndAged("R"), nil, []ndFound{{coach.FindingAged, "R-aged"}}, false},
+		{"late qualification", ndLate("R"), nil, []ndFound{{coach.FindingLateQualification, "R-late"}}, false},
+		{"padded", ndPadded("R"), &ndPaddedQuota, []ndFound{{coach.FindingPadded, "R"}}, true},
 		{"padded numbers without a quota: nothing", ndPadded("R"), nil, nil, true},
 		{"padded with last quarter's quota: nothing", ndPadded("R"), &coach.Quota{Amount: 100000, Currency: "USD", Period: "2025-Q4"}, nil, true},
 		{"padded with win rate on four deals: no verdict", ndPadded("R")[:8], &ndPaddedQuota, nil, true},
@@ -271,8 +271,8 @@ func TestNudgeCandidatesEachKind(t *testing.T) {
 				team.Quotas["R"] = *tc.quota
 			}
 			ps := append(slices.Clone(tc.ps), ndHealthy("OK")...)
-			all := th.NudgeCandidates(team, ndBANT, ps, ndNow)
-			var problems []coach.Nudge
+			all := th.Findings(team, ndBANT, ps, ndNow)
+			var problems []coach.Finding
 			praised := false
 			for _, n := range ndOf("R", all) {
 				if n.Kind.Problem() {
@@ -289,7 +289,7 @@ func TestNudgeCandidatesEachKind(t *testing.T) {
 			}
 			for _, n := range ndOf("OK", all) {
 				if n.Kind.Problem() {
-					t.Errorf("the healthy rep has a problem: %v", ndKinds([]coach.Nudge{n}))
+					t.Errorf("the healthy rep has a problem: %v", ndKinds([]coach.Finding{n}))
 				}
 			}
 		})
@@ -305,7 +305,7 @@ func ndWholeTeam() (coach.Team, []coach.Prospect) {
 	return team, ps
 }
 
-func TestNudgeCandidatesWholeTeam(t *testing.T) {
+func TestFindingsWholeTeam(t *testing.T) {
 	team, ps := ndWholeTeam()
 	// A prospect of someone off the team, and one of another workspace,
 	// count for nothing.
@@ -314,19 +314,19 @@ func TestNudgeCandidatesWholeTeam(t *testing.T) {
 	other.Workspace = "W2"
 	ps = append(ps, append(stranger, other)...)
 
-	got := coach.DefaultThresholds.NudgeCandidates(team, ndBANT, ps, ndNow)
+	got := coach.DefaultThresholds.Findings(team, ndBANT, ps, ndNow)
 	want := []ndFound{
-		{coach.NudgeLowConversion, "LOW"},
-		{coach.NudgePadded, "PAD"},
-		{coach.NudgeSlowLosses, "SLOW"},
-		{coach.NudgeStalled, "STALL-stalled"},
-		{coach.NudgeLateQualification, "LATE-late"},
-		{coach.NudgeAged, "AGED-aged"},
-		{coach.NudgePraise, "FAST"},
-		{coach.NudgePraise, "LOW"},
-		{coach.NudgePraise, "OK"},
-		{coach.NudgePraise, "PAD"},
-		{coach.NudgePraise, "UP"},
+		{coach.FindingLowConversion, "LOW"},
+		{coach.FindingPadded, "PAD"},
+		{coach.FindingSlowLosses, "SLOW"},
+		{coach.FindingStalled, "STALL-stalled"},
+		{coach.FindingLateQualification, "LATE-late"},
+		{coach.FindingAged, "AGED-aged"},
+		{coach.FindingPraise, "FAST"},
+		{coach.FindingPraise, "LOW"},
+		{coach.FindingPraise, "OK"},
+		{coach.FindingPraise, "PAD"},
+		{coach.FindingPraise, "UP"},
 	}
 	if !slices.Equal(ndKinds(got), want) {
 		t.Fatalf("findings, most important first =\n %v\nwant\n %v", ndKinds(got), want)
@@ -335,8 +335,8 @@ func TestNudgeCandidatesWholeTeam(t *testing.T) {
 		if n.Workspace != "W1" || n.Manager != "M1" || n.Rep == "" || n.WindowDays != 90 {
 			t.Errorf("%s: workspace %q manager %q rep %q window %d", n.Key(), n.Workspace, n.Manager, n.Rep, n.WindowDays)
 		}
-		if len(n.Deals) == 0 || len(n.Deals) > coach.MaxNudgeDeals {
-			t.Errorf("%s: %d deals, want 1 to %d", n.Key(), len(n.Deals), coach.MaxNudgeDeals)
+		if len(n.Deals) == 0 || len(n.Deals) > coach.MaxFindingDeals {
+			t.Errorf("%s: %d deals, want 1 to %d", n.Key(), len(n.Deals), coach.MaxFindingDeals)
 		}
 		for _, d := range n.Deals {
 			if d.Owner != n.Rep {
@@ -354,17 +354,17 @@ func TestNudgeCandidatesWholeTeam(t *testing.T) {
 	}
 }
 
-func TestNudgeContents(t *testing.T) {
+func TestFindingContents(t *testing.T) {
 	th := coach.DefaultThresholds
 	problem := true
-	one := func(t *testing.T, ps []coach.Prospect, quota *coach.Quota) coach.Nudge {
+	one := func(t *testing.T, ps []coach.Prospect, quota *coach.Quota) coach.Finding {
 		t.Helper()
 		team := ndTeam("R")
 		if quota != nil {
 			team.Quotas["R"] = *quota
 		}
-		var ns []coach.Nudge
-		for _, n := range th.NudgeCandidates(team, ndBANT, ps, ndNow) {
+		var ns []coach.Finding
+		for _, n := range th.Findings(team, ndBANT, ps, ndNow) {
 			if n.Kind.Problem() == problem {
 				ns = append(ns, n)
 			}
@@ -422,7 +422,7 @@ func TestNudgeContents(t *testing.T) {
 		p := ndDeal("R-all", "R", ndAgo(150), ndOpp(ndAgo(110)))
 		p.Qualification = nil
 		n := one(t, []coach.Prospect{p}, nil)
-		if n.Kind != coach.NudgeStalled || !n.Stalled || !n.Aged || !n.LateQualification || len(n.Missing) != 4 || n.DaysStalled != 110 ||
+		if n.Kind != coach.FindingStalled || !n.Stalled || !n.Aged || !n.LateQualification || len(n.Missing) != 4 || n.DaysStalled != 110 ||
 			n.CycleDays != 90 || n.AgedAfterDays != 135 || n.DaysOpen != 150 {
 			t.Errorf("kind %s stalled %v aged %v late %v missing %d days %d cycle %d/%d open %d", n.Kind, n.Stalled, n.Aged,
 				n.LateQualification, len(n.Missing), n.DaysStalled, n.CycleDays, n.AgedAfterDays, n.DaysOpen)
@@ -432,11 +432,11 @@ func TestNudgeContents(t *testing.T) {
 		team := ndTeam("R")
 		team.CycleDays = 60
 		ps := []coach.Prospect{ndActive(ndDeal("R-x", "R", ndAgo(100), ndOpp(ndAgo(99))), ndAgo(1))}
-		ns := th.NudgeCandidates(team, ndBANT, ps, ndNow)
-		if len(ns) != 1 || ns[0].Kind != coach.NudgeAged || !ns[0].CycleSet || ns[0].CycleDays != 60 || ns[0].AgedAfterDays != 90 {
+		ns := th.Findings(team, ndBANT, ps, ndNow)
+		if len(ns) != 1 || ns[0].Kind != coach.FindingAged || !ns[0].CycleSet || ns[0].CycleDays != 60 || ns[0].AgedAfterDays != 90 {
 			t.Errorf("with a 60-day cycle set, a 100-day deal: %+v", ns)
 		}
-		if ns := th.NudgeCandidates(ndTeam("R"), ndBANT, ps, ndNow); len(ns) != 0 {
+		if ns := th.Findings(ndTeam("R"), ndBANT, ps, ndNow); len(ns) != 0 {
 			t.Errorf("without it (90 days, aged past 135), a 100-day deal: %v", ndKinds(ns))
 		}
 	})
@@ -455,11 +455,11 @@ func TestNudgeContents(t *testing.T) {
 	})
 }
 
-func TestNudgeBiggerDealFirst(t *testing.T) {
+func TestFindingBiggerDealFirst(t *testing.T) {
 	small := ndStalled("R")[0]
 	big := small
 	big.ID, big.Amount = "R-big", 500000
-	ns := coach.DefaultThresholds.NudgeCandidates(ndTeam("R"), ndBANT, []coach.Prospect{small, big}, ndNow)
+	ns := coach.DefaultThresholds.Findings(ndTeam("R"), ndBANT, []coach.Prospect{small, big}, ndNow)
 	if len(ns) != 2 || ns[0].Subject != "R-big" || ns[0].Importance <= ns[1].Importance {
 		t.Fatalf("got %v", ns)
 	}

@@ -12,7 +12,7 @@ import (
 // conversation with their manager. The rules here are plain functions over
 // values and hold no words; bot/render says them.
 //
-//   - NudgeCandidates says which findings hold for a team right now, each
+//   - Findings says which findings hold for a team right now, each
 //     with its numbers against the team's and the deals that show it;
 //   - Briefs (brief.go) gathers a rep's findings into one coaching brief,
 //     and PickBriefs decides which briefs go to a manager today.
@@ -22,72 +22,72 @@ import (
 // deal has one finding saying everything wrong with it, and a manager hears
 // about a rep at most once a week.
 
-// NudgeKind is what a finding is about.
-type NudgeKind string
+// FindingKind is what a finding is about.
+type FindingKind string
 
 // The kinds of finding, most important first. Importance is the kind's
 // base; the deal kinds add 0–9 for the deal's amount (its decile among the
 // team's open opportunities in that currency), so a big stalled deal comes
 // before a small one, but never before a rep-level pattern.
 const (
-	// NudgeLowConversion (90): the rep's first meetings rarely lead to a
+	// FindingLowConversion (90): the rep's first meetings rarely lead to a
 	// second. It is the root of everything downstream, so it comes first.
-	NudgeLowConversion NudgeKind = "low_conversion"
-	// NudgePadded (80): coverage far above what is needed with a low win
+	FindingLowConversion FindingKind = "low_conversion"
+	// FindingPadded (80): coverage far above what is needed with a low win
 	// rate: the pipeline holds deals nobody expects to close, and the
 	// forecast with it.
-	NudgePadded NudgeKind = "padded"
-	// NudgeSlowLosses (70): the rep loses, but late.
-	NudgeSlowLosses NudgeKind = "slow_losses"
-	// NudgeStalled (60+): an open opportunity without activity for
+	FindingPadded FindingKind = "padded"
+	// FindingSlowLosses (70): the rep loses, but late.
+	FindingSlowLosses FindingKind = "slow_losses"
+	// FindingStalled (60+): an open opportunity without activity for
 	// StalledAfter. A deal that has not moved needs a decision before it
 	// needs a framework, so it comes before late qualification.
-	NudgeStalled NudgeKind = "stalled"
-	// NudgeLateQualification (50+): an opportunity older than
+	FindingStalled FindingKind = "stalled"
+	// FindingLateQualification (50+): an opportunity older than
 	// LateQualificationDays with less than LateQualificationPart of the
 	// framework answered.
-	NudgeLateQualification NudgeKind = "late_qualification"
-	// NudgeAged (40+): an open opportunity older than the team's won cycle
+	FindingLateQualification FindingKind = "late_qualification"
+	// FindingAged (40+): an open opportunity older than the team's won cycle
 	// with a margin (Aged).
-	NudgeAged NudgeKind = "aged"
-	// NudgePraise (30): a pattern worth praise: losing fast as a habit, or a
+	FindingAged FindingKind = "aged"
+	// FindingPraise (30): a pattern worth praise: losing fast as a habit, or a
 	// conversion that rose by ten points or more. Never a brief of its own.
-	NudgePraise NudgeKind = "praise"
+	FindingPraise FindingKind = "praise"
 )
 
-var nudgeBase = map[NudgeKind]int{
-	NudgeLowConversion:     90,
-	NudgePadded:            80,
-	NudgeSlowLosses:        70,
-	NudgeStalled:           60,
-	NudgeLateQualification: 50,
-	NudgeAged:              40,
-	NudgePraise:            30,
+var findingBase = map[FindingKind]int{
+	FindingLowConversion:     90,
+	FindingPadded:            80,
+	FindingSlowLosses:        70,
+	FindingStalled:           60,
+	FindingLateQualification: 50,
+	FindingAged:              40,
+	FindingPraise:            30,
 }
 
 // Problem reports whether the kind is something to fix (every kind but
 // praise).
-func (k NudgeKind) Problem() bool { return k != NudgePraise }
+func (k FindingKind) Problem() bool { return k != FindingPraise }
 
-// DealNudge reports whether the kind is about one deal (its Subject is the
+// AboutDeal reports whether the kind is about one deal (its Subject is the
 // prospect id) rather than a rep's pattern (Subject is the rep).
-func (k NudgeKind) DealNudge() bool {
-	return k == NudgeStalled || k == NudgeLateQualification || k == NudgeAged
+func (k FindingKind) AboutDeal() bool {
+	return k == FindingStalled || k == FindingLateQualification || k == FindingAged
 }
 
-// MaxNudgeDeals is the most deals a finding lists; MoreDeals counts the
+// MaxFindingDeals is the most deals a finding lists; MoreDeals counts the
 // rest.
-const MaxNudgeDeals = 5
+const MaxFindingDeals = 5
 
 // conversionGain is how much conversion must rise (this window against the
 // one before, of equal length) to be praised: 10 percentage points, each
 // window on twice MinSample first meetings, so the rise is not noise.
 const conversionGain = 0.10
 
-// Nudge is one finding about a rep: what it is, the numbers against the
+// Finding is one finding about a rep: what it is, the numbers against the
 // team's and the lines they crossed, and the deals that show it.
-type Nudge struct {
-	Kind      NudgeKind
+type Finding struct {
+	Kind      FindingKind
 	Workspace string
 	Manager   string
 	Rep       string
@@ -95,7 +95,7 @@ type Nudge struct {
 	// (low conversion, slow losses, padded, praise), the prospect id for a
 	// deal (stalled, late qualification, aged).
 	Subject string
-	// Importance orders findings, higher first (see NudgeKind).
+	// Importance orders findings, higher first (see FindingKind).
 	Importance int
 
 	// WindowDays is how far back the rates and medians look.
@@ -151,7 +151,7 @@ type Nudge struct {
 	Part      float64
 	Missing   []FrameworkItem
 
-	// Deals are the deals the finding is about, at most MaxNudgeDeals: the
+	// Deals are the deals the finding is about, at most MaxFindingDeals: the
 	// recent first meetings that led nowhere (low conversion), the slowest
 	// losses (slow losses), the deals lacking a next step or second meeting
 	// (padded), the deal itself (deal findings), the fast losses (praise),
@@ -162,28 +162,28 @@ type Nudge struct {
 
 // Key is the finding's key in the nudge log,
 // "<workspace>/<manager>/<kind>/<subject>".
-func (n Nudge) Key() string {
+func (n Finding) Key() string {
 	return n.Workspace + "/" + n.Manager + "/" + string(n.Kind) + "/" + n.Subject
 }
 
 // amount is the amount of a deal finding's deal, to order equal findings.
-func (n Nudge) amount() int64 {
-	if !n.Kind.DealNudge() || len(n.Deals) == 0 {
+func (n Finding) amount() int64 {
+	if !n.Kind.AboutDeal() || len(n.Deals) == 0 {
 		return 0
 	}
 	return n.Deals[0].Amount
 }
 
-// compareNudges orders findings most important first; ties by the bigger
+// compareFindings orders findings most important first; ties by the bigger
 // deal (deal findings), then by key, so the order is the same on every
 // replica.
-func compareNudges(a, b Nudge) int {
+func compareFindings(a, b Finding) int {
 	return cmp.Or(cmp.Compare(b.Importance, a.Importance), cmp.Compare(b.amount(), a.amount()),
 		strings.Compare(a.Workspace, b.Workspace), strings.Compare(a.Manager, b.Manager),
 		strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Subject, b.Subject))
 }
 
-// NudgeCandidates evaluates a team's reps and open deals and returns every
+// Findings evaluates a team's reps and open deals and returns every
 // finding that holds at now, most important first. ps are the team's
 // prospects (others are ignored), of all time: the won cycle behind Aged is
 // read from them. fw is the team's framework.
@@ -192,9 +192,9 @@ func compareNudges(a, b Nudge) int {
 // evidence (evidence.go). A deal waiting on something the rep recorded
 // (WaitingUntil ahead) has no finding until the wait is over. The work is
 // linear in len(ps).
-func (t Thresholds) NudgeCandidates(team Team, fw Framework, ps []Prospect, now time.Time) []Nudge {
+func (t Thresholds) Findings(team Team, fw Framework, ps []Prospect, now time.Time) []Finding {
 	reps, byRep, all := groupByRep(team, ps)
-	e := nudgeEval{
+	e := findingEval{
 		t: t, team: team, fw: fw, now: now,
 		window: t.ConversionPeriod(now),
 		cycle:  t.CycleOf(team, all, now),
@@ -207,11 +207,11 @@ func (t Thresholds) NudgeCandidates(team Team, fw Framework, ps []Prospect, now 
 	local := now.In(team.Location())
 	e.local, e.quarter = local, QuarterOf(local)
 
-	var out []Nudge
+	var out []Finding
 	for _, rep := range reps {
 		out = e.rep(out, rep, byRep[rep])
 	}
-	slices.SortFunc(out, compareNudges)
+	slices.SortFunc(out, compareFindings)
 	return out
 }
 
@@ -250,8 +250,8 @@ func groupByRep(team Team, ps []Prospect) (reps []string, byRep map[string][]Pro
 	return reps, byRep, all
 }
 
-// nudgeEval holds what every rep's evaluation shares: the team's numbers.
-type nudgeEval struct {
+// findingEval holds what every rep's evaluation shares: the team's numbers.
+type findingEval struct {
 	t                Thresholds
 	team             Team
 	fw               Framework
@@ -266,13 +266,13 @@ type nudgeEval struct {
 	hasTeamMedian               bool
 }
 
-func (e *nudgeEval) nudge(kind NudgeKind, rep, subject string) Nudge {
-	return Nudge{Kind: kind, Workspace: e.team.Workspace, Manager: e.team.Manager, Rep: rep, Subject: subject,
-		Importance: nudgeBase[kind], WindowDays: nudgeDays(e.t.ConversionWindow)}
+func (e *findingEval) finding(kind FindingKind, rep, subject string) Finding {
+	return Finding{Kind: kind, Workspace: e.team.Workspace, Manager: e.team.Manager, Rep: rep, Subject: subject,
+		Importance: findingBase[kind], WindowDays: wholeDays(e.t.ConversionWindow)}
 }
 
 // rep appends the findings that hold for one rep and their deals.
-func (e *nudgeEval) rep(out []Nudge, rep string, mine []Prospect) []Nudge {
+func (e *findingEval) rep(out []Finding, rep string, mine []Prospect) []Finding {
 	conversion := Conversion(mine, e.window)
 	previous := Conversion(mine, e.previous)
 	low := e.t.ClearlyBelow(conversion, resolvedSpan(mine, e.window), e.t.LowConversion)
@@ -296,20 +296,20 @@ func (e *nudgeEval) rep(out []Nudge, rep string, mine []Prospect) []Nudge {
 	return out
 }
 
-func (e *nudgeEval) lowConversion(rep string, mine []Prospect, conversion, previous Rate) Nudge {
-	n := e.nudge(NudgeLowConversion, rep, rep)
+func (e *findingEval) lowConversion(rep string, mine []Prospect, conversion, previous Rate) Finding {
+	n := e.finding(FindingLowConversion, rep, rep)
 	n.RepRate, n.TeamRate, n.Sample = conversion, e.teamConversion, conversion.Den
 	n.RepUpper, n.Line = WilsonUpper(conversion), e.t.LowConversion
 	if previous.Known(e.t.MinSample) {
 		n.PreviousRate = previous
 	}
-	n.Deals, n.MoreDeals = nudgeFirstN(e.resolved(mine, false), MaxNudgeDeals)
+	n.Deals, n.MoreDeals = firstN(e.resolved(mine, false), MaxFindingDeals)
 	return n
 }
 
 // resolved are the rep's first meetings resolved in the window that led to
 // a second meeting (converted) or not, newest first.
-func (e *nudgeEval) resolved(mine []Prospect, converted bool) []Prospect {
+func (e *findingEval) resolved(mine []Prospect, converted bool) []Prospect {
 	var out []Prospect
 	for _, p := range mine {
 		at, conv, ok := MilestonesOf(p).Resolved()
@@ -325,14 +325,14 @@ func (e *nudgeEval) resolved(mine []Prospect, converted bool) []Prospect {
 
 // slowLosses is the slow-losses finding: a median time to lose above
 // SlowLossDays over at least minLossesForMedian losses.
-func (e *nudgeEval) slowLosses(rep string, mine []Prospect) (Nudge, bool) {
+func (e *findingEval) slowLosses(rep string, mine []Prospect) (Finding, bool) {
 	t := e.t
 	losses := DaysToLose(mine, e.window)
 	median, ok := Median(losses)
 	if !ok || len(losses) < max(t.MinSample, minLossesForMedian) || median <= t.SlowLossDays {
-		return Nudge{}, false
+		return Finding{}, false
 	}
-	n := e.nudge(NudgeSlowLosses, rep, rep)
+	n := e.finding(FindingSlowLosses, rep, rep)
 	n.RepMedian, n.Sample, n.Line = median, len(losses), t.SlowLossDays
 	n.TeamMedian, n.HasTeamMedian = e.teamMedian, e.hasTeamMedian
 	var slow []Prospect
@@ -343,7 +343,7 @@ func (e *nudgeEval) slowLosses(rep string, mine []Prospect) (Nudge, bool) {
 		}
 	}
 	slices.SortFunc(slow, func(a, b Prospect) int { return compareLossDays(b, a) })
-	n.Deals, n.MoreDeals = nudgeFirstN(slow, MaxNudgeDeals)
+	n.Deals, n.MoreDeals = firstN(slow, MaxFindingDeals)
 	return n, true
 }
 
@@ -357,18 +357,18 @@ func compareLossDays(a, b Prospect) int {
 // padded is the padded-pipeline finding: coverage of the rep's
 // current-quarter quota (as the digest reads it) above PaddedCoverage with a
 // win rate clearly below PaddedWinRate.
-func (e *nudgeEval) padded(rep string, mine []Prospect) (Nudge, bool) {
+func (e *findingEval) padded(rep string, mine []Prospect) (Finding, bool) {
 	t := e.t
 	q, ok := e.team.Quotas[rep]
 	if !ok || q.Amount <= 0 {
-		return Nudge{}, false
+		return Finding{}, false
 	}
 	if p, err := ParseQuarter(q.Period, e.local); err != nil || p.Name != e.quarter.Name {
-		return Nudge{}, false
+		return Finding{}, false
 	}
 	win := WinRate(mine, e.window)
 	if !t.ClearlyBelow(win, closedSpan(mine, e.window), t.PaddedWinRate) {
-		return Nudge{}, false
+		return Finding{}, false
 	}
 	var open int64
 	var thin []Prospect
@@ -385,39 +385,39 @@ func (e *nudgeEval) padded(rep string, mine []Prospect) (Nudge, bool) {
 	}
 	coverage, ok := Coverage(open, RemainingQuota(q, mine, e.quarter))
 	if !ok || coverage <= t.PaddedCoverage {
-		return Nudge{}, false
+		return Finding{}, false
 	}
-	n := e.nudge(NudgePadded, rep, rep)
+	n := e.finding(FindingPadded, rep, rep)
 	n.RepRate, n.TeamRate, n.Sample = win, e.teamWinRate, win.Den
 	n.RepUpper, n.Line = WilsonUpper(win), t.PaddedWinRate
 	n.Coverage, n.Currency, n.Thin = coverage, q.Currency, len(thin)
 	slices.SortFunc(thin, func(a, b Prospect) int { return cmp.Or(cmp.Compare(b.Amount, a.Amount), strings.Compare(a.ID, b.ID)) })
-	n.Deals, n.MoreDeals = nudgeFirstN(thin, MaxNudgeDeals)
+	n.Deals, n.MoreDeals = firstN(thin, MaxFindingDeals)
 	return n, true
 }
 
 // deal is the one finding for an open opportunity, of the most important
 // kind that holds (stalled, late qualification, aged), carrying every flag.
 // A deal in a recorded wait has none.
-func (e *nudgeEval) deal(rep string, p Prospect) (Nudge, bool) {
+func (e *findingEval) deal(rep string, p Prospect) (Finding, bool) {
 	t := e.t
 	if p.State != Opportunity || p.WaitingUntil.After(e.now) {
-		return Nudge{}, false
+		return Finding{}, false
 	}
 	since := MilestonesOf(p).Opportunity
 	if since.IsZero() {
 		since = p.CreatedAt
 	}
-	n := Nudge{
+	n := Finding{
 		Stalled:           t.Stalled(p, e.now),
 		Aged:              Aged(p, e.now, e.cycle),
 		DaysStalled:       t.DaysSinceActivity(p, e.now),
-		StalledAfterDays:  nudgeDays(t.StalledAfter),
+		StalledAfterDays:  wholeDays(t.StalledAfter),
 		DaysOpen:          int(DealAge(p, e.now) / fullDay),
 		DaysWaited:        int(Waited(p, e.now) / fullDay),
 		DaysAsOpportunity: DaysBetween(since, e.now),
-		CycleDays:         nudgeDays(e.cycle),
-		AgedAfterDays:     nudgeDays(AgedPast(e.cycle)),
+		CycleDays:         wholeDays(e.cycle),
+		AgedAfterDays:     wholeDays(AgedPast(e.cycle)),
 		CycleSet:          e.team.CycleDays > 0,
 		LateAfterDays:     t.LateQualificationDays,
 	}
@@ -429,20 +429,20 @@ func (e *nudgeEval) deal(rep string, p Prospect) (Nudge, bool) {
 			n.Missing = e.fw.Missing(p.Qualification)
 		}
 	}
-	var kind NudgeKind
+	var kind FindingKind
 	switch {
 	case n.Stalled:
-		kind = NudgeStalled
+		kind = FindingStalled
 	case n.LateQualification:
-		kind = NudgeLateQualification
+		kind = FindingLateQualification
 	case n.Aged:
-		kind = NudgeAged
+		kind = FindingAged
 	default:
-		return Nudge{}, false
+		return Finding{}, false
 	}
 	n.Kind, n.Workspace, n.Manager, n.Rep, n.Subject = kind, e.team.Workspace, e.team.Manager, rep, p.ID
-	n.Importance = nudgeBase[kind] + e.amountBonus(p)
-	n.WindowDays = nudgeDays(t.ConversionWindow)
+	n.Importance = findingBase[kind] + e.amountBonus(p)
+	n.WindowDays = wholeDays(t.ConversionWindow)
 	n.Deals = []Prospect{p}
 	return n, true
 }
@@ -450,15 +450,15 @@ func (e *nudgeEval) deal(rep string, p Prospect) (Nudge, bool) {
 // praise is the one praise for a rep: losing fast as a habit (fastPattern),
 // and a conversion that rose by conversionGain or more, each window on
 // twice MinSample. A rise still clearly low is not praised.
-func (e *nudgeEval) praise(rep string, mine []Prospect, conversion, previous Rate, low bool) (Nudge, bool) {
+func (e *findingEval) praise(rep string, mine []Prospect, conversion, previous Rate, low bool) (Finding, bool) {
 	t := e.t
 	fast, habit := t.fastPattern(mine, e.window)
 	improved := !low && conversion.Known(2*t.MinSample) && previous.Known(2*t.MinSample) &&
 		conversion.Value()-previous.Value() >= conversionGain-1e-9
 	if !habit && !improved {
-		return Nudge{}, false
+		return Finding{}, false
 	}
-	n := e.nudge(NudgePraise, rep, rep)
+	n := e.finding(FindingPraise, rep, rep)
 	n.RepRate, n.PreviousRate, n.TeamRate = conversion, previous, e.teamConversion
 	n.Improved, n.FastHabit = improved, habit
 	n.TeamMedian, n.HasTeamMedian = e.teamMedian, e.hasTeamMedian
@@ -466,10 +466,10 @@ func (e *nudgeEval) praise(rep string, mine []Prospect, conversion, previous Rat
 	if habit {
 		n.RepMedian, _ = Median(DaysToLose(mine, e.window))
 		n.Sample = len(fast)
-		n.Deals, n.MoreDeals = nudgeFirstN(fast, MaxNudgeDeals)
+		n.Deals, n.MoreDeals = firstN(fast, MaxFindingDeals)
 	} else {
 		n.Sample = conversion.Den
-		n.Deals, n.MoreDeals = nudgeFirstN(e.resolved(mine, true), MaxNudgeDeals)
+		n.Deals, n.MoreDeals = firstN(e.resolved(mine, true), MaxFindingDeals)
 	}
 	return n, true
 }
@@ -491,7 +491,7 @@ func amountRanks(all []Prospect) map[string][]int64 {
 
 // amountBonus is 0–9: the decile of the deal's amount among the team's open
 // opportunities in its currency; 0 for a deal without an amount.
-func (e *nudgeEval) amountBonus(p Prospect) int {
+func (e *findingEval) amountBonus(p Prospect) int {
 	amounts := e.ranks[p.Currency]
 	if p.Amount <= 0 || len(amounts) == 0 {
 		return 0
@@ -500,11 +500,11 @@ func (e *nudgeEval) amountBonus(p Prospect) int {
 	return 10 * below / len(amounts)
 }
 
-func nudgeFirstN(ps []Prospect, n int) ([]Prospect, int) {
+func firstN(ps []Prospect, n int) ([]Prospect, int) {
 	if len(ps) <= n {
 		return ps, 0
 	}
 	return ps[:n:n], len(ps) - n
 }
 
-func nudgeDays(d time.Duration) int { return int(math.Round(d.Hours() / 24)) }
+func wholeDays(d time.Duration) int { return int(math.Round(d.Hours() / 24)) }
