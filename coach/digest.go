@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// The weekly digest: pipeline integrity, each rep's
-// numbers, the deals that need a look and the losses the team celebrates.
+// The weekly digest: pipeline integrity, each rep's numbers, the team's
+// trend over the last weeks (trend.go), the deals that need a look and the
+// losses the team celebrates.
 // It is computed here from values; the bot renders it and keeps it within
 // Block Kit's limits.
 
