@@ -16,7 +16,8 @@ import (
 // scheduler does (findings, briefs, the day's pick): four healthy reps and
 // four with a planted problem. Every problem is raised within a week of the
 // rule first seeing it, no healthy rep gets a brief, no rep gets two in a
-// week, and the quarter's briefs are printed as a table.
+// week, and the quarter's briefs are printed as a table
+// (go test ./coach -run TestQuarterOfBriefs -v).
 
 // qEvent is one step of a simulated deal.
 type qEvent struct {
