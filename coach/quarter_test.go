@@ -12,8 +12,8 @@ import (
 	"pipelinecoach/coach"
 )
 
-// A quarter of a team of eight, evaluated every working morning as the
-// scheduler does (findings, briefs, the day's pick): four healthy reps and
+// A quarter of a team of eight, run through the service's scheduler every
+// working morning over the store as the deals stood: four healthy reps and
 // four with a planted problem. Every problem is raised within a week of the
 // rule first seeing it, no healthy rep gets a brief, no rep gets two in a
 // week, and the quarter's briefs are printed as a table
