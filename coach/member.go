@@ -233,3 +233,46 @@ func (d *Directory) Reachable(ctx context.Context, workspace, user string) bool 
 	m, found := d.Member(ctx, workspace, user)
 	return !found || m.Reachable()
 }
+
+// MemberSource tells what the workspace directory knows of a member;
+// *Directory is one.
+type MemberSource interface {
+	Member(ctx context.Context, workspace, user string) (m Member, found bool)
+}
+
+// reachable reports whether user may be asked or nudged: not a member the
+// directory knows to be deactivated (or a bot). A member it does not know
+// may: Slack refuses a post to a deactivated account anyway.
+func (s *Service) reachable(ctx context.Context, workspace, user string) bool {
+	if s.Members == nil {
+		return true
+	}
+	m, found := s.Members.Member(ctx, workspace, user)
+	return !found || m.Reachable()
+}
+
+// currentZone returns p with its owner's zone as the directory knows it
+// now, saved when it changed since the prospect was logged: a rep who moved
+// is asked in their working hours where they are.
+func (s *Service) currentZone(ctx context.Context, p Prospect) (Prospect, error) {
+	if s.Members == nil {
+		return p, nil
+	}
+	m, found := s.Members.Member(ctx, p.Workspace, p.Owner)
+	tz := m.Zone("")
+	if !found || tz == "" || tz == p.TZ {
+		return p, nil
+	}
+	next, _, err := s.changeFrom(ctx, nil, p.Workspace, p.ID, &p, func(p Prospect) (Prospect, bool, error) {
+		if p.TZ == tz {
+			return p, false, nil
+		}
+		moved := p.clone()
+		moved.TZ = tz
+		return moved, true, nil
+	})
+	if err != nil {
+		return p, fmt.Errorf("move %s to %s: %w", p.ID, tz, err)
+	}
+	return next, nil
+}
