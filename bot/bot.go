@@ -117,7 +117,7 @@ func New(cfg Config, svc *coach.Service, ledger coach.Ledger, out Slack, sm *soc
 	return &Bot{
 		cfg: cfg, log: log, svc: svc, ledger: ledger, slack: out,
 		socket: sm, events: sm.Events,
-		users: newDirectory(out, cfg.DefaultTZ, cfg.Admins, svc.Now),
+		users: newDirectory(nil, nil, cfg.DefaultTZ, cfg.Admins, log),
 		work:  make(chan func(context.Context), cfg.Queue),
 		forms: make(chan func(context.Context), cfg.Queue/4+1),
 		busy:  make(chan struct{}, 8),
@@ -155,6 +155,9 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 		})
 	}
+	var directory sync.WaitGroup
+	directory.Go(func() { b.users.run(ctx) })
+	defer directory.Wait()
 	sockErr := make(chan error, 1)
 	go func() { sockErr <- b.socket.RunContext(ctx) }()
 

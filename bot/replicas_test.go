@@ -105,6 +105,9 @@ func newCluster(t *testing.T, n int, storeOf storeFor) *cluster {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
+	for _, r := range c.replicas {
+		c.waitDirectory(r.rt)
+	}
 	return c
 }
 

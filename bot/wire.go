@@ -88,6 +88,7 @@ func Assemble(s Setup) *Runtime {
 		}
 	}}
 	b := New(s.Config, svc, s.Store, out, sm, s.Log.With().Str("component", "bot").Logger())
+	svc.Members = b.useDirectory(coach.NewDirectory(s.Store, s.Clock), out)
 	return &Runtime{Bot: b, Service: svc, Scheduler: sched, Sender: out, Socket: sm}
 }
 

@@ -100,6 +100,7 @@ type Server struct {
 	seq     int64 // source of ids and timestamps, so runs are reproducible
 
 	users       map[string]*User
+	usersListed int                  // users.list pages served
 	statuses    map[string][2]string // user id → emoji, text
 	statusUntil map[string]int64     // user id → status expiration (Unix s)
 	dnd         map[string]time.Time // user id → snoozed until
