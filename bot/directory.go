@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
+	"pipelinecoach/bot/render"
 	"pipelinecoach/coach"
 )
 
@@ -324,3 +325,12 @@ func (b *Bot) useDirectory(dir *coach.Directory, s directorySlack) *coach.Direct
 // DirectoryReady is closed once the workspace directory is loaded (by this
 // replica or another) or its first load gave up.
 func (b *Bot) DirectoryReady() <-chan struct{} { return b.users.Ready() }
+
+// zoneNote returns respond, adding to each answer the zone its dates are
+// in when the person's own zone is not known yet.
+func (b *Bot) zoneNote(ctx context.Context, team, user string, respond func(render.Message)) func(render.Message) {
+	if p := b.users.lookup(ctx, team, user); !p.Known {
+		return func(m render.Message) { respond(render.ZoneGuessed(m, p.TZ)) }
+	}
+	return respond
+}
