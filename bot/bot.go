@@ -96,8 +96,11 @@ type Bot struct {
 	events <-chan socketmode.Event
 	users  *directory
 	homes  homeWatch
-	obs    Observer
-	up     atomic.Bool
+	// homeQueue and updates run App Home publishes and question updates
+	// apart from the answers (later.go).
+	homeQueue, updates *later
+	obs                Observer
+	up                 atomic.Bool
 
 	// work is the pool for everything acked at once; forms is a separate
 	// small pool for modal submissions, which are acked after validation
@@ -117,11 +120,13 @@ func New(cfg Config, svc *coach.Service, ledger coach.Ledger, out Slack, sm *soc
 	return &Bot{
 		cfg: cfg, log: log, svc: svc, ledger: ledger, slack: out,
 		socket: sm, events: sm.Events,
-		users: newDirectory(nil, nil, cfg.DefaultTZ, cfg.Admins, log),
-		work:  make(chan func(context.Context), cfg.Queue),
-		forms: make(chan func(context.Context), cfg.Queue/4+1),
-		busy:  make(chan struct{}, 8),
-		obs:   noObserver{},
+		users:     newDirectory(nil, nil, cfg.DefaultTZ, cfg.Admins, log),
+		work:      make(chan func(context.Context), cfg.Queue),
+		forms:     make(chan func(context.Context), cfg.Queue/4+1),
+		busy:      make(chan struct{}, 8),
+		homeQueue: newLater("homes", laterHomes, laterMax, laterWait),
+		updates:   newLater("updates", 2, laterMax, laterWait),
+		obs:       noObserver{},
 	}
 }
 
@@ -157,6 +162,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	var directory sync.WaitGroup
 	directory.Go(func() { b.users.run(ctx) })
+	directory.Go(func() { b.runLater(ctx) })
 	defer directory.Wait()
 	sockErr := make(chan error, 1)
 	go func() { sockErr <- b.socket.RunContext(ctx) }()

@@ -45,7 +45,7 @@ func (b *Bot) handleEvent(ctx context.Context, data any, retry int) {
 	case *slackevents.AppHomeOpenedEvent:
 		if inner.Tab == "home" {
 			b.homes.saw(ev.TeamID+"/"+inner.User, b.svc.Now())
-			b.publishHome(ctx, ev.TeamID, inner.User)
+			b.publishHomeSoon(ev.TeamID, inner.User)
 		}
 	}
 }

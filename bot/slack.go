@@ -59,13 +59,11 @@ func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Mess
 
 // changed follows every change of a rep's deal: the question shows what was
 // decided, and App Home shows the deal where it now belongs.
+// Neither waits for Slack's limits: the answer goes first.
 func (b *Bot) changed(ctx context.Context, p coach.Prospect) {
-	b.settle(ctx, p)
+	b.settleSoon(ctx, p)
 	if b.homes.recent(p.Workspace+"/"+p.Owner, b.svc.Now()) {
-		// Refreshing is a courtesy: never wait long on Slack's limits for it.
-		ctx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		b.publishHome(ctx, p.Workspace, p.Owner)
+		b.publishHomeSoon(p.Workspace, p.Owner)
 	}
 }
 
