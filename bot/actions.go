@@ -15,7 +15,7 @@ import (
 )
 
 func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback) {
-	ctx = withInteraction(ctx, cb)
+	ctx = b.withInteraction(ctx, cb)
 	for _, a := range cb.ActionCallback.BlockActions {
 		b.handleButton(ctx, cb, a)
 	}

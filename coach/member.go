@@ -189,7 +189,15 @@ func (d *Directory) ClaimLoad(ctx context.Context, workspace, holder string) (bo
 	if err != nil {
 		return false, fmt.Errorf("claim the directory load of %s: %w", workspace, err)
 	}
-	return reserved, nil
+	if !reserved {
+		return false, nil
+	}
+	// A load may have ended between the look above and the claim: it is
+	// recorded before its claim is given up, so a second look sees it.
+	if at, ok := d.LoadedAt(ctx, workspace); ok && d.clock.Now().Sub(at) < DirectoryReloadEach {
+		return false, d.store.Forget(ctx, directoryLoadKey(workspace))
+	}
+	return true, nil
 }
 
 // LoadDone records a finished load (ok) or gives the claim up so another

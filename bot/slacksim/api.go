@@ -190,6 +190,7 @@ func (s *Server) reply(w http.ResponseWriter, call *Call, res apiResult) {
 	s.calls = append(s.calls, *call)
 	s.broadcast()
 	s.mu.Unlock()
+	s.answered(call)
 }
 
 // method returns the handler for a Web API method. Handlers run with s.mu held.

@@ -12,8 +12,8 @@ import (
 // of a quarter of a minute's worth on top ("occasional bursts" in tier 2,
 // "generous" in tier 4; Slack publishes no figure, this is the floor the
 // simulator holds a bot to). chat.postMessage is Slack's special tier: one
-// a second per channel with short bursts, several hundred a minute per
-// workspace.
+// a second per channel with short bursts; its workspace-wide limit has no
+// published figure, and is left out.
 func SlackLimits() RateLimits {
 	tiers := map[string]int{
 		"users.list":         20,  // tier 2
@@ -31,7 +31,7 @@ func SlackLimits() RateLimits {
 	for m, n := range tiers {
 		burst[m] = max(1, n/4)
 	}
-	return RateLimits{PostPerChannelPerSecond: 1, PostBurst: 3, PostPerMinute: 600, TierPerMinute: tiers, TierBurst: burst}
+	return RateLimits{PostPerChannelPerSecond: 1, PostBurst: 3, TierPerMinute: tiers, TierBurst: burst}
 }
 
 // MinTime is the least time n calls of method can take under limits: the
@@ -149,4 +149,11 @@ func (s *Server) UsersListed() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.usersListed
+}
+
+// SetRateLimits turns rate limiting on (or changes it) after the start,
+// for a benchmark that sets the scene unlimited. Call it while no call is
+// in flight.
+func (s *Server) SetRateLimits(l RateLimits) {
+	s.limiter = newLimiter(l)
 }

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	// Users carry IANA time zones; embedding the database keeps users.info correct on hosts
@@ -83,6 +84,8 @@ type Server struct {
 	http    *http.Server
 	baseURL string
 	limiter *limiter
+	// onAnswer, when set, hears of every answer (answers.go).
+	onAnswer atomic.Pointer[func(Answer)]
 
 	ctx    context.Context // cancelled by Close; ends every goroutine and wait
 	cancel context.CancelFunc

@@ -43,6 +43,8 @@ type Call struct {
 	At     time.Time       // on the simulator's clock
 	Status int             // HTTP status returned
 	Error  string          // the slack error string returned, "" when ok
+
+	to string // the person a response_url post answers
 }
 
 // Fault makes the next call to a method fail; see Server.FailNext.
