@@ -49,8 +49,8 @@ func runAnsweringBareBot(ctx context.Context, apiURL, appToken, botToken string)
 					answer(func() { _, _, _ = api.PostMessageContext(ctx, data.User.ID, slack.MsgOptionText("Saved.", false)) })
 				} else if data.ResponseURL != "" {
 					answer(func() {
-						_, _, _, _ = api.SendMessageContext(ctx, "", slack.MsgOptionResponseURL(data.ResponseURL, ""),
-							slack.MsgOptionReplaceOriginal(data.ResponseURL), slack.MsgOptionText("Noted.", false))
+						_, _, _, _ = api.SendMessageContext(ctx, "", slack.MsgOptionResponseURL(data.ResponseURL, slack.ResponseTypeEphemeral),
+							slack.MsgOptionText("Noted.", false))
 					})
 				}
 			case slackevents.EventsAPIEvent:
