@@ -166,9 +166,14 @@ func memberOf(team string, u slack.User) coach.Member {
 	if realName == "" {
 		realName = u.Profile.RealName
 	}
-	return coach.Member{Workspace: team, User: u.ID, Name: name, RealName: realName, Email: u.Profile.Email,
+	m := coach.Member{Workspace: team, User: u.ID, Name: name, RealName: realName, Email: u.Profile.Email,
 		TZ: u.TZ, Admin: u.IsAdmin || u.IsOwner || u.IsPrimaryOwner, Deleted: u.Deleted,
-		Bot: u.IsBot || u.IsAppUser, Updated: updated}
+		Bot: u.IsBot || u.IsAppUser, Updated: updated,
+		StatusEmoji: u.Profile.StatusEmoji, StatusText: u.Profile.StatusText}
+	if exp := u.Profile.StatusExpiration; exp > 0 {
+		m.StatusUntil = time.Unix(int64(exp), 0).UTC()
+	}
+	return m
 }
 
 // Ready is closed once the workspace directory is loaded, by this replica

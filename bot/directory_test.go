@@ -30,6 +30,16 @@ func (h *harness) waitMember(user string, ok func(coach.Member) bool) {
 	}
 }
 
+// setStatus sets a member's Slack status and waits until the directory
+// has it.
+func (h *harness) setStatus(user, emoji, text string, until time.Time) {
+	h.t.Helper()
+	if _, err := h.sim.SetStatus(h.ctx, user, emoji, text, until); err != nil {
+		h.t.Fatal(err)
+	}
+	h.waitMember(user, func(m coach.Member) bool { return m.StatusEmoji == emoji && m.StatusText == text })
+}
+
 func (h *harness) calls(method string) int {
 	n := 0
 	for _, c := range h.sim.Calls() {

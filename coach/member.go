@@ -20,6 +20,11 @@ type Member struct {
 	Admin     bool   `json:"admin,omitempty"`
 	Deleted   bool   `json:"deleted,omitempty"`
 	Bot       bool   `json:"bot,omitempty"`
+	// Status is what the member's Slack status says, until StatusUntil
+	// (zero: until changed); presence reads "away" from it.
+	StatusEmoji string    `json:"status_emoji,omitempty"`
+	StatusText  string    `json:"status_text,omitempty"`
+	StatusUntil time.Time `json:"status_until,omitzero"`
 	// Updated is when Slack last changed the member. A directory write
 	// never replaces an entry with an older one, so a page of a full load
 	// read before a change event cannot undo what the event said.

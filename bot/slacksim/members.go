@@ -2,6 +2,7 @@ package slacksim
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -156,4 +157,26 @@ func (s *Server) UsersListed() int {
 // in flight.
 func (s *Server) SetRateLimits(l RateLimits) {
 	s.limiter = newLimiter(l)
+}
+
+// SetStatus sets a member's Slack status (until a time; zero for until
+// changed), and the bot hears user_change, as Slack tells apps of a
+// status change. SetUserStatus and SetStatusExpiration change it without
+// telling: an event the bot missed.
+func (s *Server) SetStatus(ctx context.Context, userID, emoji, text string, until time.Time) (Ack, error) {
+	s.mu.Lock()
+	u, ok := s.users[userID]
+	if !ok {
+		s.mu.Unlock()
+		return Ack{}, fmt.Errorf("slacksim: no member %s", userID)
+	}
+	s.statuses[userID] = [2]string{emoji, text}
+	if until.IsZero() {
+		delete(s.statusUntil, userID)
+	} else {
+		s.statusUntil[userID] = until.Unix()
+	}
+	changed := *u
+	s.mu.Unlock()
+	return s.ChangeUser(ctx, changed)
 }
