@@ -15,7 +15,7 @@ import (
 )
 
 func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback) {
-	ctx = b.withInteraction(ctx, cb)
+	ctx = withInteraction(ctx, cb)
 	for _, a := range cb.ActionCallback.BlockActions {
 		b.handleButton(ctx, cb, a)
 	}
@@ -116,7 +116,7 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 		if action == render.ActionYes {
 			view = render.ConfirmModal(p, coach.SecondMeeting{}, b.svc.FrameworkFor(ctx, team, p.Owner))
 		}
-		if _, err := b.slack.OpenView(ctx, cb.TriggerID, view); err != nil {
+		if _, err := b.slack.OpenView(ctx, cb.TriggerID, withFormOrigin(view, cb)); err != nil {
 			log.Warn().Err(err).Msg("open modal")
 			respond(render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
 		}

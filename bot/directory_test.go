@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"pipelinecoach/bot/render"
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
 )
@@ -205,4 +206,38 @@ func mustZone(t *testing.T, name string) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// A question is updated through the response_url of the button pressed on
+// it, also after the form that button opened: at once, not behind
+// chat.update's limit of about one a second.
+func TestQuestionUpdatedThroughItsResponseURL(t *testing.T) {
+	h := newHarness(t)
+	dm := h.sim.DMChannel(rep)
+	h.slash(rep, "log Acme today 14:00")
+	h.reply(rep, "Logged a first meeting with *Acme*")
+	h.slash(rep, "log Beta today 14:00")
+	h.reply(rep, "Logged a first meeting with *Beta*")
+	h.at(berlinAt(25, 15, 15))
+	acme := h.waitFor(dm, "Did you book a second meeting with Acme?")
+	beta := h.waitFor(dm, "Did you book a second meeting with Beta?")
+
+	h.click(rep, acme, render.ActionYes)
+	v := h.view(rep, render.ViewConfirm)
+	h.submit(rep, v, map[string]string{render.InputSecondDate: "2026-11-27", render.InputSecondTime: "10:00"})
+	if m := h.waitFor(dm, "*Acme* is an opportunity"); m.TS != acme.TS {
+		t.Errorf("the answer is a new message, not the question updated")
+	}
+	h.click(rep, beta, render.ActionNotYet)
+	if m := h.waitFor(dm, "Beta"); m.TS != beta.TS {
+		t.Errorf("Beta's question was not the message updated")
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
+	defer cancel()
+	if _, err := h.sim.WaitMessage(ctx, func(m slacksim.Message) bool { return m.TS == beta.TS && m.Updates > 0 }); err != nil {
+		t.Fatalf("Beta's question never updated: %v", err)
+	}
+	if n := h.calls("chat.update"); n != 0 {
+		t.Errorf("%d chat.update calls, want none: both went through response_urls", n)
+	}
 }

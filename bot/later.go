@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
@@ -134,53 +133,44 @@ func (b *Bot) runLater(ctx context.Context) {
 }
 
 // interaction is the message a button was pressed on, and its response_url.
-type interaction struct{ responseURL, channel, ts string }
+type interaction struct{ responseURL, ts string }
 
 type interactionKey struct{}
 
 // withInteraction remembers the message a button was pressed on, so that a
 // change of the deal it asks about updates it through the response_url: at
-// once, and without chat.update's limit of about one a second. A button
-// that opens a form (the second meeting, the loss debrief) leaves the
-// response_url in the ledger for the form's submission, which has none.
-func (b *Bot) withInteraction(ctx context.Context, cb slack.InteractionCallback) context.Context {
+// once, and without chat.update's limit of about one a second.
+func withInteraction(ctx context.Context, cb slack.InteractionCallback) context.Context {
 	if cb.ResponseURL == "" || cb.Message.Timestamp == "" {
 		return ctx
 	}
-	in := interaction{responseURL: cb.ResponseURL, channel: cb.Channel.ID, ts: cb.Message.Timestamp}
-	for _, a := range cb.ActionCallback.BlockActions {
-		if action, _, _ := strings.Cut(a.ActionID, "."); action == render.ActionYes || action == render.ActionLose {
-			if err := b.ledger.Record(ctx, promptURLKey(cb.Team.ID, in.channel, in.ts), in.responseURL, promptURLKeep); err != nil {
-				b.log.Warn().Err(err).Msg("remember the question's response_url")
-			}
-			break
-		}
+	return context.WithValue(ctx, interactionKey{}, interaction{responseURL: cb.ResponseURL, ts: cb.Message.Timestamp})
+}
+
+// withFormOrigin opens a form from a button carrying the button's message
+// and response_url, for its submission (withOrigin).
+func withFormOrigin(v slack.ModalViewRequest, cb slack.InteractionCallback) slack.ModalViewRequest {
+	v.PrivateMetadata = render.WithOrigin(v.PrivateMetadata, cb.Message.Timestamp, cb.ResponseURL)
+	return v
+}
+
+// withOrigin is withInteraction for a form's submission: the message whose
+// button opened the form, as its metadata carries it.
+func withOrigin(ctx context.Context, metadata string) context.Context {
+	ts, url := render.Origin(metadata)
+	if ts == "" || url == "" {
+		return ctx
 	}
-	return context.WithValue(ctx, interactionKey{}, in)
+	return context.WithValue(ctx, interactionKey{}, interaction{responseURL: url, ts: ts})
 }
 
-// A response_url takes posts for 30 minutes (five at most); the ledger
-// keeps one a little less, and it is used once.
-const promptURLKeep = 25 * time.Minute
-
-func promptURLKey(team, channel, ts string) string {
-	return "prompt-url/" + team + "/" + channel + "/" + ts
-}
-
-// promptURL is the response_url to update a question through, if a button
-// on it was pressed lately: the one of this interaction, or one left in
-// the ledger by the button that opened the form being submitted.
+// promptURL is the response_url to update a question through: the one of
+// the button pressed on it, if that is what is being handled.
 func (b *Bot) promptURL(ctx context.Context, p coach.Prospect) string {
 	if in, ok := ctx.Value(interactionKey{}).(interaction); ok && in.ts == p.Prompt.TS {
 		return in.responseURL
 	}
-	key := promptURLKey(p.Workspace, p.Prompt.Channel, p.Prompt.TS)
-	url, found, err := b.ledger.Lookup(ctx, key)
-	if err != nil || !found {
-		return ""
-	}
-	_ = b.ledger.Forget(ctx, key)
-	return url
+	return ""
 }
 
 // settleSoon shows on the rep's question what was decided: through the

@@ -132,7 +132,7 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 		return fieldErrors(map[string]string{topInput: explain(err, loc)})
 	}
 	// The ack closes the modal now; the follow-up messages go out after it.
-	b.submit(context.WithoutCancel(ctx), func(ctx context.Context) { after(ctx, p) })
+	b.submit(context.WithoutCancel(ctx), func(ctx context.Context) { after(withOrigin(ctx, cb.View.PrivateMetadata), p) })
 	return nil
 }
 

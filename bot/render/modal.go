@@ -84,6 +84,7 @@ func ReadProspectMetadata(md string) (id string, known *coach.Prospect) {
 	if !ok {
 		return id, nil
 	}
+	raw, _, _ = strings.Cut(raw, "\n") // the form's origin (WithOrigin) follows
 	var p coach.Prospect
 	if err := json.Unmarshal([]byte(raw), &p); err != nil || p.ID != id {
 		return id, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -92,19 +93,23 @@ func measureAnswer(ctx context.Context, o options) ([]row, error) {
 	for i, p := range clicks {
 		m.buttons[i].msg = postedPrompt(sim, p)
 	}
-	// Each rep sends one person's envelopes apart from the same person's
-	// others: a third of the people on, for each kind.
+	// A rep submits the second-meeting form after pressing "Yes" on the
+	// question: press them all first, with the bot up once, then forget
+	// the workspace directory that run loaded, for a cold start. Each form
+	// submitted is the one the bot opened.
+	views, err := pressYes(ctx, o, sim, env, submits)
+	if err != nil {
+		return nil, err
+	}
+	for i := range m.submits {
+		m.submits[i].view = views[i]
+	}
+	// Each person's envelopes apart from the same person's others: a
+	// third of the people on, for each kind.
 	m.buttons = rotate(m.buttons, people/3)
 	m.submits = rotate(m.submits, 2*people/3)
 	baseMix.buttons = rotate(baseMix.buttons, people/3)
 	baseMix.submits = rotate(baseMix.submits, 2*people/3)
-
-	// A rep submits the second-meeting form after pressing "Yes" on the
-	// question: press them all first, with the bot up once, then forget
-	// the workspace directory that run loaded, for a cold start.
-	if err := pressYes(ctx, o, sim, env, submits); err != nil {
-		return nil, err
-	}
 	sim.SetRateLimits(limits)
 	baseTimer, ourTimer := newAnswerTimer(base), newAnswerTimer(sim)
 	listed := sim.UsersListed()
@@ -195,29 +200,36 @@ func rotate(ts []target, n int) []target {
 // pressYes runs the bot over an unlimited simulator while every rep presses
 // "Yes" on the question about each prospect they will confirm, then stops
 // it and forgets the workspace directory it loaded.
-func pressYes(ctx context.Context, o options, sim *slacksim.Server, env *redisEnv, ps []coach.Prospect) error {
+func pressYes(ctx context.Context, o options, sim *slacksim.Server, env *redisEnv, ps []coach.Prospect) ([]slacksim.View, error) {
 	o.logf("pressing Yes on %d questions", len(ps))
 	rb, err := startChild(roleBot, sim, env.srv.Addr())
 	if err != nil {
-		return err
+		return nil, err
 	}
+	views := make([]slacksim.View, len(ps))
 	err = parallel(len(ps), 16, func(i int) error {
-		_, err := sim.Click(ctx, ps[i].Owner, postedPrompt(sim, ps[i]), render.ActionYes)
+		if _, err := sim.Click(ctx, ps[i].Owner, postedPrompt(sim, ps[i]), render.ActionYes); err != nil {
+			return err
+		}
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		v, err := sim.WaitView(wctx, ps[i].Owner, func(v slacksim.View) bool {
+			return v.CallbackID == render.ViewConfirm && !v.Closed && strings.HasPrefix(v.PrivateMetadata, ps[i].ID+"\n")
+		})
+		views[i] = v
 		return err
 	})
-	// Let the last clicks' work finish before the bot stops.
-	time.Sleep(time.Second)
 	rb.stop()
 	if err != nil {
-		return fmt.Errorf("press yes: %w", err)
+		return nil, fmt.Errorf("press yes: %w", err)
 	}
 	team := sim.TeamID()
 	p := "{" + benchPrefix + "}"
 	keys := []string{p + ":t:" + team + ":members", p + ":t:" + team + ":mu", p + ":ledger:directory/" + team + "/loaded"}
 	if err := env.rdb.Del(ctx, keys...).Err(); err != nil {
-		return fmt.Errorf("forget the directory: %w", err)
+		return nil, fmt.Errorf("forget the directory: %w", err)
 	}
-	return nil
+	return views, nil
 }
 
 // roundRobin reorders prospects made per person (per each, person by
