@@ -188,13 +188,8 @@ func (b *Bot) settleSoon(ctx context.Context, p coach.Prospect) {
 		}
 		b.log.Warn().Err(err).Str("prospect", p.ID).Msg("update the question through its response_url; updating it with chat.update")
 	}
-	b.updates.add(p.Workspace+"/"+p.ID, func(ctx context.Context) {
-		// Read again: the job may run after later changes.
-		if cur, err := b.svc.Prospect(ctx, coach.Actor{Workspace: p.Workspace, User: p.Owner}, p.ID); err == nil {
-			p = cur
-		}
-		b.settle(ctx, p)
-	})
+	// A later change of the same deal replaces this one while it waits.
+	b.updates.add(p.Workspace+"/"+p.ID, func(ctx context.Context) { b.settle(ctx, p) })
 }
 
 // publishHomeSoon publishes a rep's App Home in the background, rendered

@@ -181,7 +181,8 @@ func tripsOfActions(ctx context.Context, sim *slacksim.Server, tc *tripCounter, 
 		if _, err := sim.Click(ctx, user, prompts["Alpha"], render.ActionNotYet); err != nil {
 			return err
 		}
-		return afterCall(ctx, sim, k, method("chat.update"))
+		// The question is updated through the button's response_url.
+		return afterCall(ctx, sim, k, method("response_url"))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("not yet: %w", err)
@@ -214,7 +215,8 @@ func tripsOfActions(ctx context.Context, sim *slacksim.Server, tc *tripCounter, 
 			if len(ack.Payload) != 0 {
 				return fmt.Errorf("submission refused: %s", ack.Payload)
 			}
-			return afterCall(ctx, sim, k, method("chat.update"))
+			// The form carries its button's response_url to update the question.
+			return afterCall(ctx, sim, k, method("response_url"))
 		})
 		return actionTrips{trips: click.add(submit), maxTrip: 2,
 			detail: fmt.Sprintf("click to open the form: %s; submit: %s", summary(clickWhat), summary(submitWhat))}, err
