@@ -334,8 +334,16 @@ func (b *Bot) DirectoryReady() <-chan struct{} { return b.users.Ready() }
 // zoneNote returns respond, adding to each answer the zone its dates are
 // in when the person's own zone is not known yet.
 func (b *Bot) zoneNote(ctx context.Context, team, user string, respond func(render.Message)) func(render.Message) {
+	note := b.zoneGuess(ctx, team, user)
+	return func(m render.Message) { respond(note(m)) }
+}
+
+// zoneGuess returns what an answer showing dates needs, decided now (when
+// what the person typed is read): the zone its dates are in when their own
+// is not known yet, nothing otherwise.
+func (b *Bot) zoneGuess(ctx context.Context, team, user string) func(render.Message) render.Message {
 	if p := b.users.lookup(ctx, team, user); !p.Known {
-		return func(m render.Message) { respond(render.ZoneGuessed(m, p.TZ)) }
+		return func(m render.Message) render.Message { return render.ZoneGuessed(m, p.TZ) }
 	}
-	return respond
+	return func(m render.Message) render.Message { return m }
 }

@@ -241,3 +241,19 @@ func TestQuestionUpdatedThroughItsResponseURL(t *testing.T) {
 		t.Errorf("%d chat.update calls, want none: both went through response_urls", n)
 	}
 }
+
+// A first meeting logged in the form by someone still not known (Slack
+// would not say): the answer says which zone the time was read in.
+func TestUnknownMemberFormAnswerSaysTheZone(t *testing.T) {
+	h := newHarness(t)
+	const noor = "U0NOOR"
+	h.sim.AddUser(slacksim.User{ID: noor, Name: "noor", RealName: "Noor Late", TZ: "Asia/Dubai"}) // after the load, without an event
+	h.sim.FailNext("users.info", slacksim.Fault{Error: "user_not_found"})
+	h.slash(noor, "log")
+	v := h.view(noor, render.ViewLog)
+	h.submit(noor, v, map[string]string{render.InputAccount: "Acme", render.InputFirstDate: "2026-11-26", render.InputFirstTime: "10:00"})
+	m := h.waitFor(h.sim.DMChannel(noor), "Logged a first meeting with *Acme*")
+	if !strings.Contains(m.AllText(), "Times here are in *UTC*") || !strings.Contains(m.AllText(), "Thu Nov 26, 10:00") {
+		t.Errorf("the answer does not say the time it understood and its zone: %q", m.AllText())
+	}
+}

@@ -37,7 +37,8 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 		}
 		p, err = b.svc.LogMeeting(ctx, coach.NewMeeting{Team: team, Owner: user, Account: form.text(render.InputAccount),
 			Contact: form.text(render.InputContact), TZ: loc.String(), Start: start})
-		after = func(ctx context.Context, p coach.Prospect) { b.reply(ctx, "", user, render.Logged(p)) }
+		note := b.zoneGuess(ctx, team, user)
+		after = func(ctx context.Context, p coach.Prospect) { b.reply(ctx, "", user, note(render.Logged(p))) }
 	case render.ViewConfirm:
 		topInput = render.InputSecondDate
 		at, ferr := form.dateTime(render.InputSecondDate, render.InputSecondTime, loc)
