@@ -119,12 +119,12 @@ func (s *Server) serveAPI(r *http.Request, req *apiRequest, token string) apiRes
 	if token != want {
 		return fail("invalid_auth")
 	}
-	if s.limiter != nil {
+	if limiter := s.limiter.Load(); limiter != nil {
 		ch := req.str("channel")
 		if strings.HasPrefix(ch, "U") || strings.HasPrefix(ch, "W") {
 			ch = s.DMChannel(ch) // posting to a user id posts to the DM: same bucket
 		}
-		if wait, allowed := s.limiter.allow(req.method, ch); !allowed {
+		if wait, allowed := limiter.allow(req.method, ch); !allowed {
 			return ratelimited(wait)
 		}
 	}

@@ -153,10 +153,9 @@ func (s *Server) UsersListed() int {
 }
 
 // SetRateLimits turns rate limiting on (or changes it) after the start,
-// for a benchmark that sets the scene unlimited. Call it while no call is
-// in flight.
+// for a benchmark that sets the scene unlimited.
 func (s *Server) SetRateLimits(l RateLimits) {
-	s.limiter = newLimiter(l)
+	s.limiter.Store(newLimiter(l))
 }
 
 // SetStatus sets a member's Slack status (until a time; zero for until

@@ -83,7 +83,7 @@ type Server struct {
 	ln      net.Listener
 	http    *http.Server
 	baseURL string
-	limiter *limiter
+	limiter atomic.Pointer[limiter] // nil: no rate limits
 	// onAnswer, when set, hears of every answer (answers.go).
 	onAnswer atomic.Pointer[func(Answer)]
 
@@ -177,7 +177,7 @@ func New(opts ...Option) *Server {
 		pending:     map[string]*pending{},
 	}
 	if cfg.limits != nil {
-		s.limiter = newLimiter(*cfg.limits)
+		s.limiter.Store(newLimiter(*cfg.limits))
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/{method}", s.handleAPI)
