@@ -96,9 +96,9 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 		}
 		b.submit(context.WithoutCancel(ctx), func(ctx context.Context) {
 			for _, p := range lost {
-				b.settle(ctx, p)
+				b.settleSoon(ctx, p)
 			}
-			b.publishHome(ctx, team, user)
+			b.publishHomeSoon(team, user)
 			msg := fmt.Sprintf(":broom: Lost %s that had gone quiet. Your pipeline is honest again.", render.Plural(len(lost), "prospect", "prospects"))
 			if missed := len(ids) - len(lost); missed > 0 {
 				msg += fmt.Sprintf(" %d had changed meanwhile and were left as they are.", missed)
