@@ -177,6 +177,13 @@ type Prospect struct {
 	WaitingOn    string    `json:"waiting_on,omitempty"`
 	WaitingUntil time.Time `json:"waiting_until,omitzero"`
 
+	// CloseDate is when the rep expects to close the opportunity; zero when
+	// they did not say.
+	CloseDate time.Time `json:"close_date,omitzero"`
+	// CRM is the opportunity's deal in the CRM, when one is configured. The
+	// store keeps its job (CRMKey) in step with CRM.SyncAt.
+	CRM CRMLink `json:"crm,omitzero"`
+
 	CreatedAt time.Time `json:"created_at"`
 	// LastActivity is the last recorded update: a next step, a meeting date,
 	// an amount, a qualification answer, a state change.
@@ -294,6 +301,8 @@ type SecondMeeting struct {
 	Amount   int64
 	Currency string
 	NextStep string
+	// CloseDate is when the rep expects to close; zero when not said.
+	CloseDate time.Time
 	// Qualification answers, by framework item key; blank ones are ignored.
 	Qualification map[string]string
 }
@@ -363,6 +372,9 @@ func (p Prospect) Confirm(at time.Time, by string, s SecondMeeting) (next Prospe
 	next.SecondMeeting = s.At
 	next.Amount, next.Currency = s.Amount, s.Currency
 	next.NextStep = step
+	if !s.CloseDate.IsZero() {
+		next.CloseDate = s.CloseDate
+	}
 	next.FollowUpAt = time.Time{}
 	next.QuietSince = time.Time{}
 	next.LastActivity = at
@@ -437,6 +449,8 @@ type DealUpdate struct {
 	SecondMeeting *time.Time
 	Amount        *int64
 	Currency      string
+	// CloseDate moves the expected close.
+	CloseDate *time.Time
 	// WaitingOn and WaitingUntil record a legitimate wait: the stalled
 	// clock pauses until then, and the rep is asked again after it.
 	WaitingOn    *string
@@ -478,6 +492,9 @@ func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error
 			return p, invalid(FieldAmount, "cannot be negative")
 		}
 		next.Amount, next.Currency = *u.Amount, u.Currency
+	}
+	if u.CloseDate != nil {
+		next.CloseDate = *u.CloseDate
 	}
 	if u.WaitingOn != nil {
 		what := cleanText(*u.WaitingOn)

@@ -60,6 +60,11 @@ type Service struct {
 	// TeamDefaults fill a new team; DigestTime is when digests go out.
 	TeamDefaults TeamDefaults
 	DigestTime   DigestTime
+	// CRM, when set, receives every opportunity (see crm.go); Emails finds
+	// the rep's user there and CRMNotify tells them what it refused.
+	CRM       CRM
+	Emails    Emails
+	CRMNotify CRMNotifier
 	newID        func() string
 
 	teamCacheMu sync.Mutex
@@ -123,6 +128,7 @@ func (s *Service) changeFrom(ctx context.Context, actor *Actor, team, id string,
 			return cur, false, err
 		}
 		next.Version = cur.Version + 1
+		s.markCRM(cur, &next)
 		err = s.store.Save(ctx, next)
 		if errors.Is(err, ErrConflict) {
 			continue
@@ -294,12 +300,13 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("claim due jobs: %w", err)
 	}
 	var errs []error
+	jobs, crmJobs := splitCRMJobs(jobs)
 	for i, j := range jobs {
 		if ctx.Err() != nil {
 			// Shutting down: hand what was not started to another replica
 			// now rather than when the lease ends.
 			var keys []string
-			for _, rest := range jobs[i:] {
+			for _, rest := range append(jobs[i:], crmJobs...) {
 				keys = append(keys, rest.Key)
 			}
 			release := s.store.Release(context.WithoutCancel(ctx), keys...)
@@ -317,6 +324,9 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("run %s: %w", j.Key, err))
 		}
+	}
+	if len(crmJobs) > 0 {
+		errs = append(errs, s.runCRMJobs(ctx, crmJobs))
 	}
 	return len(jobs), errors.Join(errs...)
 }
@@ -341,6 +351,11 @@ func (s *Service) runJob(ctx context.Context, j Job) error {
 	switch kind {
 	case followUpJob:
 		return s.followUp(ctx, j)
+	case crmJob:
+		if errs := s.runCRMJobs(ctx, []Job{j}); errs != nil {
+			return errs
+		}
+		return nil
 	case digestJob, nudgesJob:
 		workspace, manager, ok := strings.Cut(rest, "/")
 		if !ok || workspace == "" || manager == "" {
