@@ -65,7 +65,7 @@ type Service struct {
 	CRM       CRM
 	Emails    Emails
 	CRMNotify CRMNotifier
-	newID        func() string
+	newID     func() string
 
 	teamCacheMu sync.Mutex
 	teamCache   map[string]teamCacheEntry
