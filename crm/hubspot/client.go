@@ -40,6 +40,7 @@ type Client struct {
 	base  *url.URL
 	token string
 	http  *http.Client
+	pace  *Pace
 }
 
 // New returns a client of the API at baseURL (DefaultURL in production).
@@ -57,16 +58,17 @@ func New(baseURL, token string, hc *http.Client) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Client{base: u, token: token, http: hc}, nil
+	return &Client{base: u, token: token, http: hc, pace: NewPace(RateLimit, RateWindow)}, nil
 }
 
 // Error is an answer other than success. Status is the HTTP status;
 // Category is HubSpot's (VALIDATION_ERROR, RATE_LIMITS, OBJECT_NOT_FOUND…).
 type Error struct {
-	Status     int
-	Category   string
-	Message    string
-	RetryAfter time.Duration
+	Status   int
+	Category string
+	Message  string
+	// Wait is the Retry-After HubSpot asked for, if any.
+	Wait time.Duration
 }
 
 func (e *Error) Error() string {
@@ -75,6 +77,9 @@ func (e *Error) Error() string {
 	}
 	return fmt.Sprintf("hubspot: %d: %s", e.Status, e.Message)
 }
+
+// RetryAfter is how long HubSpot asked to wait before trying again.
+func (e *Error) RetryAfter() time.Duration { return e.Wait }
 
 // Temporary reports whether trying again later may succeed: a rate limit,
 // HubSpot's own failure.
@@ -89,8 +94,30 @@ type errorBody struct {
 	ErrorType string `json:"errorType"`
 }
 
-// do sends one request and decodes the answer into out (when not nil).
+// do sends one request and decodes the answer into out (when not nil). A
+// 429 (the account's other apps share its limit) is tried again once after
+// the wait HubSpot asks for, if ctx allows it.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	err := c.once(ctx, method, path, query, in, out)
+	var e *Error
+	if errors.As(err, &e) && e.Status == http.StatusTooManyRequests {
+		wait := max(e.Wait, time.Second)
+		if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		err = c.once(ctx, method, path, query, in, out)
+	}
+	return err
+}
+
+func (c *Client) once(ctx context.Context, method, path string, query url.Values, in, out any) error {
 	u := c.base.JoinPath(path)
 	if query != nil {
 		u.RawQuery = query.Encode()
@@ -102,6 +129,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			return fmt.Errorf("encode %s %s: %w", method, path, err)
 		}
 		body = bytes.NewReader(raw)
+	}
+	if err := c.pace.Wait(ctx); err != nil {
+		return fmt.Errorf("%s %s: wait for HubSpot's rate limit: %w", method, path, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
@@ -134,7 +164,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			e.Message = http.StatusText(resp.StatusCode)
 		}
 		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
-			e.RetryAfter = time.Duration(s) * time.Second
+			e.Wait = time.Duration(s) * time.Second
 		}
 		return fmt.Errorf("%s %s: %w", method, path, e)
 	}
