@@ -39,6 +39,8 @@ type Setup struct {
 	// teams (DEFAULT_TIMEZONE, QUALIFICATION_FRAMEWORK).
 	Holidays []string
 	Defaults coach.TeamDefaults
+	// CRM, when set, receives every opportunity (CRM=hubspot|salesforce).
+	CRM coach.CRM
 }
 
 // Runtime is a wired bot and scheduler, ready to run.
@@ -88,6 +90,9 @@ func Assemble(s Setup) *Runtime {
 		}
 	}}
 	b := New(s.Config, svc, s.Store, out, sm, s.Log.With().Str("component", "bot").Logger())
+	if s.CRM != nil {
+		svc.CRM, svc.Emails, svc.CRMNotify = s.CRM, emails{b.users}, notify
+	}
 	return &Runtime{Bot: b, Service: svc, Scheduler: sched, Sender: out, Socket: sm}
 }
 

@@ -1,0 +1,117 @@
+package bot_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"pipelinecoach/bot"
+	"pipelinecoach/bot/render"
+	"pipelinecoach/bot/slacksim"
+	"pipelinecoach/coach"
+	"pipelinecoach/crm/hubspot"
+	"pipelinecoach/crm/hubspotsim"
+	"pipelinecoach/storage/boltstore"
+)
+
+// crmRep is a rep whose Slack profile shows the email HubSpot knows her by.
+const crmRep = "U0CARA"
+
+// newCRMHarness is a bot over the embedded store writing to a simulated
+// HubSpot through the real client.
+func newCRMHarness(t *testing.T) (*harness, *hubspotsim.Server) {
+	t.Helper()
+	hs, err := hubspotsim.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = hs.Close() })
+	hs.AddOwner("cara@example.com", "Cara", "Closer")
+	c, err := hubspot.New(hs.URL(), hubspotsim.Token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.ResolveStages(context.Background(), hubspot.Stages{Pipeline: "default", Open: "appointmentscheduled", Won: "closedwon", Lost: "closedlost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := boltstore.Open(filepath.Join(t.TempDir(), "data"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	sink := hubspot.NewSink(c, st)
+	h := newHarnessOpts(t, store, harnessOpts{setup: func(s *bot.Setup) { s.CRM = sink }})
+	sink.Now = h.clock.Now
+	h.sim.AddUser(slacksim.User{ID: crmRep, Name: "cara", RealName: "Cara Closer", TZ: "Europe/Berlin", Email: "cara@example.com"})
+	return h, hs
+}
+
+// confirm logs a first meeting, waits for the question and confirms a
+// second meeting through the modal.
+func (h *harness) confirm(user, account string) {
+	h.t.Helper()
+	dm := h.sim.DMChannel(user)
+	h.slash(user, "log "+account+" today 10:00")
+	h.reply(user, "Logged a first meeting with")
+	h.at(start.Add(3 * time.Hour))
+	prompt := h.waitFor(dm, "Did you book a second meeting?")
+	h.click(user, prompt, render.ActionYes)
+	v := h.view(user, render.ViewConfirm)
+	if ack := h.submit(user, v, map[string]string{render.InputSecondDate: "2026-12-02", render.InputSecondTime: "10:00",
+		render.InputAmount: "25k", render.InputNextStep: "Demo for the ops team"}); len(ack.Payload) != 0 {
+		h.t.Fatalf("confirmation acked with %s", ack.Payload)
+	}
+	h.waitFor(dm, "is an opportunity")
+}
+
+func TestConfirmedInSlackLandsInHubSpot(t *testing.T) {
+	h, hs := newCRMHarness(t)
+	h.confirm(crmRep, "Acme Corp")
+	if n := hs.DealWrites(); n != 0 {
+		t.Fatalf("HubSpot written on the ack path (%d writes)", n)
+	}
+	h.runScheduler()
+	deals := hs.Deals()
+	if len(deals) != 1 {
+		t.Fatalf("HubSpot has %d deals, want 1", len(deals))
+	}
+	d := deals[0]
+	ps := h.prospects(crmRep)
+	if d.Properties["pipelinecoach_id"] != h.sim.TeamID()+"/"+ps[0].ID || d.Properties["dealname"] != "Acme Corp" ||
+		d.Properties["amount"] != "25000" || d.Properties["hs_next_step"] != "Demo for the ops team" ||
+		d.Properties["dealstage"] != "appointmentscheduled" || d.Company["name"] != "Acme Corp" {
+		t.Errorf("deal %+v", d)
+	}
+	if ps[0].CRM.ID != d.ID {
+		t.Errorf("prospect linked to %q, want %q", ps[0].CRM.ID, d.ID)
+	}
+}
+
+func TestHubSpotRefusalIsToldToTheRepOnce(t *testing.T) {
+	h, hs := newCRMHarness(t)
+	h.sim.AddUser(slacksim.User{ID: "U0NEW", Name: "nina", RealName: "Nina New", TZ: "Europe/Berlin", Email: "nina@example.com"})
+	h.confirm("U0NEW", "Globex")
+	h.runScheduler()
+	dm := h.sim.DMChannel("U0NEW")
+	h.waitFor(dm, "is saved here; HubSpot refused it: no HubSpot user has nina@example.com — ask your admin")
+	h.clock.Advance(time.Hour)
+	h.runScheduler()
+	n := 0
+	for _, m := range h.dms("U0NEW") {
+		if strings.Contains(m.AllText(), "HubSpot refused it") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("told %d times", n)
+	}
+	if len(hs.Deals()) != 0 {
+		t.Errorf("a deal without an owner was written")
+	}
+	if ps := h.prospects("U0NEW"); ps[0].State != coach.Opportunity || ps[0].CRM.Refused == "" {
+		t.Errorf("prospect %+v", ps[0])
+	}
+}
