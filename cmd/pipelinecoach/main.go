@@ -62,6 +62,12 @@ func run(ctx context.Context, stderr io.Writer) int {
 	}
 	defer closeStore()
 
+	sink, err := openCRM(ctx, cfg.CRMConfig)
+	if err != nil {
+		fmt.Fprintln(stderr, "pipelinecoach: CRM:", err)
+		return crmExit(err)
+	}
+
 	rt := bot.Assemble(bot.Setup{
 		Config: bot.Config{Workers: cfg.Workers, DefaultTZ: cfg.DefaultTimezone, Admins: cfg.AdminUserIDs,
 			CelebrationChannel: cfg.CelebrationChan},
@@ -76,6 +82,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		Log:      log,
 		Sender:   sender.Options{Observe: metrics.SlackCall},
 		Lease:    cfg.JobLease,
+		CRM:      sink,
 	})
 	rt.Service.Thresholds.MaxNudgesPerDay = cfg.MaxNudgesPerDay
 	rt.Bot.Observe(metrics)
