@@ -35,3 +35,16 @@ func Match(value string, ids, labels []string) (string, bool) {
 	}
 	return "", false
 }
+
+// Domain is the web domain a rep typed as an account ("acme.com",
+// "https://www.acme.com/"), "" when they typed a name.
+func Domain(account string) string {
+	d := strings.ToLower(strings.TrimSpace(account))
+	d = strings.TrimPrefix(strings.TrimPrefix(d, "https://"), "http://")
+	d = strings.TrimPrefix(d, "www.")
+	d = strings.TrimSuffix(d, "/")
+	if strings.Contains(d, ".") && !strings.ContainsAny(d, " /@") {
+		return d
+	}
+	return ""
+}

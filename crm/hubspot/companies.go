@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/crm"
 )
 
 // company is how an account is looked up: by domain when the rep typed one
@@ -15,15 +16,7 @@ type company struct {
 }
 
 func companyOf(account string) company {
-	a := strings.TrimSpace(account)
-	d := strings.ToLower(a)
-	d = strings.TrimPrefix(strings.TrimPrefix(d, "https://"), "http://")
-	d = strings.TrimPrefix(d, "www.")
-	d = strings.TrimSuffix(d, "/")
-	if strings.Contains(d, ".") && !strings.ContainsAny(d, " /@") {
-		return company{domain: d, name: a}
-	}
-	return company{name: a}
+	return company{domain: crm.Domain(account), name: strings.TrimSpace(account)}
 }
 
 func (c company) key() string {
