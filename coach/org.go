@@ -130,6 +130,9 @@ func (s *Service) scheduleTeam(ctx context.Context, t Team) error {
 	if err := s.store.Schedule(ctx, NudgesKey(t.Workspace, t.Manager), s.nextNudgeRun(now, loc)); err != nil {
 		return fmt.Errorf("schedule the nudges of %s: %w", t.Manager, err)
 	}
+	if err := s.kickPull(ctx, t); err != nil {
+		return fmt.Errorf("schedule the CRM pull of %s: %w", t.Manager, err)
+	}
 	return nil
 }
 

@@ -65,6 +65,9 @@ type Service struct {
 	CRM       CRM
 	Emails    Emails
 	CRMNotify CRMNotifier
+	// CRMPull is how often a team's deals are read back from the CRM
+	// (DefaultCRMPull when zero).
+	CRMPull time.Duration
 	newID     func() string
 
 	teamCacheMu sync.Mutex
@@ -356,13 +359,16 @@ func (s *Service) runJob(ctx context.Context, j Job) error {
 			return errs
 		}
 		return nil
-	case digestJob, nudgesJob:
+	case digestJob, nudgesJob, crmPullJob:
 		workspace, manager, ok := strings.Cut(rest, "/")
 		if !ok || workspace == "" || manager == "" {
 			break
 		}
-		if kind == digestJob {
+		switch kind {
+		case digestJob:
 			return s.runDigest(ctx, j, workspace, manager)
+		case crmPullJob:
+			return s.runPull(ctx, j, workspace, manager)
 		}
 		return s.runNudges(ctx, j, workspace, manager)
 	}

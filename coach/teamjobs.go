@@ -61,6 +61,11 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 	if err != nil {
 		return err
 	}
+	// Each working morning the team's CRM pull runs too, so teams made
+	// before a CRM was configured get theirs.
+	if err := s.kickPull(ctx, t); err != nil {
+		return err
+	}
 	now := s.clock.Now()
 	loc := t.Location()
 	ps, err := s.teamProspects(ctx, t)

@@ -129,7 +129,10 @@ func (s *Sink) properties(d coach.Deal, owner string) map[string]string {
 		p["dealstage"] = s.stages.Lost
 		p["closed_lost_reason"] = d.LossText()
 	default:
-		p["dealstage"] = s.stages.Open
+		if d.ID == "" {
+			// A deal taken in from HubSpot keeps the stage its team set.
+			p["dealstage"] = s.stages.Open
+		}
 	}
 	if d.Amount > 0 {
 		p["amount"] = strconv.FormatInt(d.Amount, 10)

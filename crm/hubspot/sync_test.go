@@ -396,3 +396,105 @@ func TestUnknownStageNamesTheVariable(t *testing.T) {
 		t.Fatalf("err = %v, want a StageError on HUBSPOT_PIPELINE", err)
 	}
 }
+
+func TestPullAdoptsOneDealAndLosesAnother(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	owner := ownerID(t, f, "rita@example.com")
+	other := f.sim.AddOwner("olga@example.com", "Olga", "Other")
+	open := func(name, stage, ownerID string) string {
+		return f.sim.AddDeal(map[string]string{"dealname": name, "dealstage": stage, "hubspot_owner_id": ownerID, "amount": "12000"})
+	}
+	adopt := open("Umbrella renewal", "presentationscheduled", owner)
+	lose := open("Wayne Enterprises", "appointmentscheduled", owner)
+	open("Olga's deal", "appointmentscheduled", other)
+	open("Already won", "closedwon", owner)
+
+	admin := coach.Actor{Workspace: "T1", User: "UADMIN", Admin: true}
+	if _, err := f.svc.MakeManager(ctx, admin, "UM", "Europe/Berlin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddReps(ctx, coach.Actor{Workspace: "T1", User: "UM"}, []string{"U1"}); err != nil {
+		t.Fatal(err)
+	}
+	pull := func() {
+		t.Helper()
+		if err := f.store.Schedule(ctx, coach.CRMPullKey("T1", "UM"), f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.run(t, f.svc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pull()
+	v, err := f.svc.RepView(ctx, "T1", "U1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range v.InCRM {
+		names = append(names, d.Name)
+	}
+	if len(v.InCRM) != 2 || v.CRMName != "HubSpot" {
+		t.Fatalf("in HubSpot without a second meeting: %q (%s), want the two open deals of Rita", names, v.CRMName)
+	}
+
+	// Confirmed: adopted and linked, HubSpot's stage kept.
+	p, err := f.svc.AdoptCRMDeal(ctx, rita, adopt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.Confirm(ctx, rita, "T1", p.ID, coach.SecondMeeting{At: t0.Add(3 * 24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	// Lost fast: closed lost there with the debrief.
+	q, err := f.svc.AdoptCRMDeal(ctx, rita, lose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Lose(ctx, rita, "T1", q.ID, coach.LossReport{Reason: coach.ReasonNoBudget, Lesson: "No budget this year"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.run(t, f.svc); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.sim.Deals()); n != 4 {
+		t.Errorf("%d deals in HubSpot, want the 4 there were", n)
+	}
+	byID := map[string]hubspotsim.Deal{}
+	for _, d := range f.sim.Deals() {
+		byID[d.ID] = d
+	}
+	a := byID[adopt].Properties
+	if a["pipelinecoach_id"] != "T1/"+p.ID || a["dealstage"] != "presentationscheduled" || a["pipelinecoach_second_meeting"] != ms("2031-03-07") {
+		t.Errorf("adopted deal: %v", a)
+	}
+	if l := byID[lose].Properties; l["dealstage"] != "closedlost" || l["closed_lost_reason"] != "No decision — No budget: No budget this year" {
+		t.Errorf("lost deal: %v", l)
+	}
+	if v, _ := f.svc.RepView(ctx, "T1", "U1"); len(v.InCRM) != 0 {
+		t.Errorf("still asked about %d deals", len(v.InCRM))
+	}
+
+	// Changes made in HubSpot come back; a deal closed there is not asked about.
+	f.sim.SetDealProperty(adopt, "amount", "99000")
+	stray := open("Stark pilot", "appointmentscheduled", owner)
+	f.clock.Advance(time.Hour)
+	pull()
+	if got, _ := f.store.Prospect(ctx, "T1", p.ID); got.Amount != 99000 {
+		t.Errorf("amount after the pull: %d, want 99000", got.Amount)
+	}
+	if v, _ := f.svc.RepView(ctx, "T1", "U1"); len(v.InCRM) != 1 {
+		t.Errorf("want the new deal asked about, got %d", len(v.InCRM))
+	}
+	f.sim.SetDealProperty(adopt, "dealstage", "closedwon")
+	f.sim.SetDealProperty(stray, "dealstage", "closedlost")
+	f.clock.Advance(time.Hour)
+	pull()
+	if got, _ := f.store.Prospect(ctx, "T1", p.ID); got.State != coach.Won {
+		t.Errorf("after closed won in HubSpot: %s", got.State)
+	}
+	if v, _ := f.svc.RepView(ctx, "T1", "U1"); len(v.InCRM) != 0 {
+		t.Errorf("a deal closed in HubSpot is still asked about")
+	}
+}

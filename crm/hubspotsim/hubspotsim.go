@@ -678,7 +678,13 @@ func (s *Server) search(w http.ResponseWriter, records map[string]*record, body 
 		q.Limit = 10
 	}
 	var ids []string
+	full := map[string]map[string]string{}
 	for id, r := range records {
+		props := maps.Clone(r.props)
+		props["hs_object_id"] = id
+		props["createdate"] = r.createdAt.Format(time.RFC3339Nano)
+		props["hs_lastmodifieddate"] = r.updatedAt.Format(time.RFC3339Nano)
+		full[id] = props
 		match := len(q.FilterGroups) == 0
 		for _, g := range q.FilterGroups {
 			all := true
@@ -687,7 +693,7 @@ func (s *Server) search(w http.ResponseWriter, records map[string]*record, body 
 					s.fail(w, http.StatusBadRequest, "VALIDATION_ERROR", "Filter %s has %d values; the limit is 100", f.PropertyName, len(f.Values))
 					return
 				}
-				all = all && f.match(r.props)
+				all = all && f.match(props)
 			}
 			match = match || all
 		}
@@ -704,7 +710,7 @@ func (s *Server) search(w http.ResponseWriter, records map[string]*record, body 
 		r := records[id]
 		props := map[string]string{"hs_object_id": id}
 		for _, name := range q.Properties {
-			if v, ok := r.props[name]; ok {
+			if v, ok := full[id][name]; ok {
 				props[name] = v
 			}
 		}

@@ -165,7 +165,10 @@ func (s *Sink) record(d coach.Deal, owner, account string) Record {
 		r["StageName"] = s.stages.Lost
 		r[LossField] = d.LossText()
 	default:
-		r["StageName"] = s.stages.Open
+		if d.ID == "" {
+			// An opportunity taken in from Salesforce keeps its stage.
+			r["StageName"] = s.stages.Open
+		}
 	}
 	if d.Amount > 0 {
 		r["Amount"] = d.Amount
