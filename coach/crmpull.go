@@ -46,7 +46,9 @@ const DefaultCRMPull = time.Hour
 const crmPullJob = "crmpull"
 
 // CRMPullKey is the key of a team's pull job.
-func CRMPullKey(workspace, manager string) string { return crmPullJob + "/" + workspace + "/" + manager }
+func CRMPullKey(workspace, manager string) string {
+	return crmPullJob + "/" + workspace + "/" + manager
+}
 
 // unconfirmedKey is the ledger key of a rep's deals in the CRM without a
 // second meeting, as the last pull found them.

@@ -68,7 +68,7 @@ type Service struct {
 	// CRMPull is how often a team's deals are read back from the CRM
 	// (DefaultCRMPull when zero).
 	CRMPull time.Duration
-	newID     func() string
+	newID   func() string
 
 	teamCacheMu sync.Mutex
 	teamCache   map[string]teamCacheEntry
