@@ -119,6 +119,8 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 			log.Warn().Err(err).Msg("open modal")
 			respond(render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
 		}
+	case render.ActionCRMConfirm, render.ActionCRMLose:
+		b.adoptCRMDeal(ctx, cb, action, a.Value, actor, loc, respond, log)
 	case render.ActionNotYet:
 		p, err := b.svc.NotYet(ctx, actor, team, id)
 		if err != nil {

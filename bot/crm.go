@@ -3,6 +3,11 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
 
 	"pipelinecoach/bot/render"
 	"pipelinecoach/coach"
@@ -33,4 +38,32 @@ func (e emails) Email(ctx context.Context, workspace, user string) (string, erro
 		return "", nil // gone from Slack: no email to find them by
 	}
 	return p.Email, err
+}
+
+// adoptCRMDeal takes in a deal found in the CRM without a second meeting
+// and opens the form the rep asked for: confirm the second meeting, or
+// lose it fast.
+func (b *Bot) adoptCRMDeal(ctx context.Context, cb slack.InteractionCallback, action, dealID string, actor coach.Actor, loc *time.Location, respond func(render.Message), log zerolog.Logger) {
+	p, err := b.svc.AdoptCRMDeal(ctx, actor, dealID)
+	if errors.Is(err, coach.ErrNotFound) {
+		respond(render.Notice(fmt.Sprintf("That deal is no longer open in %s under your name; nothing to do. `/pipeline cleanup` shows what is left.", render.Escape(b.svc.CRMName()))))
+		return
+	}
+	if err != nil {
+		log.Error().Err(err).Msg("take in CRM deal")
+		respond(render.Notice(errSaveFailed))
+		return
+	}
+	can, view := p.CanLose(), render.LoseModal(p)
+	if action == render.ActionCRMConfirm {
+		can, view = p.CanConfirm(), render.ConfirmModal(p, coach.SecondMeeting{}, b.svc.FrameworkFor(ctx, actor.Workspace, p.Owner))
+	}
+	if can != nil {
+		respond(render.Notice(explain(can, loc)))
+		return
+	}
+	if _, err := b.slack.OpenView(ctx, cb.TriggerID, view); err != nil {
+		log.Warn().Err(err).Msg("open modal")
+		respond(render.Notice(fmt.Sprintf("Couldn't open the form. *%s* is now in your pipeline as not yet confirmed: answer it from App Home.", render.Escape(p.Account))))
+	}
 }

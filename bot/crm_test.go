@@ -22,13 +22,19 @@ const crmRep = "U0CARA"
 // newCRMHarness is a bot over the embedded store writing to a simulated
 // HubSpot through the real client.
 func newCRMHarness(t *testing.T) (*harness, *hubspotsim.Server) {
+	h, hs, _ := newCRMHarnessOwner(t)
+	return h, hs
+}
+
+// newCRMHarnessOwner is newCRMHarness and Cara's HubSpot owner id.
+func newCRMHarnessOwner(t *testing.T) (*harness, *hubspotsim.Server, string) {
 	t.Helper()
 	hs, err := hubspotsim.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = hs.Close() })
-	hs.AddOwner("cara@example.com", "Cara", "Closer")
+	owner := hs.AddOwner("cara@example.com", "Cara", "Closer")
 	c, err := hubspot.New(hs.URL(), hubspotsim.Token, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +52,7 @@ func newCRMHarness(t *testing.T) (*harness, *hubspotsim.Server) {
 	h := newHarnessOpts(t, store, harnessOpts{setup: func(s *bot.Setup) { s.CRM = sink }})
 	sink.Now = h.clock.Now
 	h.sim.AddUser(slacksim.User{ID: crmRep, Name: "cara", RealName: "Cara Closer", TZ: "Europe/Berlin", Email: "cara@example.com"})
-	return h, hs
+	return h, hs, owner
 }
 
 // confirm logs a first meeting, waits for the question and confirms a
@@ -113,5 +119,39 @@ func TestHubSpotRefusalIsToldToTheRepOnce(t *testing.T) {
 	}
 	if ps := h.prospects("U0NEW"); ps[0].State != coach.Opportunity || ps[0].CRM.Refused == "" {
 		t.Errorf("prospect %+v", ps[0])
+	}
+}
+
+func TestCleanupLosesADealFoundInHubSpot(t *testing.T) {
+	h, hs, owner := newCRMHarnessOwner(t)
+	deal := hs.AddDeal(map[string]string{"dealname": "Umbrella renewal", "dealstage": "appointmentscheduled", "hubspot_owner_id": owner, "amount": "12000"})
+	svc := h.rt.Service
+	if _, err := svc.MakeManager(h.ctx, coach.Actor{Workspace: h.sim.TeamID(), User: admin, Admin: true}, "U0MGR", "Europe/Berlin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddReps(h.ctx, coach.Actor{Workspace: h.sim.TeamID(), User: "U0MGR"}, []string{crmRep}); err != nil {
+		t.Fatal(err)
+	}
+	h.runScheduler() // the team's first pull
+	h.slash(crmRep, "cleanup")
+	m := h.reply(crmRep, "In HubSpot without a second meeting")
+	if !strings.Contains(m.AllText(), "Umbrella renewal") {
+		t.Fatalf("cleanup: %s", m.AllText())
+	}
+	h.click(crmRep, m, render.ActionCRMLose)
+	v := h.view(crmRep, render.ViewLose)
+	h.submit(crmRep, v, map[string]string{render.InputReason: string(coach.ReasonStatusQuo), render.InputLesson: "They keep their spreadsheet"})
+	h.runScheduler()
+	var got hubspotsim.Deal
+	for _, d := range hs.Deals() {
+		if d.ID == deal {
+			got = d
+		}
+	}
+	if got.Properties["dealstage"] != "closedlost" || got.Properties["closed_lost_reason"] != "No decision — No commitment to change (status quo): They keep their spreadsheet" {
+		t.Errorf("deal after losing it fast: %v", got.Properties)
+	}
+	if n := len(hs.Deals()); n != 1 {
+		t.Errorf("%d deals in HubSpot, want the one there was", n)
 	}
 }

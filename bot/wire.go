@@ -39,8 +39,10 @@ type Setup struct {
 	// teams (DEFAULT_TIMEZONE, QUALIFICATION_FRAMEWORK).
 	Holidays []string
 	Defaults coach.TeamDefaults
-	// CRM, when set, receives every opportunity (CRM=hubspot|salesforce).
-	CRM coach.CRM
+	// CRM, when set, receives every opportunity (CRM=hubspot|salesforce);
+	// CRMPull is how often its deals are read back (CRM_PULL).
+	CRM     coach.CRM
+	CRMPull time.Duration
 }
 
 // Runtime is a wired bot and scheduler, ready to run.
@@ -91,7 +93,7 @@ func Assemble(s Setup) *Runtime {
 	}}
 	b := New(s.Config, svc, s.Store, out, sm, s.Log.With().Str("component", "bot").Logger())
 	if s.CRM != nil {
-		svc.CRM, svc.Emails, svc.CRMNotify = s.CRM, emails{b.users}, notify
+		svc.CRM, svc.Emails, svc.CRMNotify, svc.CRMPull = s.CRM, emails{b.users}, notify, s.CRMPull
 	}
 	return &Runtime{Bot: b, Service: svc, Scheduler: sched, Sender: out, Socket: sm}
 }

@@ -2,6 +2,9 @@ package render
 
 import (
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -14,4 +17,67 @@ func CRMRefused(p coach.Prospect, crm, reason string) Message {
 	text := fmt.Sprintf(":warning: *%s* is saved here; %s refused it: %s — ask your admin. I'll send it again with your next change to the deal.",
 		safe(p.Account, coach.MaxAccountLen), Escape(crm), safe(reason, 1500))
 	return Message{Text: text, Blocks: []slack.Block{section("crm_refused", text)}}
+}
+
+// Buttons on a deal found in the CRM without a second meeting; the value is
+// the CRM's deal id.
+const (
+	ActionCRMConfirm = "crm_confirm"
+	ActionCRMLose    = "crm_lose"
+)
+
+// crmCleanupMax caps the CRM's deals listed in one clean-up message.
+const crmCleanupMax = 10
+
+// crmCleanup lists the rep's deals in the CRM that never had a confirmed
+// second meeting, each to confirm (taken in and linked) or lose fast
+// (closed lost there).
+func crmCleanup(v coach.RepView, loc *time.Location) []slack.Block {
+	if len(v.InCRM) == 0 {
+		return nil
+	}
+	crm := Escape(v.CRMName)
+	blocks := []slack.Block{slack.NewDividerBlock(),
+		section("cleanup_crm", fmt.Sprintf("*In %s without a second meeting*: %d — not pipeline until a second meeting is booked. Confirm it, or lose it fast (closed lost in %s).", crm, len(v.InCRM), crm))}
+	for i, d := range v.InCRM {
+		if i == crmCleanupMax {
+			blocks = append(blocks, contextText("cleanup_crm_more", fmt.Sprintf("…and %d more: deal with these first, then run `/pipeline cleanup` again.", len(v.InCRM)-i)))
+			break
+		}
+		line := "*" + safe(d.Name, 80) + "*"
+		if d.Amount > 0 {
+			line += " · " + Amount(d.Amount, d.Currency)
+		}
+		if !d.CreatedAt.IsZero() {
+			line += fmt.Sprintf(" · in %s since %s", crm, Day(d.CreatedAt, loc))
+		}
+		blocks = append(blocks, section("cleanup_crm_"+d.ID, line), slack.NewActionBlock("cleanup_crm_actions_"+d.ID,
+			button(ActionCRMLose, d.ID, "Lose it", "danger"), button(ActionCRMConfirm, d.ID, "Confirm — second meeting booked", "primary")))
+	}
+	return blocks
+}
+
+// crmHome is App Home's line about the CRM's deals without a second
+// meeting, pointing at the clean-up.
+func crmHome(v coach.RepView) []slack.Block {
+	if len(v.InCRM) == 0 {
+		return nil
+	}
+	amounts := map[string]int64{}
+	for _, d := range v.InCRM {
+		amounts[d.Currency] += d.Amount
+	}
+	var parts []string
+	for cur, a := range amounts {
+		if a > 0 {
+			parts = append(parts, Amount(a, cur))
+		}
+	}
+	slices.Sort(parts)
+	total := ""
+	if len(parts) > 0 {
+		total = " (" + strings.Join(parts, " + ") + ")"
+	}
+	return []slack.Block{slack.NewDividerBlock(), section("home_crm", fmt.Sprintf("*In %s without a second meeting*: %s%s — `/pipeline cleanup` asks about each.",
+		Escape(v.CRMName), plural(len(v.InCRM), "deal", "deals"), total))}
 }

@@ -1,10 +1,13 @@
 package render_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"pipelinecoach/bot/render"
+	"pipelinecoach/coach"
 )
 
 func TestCRMRefused(t *testing.T) {
@@ -13,4 +16,35 @@ func TestCRMRefused(t *testing.T) {
 	if strings.Contains(m.Text, "<!channel>") {
 		t.Errorf("typed text pings: %s", m.Text)
 	}
+}
+
+func TestCRMCleanupAndHome(t *testing.T) {
+	view := coach.DefaultThresholds.RepView([]coach.Prospect{opportunity("p1", "Acme")}, now)
+	view.CRMName = "HubSpot"
+	view.InCRM = []coach.PulledDeal{
+		{ID: "9001", Name: "Umbrella <!channel> renewal", Amount: 12000, Currency: "EUR", CreatedAt: at(20, 9, 0), Stage: coach.DealOpen},
+		{ID: "9002", Name: "Wayne pilot", Stage: coach.DealOpen},
+	}
+	m := render.Cleanup(view, berlin)
+	golden(t, "cleanup_crm", m.Blocks)
+	golden(t, "home_crm", render.Home(view, nil, now, berlin))
+	for _, text := range []string{m.Text, string(mustJSON(t, m.Blocks))} {
+		if strings.Contains(text, "<!channel>") {
+			t.Errorf("typed text pings: %s", text)
+		}
+	}
+	if !strings.Contains(string(mustJSON(t, m.Blocks)), "In HubSpot without a second meeting*: 2") {
+		t.Errorf("cleanup does not count the deals in HubSpot")
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as Slack reads it
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

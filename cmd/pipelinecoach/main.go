@@ -83,6 +83,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		Sender:   sender.Options{Observe: metrics.SlackCall},
 		Lease:    cfg.JobLease,
 		CRM:      sink,
+		CRMPull:  cfg.Pull,
 	})
 	rt.Service.Thresholds.MaxNudgesPerDay = cfg.MaxNudgesPerDay
 	rt.Bot.Observe(metrics)
