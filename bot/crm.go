@@ -67,3 +67,15 @@ func (b *Bot) adoptCRMDeal(ctx context.Context, cb slack.InteractionCallback, ac
 		respond(render.Notice(fmt.Sprintf("Couldn't open the form. *%s* is now in your pipeline as not yet confirmed: answer it from App Home.", render.Escape(p.Account))))
 	}
 }
+
+// adminCRM answers /pipeline admin crm.
+func (b *Bot) adminCRM(ctx context.Context, actor coach.Actor, respond func(render.Message)) {
+	st, err := b.svc.CRMStatus(ctx, actor)
+	if err != nil {
+		b.log.Error().Err(err).Msg("read CRM status")
+		respond(render.Notice(explain(err, nil)))
+		return
+	}
+	_, loc := b.users.actor(ctx, actor.Workspace, actor.User)
+	respond(render.AdminCRM(st, loc))
+}

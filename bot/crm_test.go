@@ -117,6 +117,11 @@ func TestHubSpotRefusalIsToldToTheRepOnce(t *testing.T) {
 	if len(hs.Deals()) != 0 {
 		t.Errorf("a deal without an owner was written")
 	}
+	h.slash(admin, "admin crm")
+	m := h.reply(admin, "HubSpot refused 1 deal")
+	if !strings.Contains(m.AllText(), "no HubSpot user has nina@example.com") || !strings.Contains(m.AllText(), "CRM_STAGE_OPEN") {
+		t.Errorf("/pipeline admin crm: %s", m.AllText())
+	}
 	if ps := h.prospects("U0NEW"); ps[0].State != coach.Opportunity || ps[0].CRM.Refused == "" {
 		t.Errorf("prospect %+v", ps[0])
 	}

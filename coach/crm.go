@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -473,4 +474,80 @@ func (s *Service) runCRMJobs(ctx context.Context, jobs []Job) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// CRMSetting is one line of how Pipeline Coach writes to the CRM: a
+// variable and what it resolved to.
+type CRMSetting struct{ Name, Value string }
+
+// CRMMapper is a CRM that can say how deals are mapped onto it.
+type CRMMapper interface{ Mapping() []CRMSetting }
+
+// CRMStatus is what an admin sees of the CRM: the mapping, and how the
+// writes stand.
+type CRMStatus struct {
+	Name    string
+	Mapping []CRMSetting
+	// Synced counts deals the CRM holds as they are here; Pending those
+	// waiting for a write (Retrying of them after a failure, the oldest
+	// waiting since OldestPending).
+	Synced, Pending, Retrying int
+	OldestPending             time.Time
+	LastError                 string
+	LastSynced                time.Time
+	// Refused are deals the CRM refused for good, newest first (at most
+	// maxRefusedShown of RefusedCount).
+	Refused      []Prospect
+	RefusedCount int
+}
+
+// maxRefusedShown caps the refusals an admin is shown.
+const maxRefusedShown = 10
+
+// CRMStatus reports the CRM's mapping and how the writes stand across the
+// workspace. Only admins may see it.
+func (s *Service) CRMStatus(ctx context.Context, actor Actor) (CRMStatus, error) {
+	if !actor.Admin {
+		return CRMStatus{}, &RoleError{Need: RoleAdmin, Action: "see the CRM status"}
+	}
+	st := CRMStatus{Name: s.CRMName()}
+	if s.CRM == nil {
+		return st, nil
+	}
+	if m, ok := s.CRM.(CRMMapper); ok {
+		st.Mapping = m.Mapping()
+	}
+	ps, err := s.store.WorkspaceProspects(ctx, actor.Workspace)
+	if err != nil {
+		return st, fmt.Errorf("read the workspace's deals: %w", err)
+	}
+	for _, p := range ps {
+		c := p.CRM
+		switch {
+		case c.Refused != "" && c.SyncAt.IsZero():
+			st.Refused = append(st.Refused, p)
+		case !c.SyncAt.IsZero():
+			st.Pending++
+			if c.Attempts > 0 {
+				st.Retrying++
+				if c.LastError != "" {
+					st.LastError = c.LastError
+				}
+			}
+			if st.OldestPending.IsZero() || c.SyncAt.Before(st.OldestPending) {
+				st.OldestPending = c.SyncAt
+			}
+		case c.ID != "":
+			st.Synced++
+		}
+		if c.SyncedAt.After(st.LastSynced) {
+			st.LastSynced = c.SyncedAt
+		}
+	}
+	st.RefusedCount = len(st.Refused)
+	slices.SortFunc(st.Refused, func(a, b Prospect) int { return b.LastActivity.Compare(a.LastActivity) })
+	if len(st.Refused) > maxRefusedShown {
+		st.Refused = st.Refused[:maxRefusedShown]
+	}
+	return st, nil
 }

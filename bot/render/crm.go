@@ -81,3 +81,42 @@ func crmHome(v coach.RepView) []slack.Block {
 	return []slack.Block{slack.NewDividerBlock(), section("home_crm", fmt.Sprintf("*In %s without a second meeting*: %s%s — `/pipeline cleanup` asks about each.",
 		Escape(v.CRMName), plural(len(v.InCRM), "deal", "deals"), total))}
 }
+
+// AdminCRM is /pipeline admin crm: how deals are mapped onto the CRM and
+// how the writes stand.
+func AdminCRM(st coach.CRMStatus, loc *time.Location) Message {
+	if st.Name == "" {
+		return Notice("No CRM is configured. Set `CRM=hubspot` or `CRM=salesforce` (see the README), and opportunities land there when, and only when, a rep confirms a second meeting.")
+	}
+	name := Escape(st.Name)
+	var mapping []string
+	for _, m := range st.Mapping {
+		mapping = append(mapping, fmt.Sprintf("`%s` → %s", Escape(m.Name), Escape(m.Value)))
+	}
+	blocks := []slack.Block{header("CRM: " + st.Name)}
+	if len(mapping) > 0 {
+		blocks = append(blocks, section("admin_crm_mapping", "*Mapping*\n"+strings.Join(mapping, "\n")))
+	}
+	status := fmt.Sprintf("*Sync*\n%s in step with %s", plural(st.Synced, "deal", "deals"), name)
+	if !st.LastSynced.IsZero() {
+		status += fmt.Sprintf(" · last write %s", When(st.LastSynced, loc))
+	}
+	if st.Pending > 0 {
+		status += fmt.Sprintf("\n%s waiting to be written, the oldest since %s", plural(st.Pending, "deal", "deals"), When(st.OldestPending, loc))
+		if st.Retrying > 0 {
+			status += fmt.Sprintf("\n:hourglass: %d retrying after a failure; last: %s", st.Retrying, safe(st.LastError, 300))
+		}
+	}
+	blocks = append(blocks, section("admin_crm_status", status))
+	if st.RefusedCount > 0 {
+		lines := []string{fmt.Sprintf(":warning: *%s refused %s* — saved here; fix it in %s, and the rep's next change sends it again:", name, plural(st.RefusedCount, "deal", "deals"), name)}
+		for _, p := range st.Refused {
+			lines = append(lines, fmt.Sprintf("• *%s* (<@%s>): %s", safe(p.Account, 80), p.Owner, safe(p.CRM.Refused, 300)))
+		}
+		if st.RefusedCount > len(st.Refused) {
+			lines = append(lines, fmt.Sprintf("…and %d more", st.RefusedCount-len(st.Refused)))
+		}
+		blocks = append(blocks, section("admin_crm_refused", strings.Join(lines, "\n")))
+	}
+	return Message{Text: fmt.Sprintf("CRM: %s · %d in step · %d waiting · %d refused", st.Name, st.Synced, st.Pending, st.RefusedCount), Blocks: blocks}
+}

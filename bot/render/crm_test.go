@@ -48,3 +48,14 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return buf.Bytes()
 }
+
+func TestAdminCRM(t *testing.T) {
+	refused := opportunity("p2", "Globex <!here>")
+	refused.CRM.Refused = "no HubSpot user has nina@example.com"
+	st := coach.CRMStatus{Name: "HubSpot", Synced: 41, Pending: 3, Retrying: 1, OldestPending: at(25, 15, 0),
+		LastError: "hubspot: 503: Service Unavailable", LastSynced: at(25, 15, 30),
+		Mapping: []coach.CRMSetting{{Name: "HUBSPOT_PIPELINE", Value: "default"}, {Name: "CRM_STAGE_OPEN", Value: "appointmentscheduled"}},
+		Refused: []coach.Prospect{refused}, RefusedCount: 1}
+	golden(t, "admin_crm", render.AdminCRM(st, berlin))
+	golden(t, "admin_crm_none", render.AdminCRM(coach.CRMStatus{}, berlin))
+}

@@ -232,3 +232,16 @@ func plain(e *Error) string {
 	}
 	return strings.Join(words, "; ")
 }
+
+// Mapping says how deals land in HubSpot, for /pipeline admin crm.
+func (s *Sink) Mapping() []coach.CRMSetting {
+	return []coach.CRMSetting{
+		{Name: "HUBSPOT_PIPELINE", Value: s.stages.Pipeline},
+		{Name: "CRM_STAGE_OPEN", Value: s.stages.Open},
+		{Name: "CRM_STAGE_WON", Value: s.stages.Won},
+		{Name: "CRM_STAGE_LOST", Value: s.stages.Lost},
+		{Name: "Upserted by", Value: "deal property " + IDProperty},
+		{Name: "Second meeting", Value: "deal property " + SecondMeetingProperty},
+		{Name: "Loss debrief", Value: "deal property closed_lost_reason"},
+	}
+}

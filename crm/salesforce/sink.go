@@ -323,3 +323,21 @@ func (s *Sink) accountIDs(ctx context.Context, deals []coach.Deal) (map[string]s
 	s.mu.Unlock()
 	return ids, nil
 }
+
+// Mapping says how deals land in Salesforce, for /pipeline admin crm.
+func (s *Sink) Mapping() []coach.CRMSetting {
+	currency := "the org's (single currency)"
+	if s.MultiCurrency {
+		currency = "CurrencyIsoCode per opportunity"
+	}
+	return []coach.CRMSetting{
+		{Name: "CRM_STAGE_OPEN", Value: s.stages.Open},
+		{Name: "CRM_STAGE_WON", Value: s.stages.Won},
+		{Name: "CRM_STAGE_LOST", Value: s.stages.Lost},
+		{Name: "Upserted by", Value: "External ID Opportunity." + IDField},
+		{Name: "Second meeting", Value: "Opportunity." + SecondMeetingField},
+		{Name: "Loss debrief", Value: "Opportunity." + LossField},
+		{Name: "Currency", Value: currency},
+		{Name: "REST API", Value: APIVersion},
+	}
+}
