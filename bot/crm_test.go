@@ -160,3 +160,35 @@ func TestCleanupLosesADealFoundInHubSpot(t *testing.T) {
 		t.Errorf("%d deals in HubSpot, want the one there was", n)
 	}
 }
+
+// HubSpot down for an hour: confirmations are answered without calling it,
+// and land once it is back.
+func TestHubSpotDownForAnHour(t *testing.T) {
+	h, hs := newCRMHarness(t)
+	total := func() int {
+		n := 0
+		for _, c := range hs.Requests() {
+			n += c
+		}
+		return n
+	}
+	before := total() // the stage check at start
+	hs.SetDown(true)
+	h.confirm(crmRep, "Acme Corp")
+	if n := total() - before; n != 0 {
+		t.Fatalf("the confirmation called HubSpot %d times on its way to the rep", n)
+	}
+	for range 12 {
+		h.clock.Advance(5 * time.Minute)
+		h.runScheduler()
+	}
+	if total() == before || len(hs.Deals()) != 0 {
+		t.Fatalf("during the outage: %d requests, %d deals", total()-before, len(hs.Deals()))
+	}
+	hs.SetDown(false)
+	h.clock.Advance(11 * time.Minute)
+	h.runScheduler()
+	if n := len(hs.Deals()); n != 1 {
+		t.Fatalf("%d deals after HubSpot came back, want 1", n)
+	}
+}

@@ -303,6 +303,7 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("claim due jobs: %w", err)
 	}
 	var errs []error
+	claimed := len(jobs)
 	jobs, crmJobs := splitCRMJobs(jobs)
 	for i, j := range jobs {
 		if ctx.Err() != nil {
@@ -331,7 +332,7 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 	if len(crmJobs) > 0 {
 		errs = append(errs, s.runCRMJobs(ctx, crmJobs))
 	}
-	return len(jobs), errors.Join(errs...)
+	return claimed, errors.Join(errs...)
 }
 
 // StopGrace bounds how long a job under way may go on once RunDue's ctx
