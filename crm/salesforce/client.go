@@ -47,9 +47,8 @@ type Client struct {
 	cc   clientcredentials.Config
 	http *http.Client
 
-	mu       sync.Mutex
-	ts       oauth2.TokenSource
-	instance string // the instance URL the token names
+	mu sync.Mutex
+	ts oauth2.TokenSource
 }
 
 // New returns a client of the org at myDomain (https://acme.my.salesforce.com).

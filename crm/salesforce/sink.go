@@ -119,7 +119,7 @@ func (s *Sink) write(ctx context.Context, records []Record, idx []int, out []coa
 		case err != nil:
 			out[i].Err = err
 		case k >= len(results):
-			out[i].Err = errors.New("Salesforce's answer is missing records")
+			out[i].Err = errors.New("the answer from Salesforce is missing records")
 		default:
 			out[i] = s.result(results[k])
 		}
