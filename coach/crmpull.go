@@ -54,6 +54,31 @@ func CRMPullKey(workspace, manager string) string {
 // second meeting, as the last pull found them.
 func unconfirmedKey(workspace, rep string) string { return "crmdeals/" + workspace + "/" + rep }
 
+// CRMBacklog counts a team's deals in the CRM without a second meeting
+// and their amount, by currency.
+type CRMBacklog struct {
+	Name    string           `json:"name"`
+	Deals   int              `json:"deals"`
+	Amounts map[string]int64 `json:"amounts,omitempty"`
+}
+
+// backlogKey is the ledger key of a team's CRMBacklog.
+func backlogKey(workspace, manager string) string { return "crmteam/" + workspace + "/" + manager }
+
+// withCRM adds the team's deals in the CRM without a second meeting to its
+// digest. Not knowing them leaves the digest as it is.
+func (s *Service) withCRM(ctx context.Context, t Team, d Digest) Digest {
+	if _, ok := s.puller(); !ok {
+		return d
+	}
+	raw, found, err := s.store.Lookup(ctx, backlogKey(t.Workspace, t.Manager))
+	if err != nil || !found {
+		return d
+	}
+	_ = json.Unmarshal([]byte(raw), &d.InCRM)
+	return d
+}
+
 // EventAdopted: a deal found in the CRM was taken in by its rep.
 const EventAdopted Event = "adopted"
 
@@ -149,10 +174,17 @@ func (s *Service) runPull(ctx context.Context, j Job, workspace, manager string)
 		}
 	}
 	keep := 3 * s.pullEvery()
+	backlog := CRMBacklog{Name: s.CRM.Name(), Amounts: map[string]int64{}}
 	for _, rep := range t.Reps {
 		raw, _ := json.Marshal(unconfirmed[rep])
 		errs = append(errs, s.store.Record(ctx, unconfirmedKey(workspace, rep), string(raw), keep))
+		for _, d := range unconfirmed[rep] {
+			backlog.Deals++
+			backlog.Amounts[d.Currency] += d.Amount
+		}
 	}
+	raw, _ := json.Marshal(backlog)
+	errs = append(errs, s.store.Record(ctx, backlogKey(workspace, manager), string(raw), keep))
 	return next(errors.Join(errs...))
 }
 

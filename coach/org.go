@@ -264,7 +264,7 @@ func (s *Service) TeamDigest(ctx context.Context, actor Actor) (Digest, error) {
 	if err != nil {
 		return Digest{}, err
 	}
-	return s.Thresholds.BuildDigest(t, ps, s.clock.Now()), nil
+	return s.withCRM(ctx, t, s.Thresholds.BuildDigest(t, ps, s.clock.Now())), nil
 }
 
 // TeamProspects returns the prospects of the actor's team's reps, with the

@@ -26,7 +26,7 @@ func (s *Service) runDigest(ctx context.Context, j Job, workspace, manager strin
 		if err != nil {
 			return MessageRef{}, err
 		}
-		return s.notify.Digest(ctx, t, s.Thresholds.BuildDigest(t, ps, now))
+		return s.notify.Digest(ctx, t, s.withCRM(ctx, t, s.Thresholds.BuildDigest(t, ps, now)))
 	})
 	if errors.Is(err, errInFlight) {
 		return nil
@@ -188,7 +188,7 @@ func (s *Service) PostDigestsNow(ctx context.Context, actor Actor, managers []st
 		if err != nil {
 			return i, err
 		}
-		if _, err := s.notify.Digest(ctx, t, s.Thresholds.BuildDigest(t, ps, now)); err != nil {
+		if _, err := s.notify.Digest(ctx, t, s.withCRM(ctx, t, s.Thresholds.BuildDigest(t, ps, now))); err != nil {
 			return i, fmt.Errorf("post the digest of %s: %w", t.Manager, err)
 		}
 	}

@@ -120,3 +120,23 @@ func AdminCRM(st coach.CRMStatus, loc *time.Location) Message {
 	}
 	return Message{Text: fmt.Sprintf("CRM: %s · %d in step · %d waiting · %d refused", st.Name, st.Synced, st.Pending, st.RefusedCount), Blocks: blocks}
 }
+
+// crmBacklog is the digest's line on the team's deals in the CRM without a
+// second meeting, "" when there are none.
+func crmBacklog(b coach.CRMBacklog) string {
+	if b.Deals == 0 {
+		return ""
+	}
+	var parts []string
+	for cur, a := range b.Amounts {
+		if a > 0 {
+			parts = append(parts, Amount(a, cur))
+		}
+	}
+	slices.Sort(parts)
+	total := ""
+	if len(parts) > 0 {
+		total = ", " + strings.Join(parts, " + ")
+	}
+	return fmt.Sprintf("\n%s in %s without a second meeting%s — not pipeline until confirmed (`/pipeline cleanup`)", plural(b.Deals, "deal", "deals"), Escape(b.Name), total)
+}

@@ -59,3 +59,14 @@ func TestAdminCRM(t *testing.T) {
 	golden(t, "admin_crm", render.AdminCRM(st, berlin))
 	golden(t, "admin_crm_none", render.AdminCRM(coach.CRMStatus{}, berlin))
 }
+
+func TestDigestCountsTheCRMBacklog(t *testing.T) {
+	d := coach.DefaultThresholds.BuildDigest(coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1"}, TZ: "Europe/Berlin"},
+		[]coach.Prospect{opportunity("p1", "Acme")}, now)
+	d.InCRM = coach.CRMBacklog{Name: "HubSpot", Deals: 3, Amounts: map[string]int64{"EUR": 36000}}
+	msgs := render.Digest(d, now)
+	golden(t, "digest_crm", msgs[0].Blocks)
+	if !strings.Contains(string(mustJSON(t, msgs[0].Blocks)), "3 deals in HubSpot without a second meeting, €36,000") {
+		t.Errorf("the digest does not count the deals in HubSpot")
+	}
+}

@@ -438,6 +438,13 @@ func TestPullAdoptsOneDealAndLosesAnother(t *testing.T) {
 	if len(v.InCRM) != 2 || v.CRMName != "HubSpot" {
 		t.Fatalf("in HubSpot without a second meeting: %q (%s), want the two open deals of Rita", names, v.CRMName)
 	}
+	d, err := f.svc.TeamDigest(ctx, coach.Actor{Workspace: "T1", User: "UM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.InCRM.Deals != 2 || d.InCRM.Amounts[""] != 24000 {
+		t.Errorf("the manager's digest counts %+v, want 2 deals of 24,000", d.InCRM)
+	}
 
 	// Confirmed: adopted and linked, HubSpot's stage kept.
 	p, err := f.svc.AdoptCRMDeal(ctx, rita, adopt)
