@@ -57,7 +57,7 @@ func newCRMHarnessOwner(t *testing.T) (*harness, *hubspotsim.Server, string) {
 
 // confirm logs a first meeting, waits for the question and confirms a
 // second meeting through the modal.
-func (h *harness) confirm(user, account string) {
+func (h *harness) confirm(user, account string, more ...string) {
 	h.t.Helper()
 	dm := h.sim.DMChannel(user)
 	h.slash(user, "log "+account+" today 10:00")
@@ -66,8 +66,12 @@ func (h *harness) confirm(user, account string) {
 	prompt := h.waitFor(dm, "Did you book a second meeting?")
 	h.click(user, prompt, render.ActionYes)
 	v := h.view(user, render.ViewConfirm)
-	if ack := h.submit(user, v, map[string]string{render.InputSecondDate: "2026-12-02", render.InputSecondTime: "10:00",
-		render.InputAmount: "25k", render.InputNextStep: "Demo for the ops team"}); len(ack.Payload) != 0 {
+	inputs := map[string]string{render.InputSecondDate: "2026-12-02", render.InputSecondTime: "10:00",
+		render.InputAmount: "25k", render.InputNextStep: "Demo for the ops team"}
+	for i := 0; i+1 < len(more); i += 2 {
+		inputs[more[i]] = more[i+1]
+	}
+	if ack := h.submit(user, v, inputs); len(ack.Payload) != 0 {
 		h.t.Fatalf("confirmation acked with %s", ack.Payload)
 	}
 	h.waitFor(dm, "is an opportunity")
@@ -75,7 +79,7 @@ func (h *harness) confirm(user, account string) {
 
 func TestConfirmedInSlackLandsInHubSpot(t *testing.T) {
 	h, hs := newCRMHarness(t)
-	h.confirm(crmRep, "Acme Corp")
+	h.confirm(crmRep, "Acme Corp", render.InputCloseDate, "2027-01-29")
 	if n := hs.DealWrites(); n != 0 {
 		t.Fatalf("HubSpot written on the ack path (%d writes)", n)
 	}
@@ -88,7 +92,8 @@ func TestConfirmedInSlackLandsInHubSpot(t *testing.T) {
 	ps := h.prospects(crmRep)
 	if d.Properties["pipelinecoach_id"] != h.sim.TeamID()+"/"+ps[0].ID || d.Properties["dealname"] != "Acme Corp" ||
 		d.Properties["amount"] != "25000" || d.Properties["hs_next_step"] != "Demo for the ops team" ||
-		d.Properties["dealstage"] != "appointmentscheduled" || d.Company["name"] != "Acme Corp" {
+		d.Properties["dealstage"] != "appointmentscheduled" || d.Company["name"] != "Acme Corp" ||
+		d.Properties["closedate"] != "1801180800000" { // the rep's close date, 2027-01-29
 		t.Errorf("deal %+v", d)
 	}
 	if ps[0].CRM.ID != d.ID {

@@ -45,6 +45,9 @@ func (b *Bot) handleSubmission(ctx context.Context, cb slack.InteractionCallback
 			return fieldErrors(ferr)
 		}
 		sm := coach.SecondMeeting{At: at, NextStep: form.text(render.InputNextStep), Qualification: form.qualification()}
+		if sm.CloseDate, ferr = form.date(render.InputCloseDate, loc); ferr != nil {
+			return fieldErrors(ferr)
+		}
 		if raw := form.text(render.InputAmount); raw != "" {
 			amount, aerr := phrase.ParseAmount(raw)
 			if aerr != nil {
@@ -141,7 +144,7 @@ func inputFor(field, fallback string) string {
 	switch field {
 	case coach.FieldAccount, coach.FieldContact, coach.FieldFirstMeeting, coach.FieldSecondMeeting,
 		coach.FieldAmount, coach.FieldNextStep, coach.FieldReason, coach.FieldLesson, coach.FieldSaveMoment,
-		coach.FieldWaitingOn, coach.FieldWaitingUntil:
+		coach.FieldWaitingOn, coach.FieldWaitingUntil, coach.FieldCloseDate:
 		return field
 	case coach.FieldQualification:
 		return fallback
@@ -218,6 +221,20 @@ func (f formValues) dateTime(dateID, timeID string, loc *time.Location) (time.Ti
 	return at, nil
 }
 
+// date is an optional date picker's day, at noon in the rep's zone; zero
+// when none was picked.
+func (f formValues) date(id string, loc *time.Location) (time.Time, map[string]string) {
+	d, _ := f.get(id)
+	if d.SelectedDate == "" {
+		return time.Time{}, nil
+	}
+	at, err := time.ParseInLocation("2006-01-02 15:04", d.SelectedDate+" 12:00", loc)
+	if err != nil {
+		return time.Time{}, map[string]string{id: "That date doesn't exist; pick another."}
+	}
+	return at, nil
+}
+
 // readUpdate reads the update modal; every field is optional.
 func readUpdate(form formValues, loc *time.Location) (coach.DealUpdate, map[string]string) {
 	var u coach.DealUpdate
@@ -236,6 +253,13 @@ func readUpdate(form formValues, loc *time.Location) (coach.DealUpdate, map[stri
 			return u, map[string]string{render.InputAmount: fmt.Sprintf("“%s” is not an amount. Try %s.", render.Truncate(raw, 40), phrase.AmountFormats)}
 		}
 		u.Amount, u.Currency = &amount.Units, amount.Currency
+	}
+	close, ferr := form.date(render.InputCloseDate, loc)
+	if ferr != nil {
+		return u, ferr
+	}
+	if !close.IsZero() {
+		u.CloseDate = &close
 	}
 	u.Qualification = form.qualification()
 	waiting := form.text(render.InputWaitingOn)

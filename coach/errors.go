@@ -44,6 +44,7 @@ const (
 	FieldWaitingOn     = "waiting_on"
 	FieldWaitingUntil  = "waiting_until"
 	FieldQualification = "qualification"
+	FieldCloseDate     = "close_date"
 )
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }

@@ -367,6 +367,9 @@ func (p Prospect) Confirm(at time.Time, by string, s SecondMeeting) (next Prospe
 	if err != nil {
 		return p, false, err
 	}
+	if !s.CloseDate.IsZero() && dayBefore(s.CloseDate, s.At, p.Location()) {
+		return p, false, closeBeforeMeeting(s.CloseDate, s.At, p.Location())
+	}
 	next = p.clone()
 	next.Qualification = qual
 	next.SecondMeeting = s.At
@@ -494,6 +497,9 @@ func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error
 		next.Amount, next.Currency = *u.Amount, u.Currency
 	}
 	if u.CloseDate != nil {
+		if !u.CloseDate.IsZero() && dayBefore(*u.CloseDate, next.SecondMeeting, p.Location()) {
+			return p, closeBeforeMeeting(*u.CloseDate, next.SecondMeeting, p.Location())
+		}
 		next.CloseDate = *u.CloseDate
 	}
 	if u.WaitingOn != nil {
@@ -535,4 +541,14 @@ func (p Prospect) clone() Prospect {
 		next.Loss = &l
 	}
 	return next
+}
+
+// closeBeforeMeeting refuses an expected close before the second meeting.
+func closeBeforeMeeting(close, meeting time.Time, loc *time.Location) error {
+	return invalid(FieldCloseDate, "(%s) is before the second meeting (%s)", close.In(loc).Format("Mon Jan 2"), meeting.In(loc).Format("Mon Jan 2"))
+}
+
+// dayBefore reports whether a falls on an earlier day than b, in loc.
+func dayBefore(a, b time.Time, loc *time.Location) bool {
+	return a.In(loc).Format("2006-01-02") < b.In(loc).Format("2006-01-02")
 }
