@@ -16,9 +16,9 @@ var dealProperties = []string{IDProperty, "dealname", "amount", "deal_currency_c
 // PullDeals returns the open deals in the pipeline owned by the HubSpot
 // users with these emails, and the deals with these ids, open or not.
 func (s *Sink) PullDeals(ctx context.Context, ownerEmails, ids []string) ([]coach.PulledDeal, error) {
-	owners, err := s.c.Owners(ctx)
+	owners, err := s.allOwners(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list HubSpot owners: %w", err)
+		return nil, err
 	}
 	emailOf := map[string]string{}
 	want := map[string]bool{}
@@ -94,4 +94,23 @@ func parseTime(v string) time.Time {
 	}
 	t, _ := time.Parse("2006-01-02", v)
 	return t
+}
+
+// allOwners lists the account's owners, remembered for ownerFor: every
+// team's pull needs them, and they change when an admin adds a user.
+func (s *Sink) allOwners(ctx context.Context) ([]Owner, error) {
+	s.mu.Lock()
+	list, until := s.ownerList, s.ownerListUntil
+	s.mu.Unlock()
+	if list != nil && s.Now().Before(until) {
+		return list, nil
+	}
+	list, err := s.c.Owners(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list HubSpot owners: %w", err)
+	}
+	s.mu.Lock()
+	s.ownerList, s.ownerListUntil = list, s.Now().Add(ownerFor)
+	s.mu.Unlock()
+	return list, nil
 }

@@ -34,6 +34,9 @@ type Sink struct {
 	owners     map[string]ownerEntry // by lowercase email
 	companies  map[string]string     // company id by lookup key
 	associated map[string]bool       // deal ids associated with their company
+
+	ownerList      []Owner // every owner, for pulls
+	ownerListUntil time.Time
 }
 
 type ownerEntry struct {
