@@ -238,3 +238,85 @@ func TestSOQLQuotesTypedText(t *testing.T) {
 		t.Errorf("Quote = %s", got)
 	}
 }
+
+// crashAfterWrite writes to Salesforce and then fails as a replica killed
+// before it saved the outcome would.
+type crashAfterWrite struct{ coach.CRM }
+
+func (c crashAfterWrite) SyncDeals(ctx context.Context, deals []coach.Deal) []coach.SyncResult {
+	out := c.CRM.SyncDeals(ctx, deals)
+	for i := range out {
+		out[i] = coach.SyncResult{Err: errors.New("connection reset by peer")}
+	}
+	return out
+}
+
+func TestOneOpportunityAfterACrashMidWrite(t *testing.T) {
+	f := newFixture(t)
+	f.opportunity(t, "U1", "Acme")
+	sink := f.svc.CRM
+	f.svc.CRM = crashAfterWrite{sink}
+	if err := f.run(t); err == nil {
+		t.Fatal("the crashing replica reported no error")
+	}
+	f.svc.CRM = sink
+	f.clock.Advance(time.Minute)
+	if err := f.run(t); err != nil {
+		t.Fatal(err)
+	}
+	if n, w := len(f.sim.Opportunities()), f.sim.OpportunityWrites(); n != 1 || w != 2 {
+		t.Errorf("%d opportunities after %d writes, want 1 after 2", n, w)
+	}
+}
+
+func TestPullAdoptsAndLosesOpportunities(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	adopt := f.sim.AddOpportunity(map[string]any{"Name": "Umbrella renewal", "StageName": "Proposal/Price Quote", "CloseDate": "2031-05-01", "OwnerId": f.owner, "Amount": float64(12000)})
+	lose := f.sim.AddOpportunity(map[string]any{"Name": "Wayne pilot", "StageName": "Prospecting", "CloseDate": "2031-05-01", "OwnerId": f.owner})
+	f.sim.AddOpportunity(map[string]any{"Name": "Closed already", "StageName": "Closed Won", "CloseDate": "2031-01-01", "OwnerId": f.owner})
+	if _, err := f.svc.MakeManager(ctx, coach.Actor{Workspace: "T1", User: "UADMIN", Admin: true}, "UM", "UTC"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddReps(ctx, coach.Actor{Workspace: "T1", User: "UM"}, []string{"U1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.run(t); err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.svc.RepView(ctx, "T1", "U1")
+	if err != nil || len(v.InCRM) != 2 || v.CRMName != "Salesforce" {
+		t.Fatalf("in Salesforce without a second meeting: %+v, %v", v.InCRM, err)
+	}
+	rita := coach.Actor{Workspace: "T1", User: "U1"}
+	p, err := f.svc.AdoptCRMDeal(ctx, rita, adopt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.Confirm(ctx, rita, "T1", p.ID, coach.SecondMeeting{At: f.clock.Now().Add(48 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	q, err := f.svc.AdoptCRMDeal(ctx, rita, lose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Lose(ctx, rita, "T1", q.ID, coach.LossReport{Reason: coach.ReasonCompetitor, Lesson: "Cheaper rival"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.run(t); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]map[string]any{}
+	for _, o := range f.sim.Opportunities() {
+		byID[o["Id"].(string)] = o
+	}
+	if len(byID) != 3 {
+		t.Errorf("%d opportunities, want the 3 there were", len(byID))
+	}
+	if a := byID[adopt]; a["StageName"] != "Proposal/Price Quote" || a["Pipeline_Coach_Id__c"] != "T1/"+p.ID || a["CloseDate"] != "2031-05-01" {
+		t.Errorf("adopted: %v", a)
+	}
+	if l := byID[lose]; l["StageName"] != "Closed Lost" || l["Pipeline_Coach_Loss__c"] != "Lost to a competitor: Cheaper rival" {
+		t.Errorf("lost: %v", l)
+	}
+}
