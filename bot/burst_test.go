@@ -39,7 +39,7 @@ func TestBurstAcksEveryEnvelopeInTime(t *testing.T) {
 	// A question about a prospect that is gone: each click reads Redis and
 	// answers "I can't find that prospect", and the message (which Slack
 	// does not hold) keeps its buttons.
-	q := render.Prompt(coach.Prospect{ID: "gone", Team: h.sim.TeamID(), Owner: rep, Account: "Ghost"}, coach.Ask{Kind: coach.AskFirst})
+	q := render.Prompt(coach.Prospect{ID: "gone", Workspace: h.sim.TeamID(), Owner: rep, Account: "Ghost"}, coach.Ask{Kind: coach.AskFirst})
 	prompt := slacksim.Message{Channel: h.sim.DMChannel(rep), TS: "1699999999.000001", Blocks: slack.Blocks{BlockSet: q.Blocks}}
 
 	runtime.GC()

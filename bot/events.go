@@ -131,7 +131,7 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 	var managed *coach.Digest // a manager also sees their team
 	if !b.svc.Manages(ctx, team, user) {
 		// not a manager: no team section, and no read for it
-	} else if d, err := b.svc.TeamDigest(ctx, coach.Actor{Team: team, User: user}); err == nil {
+	} else if d, err := b.svc.TeamDigest(ctx, coach.Actor{Workspace: team, User: user}); err == nil {
 		managed = &d
 	}
 	v, err := b.svc.RepView(ctx, team, user)

@@ -73,7 +73,7 @@ func TestAppHomeFitsAnyPipeline(t *testing.T) {
 	ctx := h.ctx
 	team := h.sim.TeamID()
 	for i := range 150 {
-		p := coach.Prospect{Team: team, ID: fmt.Sprintf("p%03d", i), Owner: rep, Account: fmt.Sprintf("Company %03d", i), TZ: "Europe/Berlin",
+		p := coach.Prospect{Workspace: team, ID: fmt.Sprintf("p%03d", i), Owner: rep, Account: fmt.Sprintf("Company %03d", i), TZ: "Europe/Berlin",
 			FirstMeeting: start.AddDate(0, 0, -10), MeetingEnd: start.AddDate(0, 0, -10), State: coach.Awaiting, Asks: 1, Version: 1,
 			CreatedAt: start, LastActivity: start}
 		if i%2 == 0 {

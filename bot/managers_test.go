@@ -101,10 +101,10 @@ func TestTeamCommandsCheckRoles(t *testing.T) {
 
 	// The manager may act on her rep's deal; another manager may not.
 	p := byAccount(h.prospects(rep), "Acme")
-	if _, err := h.rt.Service.NotYet(h.ctx, coach.Actor{Team: h.sim.TeamID(), User: otherBoss}, h.sim.TeamID(), p.ID); err == nil {
+	if _, err := h.rt.Service.NotYet(h.ctx, coach.Actor{Workspace: h.sim.TeamID(), User: otherBoss}, h.sim.TeamID(), p.ID); err == nil {
 		t.Fatal("another team's manager changed Rita's prospect")
 	}
-	if _, err := h.rt.Service.NotYet(h.ctx, coach.Actor{Team: h.sim.TeamID(), User: mia}, h.sim.TeamID(), p.ID); err != nil {
+	if _, err := h.rt.Service.NotYet(h.ctx, coach.Actor{Workspace: h.sim.TeamID(), User: mia}, h.sim.TeamID(), p.ID); err != nil {
 		t.Fatalf("Rita's manager could not act on her prospect: %v", err)
 	}
 

@@ -93,7 +93,7 @@ func (d *directory) lookup(ctx context.Context, team, user string) person {
 
 func (d *directory) actor(ctx context.Context, team, user string) (coach.Actor, *time.Location) {
 	p := d.lookup(ctx, team, user)
-	return coach.Actor{Team: team, User: user, Admin: p.Admin}, p.loc
+	return coach.Actor{Workspace: team, User: user, Admin: p.Admin}, p.loc
 }
 
 // reply answers a person where they asked: through the response_url when
@@ -129,11 +129,11 @@ func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Mess
 // decided, and App Home shows the deal where it now belongs.
 func (b *Bot) changed(ctx context.Context, p coach.Prospect) {
 	b.settle(ctx, p)
-	if b.homes.recent(p.Team+"/"+p.Owner, b.svc.Now()) {
+	if b.homes.recent(p.Workspace+"/"+p.Owner, b.svc.Now()) {
 		// Refreshing is a courtesy: never wait long on Slack's limits for it.
 		ctx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
-		b.publishHome(ctx, p.Team, p.Owner)
+		b.publishHome(ctx, p.Workspace, p.Owner)
 	}
 }
 
@@ -187,7 +187,7 @@ type Notifier struct {
 }
 
 // celebrationStatus is the ledger key of a workspace's celebration problem.
-func celebrationStatus(team string) string { return "status/" + team + "/celebration" }
+func celebrationStatus(workspace string) string { return "status/" + workspace + "/celebration" }
 
 // Ask posts the question to the rep's DM.
 func (n Notifier) Ask(ctx context.Context, p coach.Prospect, a coach.Ask) (coach.MessageRef, error) {
@@ -213,7 +213,7 @@ func (n Notifier) Celebrate(ctx context.Context, p coach.Prospect) (coach.Messag
 		ch, ts, err = n.Slack.PostMessage(ctx, n.Celebrations, render.Celebration(p).Options()...)
 		if err == nil {
 			if n.Status != nil {
-				_ = n.Status.Forget(ctx, celebrationStatus(p.Team))
+				_ = n.Status.Forget(ctx, celebrationStatus(p.Workspace))
 			}
 			return coach.MessageRef{Channel: ch, TS: ts}, nil
 		}
@@ -226,7 +226,7 @@ func (n Notifier) Celebrate(ctx context.Context, p coach.Prospect) (coach.Messag
 		if n.Celebrations != "" {
 			problem = sender.SlackError(err)
 		}
-		_ = n.Status.Record(ctx, celebrationStatus(p.Team), problem, 30*24*time.Hour)
+		_ = n.Status.Record(ctx, celebrationStatus(p.Workspace), problem, 30*24*time.Hour)
 	}
 	n.Log.Error().Err(err).Str("channel", n.Celebrations).Str("prospect", p.ID).
 		Msg("cannot post to the celebration channel: set CELEBRATION_CHANNEL to a channel id and invite the bot there with /invite @pipeline-coach")

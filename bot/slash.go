@@ -33,7 +33,7 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 	case command.Help:
 		respond(render.Help())
 	case command.Mine:
-		v, err := b.svc.RepView(ctx, actor.Team, actor.User)
+		v, err := b.svc.RepView(ctx, actor.Workspace, actor.User)
 		if err != nil {
 			log.Error().Err(err).Msg("read pipeline")
 			respond(render.Notice("Couldn't read your pipeline just now — try again in a minute."))
@@ -53,7 +53,7 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 	case command.Digest:
 		b.showTeam(ctx, actor, respond)
 	case command.Cleanup:
-		v, err := b.svc.RepView(ctx, actor.Team, actor.User)
+		v, err := b.svc.RepView(ctx, actor.Workspace, actor.User)
 		if err != nil {
 			log.Error().Err(err).Msg("read pipeline")
 			respond(render.Notice(errSaveFailed))
@@ -62,7 +62,7 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 		respond(render.Cleanup(v, loc))
 	case command.Lessons:
 		query := command.Unescape(c.Args)
-		ls, err := b.svc.Lessons(ctx, actor.Team, query)
+		ls, err := b.svc.Lessons(ctx, actor.Workspace, query)
 		if err != nil {
 			log.Error().Err(err).Msg("read lessons")
 			respond(render.Notice("Couldn't read the lessons just now — try again in a minute."))
@@ -75,7 +75,7 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 }
 
 func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.Actor, args string, respond func(render.Message)) {
-	_, loc := b.users.actor(ctx, actor.Team, actor.User)
+	_, loc := b.users.actor(ctx, actor.Workspace, actor.User)
 	la := command.ParseLog(args, b.svc.Now(), loc)
 	if attempt := command.DateAttempt(command.Unescape(args)); !la.HasWhen && attempt != "" {
 		respond(render.Notice(fmt.Sprintf("I couldn't read “%s” as a date and time, so nothing was logged. Dates work like: %s.",
@@ -94,7 +94,7 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 		return
 	}
 	p, err := b.svc.LogMeeting(ctx, coach.NewMeeting{
-		Team: actor.Team, Owner: actor.User, Account: la.Account, Contact: la.Contact,
+		Team: actor.Workspace, Owner: actor.User, Account: la.Account, Contact: la.Contact,
 		TZ: loc.String(), Start: la.When,
 	})
 	if err != nil {
@@ -111,12 +111,12 @@ func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.
 // slashDeal handles /pipeline won|lost|update <deal>: it finds the deal by
 // name and wins it, or opens the loss debrief or the update form.
 func (b *Bot) slashDeal(ctx context.Context, cmd slack.SlashCommand, actor coach.Actor, c command.Command, respond func(render.Message)) {
-	_, loc := b.users.actor(ctx, actor.Team, actor.User)
+	_, loc := b.users.actor(ctx, actor.Workspace, actor.User)
 	if strings.TrimSpace(c.Args) == "" {
 		respond(render.Notice(fmt.Sprintf("Which deal? Try `/pipeline %s Acme`.", c.Name)))
 		return
 	}
-	pl, err := b.svc.Pipeline(ctx, actor.Team, actor.User)
+	pl, err := b.svc.Pipeline(ctx, actor.Workspace, actor.User)
 	if err != nil {
 		b.log.Error().Err(err).Msg("read pipeline")
 		respond(render.Notice(errSaveFailed))
@@ -158,7 +158,7 @@ func (b *Bot) slashDeal(ctx context.Context, cmd slack.SlashCommand, actor coach
 		}
 		view := render.LoseModal(p)
 		if c.Name == command.Update {
-			view = render.UpdateModal(p, b.svc.FrameworkFor(ctx, actor.Team, p.Owner))
+			view = render.UpdateModal(p, b.svc.FrameworkFor(ctx, actor.Workspace, p.Owner))
 		}
 		if _, err := b.slack.OpenView(ctx, cmd.TriggerID, view); err != nil {
 			b.log.Warn().Err(err).Msg("open deal modal")

@@ -26,7 +26,7 @@ func (b *Bot) handleAdmin(ctx context.Context, actor coach.Actor, args string, r
 	sub, rest, _ := strings.Cut(strings.TrimSpace(args), " ")
 	switch strings.ToLower(sub) {
 	case "":
-		problem, _, err := b.ledger.Lookup(ctx, celebrationStatus(actor.Team))
+		problem, _, err := b.ledger.Lookup(ctx, celebrationStatus(actor.Workspace))
 		if err != nil {
 			b.log.Error().Err(err).Msg("read status")
 		}
@@ -39,7 +39,7 @@ func (b *Bot) handleAdmin(ctx context.Context, actor coach.Actor, args string, r
 		}
 		var made []string
 		for _, u := range users {
-			_, loc := b.users.actor(ctx, actor.Team, u)
+			_, loc := b.users.actor(ctx, actor.Workspace, u)
 			if _, err := b.svc.MakeManager(ctx, actor, u, loc.String()); err != nil {
 				b.log.Error().Err(err).Str("user", u).Msg("make manager")
 				respond(render.Notice(explain(err, nil)))

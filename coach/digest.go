@@ -98,7 +98,7 @@ func (t Thresholds) BuildDigest(team Team, ps []Prospect, now time.Time) Digest 
 		}
 	}
 	ours := func(p *Prospect) *digestSpan {
-		if team.Workspace != "" && p.Team != team.Workspace {
+		if team.Workspace != "" && p.Workspace != team.Workspace {
 			return nil
 		}
 		return spans[p.Owner]

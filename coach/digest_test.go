@@ -39,7 +39,7 @@ func dgLost(at time.Time) dgMove { return dgMove{coach.Lost, at} }
 func dgProspect(id, owner string, first time.Time, moves ...dgMove) coach.Prospect {
 	logged, asked := first.Add(-24*time.Hour), first.Add(time.Hour)
 	p := coach.Prospect{
-		Team: "T1", ID: id, Owner: owner, Account: "Acme " + id, TZ: "UTC",
+		Workspace: "T1", ID: id, Owner: owner, Account: "Acme " + id, TZ: "UTC",
 		FirstMeeting: first, MeetingEnd: first.Add(45 * time.Minute),
 		State: coach.Awaiting, CreatedAt: logged, LastActivity: asked,
 		History: []coach.Entry{
@@ -397,7 +397,7 @@ func TestBuildDigestAverageCycleIsTheTeams(t *testing.T) {
 func TestBuildDigestOnlyTheTeam(t *testing.T) {
 	team := dgTeam("U3", "U1", "U2", "U1", "")
 	otherWorkspace := dgProspect("elsewhere", "U1", dgAgo(2), dgOpp(dgAgo(1)))
-	otherWorkspace.Team = "T2"
+	otherWorkspace.Workspace = "T2"
 	ps := []coach.Prospect{
 		dgProspect("u1", "U1", dgAgo(2)),
 		otherWorkspace,

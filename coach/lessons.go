@@ -70,7 +70,7 @@ func reasonWord(w string) (LossReason, bool) {
 
 // Lessons returns the team's shared lessons matching query.
 func (s *Service) Lessons(ctx context.Context, team, query string) ([]Prospect, error) {
-	ps, err := s.store.TeamProspects(ctx, team)
+	ps, err := s.store.WorkspaceProspects(ctx, team)
 	if err != nil {
 		return nil, fmt.Errorf("read lessons of %s: %w", team, err)
 	}
@@ -85,11 +85,11 @@ var ErrNotQuiet = errors.New("no longer gone quiet")
 // cleanup's "lose all" does. A prospect that is no longer gone quiet (the rep
 // answered meanwhile) is left alone. It returns those it lost; one failure
 // does not stop the others.
-func (s *Service) LoseQuiet(ctx context.Context, actor Actor, team string, ids []string, r LossReport) ([]Prospect, error) {
+func (s *Service) LoseQuiet(ctx context.Context, actor Actor, workspace string, ids []string, r LossReport) ([]Prospect, error) {
 	var lost []Prospect
 	var errs []error
 	for _, id := range ids {
-		p, _, err := s.change(ctx, &actor, team, id, func(p Prospect) (Prospect, bool, error) {
+		p, _, err := s.change(ctx, &actor, workspace, id, func(p Prospect) (Prospect, bool, error) {
 			if !p.GoneQuiet() {
 				return p, false, ErrNotQuiet
 			}

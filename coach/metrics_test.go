@@ -35,7 +35,7 @@ type move struct {
 func mProspect(id string, first time.Time, moves ...move) coach.Prospect {
 	logged, asked := first.Add(-mDay), first.Add(time.Hour)
 	p := coach.Prospect{
-		Team: "T1", ID: id, Owner: "U1", Account: "Acme " + id, TZ: "UTC",
+		Workspace: "T1", ID: id, Owner: "U1", Account: "Acme " + id, TZ: "UTC",
 		FirstMeeting: first, MeetingEnd: first.Add(45 * time.Minute),
 		State: coach.Awaiting, CreatedAt: logged, LastActivity: logged,
 		History: []coach.Entry{

@@ -200,7 +200,7 @@ func (t Thresholds) NudgeCandidates(team Team, fw Framework, ps []Prospect, now 
 	}
 	ours := func(p Prospect) bool {
 		_, ok := counts[p.Owner]
-		return ok && (team.Workspace == "" || p.Team == team.Workspace)
+		return ok && (team.Workspace == "" || p.Workspace == team.Workspace)
 	}
 	total := 0
 	for _, p := range ps {

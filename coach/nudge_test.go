@@ -41,7 +41,7 @@ func ndAnswered() map[string]string {
 func ndDeal(id, owner string, first time.Time, moves ...ndMove) coach.Prospect {
 	logged := first.Add(-ndDay)
 	p := coach.Prospect{
-		Team: "W1", ID: id, Owner: owner, Account: "Account " + id, TZ: "UTC",
+		Workspace: "W1", ID: id, Owner: owner, Account: "Account " + id, TZ: "UTC",
 		FirstMeeting: first, MeetingEnd: first.Add(45 * time.Minute),
 		State: coach.Awaiting, CreatedAt: logged, LastActivity: first.Add(time.Hour),
 		History: []coach.Entry{
@@ -276,7 +276,7 @@ func TestNudgeCandidatesWholeTeam(t *testing.T) {
 	// count for nothing.
 	stranger := ndStalled("STRANGER")
 	other := ndStalled("OK")[0]
-	other.Team = "W2"
+	other.Workspace = "W2"
 	ps = append(ps, append(stranger, other)...)
 
 	got := coach.DefaultThresholds.NudgeCandidates(team, ndBANT, ps, ndNow)

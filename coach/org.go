@@ -82,7 +82,7 @@ func (s *Service) Role(ctx context.Context, actor Actor) (Role, error) {
 	if actor.Admin {
 		return RoleAdmin, nil
 	}
-	_, err := s.store.Team(ctx, actor.Team, actor.User)
+	_, err := s.store.Team(ctx, actor.Workspace, actor.User)
 	switch {
 	case err == nil:
 		return RoleManager, nil
@@ -99,16 +99,16 @@ func (s *Service) MakeManager(ctx context.Context, actor Actor, user, tz string)
 	if !actor.Admin {
 		return Team{}, &RoleError{Need: RoleAdmin, Action: "make a manager"}
 	}
-	if t, err := s.store.Team(ctx, actor.Team, user); err == nil {
+	if t, err := s.store.Team(ctx, actor.Workspace, user); err == nil {
 		return t, nil
 	}
 	if tz == "" || !ValidZone(tz) {
 		tz = s.TeamDefaults.TZ
 	}
-	t := Team{Workspace: actor.Team, Manager: user, TZ: tz, Framework: s.TeamDefaults.Framework, Version: 1}
+	t := Team{Workspace: actor.Workspace, Manager: user, TZ: tz, Framework: s.TeamDefaults.Framework, Version: 1}
 	err := s.store.SaveTeam(ctx, t)
 	if errors.Is(err, ErrConflict) {
-		return s.store.Team(ctx, actor.Team, user)
+		return s.store.Team(ctx, actor.Workspace, user)
 	}
 	if err != nil {
 		return Team{}, fmt.Errorf("make %s a manager: %w", user, err)
@@ -145,7 +145,7 @@ func (s *Service) nextNudgeRun(now time.Time, loc *time.Location) time.Time {
 
 // MyTeam returns the team the actor manages.
 func (s *Service) MyTeam(ctx context.Context, actor Actor) (Team, error) {
-	t, err := s.store.Team(ctx, actor.Team, actor.User)
+	t, err := s.store.Team(ctx, actor.Workspace, actor.User)
 	if errors.Is(err, ErrNotFound) {
 		return Team{}, &RoleError{Need: RoleManager, Action: "manage a team"}
 	}
@@ -218,15 +218,15 @@ func (s *Service) MoveRep(ctx context.Context, actor Actor, rep, to string) (Tea
 	if !actor.Admin {
 		return Team{}, &RoleError{Need: RoleAdmin, Action: "move a rep between managers"}
 	}
-	from, err := s.store.ManagerOf(ctx, actor.Team, rep)
+	from, err := s.store.ManagerOf(ctx, actor.Workspace, rep)
 	if err == nil && from != to {
-		if _, err := s.RemoveReps(ctx, Actor{Team: actor.Team, User: from}, []string{rep}); err != nil {
+		if _, err := s.RemoveReps(ctx, Actor{Workspace: actor.Workspace, User: from}, []string{rep}); err != nil {
 			return Team{}, fmt.Errorf("take %s off %s's team: %w", rep, from, err)
 		}
 	} else if err != nil && !errors.Is(err, ErrNotFound) {
 		return Team{}, err
 	}
-	return s.AddReps(ctx, Actor{Team: actor.Team, User: to}, []string{rep})
+	return s.AddReps(ctx, Actor{Workspace: actor.Workspace, User: to}, []string{rep})
 }
 
 // SetQuota sets a rep's quota. Only the rep's manager (or an admin) may.
@@ -236,11 +236,11 @@ func (s *Service) SetQuota(ctx context.Context, actor Actor, rep string, q Quota
 	}
 	manager := actor.User
 	if actor.Admin {
-		if m, err := s.store.ManagerOf(ctx, actor.Team, rep); err == nil {
+		if m, err := s.store.ManagerOf(ctx, actor.Workspace, rep); err == nil {
 			manager = m
 		}
 	}
-	return s.EditTeam(ctx, Actor{Team: actor.Team, User: manager}, func(t Team) (Team, error) {
+	return s.EditTeam(ctx, Actor{Workspace: actor.Workspace, User: manager}, func(t Team) (Team, error) {
 		if !t.Has(rep) {
 			return t, fmt.Errorf("%s: %w", rep, ErrNotOnTeam)
 		}

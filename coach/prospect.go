@@ -143,12 +143,12 @@ type Loss struct {
 // Prospect is a company a rep met once. It becomes pipeline (an opportunity)
 // only when the rep confirms a second meeting.
 type Prospect struct {
-	Team    string `json:"team"` // Slack workspace; one store may serve several
-	ID      string `json:"id"`
-	Owner   string `json:"owner"` // the rep
-	Account string `json:"account"`
-	Contact string `json:"contact,omitempty"`
-	TZ      string `json:"tz"` // the rep's IANA zone when logged; timing is computed in it
+	Workspace string `json:"team"` // Slack workspace (stored as "team", Slack's name for it, so existing records read); one store may serve several
+	ID        string `json:"id"`
+	Owner     string `json:"owner"` // the rep
+	Account   string `json:"account"`
+	Contact   string `json:"contact,omitempty"`
+	TZ        string `json:"tz"` // the rep's IANA zone when logged; timing is computed in it
 
 	FirstMeeting time.Time `json:"first_meeting"`
 	MeetingEnd   time.Time `json:"meeting_end"`

@@ -29,7 +29,7 @@ func bdate(month time.Month, day, hour, minute int) time.Time {
 func scheduledProspect() coach.Prospect {
 	logged := firstMeeting.Add(-48 * time.Hour)
 	return coach.Prospect{
-		Team: "T1", ID: "p1", Owner: "U1", Account: "Acme", TZ: "Europe/Berlin",
+		Workspace: "T1", ID: "p1", Owner: "U1", Account: "Acme", TZ: "Europe/Berlin",
 		FirstMeeting: firstMeeting, MeetingEnd: firstMeeting.Add(45 * time.Minute),
 		State: coach.Scheduled, CreatedAt: logged, LastActivity: logged, Version: 1,
 		FollowUpAt: firstMeeting.Add(75 * time.Minute),

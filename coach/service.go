@@ -13,20 +13,20 @@ import (
 
 // Actor is the person acting, as Slack identifies them.
 type Actor struct {
-	Team, User string
-	Admin      bool
+	Workspace, User string
+	Admin           bool
 }
 
 // mayActOn reports whether the actor may see and change the prospect: its
 // owner, an admin of the same workspace, or the owner's manager.
 func (s *Service) mayActOn(ctx context.Context, a Actor, p Prospect) (bool, error) {
-	if a.Team != p.Team {
+	if a.Workspace != p.Workspace {
 		return false, nil
 	}
 	if a.User == p.Owner || a.Admin {
 		return true, nil
 	}
-	manager, err := s.store.ManagerOf(ctx, p.Team, p.Owner)
+	manager, err := s.store.ManagerOf(ctx, p.Workspace, p.Owner)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
@@ -101,7 +101,7 @@ func (s *Service) change(ctx context.Context, actor *Actor, team, id string, fn 
 func (s *Service) changeFrom(ctx context.Context, actor *Actor, team, id string, known *Prospect, fn func(Prospect) (Prospect, bool, error)) (Prospect, bool, error) {
 	for range maxAttempts {
 		var cur Prospect
-		if known != nil && known.Team == team && known.ID == id {
+		if known != nil && known.Workspace == team && known.ID == id {
 			cur, known = *known, nil
 		} else {
 			var err error
@@ -144,7 +144,7 @@ func (s *Service) LogMeeting(ctx context.Context, m NewMeeting) (Prospect, error
 	now := s.clock.Now()
 	loc := loadLocation(m.TZ)
 	p := Prospect{
-		Team: m.Team, ID: s.newID(), Owner: m.Owner,
+		Workspace: m.Team, ID: s.newID(), Owner: m.Owner,
 		Account: cleanText(m.Account), Contact: cleanText(m.Contact), TZ: m.TZ,
 		FirstMeeting: m.Start, MeetingEnd: m.Start.Add(s.timing.MeetingDuration),
 		CreatedAt: now, LastActivity: now, Version: 1,
@@ -228,7 +228,7 @@ func (s *Service) Win(ctx context.Context, actor Actor, team, id string) (Prospe
 // WinKnown is Win of a prospect the caller has just read (from Pipeline),
 // saving a read.
 func (s *Service) WinKnown(ctx context.Context, actor Actor, p Prospect) (Prospect, error) {
-	return s.win(ctx, actor, p.Team, p.ID, &p)
+	return s.win(ctx, actor, p.Workspace, p.ID, &p)
 }
 
 func (s *Service) win(ctx context.Context, actor Actor, team, id string, known *Prospect) (Prospect, error) {
@@ -262,7 +262,7 @@ func (s *Service) UpdateFrom(ctx context.Context, actor Actor, team, id string, 
 
 // Prospect returns one prospect the actor may see.
 func (s *Service) Prospect(ctx context.Context, actor Actor, id string) (Prospect, error) {
-	p, err := s.store.Prospect(ctx, actor.Team, id)
+	p, err := s.store.Prospect(ctx, actor.Workspace, id)
 	if err != nil {
 		return Prospect{}, fmt.Errorf("read prospect %s: %w", id, err)
 	}
@@ -396,7 +396,7 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 		})
 		return err
 	}
-	if until, held := s.holdUntil(ctx, p.Team, p.Owner, now, p.Location()); held {
+	if until, held := s.holdUntil(ctx, p.Workspace, p.Owner, now, p.Location()); held {
 		// A holiday, or the rep is away: the question waits until they are back.
 		_, _, err := s.change(ctx, nil, team, id, func(p Prospect) (Prospect, bool, error) {
 			if p.FollowUpAt.IsZero() || p.FollowUpAt.After(now) {
@@ -425,7 +425,7 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 		return err
 	}
 
-	key := fmt.Sprintf("ask/%s/%s/%d", p.Team, p.ID, ask.N)
+	key := fmt.Sprintf("ask/%s/%s/%d", p.Workspace, p.ID, ask.N)
 	ref, err := s.sendOnce(ctx, key, func(ctx context.Context) (MessageRef, error) { return s.notify.Ask(ctx, p, ask) })
 	if errors.Is(err, errInFlight) {
 		return nil // its sender saves; if it died, our lease ends and we retry
@@ -491,7 +491,7 @@ func (s *Service) sendOnce(ctx context.Context, key string, send func(context.Co
 // The wait's end stays recorded: the stalled clock counts from it.
 func (s *Service) waitOver(ctx context.Context, p Prospect, now time.Time) error {
 	if p.WaitingOn != "" && !p.WaitingUntil.After(now) {
-		key := fmt.Sprintf("waitover/%s/%s/%d", p.Team, p.ID, p.WaitingUntil.Unix())
+		key := fmt.Sprintf("waitover/%s/%s/%d", p.Workspace, p.ID, p.WaitingUntil.Unix())
 		_, err := s.sendOnce(ctx, key, func(ctx context.Context) (MessageRef, error) {
 			return s.notify.Ask(ctx, p, Ask{Kind: AskWaitOver, N: p.Asks})
 		})
@@ -502,7 +502,7 @@ func (s *Service) waitOver(ctx context.Context, p Prospect, now time.Time) error
 			return err
 		}
 	}
-	_, _, err := s.change(ctx, nil, p.Team, p.ID, func(p Prospect) (Prospect, bool, error) {
+	_, _, err := s.change(ctx, nil, p.Workspace, p.ID, func(p Prospect) (Prospect, bool, error) {
 		if p.FollowUpAt.IsZero() || p.FollowUpAt.After(now) {
 			return p, false, nil
 		}
@@ -516,7 +516,7 @@ func (s *Service) waitOver(ctx context.Context, p Prospect, now time.Time) error
 
 // celebrate posts a shared loss to the team channel, once.
 func (s *Service) celebrate(ctx context.Context, p Prospect) error {
-	key := fmt.Sprintf("celebrate/%s/%s", p.Team, p.ID)
+	key := fmt.Sprintf("celebrate/%s/%s", p.Workspace, p.ID)
 	ref, err := s.sendOnce(ctx, key, func(ctx context.Context) (MessageRef, error) { return s.notify.Celebrate(ctx, p) })
 	if errors.Is(err, errInFlight) {
 		return nil
@@ -524,7 +524,7 @@ func (s *Service) celebrate(ctx context.Context, p Prospect) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = s.change(ctx, nil, p.Team, p.ID, func(p Prospect) (Prospect, bool, error) {
+	_, _, err = s.change(ctx, nil, p.Workspace, p.ID, func(p Prospect) (Prospect, bool, error) {
 		if !p.celebrationDue() {
 			return p, false, nil
 		}

@@ -15,9 +15,9 @@ import (
 )
 
 var (
-	rep      = coach.Actor{Team: "T1", User: "U1"}
-	otherRep = coach.Actor{Team: "T1", User: "U2"}
-	admin    = coach.Actor{Team: "T1", User: "UADMIN", Admin: true}
+	rep      = coach.Actor{Workspace: "T1", User: "U1"}
+	otherRep = coach.Actor{Workspace: "T1", User: "U2"}
+	admin    = coach.Actor{Workspace: "T1", User: "UADMIN", Admin: true}
 )
 
 type fixture struct {
@@ -381,7 +381,7 @@ func TestOthersCannotAct(t *testing.T) {
 
 	sm := coach.SecondMeeting{At: bdate(12, 1, 10, 0)}
 	loss := coach.LossReport{Reason: coach.ReasonNoFit}
-	outsiderAdmin := coach.Actor{Team: "T2", User: "U1", Admin: true} // same user id, admin, other workspace
+	outsiderAdmin := coach.Actor{Workspace: "T2", User: "U1", Admin: true} // same user id, admin, other workspace
 	type op struct {
 		name string
 		do   func(a coach.Actor, team string) error
@@ -437,7 +437,7 @@ func TestRefusalDoesNotLeakTheProspect(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, bdate(11, 25, 10, 0))
 	p := f.log(t, firstMeeting)
-	outsider := coach.Actor{Team: "T2", User: "U9"}
+	outsider := coach.Actor{Workspace: "T2", User: "U9"}
 	for _, a := range []coach.Actor{otherRep, outsider} {
 		got, _, err := f.svc.Confirm(ctx, a, "T1", p.ID, coach.SecondMeeting{At: bdate(12, 1, 10, 0)})
 		if !errors.Is(err, coach.ErrForbidden) {

@@ -25,9 +25,9 @@ type Prospects interface {
 	// ProspectsOfOwners returns every prospect the owners own, in any state
 	// and order, in one round trip whatever their number: its cost grows
 	// with their prospects, not with the workspace's.
-	ProspectsOfOwners(ctx context.Context, team string, owners []string) ([]Prospect, error)
-	// TeamProspects returns every prospect of a workspace, in any order.
-	TeamProspects(ctx context.Context, team string) ([]Prospect, error)
+	ProspectsOfOwners(ctx context.Context, workspace string, owners []string) ([]Prospect, error)
+	// WorkspaceProspects returns every prospect of a workspace, in any order.
+	WorkspaceProspects(ctx context.Context, workspace string) ([]Prospect, error)
 	// Save writes p atomically, in one round trip, only if the stored version
 	// is p.Version-1 (no record at all when p.Version is 1); otherwise it
 	// returns ErrConflict and writes nothing. In the same step it keeps p's

@@ -32,7 +32,7 @@ func TestManagerViewReadsTheTeamOnce(t *testing.T) {
 	if err := store.SaveTeam(ctx, coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1", "U2"}, Version: 1}); err != nil {
 		t.Fatal(err)
 	}
-	manager := coach.Actor{Team: "T1", User: "UM"}
+	manager := coach.Actor{Workspace: "T1", User: "UM"}
 
 	_, _, err := svc.TeamProspects(ctx, manager)
 	if err != nil {

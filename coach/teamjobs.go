@@ -142,7 +142,7 @@ var ErrNotYourNudge = errors.New("not your nudge")
 // a while) or snoozed for a week.
 func (s *Service) AnswerNudge(ctx context.Context, actor Actor, key string, snooze bool) (time.Time, error) {
 	parts := strings.Split(key, "/")
-	if len(parts) != 4 || parts[0] != actor.Team || parts[1] != actor.User {
+	if len(parts) != 4 || parts[0] != actor.Workspace || parts[1] != actor.User {
 		return time.Time{}, ErrNotYourNudge
 	}
 	now := s.clock.Now()
@@ -161,14 +161,14 @@ func (s *Service) PostDigestsNow(ctx context.Context, actor Actor, managers []st
 	}
 	var teams []Team
 	if len(managers) == 0 {
-		all, err := s.store.Teams(ctx, actor.Team)
+		all, err := s.store.Teams(ctx, actor.Workspace)
 		if err != nil {
 			return 0, fmt.Errorf("read teams: %w", err)
 		}
 		teams = all
 	}
 	for _, m := range managers {
-		t, err := s.store.Team(ctx, actor.Team, m)
+		t, err := s.store.Team(ctx, actor.Workspace, m)
 		if errors.Is(err, ErrNotFound) {
 			return 0, &RoleError{Need: RoleManager, Action: "get a digest (" + m + " has no team)"}
 		}

@@ -28,7 +28,7 @@ var now = at(25, 16, 0)
 
 func prospect(id, account string, state coach.State) coach.Prospect {
 	return coach.Prospect{
-		Team: "T1", ID: id, Owner: "U1", Account: account, Contact: "Jane Doe", TZ: "Europe/Berlin",
+		Workspace: "T1", ID: id, Owner: "U1", Account: account, Contact: "Jane Doe", TZ: "Europe/Berlin",
 		FirstMeeting: at(25, 10, 0), MeetingEnd: at(25, 10, 45), State: state,
 		CreatedAt: at(24, 9, 0), LastActivity: at(25, 11, 15),
 		History: []coach.Entry{{At: at(24, 9, 0), By: "U1", Event: coach.EventLogged, To: coach.Scheduled}},

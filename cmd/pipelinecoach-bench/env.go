@@ -394,7 +394,7 @@ func awaiting(team, id, owner string, now time.Time) coach.Prospect {
 	first := now.Add(-72 * time.Hour).Truncate(time.Hour)
 	asked := first.Add(2 * time.Hour)
 	return coach.Prospect{
-		Team: team, ID: id, Owner: owner, Account: "Account " + id, Contact: "Jane Doe", TZ: "UTC",
+		Workspace: team, ID: id, Owner: owner, Account: "Account " + id, Contact: "Jane Doe", TZ: "UTC",
 		FirstMeeting: first, MeetingEnd: first.Add(45 * time.Minute), State: coach.Awaiting,
 		Asks: 1, LastAsked: asked, FollowUpAt: now.Add(7 * 24 * time.Hour),
 		CreatedAt: first, LastActivity: asked, Version: 1,

@@ -204,7 +204,7 @@ func promptOf(call slacksim.Call) string {
 func undelivered(ctx context.Context, store coach.Store, ps []coach.Prospect, now time.Time) string {
 	var what []string
 	for _, p := range ps {
-		cur, err := store.Prospect(ctx, p.Team, p.ID)
+		cur, err := store.Prospect(ctx, p.Workspace, p.ID)
 		switch {
 		case err != nil:
 			what = append(what, "unreadable: "+err.Error())

@@ -34,7 +34,7 @@ func digestDeals(t coach.Team, n int, now time.Time) []coach.Prospect {
 		first := now.Add(-time.Duration(i%365)*24*time.Hour - 3*time.Hour).Truncate(time.Minute)
 		logged, asked := first.Add(-24*time.Hour), first.Add(time.Hour)
 		p := coach.Prospect{
-			Team: t.Workspace, ID: fmt.Sprintf("g%06d", i), Owner: owner, Account: fmt.Sprintf("Account %d GmbH", i),
+			Workspace: t.Workspace, ID: fmt.Sprintf("g%06d", i), Owner: owner, Account: fmt.Sprintf("Account %d GmbH", i),
 			Contact: "Jane Doe", TZ: "UTC", FirstMeeting: first, MeetingEnd: first.Add(45 * time.Minute),
 			State: coach.Awaiting, Asks: 1, LastAsked: asked, CreatedAt: logged, LastActivity: asked, Version: 1,
 			Prompt: coach.MessageRef{Channel: "D" + owner, TS: fmt.Sprintf("1764064800.%06d", i)},
@@ -242,7 +242,7 @@ func measureDigest(ctx context.Context, o options) ([]row, error) {
 		}
 		ownRead, own = append(ownRead, time.Since(start)), len(ps)
 		start = time.Now()
-		if ps, err = env.store.TeamProspects(ctx, shared.Workspace); err != nil {
+		if ps, err = env.store.WorkspaceProspects(ctx, shared.Workspace); err != nil {
 			return nil, err
 		}
 		wholeRead, whole = append(wholeRead, time.Since(start)), len(ps)

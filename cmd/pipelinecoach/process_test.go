@@ -233,7 +233,7 @@ func (w *world) seed(accounts ...string) []coach.Prospect {
 }
 
 func (w *world) askKey(p coach.Prospect, n int) string {
-	return fmt.Sprintf("{%s}:ledger:ask/%s/%s/%d", prefix, p.Team, p.ID, n)
+	return fmt.Sprintf("{%s}:ledger:ask/%s/%s/%d", prefix, p.Workspace, p.ID, n)
 }
 
 func (w *world) get(key string) string {

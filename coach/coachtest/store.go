@@ -60,17 +60,17 @@ func (m *MemStore) Prospect(_ context.Context, team, id string) (coach.Prospect,
 
 // ProspectsOf implements coach.Prospects.
 func (m *MemStore) ProspectsOf(_ context.Context, team, owner string) ([]coach.Prospect, error) {
-	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Team == team && p.Owner == owner })
+	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Workspace == team && p.Owner == owner })
 }
 
 // ProspectsOfOwners implements coach.Prospects.
-func (m *MemStore) ProspectsOfOwners(_ context.Context, team string, owners []string) ([]coach.Prospect, error) {
-	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Team == team && slices.Contains(owners, p.Owner) })
+func (m *MemStore) ProspectsOfOwners(_ context.Context, workspace string, owners []string) ([]coach.Prospect, error) {
+	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Workspace == workspace && slices.Contains(owners, p.Owner) })
 }
 
-// TeamProspects implements coach.Prospects.
-func (m *MemStore) TeamProspects(_ context.Context, team string) ([]coach.Prospect, error) {
-	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Team == team })
+// WorkspaceProspects implements coach.Prospects.
+func (m *MemStore) WorkspaceProspects(_ context.Context, workspace string) ([]coach.Prospect, error) {
+	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Workspace == workspace })
 }
 
 func (m *MemStore) prospectsWhere(keep func(coach.Prospect) bool) ([]coach.Prospect, error) {
@@ -93,7 +93,7 @@ func (m *MemStore) prospectsWhere(keep func(coach.Prospect) bool) ([]coach.Prosp
 func (m *MemStore) Save(_ context.Context, p coach.Prospect) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	k := prospectKey(p.Team, p.ID)
+	k := prospectKey(p.Workspace, p.ID)
 	var stored int64
 	var old coach.Prospect
 	if raw, ok := m.prospects[k]; ok {
@@ -110,7 +110,7 @@ func (m *MemStore) Save(_ context.Context, p coach.Prospect) error {
 		return err
 	}
 	m.prospects[k] = raw
-	job := coach.FollowUpKey(p.Team, p.ID)
+	job := coach.FollowUpKey(p.Workspace, p.ID)
 	switch {
 	case p.FollowUpAt.IsZero():
 		delete(m.due, job)
@@ -245,7 +245,7 @@ func (n *Notifier) Ask(_ context.Context, p coach.Prospect, a coach.Ask) (coach.
 		return coach.MessageRef{}, err
 	}
 	n.n++
-	n.Sent = append(n.Sent, Sent{Team: p.Team, Prospect: p.ID, Owner: p.Owner, Ask: a})
+	n.Sent = append(n.Sent, Sent{Team: p.Workspace, Prospect: p.ID, Owner: p.Owner, Ask: a})
 	return coach.MessageRef{Channel: "D" + p.Owner, TS: fmt.Sprintf("%d.000000", n.n)}, nil
 }
 

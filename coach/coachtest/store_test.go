@@ -35,7 +35,7 @@ func TestClock(t *testing.T) {
 func TestMemStoreSaveVersions(t *testing.T) {
 	ctx := context.Background()
 	s := coachtest.NewMemStore(func() time.Time { return t0 })
-	p := coach.Prospect{Team: "T1", ID: "a", Owner: "U1", State: coach.Scheduled, Version: 1,
+	p := coach.Prospect{Workspace: "T1", ID: "a", Owner: "U1", State: coach.Scheduled, Version: 1,
 		History: []coach.Entry{{At: t0, By: "U1", Event: coach.EventLogged, To: coach.Scheduled}}}
 	if _, err := s.Prospect(ctx, "T1", "a"); !errors.Is(err, coach.ErrNotFound) {
 		t.Fatalf("missing prospect: %v", err)
@@ -62,7 +62,7 @@ func TestMemStoreSaveVersions(t *testing.T) {
 	if _, err := s.Prospect(ctx, "T2", "a"); !errors.Is(err, coach.ErrNotFound) {
 		t.Errorf("another team's read: %v, want ErrNotFound", err)
 	}
-	other := coach.Prospect{Team: "T1", ID: "b", Owner: "U2", Version: 1}
+	other := coach.Prospect{Workspace: "T1", ID: "b", Owner: "U2", Version: 1}
 	if err := s.Save(ctx, other); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestMemStoreFollowUpJobs(t *testing.T) {
 	ctx := context.Background()
 	s := coachtest.NewMemStore(func() time.Time { return t0 })
 	key := coach.FollowUpKey("T1", "a")
-	p := coach.Prospect{Team: "T1", ID: "a", Version: 1, FollowUpAt: t0.Add(time.Hour)}
+	p := coach.Prospect{Workspace: "T1", ID: "a", Version: 1, FollowUpAt: t0.Add(time.Hour)}
 	if err := s.Save(ctx, p); err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestMemStoreLedger(t *testing.T) {
 func TestNotifierFailsOnce(t *testing.T) {
 	ctx := context.Background()
 	n := &coachtest.Notifier{Fail: errors.New("boom")}
-	p := coach.Prospect{Team: "T1", ID: "a", Owner: "U1"}
+	p := coach.Prospect{Workspace: "T1", ID: "a", Owner: "U1"}
 	if _, err := n.Ask(ctx, p, coach.Ask{Kind: coach.AskFirst, N: 1}); err == nil {
 		t.Fatal("want the failure")
 	}

@@ -52,7 +52,7 @@ func TestConformance(t *testing.T) {
 }
 
 func prospect(team, id, owner string) coach.Prospect {
-	return coach.Prospect{Team: team, ID: id, Owner: owner, Account: "Account " + id, State: coach.Scheduled,
+	return coach.Prospect{Workspace: team, ID: id, Owner: owner, Account: "Account " + id, State: coach.Scheduled,
 		FirstMeeting: t0, CreatedAt: t0, LastActivity: t0, Version: 1}
 }
 
@@ -133,8 +133,8 @@ func TestReopenKeepsEverything(t *testing.T) {
 			t.Errorf("ProspectsOf(T1, %s) after reopening = %d prospects, %v; want %d", owner, len(ps), err, want)
 		}
 	}
-	if ps, err := s.TeamProspects(ctx, "T2"); err != nil || len(ps) != 1 || ps[0].Owner != "U9" {
-		t.Errorf("TeamProspects(T2) after reopening = %+v, %v", ps, err)
+	if ps, err := s.WorkspaceProspects(ctx, "T2"); err != nil || len(ps) != 1 || ps[0].Owner != "U9" {
+		t.Errorf("WorkspaceProspects(T2) after reopening = %+v, %v", ps, err)
 	}
 	if m, err := s.ManagerOf(ctx, "T1", "U2"); err != nil || m != "M1" {
 		t.Errorf("ManagerOf(T1, U2) after reopening = %q, %v", m, err)
@@ -408,7 +408,7 @@ func TestSaveNeedsTeamIDAndOwner(t *testing.T) {
 	s := open(t, t.TempDir(), boltstore.Options{})
 	for _, p := range []coach.Prospect{prospect("", "p1", "U1"), prospect("T1", "", "U1"), prospect("T1", "p1", "")} {
 		if err := s.Save(ctx, p); !errors.Is(err, coach.ErrInvalid) {
-			t.Errorf("Save(%q, %q, owner %q) = %v, want ErrInvalid", p.Team, p.ID, p.Owner, err)
+			t.Errorf("Save(%q, %q, owner %q) = %v, want ErrInvalid", p.Workspace, p.ID, p.Owner, err)
 		}
 	}
 	if err := s.Schedule(ctx, "", t0); !errors.Is(err, coach.ErrInvalid) {

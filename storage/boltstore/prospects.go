@@ -55,12 +55,12 @@ func (b buckets) owned(ps []coach.Prospect, team, owner string) ([]coach.Prospec
 
 // ProspectsOfOwners returns every prospect the owners own in team, in no
 // order, from the owner index (one read transaction).
-func (s *Store) ProspectsOfOwners(ctx context.Context, team string, owners []string) ([]coach.Prospect, error) {
+func (s *Store) ProspectsOfOwners(ctx context.Context, workspace string, owners []string) ([]coach.Prospect, error) {
 	var ps []coach.Prospect
-	err := s.view(ctx, fmt.Sprintf("list prospects of %d owners in %s", len(owners), team), func(b buckets) error {
+	err := s.view(ctx, fmt.Sprintf("list prospects of %d owners in %s", len(owners), workspace), func(b buckets) error {
 		for _, owner := range slices.Compact(slices.Sorted(slices.Values(owners))) {
 			var err error
-			if ps, err = b.owned(ps, team, owner); err != nil {
+			if ps, err = b.owned(ps, workspace, owner); err != nil {
 				return err
 			}
 		}
@@ -69,11 +69,11 @@ func (s *Store) ProspectsOfOwners(ctx context.Context, team string, owners []str
 	return ps, err
 }
 
-// TeamProspects returns every prospect of a team, in no order.
-func (s *Store) TeamProspects(ctx context.Context, team string) ([]coach.Prospect, error) {
+// WorkspaceProspects returns every prospect of a workspace, in no order.
+func (s *Store) WorkspaceProspects(ctx context.Context, workspace string) ([]coach.Prospect, error) {
 	var ps []coach.Prospect
-	err := s.view(ctx, "list prospects of team "+team, func(b buckets) error {
-		prefix := str(nil, team)
+	err := s.view(ctx, "list prospects of team "+workspace, func(b buckets) error {
+		prefix := str(nil, workspace)
 		c := b.prospects.Cursor()
 		for k, raw := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, raw = c.Next() {
 			var p coach.Prospect
@@ -93,16 +93,16 @@ func (s *Store) TeamProspects(ctx context.Context, team string) ([]coach.Prospec
 // writes nothing. A prospect needs a team, an id and an owner
 // (coach.ErrInvalid).
 func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
-	what := fmt.Sprintf("save prospect %s/%s", p.Team, p.ID)
-	if p.Team == "" || p.ID == "" || p.Owner == "" {
-		return fmt.Errorf("%s: team, id and owner are required: %w", what, coach.ErrInvalid)
+	what := fmt.Sprintf("save prospect %s/%s", p.Workspace, p.ID)
+	if p.Workspace == "" || p.ID == "" || p.Owner == "" {
+		return fmt.Errorf("%s: workspace, id and owner are required: %w", what, coach.ErrInvalid)
 	}
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", what, err)
 	}
 	return s.update(ctx, what, func(b buckets) error {
-		key := prospectKey(p.Team, p.ID)
+		key := prospectKey(p.Workspace, p.ID)
 		var old coach.Prospect
 		if stored := b.prospects.Get(key); stored != nil {
 			if err := decode(stored, &old); err != nil {
@@ -118,14 +118,14 @@ func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 			return err
 		}
 		if old.Owner != "" && old.Owner != p.Owner {
-			if err := b.owners.Delete(ownerKey(p.Team, old.Owner, p.ID)); err != nil {
+			if err := b.owners.Delete(ownerKey(p.Workspace, old.Owner, p.ID)); err != nil {
 				return err
 			}
 		}
-		if err := b.owners.Put(ownerKey(p.Team, p.Owner, p.ID), nil); err != nil {
+		if err := b.owners.Put(ownerKey(p.Workspace, p.Owner, p.ID), nil); err != nil {
 			return err
 		}
-		job := coach.FollowUpKey(p.Team, p.ID)
+		job := coach.FollowUpKey(p.Workspace, p.ID)
 		if p.FollowUpAt.IsZero() {
 			return b.unschedule(job)
 		}

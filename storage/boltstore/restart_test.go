@@ -48,7 +48,7 @@ func TestKilledMidFlowAsksOnce(t *testing.T) {
 			opp, err := svc.LogMeeting(ctx, coach.NewMeeting{Team: "T1", Owner: "U1", Account: "Initech", TZ: "Europe/Berlin",
 				Start: logged.Add(-24 * time.Hour)})
 			must(t, "LogMeeting", err)
-			_, _, err = svc.Confirm(ctx, coach.Actor{Team: "T1", User: "U1"}, "T1", opp.ID,
+			_, _, err = svc.Confirm(ctx, coach.Actor{Workspace: "T1", User: "U1"}, "T1", opp.ID,
 				coach.SecondMeeting{At: logged.Add(7 * 24 * time.Hour), Amount: 5000, Currency: "EUR"})
 			must(t, "Confirm", err)
 			must(t, "Close", s.Close())

@@ -42,16 +42,18 @@ type keys struct{ base string }
 
 func newKeys(prefix string) keys { return keys{base: "{" + prefix + "}"} }
 
-func (k keys) team(team string) string { return k.base + ":t:" + escape(team) }
+func (k keys) workspace(workspace string) string { return k.base + ":t:" + escape(workspace) }
 
-func (k keys) prospects(team string) string       { return k.team(team) + ":p" }
-func (k keys) versions(team string) string        { return k.team(team) + ":v" }
-func (k keys) owners(team string) string          { return k.team(team) + ":o" }
-func (k keys) ownerSet(team, owner string) string { return k.team(team) + ":owner:" + escape(owner) }
+func (k keys) prospects(workspace string) string { return k.workspace(workspace) + ":p" }
+func (k keys) versions(workspace string) string  { return k.workspace(workspace) + ":v" }
+func (k keys) owners(workspace string) string    { return k.workspace(workspace) + ":o" }
+func (k keys) ownerSet(workspace, owner string) string {
+	return k.workspace(workspace) + ":owner:" + escape(owner)
+}
 
-func (k keys) teams(team string) string        { return k.team(team) + ":teams" }
-func (k keys) teamVersions(team string) string { return k.team(team) + ":tv" }
-func (k keys) repManagers(team string) string  { return k.team(team) + ":rm" }
+func (k keys) teams(workspace string) string        { return k.workspace(workspace) + ":teams" }
+func (k keys) teamVersions(workspace string) string { return k.workspace(workspace) + ":tv" }
+func (k keys) repManagers(workspace string) string  { return k.workspace(workspace) + ":rm" }
 
 func (k keys) jobsDue() string    { return k.base + ":jobs:due" }
 func (k keys) jobsLeased() string { return k.base + ":jobs:leased" }

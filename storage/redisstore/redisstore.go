@@ -82,36 +82,36 @@ func (s *Store) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Pr
 
 // ProspectsOfOwners returns every prospect the owners own, in one round
 // trip (one script over their owner sets; none at all for no owners).
-func (s *Store) ProspectsOfOwners(ctx context.Context, team string, owners []string) ([]coach.Prospect, error) {
+func (s *Store) ProspectsOfOwners(ctx context.Context, workspace string, owners []string) ([]coach.Prospect, error) {
 	owners = slices.Compact(slices.Sorted(slices.Values(owners)))
 	if len(owners) == 0 {
 		return nil, nil
 	}
 	keys := make([]string, 0, len(owners)+1)
-	keys = append(keys, s.keys.prospects(team))
+	keys = append(keys, s.keys.prospects(workspace))
 	for _, o := range owners {
-		keys = append(keys, s.keys.ownerSet(team, o))
+		keys = append(keys, s.keys.ownerSet(workspace, o))
 	}
 	raws, err := prospectsOfOwnersScript.Run(ctx, s.client, keys).StringSlice()
 	if err != nil {
-		return nil, fmt.Errorf("list prospects of %d owners in %s: %w", len(owners), team, err)
+		return nil, fmt.Errorf("list prospects of %d owners in %s: %w", len(owners), workspace, err)
 	}
 	ps, err := decodeProspects(raws)
 	if err != nil {
-		return nil, fmt.Errorf("list prospects of %d owners in %s: %w", len(owners), team, err)
+		return nil, fmt.Errorf("list prospects of %d owners in %s: %w", len(owners), workspace, err)
 	}
 	return ps, nil
 }
 
-// TeamProspects returns every prospect of a team, in one round trip.
-func (s *Store) TeamProspects(ctx context.Context, team string) ([]coach.Prospect, error) {
-	raws, err := s.client.HVals(ctx, s.keys.prospects(team)).Result()
+// WorkspaceProspects returns every prospect of a workspace, in one round trip.
+func (s *Store) WorkspaceProspects(ctx context.Context, workspace string) ([]coach.Prospect, error) {
+	raws, err := s.client.HVals(ctx, s.keys.prospects(workspace)).Result()
 	if err != nil {
-		return nil, fmt.Errorf("list prospects of team %s: %w", team, err)
+		return nil, fmt.Errorf("list prospects of workspace %s: %w", workspace, err)
 	}
 	ps, err := decodeProspects(raws)
 	if err != nil {
-		return nil, fmt.Errorf("list prospects of team %s: %w", team, err)
+		return nil, fmt.Errorf("list prospects of workspace %s: %w", workspace, err)
 	}
 	return ps, nil
 }
@@ -131,12 +131,12 @@ func decodeProspects(raws []string) ([]coach.Prospect, error) {
 // p.Version is 1), and keeps its follow-up job in step, in one script.
 // Otherwise it returns coach.ErrConflict and writes nothing.
 func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
-	if p.Team == "" || p.ID == "" || p.Owner == "" {
-		return fmt.Errorf("save prospect %s/%s: team, id and owner are required: %w", p.Team, p.ID, coach.ErrInvalid)
+	if p.Workspace == "" || p.ID == "" || p.Owner == "" {
+		return fmt.Errorf("save prospect %s/%s: workspace, id and owner are required: %w", p.Workspace, p.ID, coach.ErrInvalid)
 	}
 	raw, err := json.Marshal(p)
 	if err != nil {
-		return fmt.Errorf("save prospect %s/%s: encode: %w", p.Team, p.ID, err)
+		return fmt.Errorf("save prospect %s/%s: encode: %w", p.Workspace, p.ID, err)
 	}
 	followUp := ""
 	if !p.FollowUpAt.IsZero() {
@@ -144,13 +144,13 @@ func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 	}
 	k := s.keys
 	res, err := saveScript.Run(ctx, s.client,
-		append([]string{k.prospects(p.Team), k.versions(p.Team), k.owners(p.Team), k.ownerSet(p.Team, p.Owner)}, k.jobs()...),
-		p.ID, p.Version, raw, coach.FollowUpKey(p.Team, p.ID), followUp).Slice()
+		append([]string{k.prospects(p.Workspace), k.versions(p.Workspace), k.owners(p.Workspace), k.ownerSet(p.Workspace, p.Owner)}, k.jobs()...),
+		p.ID, p.Version, raw, coach.FollowUpKey(p.Workspace, p.ID), followUp).Slice()
 	if err != nil {
-		return fmt.Errorf("save prospect %s/%s: %w", p.Team, p.ID, err)
+		return fmt.Errorf("save prospect %s/%s: %w", p.Workspace, p.ID, err)
 	}
 	if len(res) == 0 {
-		return fmt.Errorf("save prospect %s/%s: unexpected reply %v", p.Team, p.ID, res)
+		return fmt.Errorf("save prospect %s/%s: unexpected reply %v", p.Workspace, p.ID, res)
 	}
 	if written, _ := res[0].(int64); written == 1 {
 		return nil
@@ -162,7 +162,7 @@ func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 		}
 	}
 	return fmt.Errorf("save prospect %s/%s: version %d over stored version %s: %w",
-		p.Team, p.ID, p.Version, stored, coach.ErrConflict)
+		p.Workspace, p.ID, p.Version, stored, coach.ErrConflict)
 }
 
 // ClaimDue leases up to max jobs due at or before now, earliest first. Jobs

@@ -35,7 +35,7 @@ func TestConformance(t *testing.T) {
 var t0 = time.Date(2031, time.March, 3, 9, 0, 0, 0, time.UTC)
 
 func prospect(team, id, owner string) coach.Prospect {
-	return coach.Prospect{Team: team, ID: id, Owner: owner, Account: "Account " + id, State: coach.Scheduled,
+	return coach.Prospect{Workspace: team, ID: id, Owner: owner, Account: "Account " + id, State: coach.Scheduled,
 		FirstMeeting: t0, CreatedAt: t0, LastActivity: t0, Version: 1}
 }
 
@@ -102,7 +102,7 @@ func TestSaveNeedsTeamIDAndOwner(t *testing.T) {
 	s := fresh(redistest.Start(t).Client(t))
 	for _, p := range []coach.Prospect{prospect("", "p1", "U1"), prospect("T1", "", "U1"), prospect("T1", "p1", "")} {
 		if err := s.Save(context.Background(), p); !errors.Is(err, coach.ErrInvalid) {
-			t.Errorf("Save(%q, %q, owner %q) = %v, want ErrInvalid", p.Team, p.ID, p.Owner, err)
+			t.Errorf("Save(%q, %q, owner %q) = %v, want ErrInvalid", p.Workspace, p.ID, p.Owner, err)
 		}
 	}
 }

@@ -84,7 +84,7 @@ func testFollowUp(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		}},
 		{"saved again after Done", func(t *testing.T, s coach.Store, p coach.Prospect) {
 			wantClaim(t, s, due, 10, followUp(p))
-			must(t, "Done", s.Done(ctx(), coach.FollowUpKey(p.Team, p.ID)))
+			must(t, "Done", s.Done(ctx(), coach.FollowUpKey(p.Workspace, p.ID)))
 			wantClaim(t, s, due.Add(2*lease), 10)
 			p = next(p)
 			save(t, s, p)

@@ -48,7 +48,7 @@ func testRoundTrip(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		t.Fatalf("the every-field prospect leaves %v unset", zero)
 	}
 
-	minimal := coach.Prospect{Team: "T1", ID: "minimal", Owner: "U1", Version: 1}
+	minimal := coach.Prospect{Workspace: "T1", ID: "minimal", Owner: "U1", Version: 1}
 
 	quiet := prospect("T1", "quiet", "U1")
 	quiet.State = coach.Awaiting
@@ -69,8 +69,8 @@ func testRoundTrip(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)
 			save(t, s, tc.p)
-			sameProspect(t, "Prospect", get(t, s, tc.p.Team, tc.p.ID), tc.p)
-			ps, err := s.ProspectsOf(ctx(), tc.p.Team, tc.p.Owner)
+			sameProspect(t, "Prospect", get(t, s, tc.p.Workspace, tc.p.ID), tc.p)
+			ps, err := s.ProspectsOf(ctx(), tc.p.Workspace, tc.p.Owner)
 			must(t, "ProspectsOf", err)
 			if len(ps) != 1 {
 				t.Fatalf("ProspectsOf = %d prospects, want 1", len(ps))
@@ -82,7 +82,7 @@ func testRoundTrip(t *testing.T, newStore func(t *testing.T) coach.Store) {
 			p.Account += " (renamed)"
 			p.FollowUpAt = time.Time{}
 			save(t, s, p)
-			sameProspect(t, "Prospect after a second save", get(t, s, p.Team, p.ID), p)
+			sameProspect(t, "Prospect after a second save", get(t, s, p.Workspace, p.ID), p)
 		})
 	}
 }
@@ -276,9 +276,9 @@ func testProspectsOf(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	// A team's prospects are all its reps' and no other team's.
 	wantTeam := func(team string, ps ...coach.Prospect) {
 		t.Helper()
-		got, err := s.TeamProspects(ctx(), team)
-		must(t, "TeamProspects", err)
-		sameProspects(t, "TeamProspects("+team+")", got, ps)
+		got, err := s.WorkspaceProspects(ctx(), team)
+		must(t, "WorkspaceProspects", err)
+		sameProspects(t, "WorkspaceProspects("+team+")", got, ps)
 	}
 	wantTeam("T1", a1, a2v2, a3)
 	wantTeam("T2", b1)
@@ -355,7 +355,7 @@ func unset(v reflect.Value, path string) []string {
 func ids(ps []coach.Prospect) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
-		out[i] = p.Team + "/" + p.ID
+		out[i] = p.Workspace + "/" + p.ID
 	}
 	return out
 }

@@ -39,8 +39,8 @@ func runRandom(t *testing.T, s coach.Store, r *rand.Rand, ops int) {
 	jobs := map[string]*modelJob{} // by job key
 	byKey := map[string]int{}      // job key → index in prospects
 	for i, p := range prospects {
-		byKey[coach.FollowUpKey(p.Team, p.ID)] = i
-		jobs[coach.FollowUpKey(p.Team, p.ID)] = &modelJob{}
+		byKey[coach.FollowUpKey(p.Workspace, p.ID)] = i
+		jobs[coach.FollowUpKey(p.Workspace, p.ID)] = &modelJob{}
 	}
 	saved := make([]bool, len(prospects))
 	now := t0
@@ -53,7 +53,7 @@ func runRandom(t *testing.T, s coach.Store, r *rand.Rand, ops int) {
 	for range ops {
 		now = now.Add(time.Duration(r.IntN(10)) * time.Minute)
 		i := r.IntN(len(prospects))
-		key := coach.FollowUpKey(prospects[i].Team, prospects[i].ID)
+		key := coach.FollowUpKey(prospects[i].Workspace, prospects[i].ID)
 		switch op := r.IntN(10); {
 		case op < 4: // Save, with FollowUpAt cleared, kept or moved
 			p := prospects[i]

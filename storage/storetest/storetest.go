@@ -53,7 +53,7 @@ const lease = time.Hour
 // prospect is a plausible first-version prospect.
 func prospect(team, id, owner string) coach.Prospect {
 	return coach.Prospect{
-		Team:         team,
+		Workspace:    team,
 		ID:           id,
 		Owner:        owner,
 		Account:      "Account " + id,
@@ -78,7 +78,7 @@ func next(p coach.Prospect) coach.Prospect {
 func save(t *testing.T, s coach.Store, p coach.Prospect) {
 	t.Helper()
 	if err := s.Save(context.Background(), p); err != nil {
-		t.Fatalf("Save %s/%s v%d: %v", p.Team, p.ID, p.Version, err)
+		t.Fatalf("Save %s/%s v%d: %v", p.Workspace, p.ID, p.Version, err)
 	}
 }
 
@@ -185,7 +185,7 @@ func jobsString(jobs []coach.Job) string {
 func job(key string, due time.Time) coach.Job { return coach.Job{Key: key, Due: due} }
 
 func followUp(p coach.Prospect) coach.Job {
-	return coach.Job{Key: coach.FollowUpKey(p.Team, p.ID), Due: p.FollowUpAt}
+	return coach.Job{Key: coach.FollowUpKey(p.Workspace, p.ID), Due: p.FollowUpAt}
 }
 
 func ctx() context.Context { return context.Background() }

@@ -40,7 +40,7 @@ func (s *dueStore) Save(ctx context.Context, p coach.Prospect) error {
 	if err := s.Store.Save(ctx, p); err != nil {
 		return err
 	}
-	s.set(coach.FollowUpKey(p.Team, p.ID), p.FollowUpAt)
+	s.set(coach.FollowUpKey(p.Workspace, p.ID), p.FollowUpAt)
 	return nil
 }
 
