@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		{"LedgerExpiry", testLedgerExpiry},
 		{"RandomFollowUps", testRandomFollowUps},
 		{"Teams", testTeams},
+		{"CalendarSyncs", testCalendarSyncs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
