@@ -20,6 +20,10 @@ const (
 	Opportunity State = "opportunity" // second meeting confirmed; pipeline
 	Won         State = "won"
 	Lost        State = "lost"
+	// Withdrawn: the calendar brought a first meeting that did not happen
+	// (cancelled, declined) or was not a sales meeting. History keeps it;
+	// no metric counts it.
+	Withdrawn State = "withdrawn"
 )
 
 // Open reports whether the prospect can still change state.
@@ -52,6 +56,8 @@ const (
 	EventWon       Event = "won"
 	EventQuiet     Event = "gone_quiet"
 	EventUpdated   Event = "updated"
+	EventMoved     Event = "moved"     // the calendar moved the first meeting
+	EventWithdrawn Event = "withdrawn" // see Withdrawn
 )
 
 // Entry is one line of a prospect's history: who did what, when, and the
@@ -176,6 +182,13 @@ type Prospect struct {
 	// review") until WaitingUntil; then the rep is asked again.
 	WaitingOn    string    `json:"waiting_on,omitempty"`
 	WaitingUntil time.Time `json:"waiting_until,omitzero"`
+
+	// Calendar is the event the first meeting came from, when the rep's
+	// calendar brought it. NextMeeting is a later meeting with the same
+	// company on the rep's calendar: the evidence the question offers as
+	// the second meeting, never taken without the rep.
+	Calendar    *CalendarMeeting `json:"calendar,omitempty"`
+	NextMeeting *CalendarMeeting `json:"next_meeting,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	// LastActivity is the last recorded update: a next step, a meeting date,
@@ -516,6 +529,14 @@ func (p Prospect) clone() Prospect {
 	if p.Loss != nil {
 		l := *p.Loss
 		next.Loss = &l
+	}
+	if p.Calendar != nil {
+		c := *p.Calendar
+		next.Calendar = &c
+	}
+	if p.NextMeeting != nil {
+		m := *p.NextMeeting
+		next.NextMeeting = &m
 	}
 	return next
 }

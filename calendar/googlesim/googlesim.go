@@ -94,7 +94,7 @@ func New() *Server {
 	if err != nil {
 		panic(err)
 	}
-	s := &Server{key: key, users: map[string]map[string]*Event{}, tokens: map[string]string{}}
+	s := &Server{key: key, seq: 1, users: map[string]map[string]*Event{}, tokens: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", s.token)
 	mux.HandleFunc("GET /calendar/v3/calendars/{calendar}/events", s.list)

@@ -87,7 +87,7 @@ type Server struct {
 
 // New starts a simulator on a loopback port.
 func New() *Server {
-	s := &Server{users: map[string]map[string]*Event{}, tokens: map[string]bool{}}
+	s := &Server{seq: 1, users: map[string]map[string]*Event{}, tokens: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
 	mux.HandleFunc("GET /v1.0/users/{user}/calendarView/delta", s.delta)
