@@ -22,7 +22,7 @@ import (
 type directory map[string]string
 
 func (d directory) Email(_ context.Context, _, user string) (string, error) { return d[user], nil }
-func (d directory) Zone(context.Context, string, string) string           { return "Europe/Berlin" }
+func (d directory) Zone(context.Context, string, string) string             { return "Europe/Berlin" }
 
 const (
 	ws      = "T0SIM"
