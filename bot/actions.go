@@ -113,7 +113,11 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 		}
 		view := render.LoseModal(p)
 		if action == render.ActionYes {
-			view = render.ConfirmModal(p, coach.SecondMeeting{}, b.svc.FrameworkFor(ctx, team, p.Owner))
+			var draft coach.SecondMeeting
+			if p.NextMeeting != nil {
+				draft.At = p.NextMeeting.Start // the calendar's later meeting, for the rep to keep or change
+			}
+			view = render.ConfirmModal(p, draft, b.svc.FrameworkFor(ctx, team, p.Owner))
 		}
 		if _, err := b.slack.OpenView(ctx, cb.TriggerID, view); err != nil {
 			log.Warn().Err(err).Msg("open modal")
@@ -126,6 +130,12 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 			return
 		}
 		b.changed(ctx, p)
+	case render.ActionThatsIt:
+		b.confirmCalendarMeeting(ctx, actor, loc, id, respond)
+	case render.ActionNotSales:
+		b.notSalesMeeting(ctx, actor, loc, id, respond)
+	case render.ActionCalendarOn, render.ActionCalendarOff:
+		b.setCalendar(ctx, actor, loc, action == render.ActionCalendarOn, respond)
 	case render.ActionWon:
 		p, err := b.svc.Win(ctx, actor, team, id)
 		if err != nil {

@@ -108,6 +108,9 @@ type Bot struct {
 	// graced is when a full pool last held up the socket loop (Unix ns).
 	graced atomic.Int64
 	wg     sync.WaitGroup
+	// calendars are the workspaces whose calendar reading this process
+	// has started.
+	calendars sync.Map
 }
 
 // New returns a bot. sm is slack-go's Socket Mode client; out makes every

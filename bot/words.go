@@ -25,10 +25,24 @@ func explain(err error, loc *time.Location) string {
 		return "That prospect belongs to someone else: only its owner, their manager or an admin can change it. Nothing changed."
 	case errors.Is(err, coach.ErrNotFound):
 		return "I can't find that prospect any more. Nothing changed."
+	case errors.Is(err, coach.ErrCalendarOff):
+		return explainCalendar(err)
 	case errors.Is(err, coach.ErrNotOpportunity):
 		return "That isn't an opportunity yet: a prospect becomes one only when a second meeting is booked (the two-meeting rule). Confirm the second meeting first — or lose it fast."
 	}
 	return errSaveFailed
+}
+
+// explainCalendar is a calendar command's error in words, "" for one that
+// is no person's doing.
+func explainCalendar(err error) string {
+	switch {
+	case errors.Is(err, coach.ErrCalendarOff):
+		return "Calendars are not connected here: your admin can connect Google Workspace or Microsoft 365 (see the README's \"Calendars\" section). Until then, log first meetings with `/pipeline log`."
+	case errors.Is(err, coach.ErrForbidden):
+		return "Only admins can see everyone's calendar status: workspace admins and the users listed in ADMIN_USER_IDS."
+	}
+	return ""
 }
 
 func fieldLabel(field string) string {

@@ -84,7 +84,22 @@ func TestGolden(t *testing.T) {
 	view.Framework = coach.ChooseFramework("spiced", "")
 	digest := coach.DefaultThresholds.BuildDigest(coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1"}, TZ: "Europe/Berlin"},
 		[]coach.Prospect{opportunity("p1", "Acme"), prospect("p2", "Globex", coach.Awaiting), lost("p3", "Initech", 2)}, now)
+	fromCalendar := prospect("p5", "Acme", coach.Awaiting)
+	fromCalendar.Calendar = &coach.CalendarMeeting{EventID: "e1", Title: "Acme intro", Start: at(25, 10, 0), End: at(25, 11, 0), Company: "acme.com"}
+	withEvidence := fromCalendar
+	withEvidence.NextMeeting = &coach.CalendarMeeting{EventID: "e2", Title: "Acme — follow-up", Start: at(1+30, 10, 0), Company: "acme.com"}
+	syncs := []coach.CalendarSync{
+		{Workspace: "T1", Rep: "U2", Mailbox: "omar@ourco.com", Gone: true, Failures: 3, LastError: "the mailbox does not exist or cannot be read", ErrorAt: at(25, 15, 0)},
+		{Workspace: "T1", Rep: "U3", Mailbox: "kim@ourco.com", Failures: 1, LastError: "the calendar service asked to slow down or is down: 429 rateLimitExceeded", ErrorAt: at(25, 15, 58), LastRead: at(25, 15, 50)},
+		{Workspace: "T1", Rep: "U1", Mailbox: "rita@ourco.com", LastRead: at(25, 15, 59)},
+	}
 	tests := map[string]any{
+		"prompt_calendar":          render.Prompt(fromCalendar, coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks,
+		"prompt_calendar_evidence": render.Prompt(withEvidence, coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks,
+		"modal_confirm_evidence":   render.ConfirmModal(withEvidence, coach.SecondMeeting{At: withEvidence.NextMeeting.Start}, coach.ChooseFramework("bant", "")),
+		"calendar_status":          render.CalendarStatus(syncs[2], true, now, berlin).Blocks,
+		"calendar_status_off":      render.CalendarStatus(coach.CalendarSync{}, false, now, berlin).Blocks,
+		"calendar_admin":           render.CalendarAdmin(syncs, now, berlin).Blocks,
 		"prompt_first":     render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks,
 		"prompt_reminder":  render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskReminder, N: 2}).Blocks,
 		"prompt_closeout":  render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskCloseOut, N: 4}).Blocks,
