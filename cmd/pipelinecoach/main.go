@@ -62,6 +62,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 	}
 	defer closeStore()
 
+	calendar, calendarWhere := cfg.calendarSettings(time.Now)
 	rt := bot.Assemble(bot.Setup{
 		Config: bot.Config{Workers: cfg.Workers, DefaultTZ: cfg.DefaultTimezone, Admins: cfg.AdminUserIDs,
 			CelebrationChannel: cfg.CelebrationChan},
@@ -76,6 +77,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		Log:      log,
 		Sender:   sender.Options{Observe: metrics.SlackCall},
 		Lease:    cfg.JobLease,
+		Calendar: calendar,
 	})
 	rt.Service.Thresholds.MaxNudgesPerDay = cfg.MaxNudgesPerDay
 	rt.Bot.Observe(metrics)
@@ -111,7 +113,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		opsErr <- err
 	}()
 
-	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Str("http_addr", cfg.HTTPAddr).Int("procs", procs).Int("gc_percent", gcPercent).Msg("starting")
+	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Str("http_addr", cfg.HTTPAddr).Str("calendar", calendarWhere).Int("procs", procs).Int("gc_percent", gcPercent).Msg("starting")
 	runErr := rt.Run(ctx)
 	cancel()
 	if err := <-opsErr; err != nil {
