@@ -126,6 +126,7 @@ func measurements() []measurement {
 		{5, "digest", measureDigest},
 		{6, "memory", measureMemory},
 		{7, "ceiling", measureCeiling},
+		{8, "calendar", measureCalendar},
 	}
 }
 
