@@ -450,3 +450,34 @@ func TestTwoReplicasMakeOneProspectPerEvent(t *testing.T) {
 		}
 	}
 }
+
+func TestSecondMeetingAfterNotYetChangesTheReminder(t *testing.T) {
+	f := newFixture(t)
+	now := f.clock.Now()
+	f.sim.Put(rita, meeting("a", "Acme intro", now.Add(2*time.Hour), jane))
+	f.enrol(ritaID)
+	f.runFor(4 * time.Hour)
+	p := f.only(ritaID)
+	if p.State != coach.Awaiting || p.NextMeeting != nil {
+		t.Fatalf("asked without evidence: %+v", p)
+	}
+	if _, err := f.svc.NotYet(f.ctx, coach.Actor{Workspace: ws, User: ritaID}, ws, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.sim.Put(rita, meeting("b", "Acme demo", now.Add(10*24*time.Hour), jane))
+	f.runFor(poll)
+	if p = f.only(ritaID); p.NextMeeting == nil || p.NextMeeting.EventID != "b" {
+		t.Fatalf("the meeting booked after 'not yet' is not offered: %+v", p.NextMeeting)
+	}
+	f.runFor(3 * 24 * time.Hour)
+	asks := f.notify.Asks()
+	if len(asks) != 2 || asks[1].Ask.Kind != coach.AskReminder {
+		t.Fatalf("questions: %+v", asks)
+	}
+	// A cancelled follow-up is no longer offered.
+	f.sim.Cancel(rita, "b")
+	f.runFor(poll)
+	if p = f.only(ritaID); p.NextMeeting != nil {
+		t.Fatalf("a cancelled meeting is still offered: %+v", p.NextMeeting)
+	}
+}
