@@ -112,7 +112,7 @@ func TestCalendarNotASalesMeeting(t *testing.T) {
 	}
 }
 
-func TestCalendarAnotherDateOpensThePrefilledForm(t *testing.T) {
+func TestCalendarAddDetailsOpensThePrefilledForm(t *testing.T) {
 	h := newCalendarHarness(t)
 	h.turnOn(other, omarMail)
 	bob := graphsim.Attendee{Email: "bob@globex.com", Name: "Bob Buyer"}

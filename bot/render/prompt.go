@@ -61,7 +61,7 @@ func Prompt(p coach.Prospect, a coach.Ask) Message {
 		}
 		seen := fmt.Sprintf(":calendar: I see *%s* on %s on your calendar. *Is that the second meeting?*", title, When(next.Start, loc))
 		blocks = append(blocks, section("prompt_evidence", seen))
-		yes = button(ActionYes, p.ID, "Another date", "")
+		yes = button(ActionYes, p.ID, "Add details", "")
 		buttons = []slack.BlockElement{button(ActionThatsIt, p.ID, "Yes, that's it", "primary"), yes, notYet, lose}
 		fallback = fmt.Sprintf("I see %s on %s on your calendar. Is that the second meeting with %s?", title, When(next.Start, loc), account)
 	}
