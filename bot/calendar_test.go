@@ -40,8 +40,7 @@ func newCalendarHarness(t *testing.T) *calendarHarness {
 	t.Cleanup(graph.Close)
 	graph.AddUser(ritaMail)
 	graph.AddUser(omarMail)
-	var h *harness
-	h = newHarnessOpts(t, store, harnessOpts{setup: func(s *bot.Setup) {
+	h := newHarnessOpts(t, store, harnessOpts{setup: func(s *bot.Setup) {
 		client := microsoft.New(microsoft.Config{Tenant: graphsim.Tenant, ClientID: graphsim.ClientID, ClientSecret: graphsim.ClientSecret,
 			GraphURL: graph.GraphURL(), LoginURL: graph.LoginURL()}, nil, s.Clock.Now)
 		s.Calendar = coach.CalendarSettings{Source: client, Poll: calPoll}

@@ -267,7 +267,6 @@ func TestBackoffHonoursRetryAfter(t *testing.T) {
 	f := newFixture(t)
 	f.enrol(ritaID)
 	f.runFor(poll)
-	calls := f.apiCalls()
 
 	f.sim.FailNext(googlesim.Fault{Status: 429, RetryAfter: 10 * time.Minute})
 	f.runFor(poll)
@@ -279,7 +278,7 @@ func TestBackoffHonoursRetryAfter(t *testing.T) {
 	if want := failedAt.Add(10 * time.Minute); !c.NextRead.Equal(want) {
 		t.Fatalf("next read at %v, want Retry-After's %v", c.NextRead, want)
 	}
-	calls = f.apiCalls()
+	calls := f.apiCalls()
 	f.runFor(8 * time.Minute)
 	if n := f.apiCalls() - calls; n != 0 {
 		t.Fatalf("%d calls before Retry-After ended", n)

@@ -242,9 +242,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		fail(400, "unsupported_grant_type", "Invalid grant_type: "+r.PostForm.Get("grant_type"))
 		return
 	}
-	claims, err := s.verify(r.PostForm.Get("assertion"))
-	if err != nil {
-		fail(400, "invalid_grant", err.Error())
+	claims, problem := s.verify(r.PostForm.Get("assertion"))
+	if problem != "" {
+		fail(400, "invalid_grant", problem)
 		return
 	}
 	if claims.Iss != ClientEmail || claims.Aud != s.TokenURL() {
@@ -272,28 +272,29 @@ type jwtClaims struct {
 	Exp, Iat             int64
 }
 
-func (s *Server) verify(assertion string) (jwtClaims, error) {
-	var c jwtClaims
+// verify checks a JWT assertion's signature and lifetime; problem is
+// Google's error_description when it fails, "" when it holds.
+func (s *Server) verify(assertion string) (c jwtClaims, problem string) {
 	parts := strings.Split(assertion, ".")
 	if len(parts) != 3 {
-		return c, fmt.Errorf("Invalid JWT")
+		return c, "Invalid JWT"
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 	if err != nil {
-		return c, fmt.Errorf("Invalid JWT signature encoding")
+		return c, "Invalid JWT signature encoding"
 	}
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if err := rsa.VerifyPKCS1v15(&s.key.PublicKey, crypto.SHA256, sum[:], sig); err != nil {
-		return c, fmt.Errorf("Invalid JWT Signature.")
+		return c, "Invalid JWT Signature."
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil || json.Unmarshal(payload, &c) != nil {
-		return c, fmt.Errorf("Invalid JWT payload")
+		return c, "Invalid JWT payload"
 	}
 	if c.Exp < time.Now().Unix() {
-		return c, fmt.Errorf("Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.")
+		return c, "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe."
 	}
-	return c, nil
+	return c, ""
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
