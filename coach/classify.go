@@ -51,8 +51,7 @@ func Classify(ev CalendarEvent, k Known) Verdict {
 	if !ok {
 		return Verdict{Reason: "no one from outside the company"}
 	}
-	v := Verdict{Company: CompanyKey(outside.Email), Contact: cleanText(outside.Name)}
-	v.Account = CompanyName(v.Company, outside.Name)
+	v := Verdict{Company: CompanyKey(outside.Email), Contact: cleanText(outside.Name), Account: companyNameOf(outside)}
 	switch {
 	case ev.Recurring:
 		v.Reason = "part of a recurring series"

@@ -55,10 +55,10 @@ func TestClassify(t *testing.T) {
 		{"the company's later meeting does not count", meeting(nil), withMet("acme-corp.com", at.Add(24*time.Hour)), true, "first meeting", "Acme Corp", "Jane Doe"},
 		{"personal domain: a new address is a new company", meeting(func(e *coach.CalendarEvent) {
 			e.Attendees = []coach.Attendee{{Email: "Sam.Lee@gmail.com", Name: "Sam Lee"}}
-		}), withMet("pat@gmail.com", at.AddDate(0, -1, 0)), true, "first meeting with Sam Lee", "Sam Lee", "Sam Lee"},
+		}), withMet(coach.CompanyKey("pat@gmail.com"), at.AddDate(0, -1, 0)), true, "first meeting with Sam Lee", "Sam Lee", "Sam Lee"},
 		{"personal domain: the same address is known", meeting(func(e *coach.CalendarEvent) {
 			e.Attendees = []coach.Attendee{{Email: "pat@gmail.com"}}
-		}), withMet("pat@gmail.com", at.AddDate(0, -1, 0)), false, "met Pat before", "Pat", ""},
+		}), withMet(coach.CompanyKey("Pat@GMail.com"), at.AddDate(0, -1, 0)), false, "met Pat before", "Pat", ""},
 		{"ignored company", meeting(nil), coach.Known{Internal: known.Internal, Ignored: []string{"acme-corp.com"}}, false, "not sales meetings", "Acme Corp", "Jane Doe"},
 	}
 	for _, c := range cases {
@@ -94,13 +94,17 @@ func TestCompanyName(t *testing.T) {
 func TestCompanyKey(t *testing.T) {
 	for email, want := range map[string]string{
 		"Jane@Acme-Corp.com": "acme-corp.com",
-		"Sam@GMail.com":      "sam@gmail.com",
-		"pat@outlook.com":    "pat@outlook.com",
 		"nobody":             "",
 	} {
 		if got := coach.CompanyKey(email); got != want {
 			t.Errorf("CompanyKey(%q) = %q, want %q", email, got, want)
 		}
+	}
+	// A person at a personal domain is their own company; the key keeps
+	// no address.
+	sam, pat := coach.CompanyKey("Sam@GMail.com"), coach.CompanyKey("pat@outlook.com")
+	if sam != coach.CompanyKey(" sam@gmail.com") || sam == pat || strings.Contains(sam, "sam") || strings.Contains(pat, "pat") {
+		t.Errorf("personal keys: %q, %q", sam, pat)
 	}
 	if !slices.IsSorted(coach.PersonalMailDomains) {
 		t.Error("PersonalMailDomains must stay sorted: PersonalDomain searches it")

@@ -1,6 +1,8 @@
 package coach
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"strings"
 	"unicode"
@@ -34,23 +36,38 @@ func DomainOf(email string) string {
 }
 
 // CompanyKey is what tells one company from another in calendars: the mail
-// domain, or the whole address at a personal mail domain.
+// domain, or, for an address at a personal mail domain, a digest of the
+// address — it is kept, and a guest's address is not.
 func CompanyKey(email string) string {
 	d := DomainOf(email)
 	if d == "" {
 		return ""
 	}
 	if PersonalDomain(d) {
-		return strings.ToLower(strings.TrimSpace(email))
+		sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
+		return personPrefix + hex.EncodeToString(sum[:12])
 	}
 	return d
+}
+
+// personPrefix marks the key of a person at a personal mail domain.
+const personPrefix = "person:"
+
+// companyNameOf names the company of a guest: from the domain, or after
+// the person at a personal mail domain.
+func companyNameOf(a Attendee) string {
+	d := DomainOf(a.Email)
+	if PersonalDomain(d) {
+		return CompanyName(strings.ToLower(a.Email), a.Name)
+	}
+	return CompanyName(d, a.Name)
 }
 
 // secondLevel are labels that, right before a country code, belong to the
 // suffix rather than to the company: acme.co.uk is Acme.
 var secondLevel = []string{"ac", "co", "com", "edu", "gov", "net", "org"}
 
-// CompanyName names a company from its key: "acme-corp.com" is "Acme
+// CompanyName names a company from its domain: "acme-corp.com" is "Acme
 // Corp", "sales.acme.co.uk" is "Acme". A personal address is named after
 // its person (name, when known, else the address's local part).
 func CompanyName(key, person string) string {
