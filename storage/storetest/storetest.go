@@ -112,6 +112,13 @@ func normal(p coach.Prospect) coach.Prospect {
 		utc(reflect.ValueOf(&l).Elem())
 		p.Loss = &l
 	}
+	for _, m := range []**coach.CalendarMeeting{&p.Calendar, &p.NextMeeting} {
+		if *m != nil {
+			c := **m
+			utc(reflect.ValueOf(&c).Elem())
+			*m = &c
+		}
+	}
 	return p
 }
 
