@@ -159,3 +159,18 @@ func TestCalendarAdminStatus(t *testing.T) {
 	h.slash(rep, "help")
 	h.reply(rep, "/pipeline calendar")
 }
+
+func TestCalendarYesInWordsConfirmsTheCalendarsMeeting(t *testing.T) {
+	h := newCalendarHarness(t)
+	h.turnOn(rep, ritaMail)
+	jane := graphsim.Attendee{Email: "jane@acme.com", Name: "Jane Doe"}
+	next := start.Add(6 * 24 * time.Hour)
+	h.graph.Put(ritaMail, graphMeeting("intro", "Acme intro", start.Add(time.Hour), ritaMail, jane))
+	h.graph.Put(ritaMail, graphMeeting("next", "Acme — follow-up", next, ritaMail, jane))
+	h.poll(3 * time.Hour)
+	h.waitFor(h.sim.DMChannel(rep), "I see *Acme — follow-up*")
+	if _, err := h.sim.DM(h.ctx, rep, "yes"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(h.sim.DMChannel(rep), "*Acme* is an opportunity: second meeting "+render.When(next, berlin))
+}

@@ -209,7 +209,7 @@ func (p Prospect) GoneQuiet() bool { return p.State == Awaiting && !p.QuietSince
 func (p Prospect) Decided() (Entry, bool) {
 	for i := len(p.History) - 1; i >= 0; i-- {
 		e := p.History[i]
-		if e.To != e.From && (e.To == Opportunity || e.To == Lost || e.To == Won) {
+		if e.To != e.From && (e.To == Opportunity || e.To == Lost || e.To == Won || e.To == Withdrawn) {
 			return e, true
 		}
 	}
