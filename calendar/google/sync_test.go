@@ -495,3 +495,27 @@ func onlyConflicts(err error) bool {
 	}
 	return errors.Is(err, coach.ErrConflict)
 }
+
+func TestRosterEnrolsTheRepsOnTeams(t *testing.T) {
+	f := newFixture(t)
+	if err := f.store.SaveTeam(f.ctx, coach.Team{Workspace: ws, Manager: "U0MIA", Reps: []string{ritaID, omarID}, Version: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.StartCalendar(f.ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	f.runFor(poll)
+	for _, rep := range []string{ritaID, omarID} {
+		if c := f.sync(rep); c.Status() != "ok" || c.Reads == 0 {
+			t.Fatalf("%s after the roster: %+v", rep, c)
+		}
+	}
+	// A rep who turned it off stays off when the roster comes round again.
+	if _, err := f.svc.SetCalendar(f.ctx, coach.Actor{Workspace: ws, User: omarID}, false); err != nil {
+		t.Fatal(err)
+	}
+	f.runFor(coach.CalendarRosterEvery + poll)
+	if c := f.sync(omarID); !c.Off {
+		t.Fatalf("the roster turned a calendar back on: %+v", c)
+	}
+}

@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"pipelinecoach/calendar/google"
 	"pipelinecoach/calendar/googlesim"
+	"pipelinecoach/calendar/graphsim"
+	"pipelinecoach/calendar/microsoft"
+	"pipelinecoach/coach"
 )
 
 func TestCalendarConfig(t *testing.T) {
@@ -72,5 +78,46 @@ func TestCalendarConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want an error naming %q", c.env, err, c.want)
 		}
+	}
+}
+
+// With both providers, a mailbox Google does not know is read from
+// Microsoft 365, and stays there.
+func TestEitherSource(t *testing.T) {
+	gsim := googlesim.New()
+	defer gsim.Close()
+	msim := graphsim.New()
+	defer msim.Close()
+	gsim.AddUser("g@ourco.com")
+	msim.AddUser("m@ourco.com")
+	g, err := google.New(gsim.CredentialsJSON(), gsim.APIURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := microsoft.New(microsoft.Config{Tenant: graphsim.Tenant, ClientID: graphsim.ClientID, ClientSecret: graphsim.ClientSecret,
+		GraphURL: msim.GraphURL(), LoginURL: msim.LoginURL()}, nil, time.Now)
+	either := eitherSource{g, m}
+	ctx := context.Background()
+	since := time.Now().AddDate(0, -1, 0)
+	for mailbox, prefix := range map[string]string{"g@ourco.com": "0:", "m@ourco.com": "1:"} {
+		first, err := either.Changes(ctx, mailbox, "", since)
+		if err != nil || !strings.HasPrefix(first.Cursor, prefix) {
+			t.Fatalf("%s: cursor %q, %v", mailbox, first.Cursor, err)
+		}
+		msBefore := len(msim.Requests())
+		gBefore := len(gsim.Requests())
+		next, err := either.Changes(ctx, mailbox, first.Cursor, since)
+		if err != nil || !strings.HasPrefix(next.Cursor, prefix) {
+			t.Fatalf("%s: incremental cursor %q, %v", mailbox, next.Cursor, err)
+		}
+		if prefix == "1:" && len(gsim.Requests()) != gBefore {
+			t.Errorf("an incremental read of a Microsoft mailbox asked Google")
+		}
+		if prefix == "0:" && len(msim.Requests()) != msBefore {
+			t.Errorf("an incremental read of a Google mailbox asked Microsoft")
+		}
+	}
+	if _, err := either.Changes(ctx, "nobody@ourco.com", "", since); !errors.Is(err, coach.ErrMailboxGone) {
+		t.Fatalf("a mailbox neither knows: %v", err)
 	}
 }
