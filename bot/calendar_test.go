@@ -15,6 +15,7 @@ import (
 	"pipelinecoach/calendar/graphsim"
 	"pipelinecoach/calendar/microsoft"
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/coachtest"
 	"pipelinecoach/storage/boltstore"
 )
 
@@ -173,4 +174,14 @@ func TestCalendarYesInWordsConfirmsTheCalendarsMeeting(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.waitFor(h.sim.DMChannel(rep), "*Acme* is an opportunity: second meeting "+render.When(next, berlin))
+}
+
+func TestCalendarNotConnected(t *testing.T) {
+	h := newHarnessWith(t, coachtest.NewMemStore(time.Now))
+	h.slash(rep, "calendar")
+	h.reply(rep, "Calendars are not connected here")
+	h.slash(admin, "admin calendar")
+	h.reply(admin, "Calendars are not connected here")
+	h.slash(rep, "calendar sometimes")
+	h.reply(rep, "Try `/pipeline calendar`")
 }
