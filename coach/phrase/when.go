@@ -190,103 +190,126 @@ func (s *dateSpec) setTime(words string, h, m int) error {
 
 var fillers = map[string]bool{"at": true, "on": true, "for": true, "@": true}
 
+// dayOffsets are the words that name a day by its distance from today.
+var dayOffsets = map[string]int{
+	"today": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomorow": 1, "yesterday": -1,
+}
+
+// clockWords are the words that name a time of day exactly.
+var clockWords = map[string]struct{ hour, min int }{
+	"noon": {12, 0}, "midday": {12, 0}, "midnight": {0, 0},
+}
+
+// read fills the spec from the tokens, then checks that what they said
+// adds up to one moment.
 func (s *dateSpec) read(toks []string) error {
-	for i := 0; i < len(toks); i++ {
-		tok := toks[i]
-		switch {
-		case fillers[tok]:
-		case tok == "now":
-			if s.now {
-				return dateErr(`"now" given twice`)
-			}
-			s.now = true
-		case tok == "today":
-			if err := s.setDay(tok); err != nil {
-				return err
-			}
-			s.day, s.offset = dayOffset, 0
-		case tok == "tomorrow" || tok == "tmrw" || tok == "tmr" || tok == "tomorow":
-			if err := s.setDay(tok); err != nil {
-				return err
-			}
-			s.day, s.offset = dayOffset, 1
-		case tok == "yesterday":
-			if err := s.setDay(tok); err != nil {
-				return err
-			}
-			s.day, s.offset = dayOffset, -1
-		case tok == "this" && i+1 < len(toks) && partsOfDay[toks[i+1]] != "":
-			// "this morning", "this afternoon": today
-			if err := s.setDay(tok + " " + toks[i+1]); err != nil {
-				return err
-			}
-			s.day, s.offset = dayOffset, 0
-		case partsOfDay[tok] != "":
-			if err := s.setPart(tok); err != nil {
-				return err
-			}
-			if tok == "tonight" {
-				if err := s.setDay(tok); err != nil {
-					return err
-				}
-				s.day, s.offset = dayOffset, 0
-			}
-		case tok == "in" && i+2 < len(toks) && toks[i+1] == "the" && partsOfDay[toks[i+2]] != "" && toks[i+2] != "tonight":
-			if err := s.setPart(toks[i+2]); err != nil {
-				return err
-			}
-			i += 2
-		case endOfDay(toks, i) > 0:
-			n := endOfDay(toks, i)
-			if err := s.setTime(strings.Join(toks[i:i+n], " "), EndOfDay, 0); err != nil {
-				return err
-			}
-			i += n - 1
-		case tok == "next" || tok == "last" || tok == "this":
-			if i+1 >= len(toks) {
-				return dateErr("%q needs a weekday after it, like %q", tok, tok+" mon")
-			}
-			wd, ok := weekdays[toks[i+1]]
-			if !ok {
-				return dateErr("%q needs a weekday after it, like %q, not %q", tok, tok+" mon", toks[i+1])
-			}
-			if err := s.setDay(tok + " " + toks[i+1]); err != nil {
-				return err
-			}
-			s.day, s.weekday = dayWeekday, wd
-			switch tok {
-			case "next":
-				s.mode = weekNext
-			case "last":
-				s.mode = weekLast
-			default:
-				s.mode = weekBare
-			}
-			i++
-		case tok == "in":
-			n, err := s.readRelative(toks, i+1, 1)
-			if err != nil {
-				return err
-			}
-			i += n
-		case tok == "noon" || tok == "midday":
-			if err := s.setTime(tok, 12, 0); err != nil {
-				return err
-			}
-		case tok == "midnight":
-			if err := s.setTime(tok, 0, 0); err != nil {
-				return err
-			}
-		case strings.Contains(tok, "/"):
-			return dateErr("%q could be month/day or day/month; write the date as 2026-12-01 or dec 1", tok)
-		default:
-			n, err := s.readOther(toks, i)
-			if err != nil {
-				return err
-			}
-			i += n - 1
+	for i := 0; i < len(toks); {
+		n, err := s.readAt(toks, i)
+		if err != nil {
+			return err
 		}
+		i += n
 	}
+	return s.finish()
+}
+
+// readAt reads the words starting at toks[i] and returns how many it used.
+func (s *dateSpec) readAt(toks []string, i int) (int, error) {
+	tok := toks[i]
+	if fillers[tok] {
+		return 1, nil
+	}
+	if tok == "now" {
+		if s.now {
+			return 0, dateErr(`"now" given twice`)
+		}
+		s.now = true
+		return 1, nil
+	}
+	if off, ok := dayOffsets[tok]; ok {
+		return 1, s.setOffset(tok, off)
+	}
+	if n, ok, err := s.readPartOfDay(toks, i); ok {
+		return n, err
+	}
+	if n := endOfDay(toks, i); n > 0 {
+		return n, s.setTime(strings.Join(toks[i:i+n], " "), EndOfDay, 0)
+	}
+	if tok == "next" || tok == "last" || tok == "this" {
+		return s.readWeekRef(toks, i)
+	}
+	if tok == "in" {
+		n, err := s.readRelative(toks, i+1, 1)
+		return n + 1, err
+	}
+	if c, ok := clockWords[tok]; ok {
+		return 1, s.setTime(tok, c.hour, c.min)
+	}
+	if strings.Contains(tok, "/") {
+		return 0, dateErr("%q could be month/day or day/month; write the date as 2026-12-01 or dec 1", tok)
+	}
+	return s.readOther(toks, i)
+}
+
+// setOffset records a day given as a distance from today.
+func (s *dateSpec) setOffset(words string, offset int) error {
+	if err := s.setDay(words); err != nil {
+		return err
+	}
+	s.day, s.offset = dayOffset, offset
+	return nil
+}
+
+// readPartOfDay reads "morning", "this afternoon", "in the evening" or
+// "tonight" at toks[i]; ok is false when toks[i] starts none of them.
+func (s *dateSpec) readPartOfDay(toks []string, i int) (n int, ok bool, err error) {
+	tok := toks[i]
+	switch {
+	case tok == "this" && i+1 < len(toks) && partsOfDay[toks[i+1]] != "":
+		// "this morning" is today; the part itself is read as the next token.
+		return 1, true, s.setOffset(tok+" "+toks[i+1], 0)
+	case partsOfDay[tok] != "":
+		if err := s.setPart(tok); err != nil {
+			return 0, true, err
+		}
+		if tok == "tonight" {
+			return 1, true, s.setOffset(tok, 0)
+		}
+		return 1, true, nil
+	case tok == "in" && i+2 < len(toks) && toks[i+1] == "the" && partsOfDay[toks[i+2]] != "" && toks[i+2] != "tonight":
+		return 3, true, s.setPart(toks[i+2])
+	}
+	return 0, false, nil
+}
+
+// readWeekRef reads "next mon", "last fri" or "this thu" at toks[i].
+func (s *dateSpec) readWeekRef(toks []string, i int) (int, error) {
+	tok := toks[i]
+	if i+1 >= len(toks) {
+		return 0, dateErr("%q needs a weekday after it, like %q", tok, tok+" mon")
+	}
+	wd, ok := weekdays[toks[i+1]]
+	if !ok {
+		return 0, dateErr("%q needs a weekday after it, like %q, not %q", tok, tok+" mon", toks[i+1])
+	}
+	if err := s.setDay(tok + " " + toks[i+1]); err != nil {
+		return 0, err
+	}
+	s.day, s.weekday = dayWeekday, wd
+	switch tok {
+	case "next":
+		s.mode = weekNext
+	case "last":
+		s.mode = weekLast
+	default:
+		s.mode = weekBare
+	}
+	return 2, nil
+}
+
+// finish checks that the words read add up to one moment and places a
+// bare hour in the working day.
+func (s *dateSpec) finish() error {
 	if s.now || s.hasElap {
 		if s.day != noDay || s.hasTime || (s.now && s.hasElap) {
 			return dateErr(`"now" and "in 2 hours" stand alone; give no other day or time with them`)
@@ -302,97 +325,115 @@ func (s *dateSpec) read(toks []string) error {
 	return s.placeHour()
 }
 
-// readOther reads a weekday, a date or a time starting at toks[i] and
-// returns how many tokens it used.
+// readOther reads a weekday, a date, a span ago or a time starting at
+// toks[i] and returns how many tokens it used.
 func (s *dateSpec) readOther(toks []string, i int) (int, error) {
+	if n, ok, err := s.readDate(toks, i); ok {
+		return n, err
+	}
+	if n, ok, err := s.readAgo(toks, i); ok {
+		return n, err
+	}
+	return s.readClock(toks[i])
+}
+
+// readDate reads a weekday, an ISO date, "dec 1" or "1 dec" (each with an
+// optional year); ok is false when toks[i] starts none of them.
+func (s *dateSpec) readDate(toks []string, i int) (n int, ok bool, err error) {
 	tok := toks[i]
-	if wd, ok := weekdays[tok]; ok {
+	if wd, isDay := weekdays[tok]; isDay {
 		if err := s.setDay(tok); err != nil {
-			return 0, err
+			return 0, true, err
 		}
 		s.day, s.weekday, s.mode = dayWeekday, wd, weekBare
-		return 1, nil
+		return 1, true, nil
 	}
-	if y, m, d, ok, err := isoDate(tok); ok {
+	if y, m, d, isISO, err := isoDate(tok); isISO {
 		if err != nil {
-			return 0, err
+			return 0, true, err
 		}
-		if err := s.setDay(tok); err != nil {
-			return 0, err
-		}
-		s.day, s.year, s.month, s.dom = dayDate, y, m, d
-		return 1, nil
+		return 1, true, s.setDate(tok, y, m, d)
 	}
-	if m, ok := months[tok]; ok {
+	if m, isMonth := months[tok]; isMonth {
 		// "dec 1", "dec 1st 2026"
 		if i+1 >= len(toks) {
-			return 0, dateErr("%q needs a day of the month, like %q", tok, tok+" 1")
+			return 0, true, dateErr("%q needs a day of the month, like %q", tok, tok+" 1")
 		}
-		d, ok := dayOfMonth(toks[i+1])
-		if !ok {
-			return 0, dateErr("%q needs a day of the month, like %q, not %q", tok, tok+" 1", toks[i+1])
+		d, isDOM := dayOfMonth(toks[i+1])
+		if !isDOM {
+			return 0, true, dateErr("%q needs a day of the month, like %q, not %q", tok, tok+" 1", toks[i+1])
 		}
-		n := 2
-		y, used, err := yearAt(toks, i+2)
-		if err != nil {
-			return 0, err
-		}
-		n += used
-		if err := s.setDay(strings.Join(toks[i:i+n], " ")); err != nil {
-			return 0, err
-		}
-		s.day, s.year, s.month, s.dom = dayDate, y, m, d
-		return n, nil
+		n, err := s.setDateWithYear(toks, i, m, d)
+		return n, true, err
 	}
-	if d, ok := dayOfMonth(tok); ok && i+1 < len(toks) {
-		if m, ok := months[toks[i+1]]; ok {
+	if d, isDOM := dayOfMonth(tok); isDOM && i+1 < len(toks) {
+		if m, isMonth := months[toks[i+1]]; isMonth {
 			// "1 dec", "1st december 2026"
-			n := 2
-			y, used, err := yearAt(toks, i+2)
-			if err != nil {
-				return 0, err
-			}
-			n += used
-			if err := s.setDay(strings.Join(toks[i:i+n], " ")); err != nil {
-				return 0, err
-			}
-			s.day, s.year, s.month, s.dom = dayDate, y, m, d
-			return n, nil
+			n, err := s.setDateWithYear(toks, i, m, d)
+			return n, true, err
 		}
 	}
+	return 0, false, nil
+}
+
+// setDateWithYear records the day and month at toks[i:i+2] and the year
+// that may follow them, returning how many tokens that was.
+func (s *dateSpec) setDateWithYear(toks []string, i int, m time.Month, d int) (int, error) {
+	y, used, err := yearAt(toks, i+2)
+	if err != nil {
+		return 0, err
+	}
+	n := 2 + used
+	return n, s.setDate(strings.Join(toks[i:i+n], " "), y, m, d)
+}
+
+func (s *dateSpec) setDate(words string, y int, m time.Month, d int) error {
+	if err := s.setDay(words); err != nil {
+		return err
+	}
+	s.day, s.year, s.month, s.dom = dayDate, y, m, d
+	return nil
+}
+
+// readAgo reads "3 days ago" or "3d ago" at toks[i]; ok is false when
+// toks[i] starts neither. A span with neither "in" nor "ago" is refused,
+// since it names no moment.
+func (s *dateSpec) readAgo(toks []string, i int) (n int, ok bool, err error) {
+	tok := toks[i]
 	if allDigits(tok) && i+1 < len(toks) {
-		if _, ok := unitOf(toks[i+1]); ok {
-			// "3 days ago"
+		if _, isUnit := unitOf(toks[i+1]); isUnit {
 			if i+2 < len(toks) && toks[i+2] == "ago" {
 				n, err := s.readRelative(toks, i, -1)
 				if err != nil {
-					return 0, err
+					return 0, true, err
 				}
 				if n != 2 {
-					return 0, dateErr("%q is not a time span", strings.Join(toks[i:i+2], " "))
+					return 0, true, dateErr("%q is not a time span", strings.Join(toks[i:i+2], " "))
 				}
-				return 3, nil
+				return 3, true, nil
 			}
-			return 0, dateErr("%q needs \"in\" before it or \"ago\" after it", tok+" "+toks[i+1])
+			return 0, true, dateErr("%q needs \"in\" before it or \"ago\" after it", tok+" "+toks[i+1])
 		}
 	}
-	if n, u, ok := compactSpan(tok); ok && n != "" && u != "" && i+1 < len(toks) && toks[i+1] == "ago" {
+	if num, unit, isSpan := compactSpan(tok); isSpan && num != "" && unit != "" && i+1 < len(toks) && toks[i+1] == "ago" {
 		if _, err := s.readRelative(toks, i, -1); err != nil {
-			return 0, err
+			return 0, true, err
 		}
-		return 2, nil
+		return 2, true, nil
 	}
+	return 0, false, nil
+}
+
+// readClock reads one token as a time: a clock ("3pm", "15:00") as
+// written, or a bare hour that placeHour puts in the working day.
+func (s *dateSpec) readClock(tok string) (int, error) {
 	if h, m, ok, err := clock(tok); ok {
 		if err != nil {
 			return 0, err
 		}
-		if err := s.setTime(tok, h, m); err != nil {
-			return 0, err
-		}
-		return 1, nil
+		return 1, s.setTime(tok, h, m)
 	}
 	if allDigits(tok) && len(tok) <= 2 {
-		// A bare hour; finish places it once the day is known.
 		h, _ := strconv.Atoi(tok)
 		if err := s.setTime(tok, h, 0); err != nil {
 			return 0, err
