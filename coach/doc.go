@@ -1,10 +1,10 @@
 // Package coach is Pipeline Coach's domain: prospects and the two-meeting
-// rule, the timing of the questions the bot asks a rep, and every threshold,
-// metric and validation the product uses.
+// rule, the timing of the questions the bot asks a rep, every threshold,
+// metric and validation the product uses, and what reaches a CRM and when.
 //
 // It is plain Go. Slack, Redis and logging live in other packages; coach
-// declares the small interfaces it needs from them (Store, Notifier, Clock)
-// and never imports them.
+// declares the small interfaces it needs from them (Store, Notifier, Clock,
+// CRM) and never imports them.
 //
 // # The two-meeting rule
 //
