@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,13 +12,12 @@ import (
 	"pipelinecoach/coach"
 	"pipelinecoach/crm/hubspot"
 	"pipelinecoach/crm/hubspotsim"
-	"pipelinecoach/storage/boltstore"
 )
 
 // crmRep is a rep whose Slack profile shows the email HubSpot knows her by.
 const crmRep = "U0CARA"
 
-// newCRMHarness is a bot over the embedded store writing to a simulated
+// newCRMHarness is a bot over the product store (productStore) writing to a simulated
 // HubSpot through the real client.
 func newCRMHarness(t *testing.T) (*harness, *hubspotsim.Server) {
 	h, hs, _ := newCRMHarnessOwner(t)
@@ -43,13 +41,8 @@ func newCRMHarnessOwner(t *testing.T) (*harness, *hubspotsim.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := boltstore.Open(filepath.Join(t.TempDir(), "data"), boltstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
 	sink := hubspot.NewSink(c, st)
-	h := newHarnessOpts(t, store, harnessOpts{setup: func(s *bot.Setup) { s.CRM = sink }})
+	h := newHarnessOpts(t, nil, harnessOpts{setup: func(s *bot.Setup) { s.CRM = sink }})
 	sink.Now = h.clock.Now
 	h.sim.AddUser(slacksim.User{ID: crmRep, Name: "cara", RealName: "Cara Closer", TZ: "Europe/Berlin", Email: "cara@example.com"})
 	return h, hs, owner
