@@ -51,6 +51,15 @@
 // nothing repeats within seven days unless it got worse, because a coach
 // that is often wrong or repetitive gets muted.
 //
+// # The CRM
+//
+// With a CRM configured, an opportunity reaches it only after a confirmed
+// second meeting, through a CRM job the store saves in the same step as
+// the change (crm.go): the write is never on a person's path, and each is
+// an upsert by the prospect's own id, so no retry, replica or crash makes a
+// second deal. The pull (crmpull.go) brings the reps' deals that skipped
+// the rule to their clean-up, and what was changed in the CRM back.
+//
 // Every decision is made here, on the record as stored: an adapter passes
 // what a person typed and which prospect they named (Seen: an id and the
 // version they saw), never a copy of a record to trust. A rule that says
