@@ -65,12 +65,12 @@ func (b *Bot) adoptCRMDeal(ctx context.Context, c click, confirm bool) {
 
 // adminCRM answers /pipeline admin crm.
 func (b *Bot) adminCRM(ctx context.Context, actor coach.Actor, respond func(render.Message)) {
+	_, loc := b.users.actor(ctx, actor.Workspace, actor.User)
 	st, err := b.svc.CRMStatus(ctx, actor)
 	if err != nil {
-		b.log.Error().Err(err).Msg("read CRM status")
-		respond(render.Notice(explain(err, nil)))
+		log := b.log.With().Str("team", actor.Workspace).Str("user", actor.User).Logger()
+		respond(render.Notice(b.fail(log, "read CRM status", err, loc)))
 		return
 	}
-	_, loc := b.users.actor(ctx, actor.Workspace, actor.User)
 	respond(render.AdminCRM(st, loc))
 }
