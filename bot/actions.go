@@ -57,6 +57,10 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 		b.openConfirm(ctx, c)
 	case render.ActionLose:
 		b.openLose(ctx, c)
+	case render.ActionCRMConfirm:
+		b.adoptCRMDeal(ctx, c, true)
+	case render.ActionCRMLose:
+		b.adoptCRMDeal(ctx, c, false)
 	case render.ActionNotYet:
 		b.clickNotYet(ctx, c)
 	case render.ActionWon:

@@ -33,6 +33,8 @@ type Slack interface {
 type person struct {
 	TZ    string
 	Admin bool
+	// Email is the profile's email ("" when Slack shows none).
+	Email string
 	// loc is TZ loaded: time.LoadLocation reads the zone database on every
 	// call, and every envelope asks for its sender's zone.
 	loc *time.Location
@@ -63,12 +65,18 @@ func newDirectory(s Slack, defaultTZ string, admins []string, now func() time.Ti
 // lookup returns the user's zone and rights. When Slack cannot be asked, the
 // default zone is used rather than failing what the rep asked for.
 func (d *directory) lookup(ctx context.Context, team, user string) person {
+	p, _ := d.person(ctx, team, user)
+	return p
+}
+
+// person is lookup that also says when Slack could not be asked.
+func (d *directory) person(ctx context.Context, team, user string) (person, error) {
 	key := team + "/" + user
 	d.mu.Lock()
 	c, ok := d.cache[key]
 	d.mu.Unlock()
 	if ok && d.now().Before(c.until) {
-		return c.person
+		return c.person, nil
 	}
 	p := person{TZ: d.defaultTZ, Admin: slices.Contains(d.admins, user)}
 	u, err := d.slack.UserInfo(ctx, user)
@@ -77,6 +85,7 @@ func (d *directory) lookup(ctx context.Context, team, user string) person {
 			p.TZ = u.TZ
 		}
 		p.Admin = p.Admin || u.IsAdmin || u.IsOwner
+		p.Email = u.Profile.Email
 	}
 	loc, lerr := time.LoadLocation(p.TZ)
 	if lerr != nil {
@@ -88,7 +97,7 @@ func (d *directory) lookup(ctx context.Context, team, user string) person {
 		d.cache[key] = cached{person: p, until: d.now().Add(directoryTTL)}
 		d.mu.Unlock()
 	}
-	return p
+	return p, err
 }
 
 func (d *directory) actor(ctx context.Context, team, user string) (coach.Actor, *time.Location) {

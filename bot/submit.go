@@ -102,6 +102,9 @@ func (b *Bot) submitConfirm(ctx context.Context, f form) any {
 		return fieldErrors(bad)
 	}
 	sm := coach.SecondMeeting{At: at, NextStep: f.text(render.InputNextStep), Qualification: f.qualification()}
+	if sm.CloseDate, bad = f.date(render.InputCloseDate, f.loc); bad != nil {
+		return fieldErrors(bad)
+	}
 	conv := b.svc.ConventionFor(ctx, f.actor.Workspace, f.actor.User)
 	var typed *phrase.Amount
 	if amount, given, bad := f.amount(render.InputAmount, conv); bad != nil {
@@ -187,7 +190,7 @@ func inputFor(field, fallback string) string {
 	switch field {
 	case coach.FieldAccount, coach.FieldContact, coach.FieldFirstMeeting, coach.FieldSecondMeeting,
 		coach.FieldAmount, coach.FieldNextStep, coach.FieldReason, coach.FieldLesson, coach.FieldSaveMoment,
-		coach.FieldWaitingOn, coach.FieldWaitingUntil:
+		coach.FieldWaitingOn, coach.FieldWaitingUntil, coach.FieldCloseDate:
 		return field
 	case coach.FieldQualification:
 		return fallback
@@ -278,6 +281,20 @@ func (f formValues) amount(id string, conv phrase.Convention) (a phrase.Amount, 
 	return a, true, nil
 }
 
+// date is an optional date picker's day, at noon in the rep's zone; zero
+// when none was picked.
+func (f formValues) date(id string, loc *time.Location) (time.Time, map[string]string) {
+	d, _ := f.get(id)
+	if d.SelectedDate == "" {
+		return time.Time{}, nil
+	}
+	at, err := time.ParseInLocation("2006-01-02 15:04", d.SelectedDate+" 12:00", loc)
+	if err != nil {
+		return time.Time{}, map[string]string{id: "That date doesn't exist; pick another."}
+	}
+	return at, nil
+}
+
 // readUpdate reads the update modal; every field is optional. Whether a
 // wait needs its day, and when on it the wait ends, is coach's rule.
 func readUpdate(form formValues, loc *time.Location, conv phrase.Convention) (coach.DealUpdate, map[string]string) {
@@ -297,6 +314,13 @@ func readUpdate(form formValues, loc *time.Location, conv phrase.Convention) (co
 	}
 	if given {
 		u.Amount, u.Currency = &amount.Units, amount.Currency
+	}
+	close, ferr := form.date(render.InputCloseDate, loc)
+	if ferr != nil {
+		return u, ferr
+	}
+	if !close.IsZero() {
+		u.CloseDate = &close
 	}
 	u.Qualification = form.qualification()
 	waiting := form.text(render.InputWaitingOn)

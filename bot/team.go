@@ -60,8 +60,10 @@ func (b *Bot) handleAdmin(ctx context.Context, actor coach.Actor, args string, r
 			return
 		}
 		respond(render.Notice(fmt.Sprintf("Posted %s.", render.Plural(n, "digest", "digests"))))
+	case "crm":
+		b.adminCRM(ctx, actor, respond)
 	default:
-		respond(render.Notice("Admin commands: `/pipeline admin` (status) · `/pipeline admin manager @user` · `/pipeline admin digest post [@manager]`."))
+		respond(render.Notice("Admin commands: `/pipeline admin` (status) · `/pipeline admin manager @user` · `/pipeline admin digest post [@manager]` · `/pipeline admin crm`."))
 	}
 }
 

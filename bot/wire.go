@@ -39,6 +39,10 @@ type Setup struct {
 	// teams (DEFAULT_TIMEZONE, QUALIFICATION_FRAMEWORK).
 	Holidays []string
 	Defaults coach.TeamDefaults
+	// CRM, when set, receives every opportunity (CRM=hubspot|salesforce);
+	// CRMPull is how often its deals are read back (CRM_PULL).
+	CRM     coach.CRM
+	CRMPull time.Duration
 }
 
 // Runtime is a wired bot and scheduler, ready to run.
@@ -88,6 +92,9 @@ func Assemble(s Setup) *Runtime {
 		}
 	}}
 	b := New(s.Config, svc, s.Store, out, sm, s.Log.With().Str("component", "bot").Logger())
+	if s.CRM != nil {
+		svc.CRM, svc.Emails, svc.CRMNotify, svc.CRMPull = s.CRM, emails{b.users}, notify, s.CRMPull
+	}
 	return &Runtime{Bot: b, Service: svc, Scheduler: sched, Sender: out, Socket: sm}
 }
 

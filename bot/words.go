@@ -143,6 +143,8 @@ func fieldLabel(field string) string {
 		return "What you are waiting on"
 	case coach.FieldWaitingUntil:
 		return "The end of the wait"
+	case coach.FieldCloseDate:
+		return "The expected close"
 	case coach.FieldQualification:
 		return "A qualification answer"
 	case coach.FieldTimeZone:

@@ -68,6 +68,9 @@ type Digest struct {
 	// SharedLosses are this week's losses their reps shared (with or
 	// without a lesson), newest first. Private losses are never in it.
 	SharedLosses []Prospect
+	// InCRM are the team's deals in the CRM without a second meeting, as
+	// the last pull found them (none without a CRM).
+	InCRM CRMBacklog
 }
 
 // BuildDigest computes the weekly digest of a team at now from the

@@ -1,10 +1,10 @@
 // Package coach is Pipeline Coach's domain: prospects and the two-meeting
-// rule, the timing of the questions the bot asks a rep, and every threshold,
-// metric and validation the product uses.
+// rule, the timing of the questions the bot asks a rep, every threshold,
+// metric and validation the product uses, and what reaches a CRM and when.
 //
 // It is plain Go. Slack, Redis and logging live in other packages; coach
-// declares the small interfaces it needs from them (Store, Notifier, Clock)
-// and never imports them.
+// declares the small interfaces it needs from them (Store, Notifier, Clock,
+// CRM) and never imports them.
 //
 // # The two-meeting rule
 //
@@ -50,6 +50,15 @@
 // team's, two or three questions to coach with, and links to the deals;
 // nothing repeats within seven days unless it got worse, because a coach
 // that is often wrong or repetitive gets muted.
+//
+// # The CRM
+//
+// With a CRM configured, an opportunity reaches it only after a confirmed
+// second meeting, through a CRM job the store saves in the same step as
+// the change (crm.go): the write is never on a person's path, and each is
+// an upsert by the prospect's own id, so no retry, replica or crash makes a
+// second deal. The pull (crmpull.go) brings the reps' deals that skipped
+// the rule to their clean-up, and what was changed in the CRM back.
 //
 // Every decision is made here, on the record as stored: an adapter passes
 // what a person typed and which prospect they named (Seen: an id and the

@@ -134,6 +134,9 @@ func (s *Service) scheduleTeam(ctx context.Context, t Team) error {
 	if err := s.store.Schedule(ctx, NudgesKey(t.Workspace, t.Manager), s.nextNudgeRun(now, loc)); err != nil {
 		return fmt.Errorf("schedule the nudges of %s: %w", t.Manager, err)
 	}
+	if err := s.kickPull(ctx, t); err != nil {
+		return fmt.Errorf("schedule the CRM pull of %s: %w", t.Manager, err)
+	}
 	return nil
 }
 
@@ -265,7 +268,7 @@ func (s *Service) TeamDigest(ctx context.Context, actor Actor) (Digest, error) {
 	if err != nil {
 		return Digest{}, err
 	}
-	return s.Thresholds.BuildDigest(t, ps, s.clock.Now()), nil
+	return s.withCRM(ctx, t, s.Thresholds.BuildDigest(t, ps, s.clock.Now())), nil
 }
 
 // TeamProspects returns the prospects of the actor's team's reps, with the

@@ -181,6 +181,13 @@ type Prospect struct {
 	WaitingOn    string    `json:"waiting_on,omitempty"`
 	WaitingUntil time.Time `json:"waiting_until,omitzero"`
 
+	// CloseDate is when the rep expects to close the opportunity; zero when
+	// they did not say.
+	CloseDate time.Time `json:"close_date,omitzero"`
+	// CRM is the opportunity's deal in the CRM, when one is configured. The
+	// store keeps its job (CRMKey) in step with CRM.SyncAt.
+	CRM CRMLink `json:"crm,omitzero"`
+
 	CreatedAt time.Time `json:"created_at"`
 	// LastActivity is the last recorded update: a next step, a meeting date,
 	// an amount, a qualification answer, a state change.
@@ -324,6 +331,8 @@ type SecondMeeting struct {
 	Amount   int64
 	Currency string
 	NextStep string
+	// CloseDate is when the rep expects to close; zero when not said.
+	CloseDate time.Time
 	// Qualification answers, by framework item key; blank ones are ignored.
 	Qualification map[string]string
 }
@@ -388,11 +397,17 @@ func (p Prospect) Confirm(at time.Time, by string, s SecondMeeting) (next Prospe
 	if err != nil {
 		return p, false, err
 	}
+	if !s.CloseDate.IsZero() && dayBefore(s.CloseDate, s.At, p.Location()) {
+		return p, false, closeBeforeMeeting(s.CloseDate, s.At, p.Location())
+	}
 	next = p.clone()
 	next.Qualification = qual
 	next.SecondMeeting = s.At
 	next.Amount, next.Currency = s.Amount, s.Currency
 	next.NextStep = step
+	if !s.CloseDate.IsZero() {
+		next.CloseDate = s.CloseDate
+	}
 	next.FollowUpAt = time.Time{}
 	next.QuietSince = time.Time{}
 	next.LastActivity = at
@@ -467,6 +482,8 @@ type DealUpdate struct {
 	SecondMeeting *time.Time
 	Amount        *int64
 	Currency      string
+	// CloseDate moves the expected close.
+	CloseDate *time.Time
 	// WaitingOn and WaitingUntil record a legitimate wait: the stalled
 	// clock pauses until then, and the rep is asked again after it. A wait
 	// needs its day; only WaitingUntil's date counts (see WaitEndsAt).
@@ -522,6 +539,12 @@ func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error
 			return p, invalid(FieldAmount, "cannot be negative")
 		}
 		next.Amount, next.Currency = *u.Amount, u.Currency
+	}
+	if u.CloseDate != nil {
+		if !u.CloseDate.IsZero() && dayBefore(*u.CloseDate, next.SecondMeeting, p.Location()) {
+			return p, closeBeforeMeeting(*u.CloseDate, next.SecondMeeting, p.Location())
+		}
+		next.CloseDate = *u.CloseDate
 	}
 	if u.WaitingOn != nil {
 		what := cleanText(*u.WaitingOn)
@@ -665,4 +688,14 @@ func (p Prospect) clone() Prospect {
 		next.Loss = &l
 	}
 	return next
+}
+
+// closeBeforeMeeting refuses an expected close before the second meeting.
+func closeBeforeMeeting(close, meeting time.Time, loc *time.Location) error {
+	return invalid(FieldCloseDate, "(%s) is before the second meeting (%s)", close.In(loc).Format("Mon Jan 2"), meeting.In(loc).Format("Mon Jan 2"))
+}
+
+// dayBefore reports whether a falls on an earlier day than b, in loc.
+func dayBefore(a, b time.Time, loc *time.Location) bool {
+	return a.In(loc).Format("2006-01-02") < b.In(loc).Format("2006-01-02")
 }

@@ -573,3 +573,24 @@ func TestLoseLimitsTheSaveMoment(t *testing.T) {
 		t.Error("a 20000-character save moment was accepted")
 	}
 }
+
+func TestCloseDateNotBeforeTheSecondMeeting(t *testing.T) {
+	p := awaitingProspectForClose()
+	second := p.FirstMeeting.Add(48 * time.Hour)
+	_, _, err := p.Confirm(second, "U1", coach.SecondMeeting{At: second, CloseDate: second.Add(-24 * time.Hour)})
+	var fe *coach.FieldError
+	if !errors.As(err, &fe) || fe.Field != coach.FieldCloseDate {
+		t.Fatalf("err = %v, want a close-date field error", err)
+	}
+	sameDay := time.Date(second.Year(), second.Month(), second.Day(), 0, 30, 0, 0, second.Location())
+	next, _, err := p.Confirm(second, "U1", coach.SecondMeeting{At: second, CloseDate: sameDay})
+	if err != nil || !next.CloseDate.Equal(sameDay) {
+		t.Fatalf("a close on the meeting's day: %v %v", err, next.CloseDate)
+	}
+}
+
+func awaitingProspectForClose() coach.Prospect {
+	first := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	return coach.Prospect{Workspace: "T1", ID: "p1", Owner: "U1", Account: "Acme", TZ: "UTC", FirstMeeting: first,
+		MeetingEnd: first.Add(45 * time.Minute), State: coach.Awaiting, Version: 2}
+}

@@ -60,8 +60,16 @@ type Service struct {
 	// TeamDefaults fill a new team; DigestTime is when digests go out.
 	TeamDefaults TeamDefaults
 	DigestTime   DigestTime
-	newID        func() string
-	opened       opened
+	// CRM, when set, receives every opportunity (see crm.go); Emails finds
+	// the rep's user there and CRMNotify tells them what it refused.
+	CRM       CRM
+	Emails    Emails
+	CRMNotify CRMNotifier
+	// CRMPull is how often a team's deals are read back from the CRM
+	// (DefaultCRMPull when zero).
+	CRMPull time.Duration
+	newID   func() string
+	opened  opened
 
 	teamCacheMu sync.Mutex
 	teamCache   map[string]teamCacheEntry
@@ -136,6 +144,7 @@ func (s *Service) changeFrom(ctx context.Context, actor *Actor, workspace string
 		for i := len(cur.History); i < len(next.History); i++ {
 			next.History[i].Version = next.Version
 		}
+		s.markCRM(cur, &next)
 		err = s.store.Save(ctx, next)
 		if errors.Is(err, ErrConflict) {
 			continue
@@ -325,12 +334,14 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		return 0, err // a store's error already says "claim due jobs"
 	}
 	var errs []error
+	claimed := len(jobs)
+	jobs, crmJobs := splitCRMJobs(jobs)
 	for i, j := range jobs {
 		if ctx.Err() != nil {
 			// Shutting down: hand what was not started to another replica
 			// now rather than when the lease ends.
 			var keys []string
-			for _, rest := range jobs[i:] {
+			for _, rest := range append(jobs[i:], crmJobs...) {
 				keys = append(keys, rest.Key)
 			}
 			release := s.store.Release(context.WithoutCancel(ctx), keys...)
@@ -349,7 +360,10 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 			errs = append(errs, fmt.Errorf("run %s: %w", j.Key, err))
 		}
 	}
-	return len(jobs), errors.Join(errs...)
+	if len(crmJobs) > 0 {
+		errs = append(errs, s.runCRMJobs(ctx, crmJobs))
+	}
+	return claimed, errors.Join(errs...)
 }
 
 // StopGrace bounds how long a job under way may go on once RunDue's ctx
@@ -372,13 +386,21 @@ func (s *Service) runJob(ctx context.Context, j Job) error {
 	switch kind {
 	case followUpJob:
 		return s.followUp(ctx, j)
-	case digestJob, nudgesJob:
+	case crmJob:
+		if errs := s.runCRMJobs(ctx, []Job{j}); errs != nil {
+			return errs
+		}
+		return nil
+	case digestJob, nudgesJob, crmPullJob:
 		workspace, manager, ok := strings.Cut(rest, "/")
 		if !ok || workspace == "" || manager == "" {
 			break
 		}
-		if kind == digestJob {
+		switch kind {
+		case digestJob:
 			return s.runDigest(ctx, j, workspace, manager)
+		case crmPullJob:
+			return s.runPull(ctx, j, workspace, manager)
 		}
 		return s.runNudges(ctx, j, workspace, manager)
 	}

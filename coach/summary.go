@@ -31,6 +31,10 @@ type RepView struct {
 	Coverage    float64
 	HasCoverage bool
 	Quota       Quota
+	// InCRM are the rep's open deals in the CRM (named CRMName) that never
+	// had a confirmed second meeting: the clean-up asks about each.
+	InCRM   []PulledDeal
+	CRMName string
 }
 
 // recentLossDays is how far back App Home lists losses.
@@ -93,6 +97,10 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 	}
 	now := s.clock.Now()
 	v := s.Thresholds.repView(ps, now, cycle)
+	if v.InCRM, err = s.InCRM(ctx, team, owner, ps); err != nil {
+		return RepView{}, err
+	}
+	v.CRMName = s.CRMName()
 	v.Framework = ChooseFramework(t.Framework, s.TeamDefaults.Framework)
 	if q, ok := t.Quotas[owner]; ok && onTeam {
 		quarter := QuarterOf(now.In(t.Location()))

@@ -26,7 +26,7 @@ func (s *Service) runDigest(ctx context.Context, j Job, workspace, manager strin
 		if err != nil {
 			return MessageRef{}, err
 		}
-		return s.notify.Digest(ctx, t, s.Thresholds.BuildDigest(t, ps, now))
+		return s.notify.Digest(ctx, t, s.withCRM(ctx, t, s.Thresholds.BuildDigest(t, ps, now)))
 	})
 	if errors.Is(err, errInFlight) {
 		return nil
@@ -59,6 +59,11 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 		return s.store.Done(ctx, j.Key)
 	}
 	if err != nil {
+		return err
+	}
+	// Each working morning the team's CRM pull runs too, so teams made
+	// before a CRM was configured get theirs.
+	if err := s.kickPull(ctx, t); err != nil {
 		return err
 	}
 	now := s.clock.Now()
@@ -183,7 +188,7 @@ func (s *Service) PostDigestsNow(ctx context.Context, actor Actor, managers []st
 		if err != nil {
 			return i, err
 		}
-		if _, err := s.notify.Digest(ctx, t, s.Thresholds.BuildDigest(t, ps, now)); err != nil {
+		if _, err := s.notify.Digest(ctx, t, s.withCRM(ctx, t, s.Thresholds.BuildDigest(t, ps, now))); err != nil {
 			return i, fmt.Errorf("post the digest of %s: %w", t.Manager, err)
 		}
 	}

@@ -18,7 +18,7 @@ const cleanupPerGroup = 6
 // way to lose it or keep it. Nothing is removed without a click.
 func Cleanup(v coach.RepView, loc *time.Location) Message {
 	unanswered, quiet, stale := v.CleanupItems()
-	total := len(unanswered) + len(quiet) + len(stale)
+	total := len(unanswered) + len(quiet) + len(stale) + len(v.InCRM)
 	if total == 0 {
 		return Notice(":sparkles: Nothing to clean up: every prospect is answered and every opportunity is moving.")
 	}
@@ -67,6 +67,7 @@ func Cleanup(v coach.RepView, loc *time.Location) Message {
 		func(p coach.Prospect) []slack.BlockElement {
 			return []slack.BlockElement{button(ActionLose, p.ID, "Lose it", "danger"), button(ActionUpdate, p.ID, "Keep — next step is…", "primary")}
 		})
+	blocks = append(blocks, crmCleanup(v, loc)...)
 	return Message{Text: fmt.Sprintf("%s to clean up", plural(total, "item", "items")), Blocks: blocks}
 }
 

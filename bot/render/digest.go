@@ -25,7 +25,7 @@ func Digest(d coach.Digest, now time.Time) []Message {
 			plural(len(d.Team.Reps), "rep", "reps"), Day(now, loc))),
 		section("digest_integrity", fmt.Sprintf("*Pipeline integrity*\n%s — the only pipeline\n%s not yet pipeline (no second meeting) · %s gone quiet\n%s this week",
 			plural(in.Opportunities, "opportunity", "opportunities"), plural(in.NotYet, "prospect", "prospects"),
-			plural(in.GoneQuiet, "prospect", "prospects"), plural(in.Removed, "placeholder removed", "placeholders removed"))),
+			plural(in.GoneQuiet, "prospect", "prospects"), plural(in.Removed, "placeholder removed", "placeholders removed"))+crmBacklog(d.InCRM)),
 	}
 	var rows []string
 	for _, r := range d.Rows {

@@ -60,6 +60,7 @@ func Home(v coach.RepView, team *coach.Digest, now time.Time, loc *time.Location
 		func(p coach.Prospect) string {
 			return fmt.Sprintf("• *%s* · %s", safe(p.Account, 80), When(p.FirstMeeting, loc))
 		})...)
+	blocks = append(blocks, crmHome(v)...)
 	blocks = append(blocks, homeCompact("home_losses", SectionLosses, "*Recent losses* — the faster, the better", v.RecentLosses, homeLosses, lossLine)...)
 	if team != nil {
 		blocks = append(blocks, teamSection(*team)...)

@@ -38,6 +38,7 @@ const (
 	InputShare       = "share"
 	InputWaitingOn   = "waiting_on"
 	InputWaitingDate = "waiting_until"
+	InputCloseDate   = "close_date"
 	shareOptionValue = "share"
 )
 

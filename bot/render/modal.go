@@ -140,10 +140,14 @@ func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framewor
 		input(InputSecondTime, "Time", "In your time zone", false, timePicker(InputSecondTime, draft.At, loc)),
 		input(InputAmount, "Estimated amount", "Like 25k, 25 000 or 1.5m. Coverage counts only amounts.", true, textInput(InputAmount, "25k", amount, 40, false)),
 		input(InputNextStep, "Next step", "What happens at or before the second meeting?", true, textInput(InputNextStep, "Demo for the ops team", draft.NextStep, coach.MaxNextStepLen, false)),
+		input(InputCloseDate, "Expected close", closeHint, true, datePicker(InputCloseDate, draft.CloseDate, loc)),
 	}
 	blocks = append(blocks, qualificationInputs(fw, p.Qualification)...)
 	return modal(ViewConfirm, "Second meeting booked", "Make it pipeline", FormMetadata(p), blocks...)
 }
+
+// closeHint says what the expected close date is for.
+const closeHint = "For the forecast. Left empty: the confirmation day plus the team's average won cycle."
 
 // LoseModal is the short blameless debrief of a loss.
 func LoseModal(p coach.Prospect) slack.ModalViewRequest {
@@ -185,6 +189,7 @@ func UpdateModal(p coach.Prospect, fw coach.Framework) slack.ModalViewRequest {
 		input(InputSecondDate, "Second meeting date", "Change it if it moved", true, datePicker(InputSecondDate, p.SecondMeeting, loc)),
 		input(InputSecondTime, "Time", "", true, timePicker(InputSecondTime, p.SecondMeeting, loc)),
 		input(InputAmount, "Estimated amount", "Like 25k, 25 000 or 1.5m", true, textInput(InputAmount, "25k", amount, 40, false)),
+		input(InputCloseDate, "Expected close", closeHint, true, datePicker(InputCloseDate, p.CloseDate, loc)),
 		input(InputWaitingOn, "Waiting on", "A legitimate wait (legal review, champion on holiday) pauses the stalled clock. Leave empty to clear it.", true,
 			textInput(InputWaitingOn, "Legal review", p.WaitingOn, coach.MaxWaitingOn, false)),
 		input(InputWaitingDate, "Until", "I'll ask you again then", true, waitDate),

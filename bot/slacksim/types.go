@@ -13,6 +13,7 @@ type User struct {
 	ID, Name, RealName string
 	TZ                 string // IANA name, e.g. "Europe/Berlin"; empty means UTC
 	IsAdmin            bool
+	Email              string // the profile's email (scope users:read.email); empty for none
 }
 
 // Ack is what a Socket Mode client answered to one envelope.

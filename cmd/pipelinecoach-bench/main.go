@@ -127,6 +127,7 @@ func measurements() []measurement {
 		{6, "memory", measureMemory},
 		{7, "ceiling", measureCeiling},
 		{8, "replicas", measureReplicas},
+		{10, "crm", measureCRM},
 	}
 }
 

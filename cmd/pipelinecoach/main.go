@@ -67,6 +67,12 @@ func run(ctx context.Context, stderr io.Writer) int {
 	}
 	defer closeStore()
 
+	sink, err := openCRM(ctx, cfg.CRMConfig)
+	if err != nil {
+		fmt.Fprintln(stderr, "pipelinecoach: CRM:", err)
+		return crmExit(err)
+	}
+
 	rt := bot.Assemble(bot.Setup{
 		Config: bot.Config{Workers: cfg.Workers, DefaultTZ: cfg.DefaultTimezone, Admins: cfg.AdminUserIDs,
 			CelebrationChannel: cfg.CelebrationChan},
@@ -79,9 +85,11 @@ func run(ctx context.Context, stderr io.Writer) int {
 		Holidays: cfg.holidays,
 		Defaults: coach.TeamDefaults{TZ: cfg.DefaultTimezone, Framework: cfg.Framework,
 			Currency: cfg.DefaultCurrency, Numbers: phrase.Style(cfg.NumberStyle)},
-		Log:    log,
-		Sender: sender.Options{Observe: metrics.SlackCall},
-		Lease:  cfg.JobLease,
+		Log:     log,
+		Sender:  sender.Options{Observe: metrics.SlackCall},
+		Lease:   cfg.JobLease,
+		CRM:     sink,
+		CRMPull: cfg.Pull,
 	})
 	rt.Service.Thresholds.MaxNudgesPerDay = cfg.MaxNudgesPerDay
 	rt.Bot.Observe(metrics)

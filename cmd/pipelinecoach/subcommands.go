@@ -18,6 +18,7 @@ const usage = `usage:
   pipelinecoach                      run the bot (configuration from the environment)
   pipelinecoach demo [-html FILE]    play a scripted fortnight against a simulated Slack
   pipelinecoach healthcheck          exit 0 when the running bot's /healthz answers 200
+  pipelinecoach crm setup            create the CRM fields Pipeline Coach needs (or say what to create) and check the stages
 `
 
 // subcommand runs the commands that need no configuration: demo and
@@ -31,6 +32,8 @@ func subcommand(ctx context.Context, args []string, stdout, stderr io.Writer) (c
 		return runDemo(ctx, args[1:], stdout, stderr), true
 	case "healthcheck":
 		return healthcheck(ctx, os.Getenv("HTTP_ADDR"), stderr), true
+	case "crm":
+		return runCRMCommand(ctx, args[1:], stdout, stderr), true
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0, true

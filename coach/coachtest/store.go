@@ -113,20 +113,27 @@ func (m *MemStore) Save(_ context.Context, p coach.Prospect) error {
 		return err
 	}
 	m.prospects[k] = raw
-	job := coach.FollowUpKey(p.Workspace, p.ID)
+	m.keepJob(coach.FollowUpKey(p.Workspace, p.ID), p.FollowUpAt, old.FollowUpAt, stored > 0)
+	m.keepJob(coach.CRMKey(p.Workspace, p.ID), p.CRM.SyncAt, old.CRM.SyncAt, stored > 0)
+	return nil
+}
+
+// keepJob keeps a prospect's job in step with its due time: removed when
+// zero, left alone (lease and all) when unchanged, due at the new time
+// otherwise. The lock is held.
+func (m *MemStore) keepJob(job string, due, was time.Time, existed bool) {
 	switch {
-	case p.FollowUpAt.IsZero():
+	case due.IsZero():
 		delete(m.due, job)
 		delete(m.leased, job)
-	case p.FollowUpAt.Equal(old.FollowUpAt) && stored > 0:
+	case due.Equal(was) && existed:
 		if _, claimed := m.leased[job]; !claimed {
-			m.due[job] = p.FollowUpAt
+			m.due[job] = due
 		}
 	default:
 		delete(m.leased, job)
-		m.due[job] = p.FollowUpAt
+		m.due[job] = due
 	}
-	return nil
 }
 
 // ClaimDue implements coach.Queue.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"pipelinecoach/coach"
 )
@@ -88,9 +89,9 @@ func (s *Store) WorkspaceProspects(ctx context.Context, workspace string) ([]coa
 }
 
 // Save writes p if the stored version is p.Version-1 (or there is none and
-// p.Version is 1), moves it between owners' lists and keeps its follow-up job
-// in step, in one transaction. Otherwise it returns coach.ErrConflict and
-// writes nothing. A prospect that fails coach.Prospect.Validate is not
+// p.Version is 1), moves it between owners' lists and keeps its follow-up and
+// CRM jobs in step, in one transaction. Otherwise it returns coach.ErrConflict
+// and writes nothing. A prospect that fails coach.Prospect.Validate is not
 // written (coach.ErrInvalid).
 func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 	what := fmt.Sprintf("save prospect %s/%s", p.Workspace, p.ID)
@@ -125,12 +126,19 @@ func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 		if err := b.owners.Put(ownerKey(p.Workspace, p.Owner, p.ID), nil); err != nil {
 			return err
 		}
-		job := coach.FollowUpKey(p.Workspace, p.ID)
-		if p.FollowUpAt.IsZero() {
-			return b.unschedule(job)
+		if err := b.keepJob(coach.FollowUpKey(p.Workspace, p.ID), p.FollowUpAt); err != nil {
+			return err
 		}
-		return b.schedule(job, p.FollowUpAt.UnixMilli())
+		return b.keepJob(coach.CRMKey(p.Workspace, p.ID), p.CRM.SyncAt)
 	})
+}
+
+// keepJob keeps a prospect's job in step with its due time: none when zero.
+func (b buckets) keepJob(job string, due time.Time) error {
+	if due.IsZero() {
+		return b.unschedule(job)
+	}
+	return b.schedule(job, due.UnixMilli())
 }
 
 // decode reads a stored prospect.

@@ -137,10 +137,14 @@ func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 	if !p.FollowUpAt.IsZero() {
 		followUp = ms(p.FollowUpAt)
 	}
+	crm := ""
+	if !p.CRM.SyncAt.IsZero() {
+		crm = ms(p.CRM.SyncAt)
+	}
 	k := s.keys
 	res, err := s.change(ctx, saveScript,
 		append([]string{k.prospects(p.Workspace), k.versions(p.Workspace), k.owners(p.Workspace), k.ownerSet(p.Workspace, p.Owner)}, k.jobs()...),
-		p.ID, p.Version, raw, coach.FollowUpKey(p.Workspace, p.ID), followUp).Slice()
+		p.ID, p.Version, raw, coach.FollowUpKey(p.Workspace, p.ID), followUp, coach.CRMKey(p.Workspace, p.ID), crm).Slice()
 	if err != nil {
 		return fmt.Errorf("save prospect %s/%s: %w", p.Workspace, p.ID, err)
 	}

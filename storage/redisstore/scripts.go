@@ -28,7 +28,7 @@ end
 `
 
 // saveScript writes a prospect over the version it was read at, moves it
-// between owner sets and keeps its follow-up job in step. It returns
+// between owner sets and keeps its follow-up and CRM jobs in step. It returns
 // {1} when written, {0, stored version or false} on conflict.
 var saveScript = redis.NewScript(`
 -- KEYS[1] {p}:t:<team>:p             hash id → prospect JSON
@@ -43,6 +43,8 @@ var saveScript = redis.NewScript(`
 -- ARGV[3] prospect JSON
 -- ARGV[4] follow-up job key
 -- ARGV[5] follow-up due ms, '' for none
+-- ARGV[6] CRM job key
+-- ARGV[7] CRM job due ms, '' for none
 ` + keepJob + `
 local id = ARGV[1]
 local version = tonumber(ARGV[2])
@@ -62,6 +64,7 @@ end
 redis.call('SADD', KEYS[4], id)
 redis.call('HSET', KEYS[3], id, KEYS[4])
 keep_job(KEYS[5], KEYS[6], KEYS[7], ARGV[4], ARGV[5])
+keep_job(KEYS[5], KEYS[6], KEYS[7], ARGV[6], ARGV[7])
 return {1}
 `)
 

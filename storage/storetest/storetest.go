@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		{"ConcurrentSaves", testConcurrentSaves},
 		{"ProspectsOf", testProspectsOf},
 		{"FollowUp", testFollowUp},
+		{"CRMJob", testCRMJob},
 		{"ClaimOrder", testClaimOrder},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"Schedule", testSchedule},

@@ -26,6 +26,8 @@ import (
 	"pipelinecoach/bot/sender"
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
+	"pipelinecoach/crm/hubspot"
+	"pipelinecoach/crm/hubspotsim"
 	"pipelinecoach/storage/boltstore"
 )
 
@@ -120,8 +122,20 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 		n.channels[c.ID] = c.Name
 		convs = append(convs, c.ID)
 	}
+	// A simulated HubSpot, where confirmed opportunities land.
+	hs, err := hubspotsim.Start()
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer hs.Close()
+	sink, err := demoCRM(ctx, hs)
+	if err != nil {
+		return fmt.Errorf("demo: HubSpot: %w", err)
+	}
 	for _, p := range cast {
-		sim.AddUser(slacksim.User{ID: p.ID, Name: strings.ToLower(p.Name), RealName: p.Full, TZ: p.TZ, IsAdmin: p.Admin})
+		email := strings.ToLower(p.Name) + "@example.com"
+		hs.AddOwner(email, p.Name, p.Full)
+		sim.AddUser(slacksim.User{ID: p.ID, Name: strings.ToLower(p.Name), RealName: p.Full, TZ: p.TZ, IsAdmin: p.Admin, Email: email})
 		n.users[p.ID] = p.Name
 		convs = append(convs, sim.DMChannel(p.ID))
 	}
@@ -139,6 +153,10 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 		Sender:   unlimited(),
 		Log:      zerolog.New(zerolog.SyncWriter(&logs)).Level(zerolog.WarnLevel),
 		Defaults: coach.TeamDefaults{TZ: "UTC", Framework: "bant"},
+		CRM:      sink,
+		// Daily: the fortnight passes in seconds, and the client paces
+		// itself under HubSpot's limit in real time.
+		CRMPull: 24 * time.Hour,
 	})
 	runCtx, cancel := context.WithCancel(ctx)
 	stopped := make(chan struct{})
@@ -146,7 +164,7 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 	stopBot := func() { cancel(); <-stopped }
 	defer stopBot()
 
-	d := &director{ctx: runCtx, sim: sim, clock: clock, tick: tick, store: store, rec: newRecorder(sim, n, convs), lastConv: map[string]string{}, limit: limit}
+	d := &director{ctx: runCtx, sim: sim, crm: hs, clock: clock, tick: tick, store: store, rec: newRecorder(sim, n, convs), lastConv: map[string]string{}, limit: limit}
 	if err := d.connect(); err != nil {
 		return err
 	}
@@ -167,6 +185,20 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 		}
 	}
 	return d.err
+}
+
+// demoCRM is the bot's HubSpot: the real client over the simulator.
+func demoCRM(ctx context.Context, hs *hubspotsim.Server) (coach.CRM, error) {
+	c, err := hubspot.New(hs.URL(), hubspotsim.Token, nil)
+	if err != nil {
+		return nil, err
+	}
+	st, err := c.ResolveStages(ctx, hubspot.Stages{Pipeline: hubspot.DefaultPipeline, Open: hubspot.DefaultStageOpen,
+		Won: hubspot.DefaultStageWon, Lost: hubspot.DefaultStageLost})
+	if err != nil {
+		return nil, err
+	}
+	return hubspot.NewSink(c, st), nil
 }
 
 // unlimited turns off the sender's proactive rate limits: they pace calls
@@ -195,6 +227,7 @@ type stepResult struct {
 type director struct {
 	ctx   context.Context
 	sim   *slacksim.Server
+	crm   *hubspotsim.Server
 	clock *scriptClock
 	tick  chan time.Time
 	store *dueStore

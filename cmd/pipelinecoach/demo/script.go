@@ -88,6 +88,12 @@ func (d *director) firstMeetingsMonday() {
 	d.dm(rita, "*Acme* is an opportunity: second meeting Thu Nov 26, 10:00")
 	d.state(rita, "Acme", coach.Opportunity)
 
+	d.step("Acme lands in HubSpot on the scheduler's next run, owned by Rita — and nothing of Contoso, which has no second meeting")
+	d.at(on(nov, 23, 11, 21))
+	deals := d.crm.Deals()
+	d.check(len(deals) == 1 && deals[0].Properties["dealname"] == "Acme" && deals[0].Properties["amount"] == "25000" &&
+		deals[0].Company["name"] == "Acme", "HubSpot holds %d deals, want Acme alone with its amount and company: %+v", len(deals), deals)
+
 	d.step("Lena does not answer: Contoso waits, and is not pipeline")
 	d.at(on(nov, 23, 12, 20))
 	d.state(lena, "Contoso", coach.Awaiting)
