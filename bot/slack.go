@@ -33,6 +33,7 @@ type Slack interface {
 type person struct {
 	TZ    string
 	Admin bool
+	Email string // the profile's (users:read.email); "" for bots and guests without one
 	// loc is TZ loaded: time.LoadLocation reads the zone database on every
 	// call, and every envelope asks for its sender's zone.
 	loc *time.Location
@@ -77,6 +78,9 @@ func (d *directory) lookup(ctx context.Context, team, user string) person {
 			p.TZ = u.TZ
 		}
 		p.Admin = p.Admin || u.IsAdmin || u.IsOwner
+		if !u.IsBot && !u.Deleted {
+			p.Email = u.Profile.Email
+		}
 	}
 	loc, lerr := time.LoadLocation(p.TZ)
 	if lerr != nil {
@@ -89,6 +93,16 @@ func (d *directory) lookup(ctx context.Context, team, user string) person {
 		d.mu.Unlock()
 	}
 	return p
+}
+
+// Email is a person's email, the mailbox whose calendar is read (coach.Directory).
+func (d *directory) Email(ctx context.Context, team, user string) (string, error) {
+	return d.lookup(ctx, team, user).Email, nil
+}
+
+// Zone is a person's time zone (coach.Directory).
+func (d *directory) Zone(ctx context.Context, team, user string) string {
+	return d.lookup(ctx, team, user).TZ
 }
 
 func (d *directory) actor(ctx context.Context, team, user string) (coach.Actor, *time.Location) {

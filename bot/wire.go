@@ -39,6 +39,9 @@ type Setup struct {
 	// teams (DEFAULT_TIMEZONE, QUALIFICATION_FRAMEWORK).
 	Holidays []string
 	Defaults coach.TeamDefaults
+	// Calendar reads reps' calendars; a nil Source leaves logging manual.
+	// Its Directory is the bot's (the email in each Slack profile).
+	Calendar coach.CalendarSettings
 }
 
 // Runtime is a wired bot and scheduler, ready to run.
@@ -88,6 +91,18 @@ func Assemble(s Setup) *Runtime {
 		}
 	}}
 	b := New(s.Config, svc, s.Store, out, sm, s.Log.With().Str("component", "bot").Logger())
+	if s.Calendar.Source != nil {
+		svc.Calendar = s.Calendar
+		svc.Calendar.Directory = b.users
+		calLog := s.Log.With().Str("component", "calendar").Logger()
+		onRead := s.Calendar.OnRead
+		svc.Calendar.OnRead = func(c coach.CalendarSync, ch coach.CalendarChanges, err error) {
+			logCalendarRead(calLog, c, ch, err)
+			if onRead != nil {
+				onRead(c, ch, err)
+			}
+		}
+	}
 	return &Runtime{Bot: b, Service: svc, Scheduler: sched, Sender: out, Socket: sm}
 }
 

@@ -3,7 +3,8 @@
 // metric and validation the product uses.
 //
 // It is plain Go. Slack, Redis and logging live in other packages; coach
-// declares the small interfaces it needs from them (Store, Notifier, Clock)
+// declares the small interfaces it needs from them (Store, Notifier, Clock,
+// CalendarSource, Directory)
 // and never imports them.
 //
 // # The two-meeting rule

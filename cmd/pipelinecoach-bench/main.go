@@ -127,6 +127,8 @@ func measurements() []measurement {
 		{6, "memory", measureMemory},
 		{7, "ceiling", measureCeiling},
 		{8, "replicas", measureReplicas},
+		// 9 and 10 are the directory's "answer" and crm.
+		{11, "calendar", measureCalendar},
 	}
 }
 

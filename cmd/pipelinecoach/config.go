@@ -45,6 +45,7 @@ type config struct {
 	HTTPAddr          string        `envconfig:"HTTP_ADDR" default:"127.0.0.1:8080"`
 	Workers           int           `envconfig:"WORKERS" default:"16"`
 	JobLease          time.Duration `envconfig:"JOB_LEASE" default:"1m"`
+	CalendarEnv
 
 	timing   coach.Timing
 	holidays []string
@@ -182,6 +183,9 @@ func (c *config) check() error {
 	}
 	if c.Workers < 1 {
 		return bad("WORKERS", "must be at least 1")
+	}
+	if err := c.checkCalendar(); err != nil {
+		return err
 	}
 	c.timing = coach.Timing{PromptDelay: c.PromptDelay, MeetingDuration: c.MeetingDuration,
 		WorkingHours: wh, ReminderAfter: wait, MaxReminders: c.MaxReminders}

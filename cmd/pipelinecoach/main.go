@@ -67,6 +67,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 	}
 	defer closeStore()
 
+	calendar, calendarWhere := cfg.calendarSettings(time.Now)
 	rt := bot.Assemble(bot.Setup{
 		Config: bot.Config{Workers: cfg.Workers, DefaultTZ: cfg.DefaultTimezone, Admins: cfg.AdminUserIDs,
 			CelebrationChannel: cfg.CelebrationChan},
@@ -79,9 +80,10 @@ func run(ctx context.Context, stderr io.Writer) int {
 		Holidays: cfg.holidays,
 		Defaults: coach.TeamDefaults{TZ: cfg.DefaultTimezone, Framework: cfg.Framework,
 			Currency: cfg.DefaultCurrency, Numbers: phrase.Style(cfg.NumberStyle)},
-		Log:    log,
-		Sender: sender.Options{Observe: metrics.SlackCall},
-		Lease:  cfg.JobLease,
+		Log:      log,
+		Sender:   sender.Options{Observe: metrics.SlackCall},
+		Lease:    cfg.JobLease,
+		Calendar: calendar,
 	})
 	rt.Service.Thresholds.MaxNudgesPerDay = cfg.MaxNudgesPerDay
 	rt.Bot.Observe(metrics)
@@ -117,7 +119,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		opsErr <- err
 	}()
 
-	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Str("http_addr", cfg.HTTPAddr).Int("procs", procs).Int("gc_percent", gcPercent).Msg("starting")
+	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Str("http_addr", cfg.HTTPAddr).Str("calendar", calendarWhere).Int("procs", procs).Int("gc_percent", gcPercent).Msg("starting")
 	runErr := rt.Run(ctx)
 	cancel()
 	if err := <-opsErr; err != nil {

@@ -25,6 +25,8 @@ import (
 	"pipelinecoach/bot"
 	"pipelinecoach/bot/sender"
 	"pipelinecoach/bot/slacksim"
+	"pipelinecoach/calendar/google"
+	"pipelinecoach/calendar/googlesim"
 	"pipelinecoach/coach"
 	"pipelinecoach/storage/boltstore"
 )
@@ -50,6 +52,9 @@ type person struct {
 	Role               string
 	Color              int // avatar colour, 1–6
 }
+
+// email is the person's address at the demo's company.
+func (p person) email() string { return strings.ToLower(p.Name) + "@northstar.example" }
 
 var cast = []person{
 	{ID: mia, Name: "Mia", Full: "Mia Novak", TZ: "Europe/Berlin", Role: "sales manager", Color: 1},
@@ -120,8 +125,17 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 		n.channels[c.ID] = c.Name
 		convs = append(convs, c.ID)
 	}
+	// Reps' calendars are in a simulated Google Workspace, found by the
+	// email in their Slack profiles.
+	cal := googlesim.New()
+	defer cal.Close()
+	calendar, err := google.New(cal.CredentialsJSON(), cal.APIURL(), nil)
+	if err != nil {
+		return fmt.Errorf("demo: calendar: %w", err)
+	}
 	for _, p := range cast {
-		sim.AddUser(slacksim.User{ID: p.ID, Name: strings.ToLower(p.Name), RealName: p.Full, TZ: p.TZ, IsAdmin: p.Admin})
+		cal.AddUser(p.email())
+		sim.AddUser(slacksim.User{ID: p.ID, Name: strings.ToLower(p.Name), RealName: p.Full, TZ: p.TZ, IsAdmin: p.Admin, Email: p.email()})
 		n.users[p.ID] = p.Name
 		convs = append(convs, sim.DMChannel(p.ID))
 	}
@@ -139,6 +153,7 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 		Sender:   unlimited(),
 		Log:      zerolog.New(zerolog.SyncWriter(&logs)).Level(zerolog.WarnLevel),
 		Defaults: coach.TeamDefaults{TZ: "UTC", Framework: "bant"},
+		Calendar: coach.CalendarSettings{Source: calendar, Poll: coach.DefaultCalendarPoll},
 	})
 	runCtx, cancel := context.WithCancel(ctx)
 	stopped := make(chan struct{})
@@ -146,7 +161,7 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 	stopBot := func() { cancel(); <-stopped }
 	defer stopBot()
 
-	d := &director{ctx: runCtx, sim: sim, clock: clock, tick: tick, store: store, rec: newRecorder(sim, n, convs), lastConv: map[string]string{}, limit: limit}
+	d := &director{ctx: runCtx, sim: sim, cal: cal, clock: clock, tick: tick, store: store, rec: newRecorder(sim, n, convs), lastConv: map[string]string{}, limit: limit}
 	if err := d.connect(); err != nil {
 		return err
 	}
@@ -195,6 +210,7 @@ type stepResult struct {
 type director struct {
 	ctx   context.Context
 	sim   *slacksim.Server
+	cal   *googlesim.Server // the reps' calendars
 	clock *scriptClock
 	tick  chan time.Time
 	store *dueStore
@@ -584,4 +600,25 @@ func mention(id string) string {
 		}
 	}
 	return "<@" + id + ">"
+}
+
+// meeting puts an event on a rep's calendar, with one guest besides them.
+func (d *director) meeting(user, id, title string, start time.Time, length time.Duration, guest, guestName string) {
+	mail := ""
+	for _, p := range cast {
+		if p.ID == user {
+			mail = p.email()
+		}
+	}
+	d.cal.Put(mail, googlesim.Event{ID: id, Summary: title, Start: start, End: start.Add(length),
+		Attendees: []googlesim.Attendee{{Email: mail, Response: "accepted"}, {Email: guest, Name: guestName, Response: "accepted"}}})
+}
+
+// prospects are a rep's prospects, any state.
+func (d *director) prospects(user string) []coach.Prospect {
+	ps, err := d.store.ProspectsOf(d.ctx, d.sim.TeamID(), user)
+	if err != nil {
+		d.fail("read prospects: %v", err)
+	}
+	return ps
 }
