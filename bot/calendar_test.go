@@ -169,10 +169,10 @@ func TestCalendarYesInWordsConfirmsTheCalendarsMeeting(t *testing.T) {
 	h.graph.Put(ritaMail, graphMeeting("next", "Acme — follow-up", next, ritaMail, jane))
 	h.poll(3 * time.Hour)
 	h.waitFor(h.sim.DMChannel(rep), "I see *Acme — follow-up*")
-	if _, err := h.sim.DM(h.ctx, rep, "yes"); err != nil {
-		t.Fatal(err)
-	}
+	h.dm(rep, "yes")
 	h.waitFor(h.sim.DMChannel(rep), "*Acme* is an opportunity: second meeting "+render.When(next, berlin))
+	// The date was not in the reply: the echo says where it came from.
+	h.waitFor(h.sim.DMChannel(rep), render.EchoMeeting("second meeting (from your calendar)", next, berlin))
 }
 
 func TestCalendarNotConnected(t *testing.T) {

@@ -110,7 +110,11 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 				return
 			}
 			b.changed(ctx, next)
-			say(render.Answered(next))
+			// The date came from the calendar, not from the reply: say which.
+			say(render.WithEcho(render.Answered(next), render.Echo{
+				Parts:    []string{render.EchoMeeting("second meeting (from your calendar)", next.SecondMeeting, loc)},
+				Prospect: next.ID,
+			}))
 			return
 		}
 		if !reply.HasWhen {
