@@ -95,12 +95,12 @@ func (d *directory) lookup(ctx context.Context, team, user string) person {
 	return p
 }
 
-// Email is a person's email, the mailbox whose calendar is read (coach.Directory).
+// Email is a person's email, the mailbox whose calendar is read (coach.Mailboxes).
 func (d *directory) Email(ctx context.Context, team, user string) (string, error) {
 	return d.lookup(ctx, team, user).Email, nil
 }
 
-// Zone is a person's time zone (coach.Directory).
+// Zone is a person's time zone (coach.Mailboxes).
 func (d *directory) Zone(ctx context.Context, team, user string) string {
 	return d.lookup(ctx, team, user).TZ
 }

@@ -40,7 +40,7 @@ type Setup struct {
 	Holidays []string
 	Defaults coach.TeamDefaults
 	// Calendar reads reps' calendars; a nil Source leaves logging manual.
-	// Its Directory is the bot's (the email in each Slack profile).
+	// Its Mailboxes are the bot's (the email in each Slack profile).
 	Calendar coach.CalendarSettings
 }
 
@@ -93,7 +93,7 @@ func Assemble(s Setup) *Runtime {
 	b := New(s.Config, svc, s.Store, out, sm, s.Log.With().Str("component", "bot").Logger())
 	if s.Calendar.Source != nil {
 		svc.Calendar = s.Calendar
-		svc.Calendar.Directory = b.users
+		svc.Calendar.Mailboxes = b.users
 		calLog := s.Log.With().Str("component", "calendar").Logger()
 		onRead := s.Calendar.OnRead
 		svc.Calendar.OnRead = func(c coach.CalendarSync, ch coach.CalendarChanges, err error) {

@@ -28,15 +28,15 @@ type CalendarSettings struct {
 	// Internal are the company's own mail domains besides those learned
 	// from the mailboxes read (INTERNAL_DOMAINS).
 	Internal []string
-	// Directory finds a rep's mailbox: the email in their Slack profile.
-	Directory Directory
+	// Mailboxes finds a rep's mailbox: the email in their Slack profile.
+	Mailboxes Mailboxes
 	// OnRead, when set, hears of every read: for logs and metrics.
 	OnRead func(c CalendarSync, ch CalendarChanges, err error)
 }
 
-// Directory tells about people: their email (the mailbox read) and their
+// Mailboxes tells about people: their email (the mailbox read) and their
 // time zone (the questions' timing).
-type Directory interface {
+type Mailboxes interface {
 	Email(ctx context.Context, workspace, user string) (string, error)
 	Zone(ctx context.Context, workspace, user string) string
 }
@@ -104,7 +104,7 @@ func spread(workspace, rep string, poll time.Duration) time.Duration {
 // StartCalendar schedules the enrolment of a workspace's reps: at once,
 // then every CalendarRosterEvery. Replicas may all call it.
 func (s *Service) StartCalendar(ctx context.Context, workspace string) error {
-	if !s.CalendarOn() || s.Calendar.Directory == nil {
+	if !s.CalendarOn() || s.Calendar.Mailboxes == nil {
 		return nil
 	}
 	return s.store.Schedule(ctx, rosterJob+"/"+workspace, s.clock.Now())
@@ -137,10 +137,10 @@ func (s *Service) runRoster(ctx context.Context, j Job, workspace string) error 
 // EnrolCalendar starts reading a rep's calendar, found by the email in
 // their profile, unless it is read already. It is quiet: nothing is sent.
 func (s *Service) EnrolCalendar(ctx context.Context, workspace, rep string) error {
-	if !s.CalendarOn() || s.Calendar.Directory == nil {
+	if !s.CalendarOn() || s.Calendar.Mailboxes == nil {
 		return nil
 	}
-	mailbox, err := s.Calendar.Directory.Email(ctx, workspace, rep)
+	mailbox, err := s.Calendar.Mailboxes.Email(ctx, workspace, rep)
 	if err != nil {
 		return fmt.Errorf("email of %s: %w", rep, err)
 	}
@@ -493,8 +493,8 @@ func (s *Service) meetingFromCalendar(ctx context.Context, c CalendarSync, ev Ca
 // repZone is the zone a rep's questions are timed in: theirs in Slack,
 // else the default.
 func (s *Service) repZone(ctx context.Context, workspace, rep string) string {
-	if s.Calendar.Directory != nil {
-		if tz := s.Calendar.Directory.Zone(ctx, workspace, rep); tz != "" {
+	if s.Calendar.Mailboxes != nil {
+		if tz := s.Calendar.Mailboxes.Zone(ctx, workspace, rep); tz != "" {
 			return tz
 		}
 	}

@@ -4,7 +4,7 @@
 //
 // It is plain Go. Slack, Redis and logging live in other packages; coach
 // declares the small interfaces it needs from them (Store, Notifier, Clock,
-// CalendarSource, Directory)
+// CalendarSource, Mailboxes)
 // and never imports them.
 //
 // # The two-meeting rule

@@ -69,7 +69,7 @@ func (f *fixture) service() *coach.Service {
 	timing.WorkingHours, _ = coach.ParseWorkingHours("00:00-23:59", "Mon-Sun")
 	svc := coach.NewService(f.store, f.notify, f.clock, timing)
 	svc.Calendar = coach.CalendarSettings{Source: client, Poll: poll, Internal: []string{"ourco.de"},
-		Directory: directory{ritaID: rita, omarID: omar},
+		Mailboxes: directory{ritaID: rita, omarID: omar},
 		OnRead:    func(coach.CalendarSync, coach.CalendarChanges, error) { f.reads.Add(1) }}
 	return svc
 }
@@ -415,7 +415,7 @@ func TestTwoReplicasMakeOneProspectPerEvent(t *testing.T) {
 		client, _ := google.New(f.sim.CredentialsJSON(), f.sim.APIURL(), nil)
 		replicas[i] = coach.NewService(f.store, f.notify, clock, coach.DefaultTiming)
 		replicas[i].Lease = 5 * time.Second // on the clock that ticks 10s a reading: over by the next claim
-		replicas[i].Calendar = coach.CalendarSettings{Source: client, Poll: time.Millisecond, Directory: dir}
+		replicas[i].Calendar = coach.CalendarSettings{Source: client, Poll: time.Millisecond, Mailboxes: dir}
 	}
 	for rep := range dir {
 		if err := replicas[0].EnrolCalendar(f.ctx, ws, rep); err != nil {

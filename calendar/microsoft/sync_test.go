@@ -29,7 +29,7 @@ func TestSyncThroughGraph(t *testing.T) {
 	client := microsoft.New(microsoft.Config{Tenant: graphsim.Tenant, ClientID: graphsim.ClientID, ClientSecret: graphsim.ClientSecret,
 		GraphURL: sim.GraphURL(), LoginURL: sim.LoginURL()}, nil, clock.Now)
 	client.PageSize = 2
-	svc.Calendar = coach.CalendarSettings{Source: client, Poll: time.Minute, Directory: directory{"U1": rita}}
+	svc.Calendar = coach.CalendarSettings{Source: client, Poll: time.Minute, Mailboxes: directory{"U1": rita}}
 	if err := svc.EnrolCalendar(ctx, "T1", "U1"); err != nil {
 		t.Fatal(err)
 	}

@@ -160,7 +160,7 @@ func calendarRun(ctx context.Context, o options, provider string, reps, events i
 	timing := coach.DefaultTiming
 	svc := coach.NewService(store, noNotifier{}, clock, timing)
 	reads := 0
-	svc.Calendar = coach.CalendarSettings{Source: source, Poll: calendarPollBench, Directory: directory,
+	svc.Calendar = coach.CalendarSettings{Source: source, Poll: calendarPollBench, Mailboxes: directory,
 		OnRead: func(_ coach.CalendarSync, _ coach.CalendarChanges, err error) {
 			if err == nil {
 				reads++
