@@ -63,6 +63,14 @@ func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a 
 		b.adoptCRMDeal(ctx, c, false)
 	case render.ActionNotYet:
 		b.clickNotYet(ctx, c)
+	case render.ActionThatsIt:
+		b.clickThatsIt(ctx, c)
+	case render.ActionNotSales:
+		b.clickNotSales(ctx, c)
+	case render.ActionCalendarOn:
+		b.setCalendar(ctx, c.actor, c.loc, true, func(m render.Message) { b.respond(ctx, c, m) })
+	case render.ActionCalendarOff:
+		b.setCalendar(ctx, c.actor, c.loc, false, func(m render.Message) { b.respond(ctx, c, m) })
 	case render.ActionWon:
 		b.clickWon(ctx, c)
 	default:
@@ -173,7 +181,11 @@ func (b *Bot) openConfirm(ctx context.Context, c click) {
 	if !ok {
 		return
 	}
-	view := render.ConfirmModal(p, coach.SecondMeeting{}, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner))
+	var draft coach.SecondMeeting
+	if p.NextMeeting != nil {
+		draft.At = p.NextMeeting.Start // the calendar's later meeting, for the rep to keep or change
+	}
+	view := render.ConfirmModal(p, draft, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner))
 	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, view); err != nil {
 		c.log.Warn().Err(err).Msg("open confirm modal")
 		b.respond(ctx, c, render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))

@@ -109,6 +109,9 @@ type Bot struct {
 	graced atomic.Int64
 	wg     sync.WaitGroup
 	taken  *taken // work accepted and not yet finished (idle.go)
+	// calendars are the workspaces whose calendar reading this process
+	// has started.
+	calendars sync.Map
 }
 
 // New returns a bot. sm is slack-go's Socket Mode client; out makes every

@@ -22,20 +22,6 @@ func (n Notifier) CRMRefused(ctx context.Context, p coach.Prospect, crm, reason 
 	return coach.MessageRef{Channel: ch, TS: ts}, nil
 }
 
-// emails finds a rep's email in their Slack profile (scope users:read.email),
-// the key to their user in the CRM; it is coach's Emails.
-type emails struct{ dir *directory }
-
-// Email returns the user's profile email, "" when Slack shows none. An
-// error is Slack not answering: coach tries again later.
-func (e emails) Email(ctx context.Context, workspace, user string) (string, error) {
-	p, err := e.dir.person(ctx, workspace, user)
-	if err != nil && permanent(err) {
-		return "", nil // gone from Slack: no email to find them by
-	}
-	return p.Email, err
-}
-
 // adoptCRMDeal takes in a deal found in the CRM without a second meeting
 // (the click's value is the deal's id there) and opens the form the rep
 // asked for: confirm the second meeting, or lose it fast.

@@ -102,6 +102,21 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 	p := candidates[0]
 	switch reply.Answer {
 	case phrase.Yes:
+		if !reply.HasWhen && p.NextMeeting != nil {
+			// "yes" to "Is that the second meeting?": the calendar's one.
+			next, _, err := b.svc.ConfirmNextMeeting(ctx, actor, team, p.ID)
+			if err != nil {
+				say(render.Notice(explain(err, loc)))
+				return
+			}
+			b.changed(ctx, next)
+			// The date came from the calendar, not from the reply: say which.
+			say(render.WithEcho(render.Answered(next), render.Echo{
+				Parts:    []string{render.EchoMeeting("second meeting (from your calendar)", next.SecondMeeting, loc)},
+				Prospect: next.ID,
+			}))
+			return
+		}
 		if !reply.HasWhen {
 			m := render.Choose(fmt.Sprintf("Great! When is the second meeting with *%s*? Reply like _yes, tue 10am_, or open the form:", render.Escape(p.Account)), render.ActionYes, []coach.Prospect{p})
 			say(m)

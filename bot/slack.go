@@ -33,8 +33,7 @@ type Slack interface {
 type person struct {
 	TZ    string
 	Admin bool
-	// Email is the profile's email ("" when Slack shows none).
-	Email string
+	Email string // the profile's (users:read.email); "" for bots and guests without one
 	// loc is TZ loaded: time.LoadLocation reads the zone database on every
 	// call, and every envelope asks for its sender's zone.
 	loc *time.Location
@@ -85,7 +84,9 @@ func (d *directory) person(ctx context.Context, team, user string) (person, erro
 			p.TZ = u.TZ
 		}
 		p.Admin = p.Admin || u.IsAdmin || u.IsOwner
-		p.Email = u.Profile.Email
+		if !u.IsBot && !u.Deleted {
+			p.Email = u.Profile.Email
+		}
 	}
 	loc, lerr := time.LoadLocation(p.TZ)
 	if lerr != nil {
@@ -98,6 +99,22 @@ func (d *directory) person(ctx context.Context, team, user string) (person, erro
 		d.mu.Unlock()
 	}
 	return p, err
+}
+
+// Email is a person's profile email, "" when Slack shows none: the mailbox
+// whose calendar is read (coach.Mailboxes) and the CRM owner's address
+// (coach.Emails). An error is Slack not answering: coach tries again later.
+func (d *directory) Email(ctx context.Context, team, user string) (string, error) {
+	p, err := d.person(ctx, team, user)
+	if err != nil && permanent(err) {
+		return "", nil // gone from Slack: no email to find them by
+	}
+	return p.Email, err
+}
+
+// Zone is a person's time zone (coach.Mailboxes).
+func (d *directory) Zone(ctx context.Context, team, user string) string {
+	return d.lookup(ctx, team, user).TZ
 }
 
 func (d *directory) actor(ctx context.Context, team, user string) (coach.Actor, *time.Location) {

@@ -30,6 +30,7 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 	}
 	log = log.With().Str("command", string(c.Name)).Logger()
 	log.Debug().Msg("slash command")
+	b.startCalendar(ctx, cmd.TeamID)
 
 	switch c.Name {
 	case command.Help:
@@ -48,6 +49,8 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 		b.slashDeal(ctx, cmd, actor, c, respond)
 	case command.Admin:
 		b.handleAdmin(ctx, actor, c.Args, respond)
+	case command.Calendar:
+		b.slashCalendar(ctx, actor, loc, c.Args, respond)
 	case command.Team:
 		b.handleTeam(ctx, cmd, actor, c.Args, respond)
 	case command.Quota:

@@ -31,6 +31,8 @@ func (b *Bot) handleAdmin(ctx context.Context, actor coach.Actor, args string, r
 			b.log.Error().Err(err).Msg("read status")
 		}
 		respond(render.AdminStatus(b.cfg.CelebrationChannel, problem))
+	case "calendar":
+		b.adminCalendar(ctx, actor, respond)
 	case "manager":
 		users := command.UserIDs(rest)
 		if len(users) == 0 {
@@ -90,6 +92,9 @@ func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coac
 		}
 		t, err := b.svc.AddReps(ctx, actor, reps)
 		say(fmt.Sprintf("Added %s.", mentions(reps)), t, err)
+		if err == nil {
+			b.enrolCalendars(ctx, actor.Workspace, reps)
+		}
 	case "remove":
 		reps := command.UserIDs(rest)
 		if len(reps) == 0 {

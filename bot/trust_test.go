@@ -163,7 +163,8 @@ func TestFormsAndButtonsDecideOnTheStoredRecord(t *testing.T) {
 	prompt := h.waitFor(h.sim.DMChannel(rep), "Did you book a second meeting?")
 
 	// Every button, its value swapped.
-	for _, action := range []string{render.ActionYes, render.ActionNotYet, render.ActionLose, render.ActionWon, render.ActionUpdate, render.ActionDealCard} {
+	for _, action := range []string{render.ActionYes, render.ActionNotYet, render.ActionLose, render.ActionWon, render.ActionUpdate, render.ActionDealCard,
+		render.ActionThatsIt, render.ActionNotSales} {
 		h.forgedClick(rep, prompt, action, hooli.ID, notYours)
 		h.forgedClick(rep, prompt, action, far.ID, notFound)
 	}

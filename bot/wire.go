@@ -43,6 +43,9 @@ type Setup struct {
 	// CRMPull is how often its deals are read back (CRM_PULL).
 	CRM     coach.CRM
 	CRMPull time.Duration
+	// Calendar reads reps' calendars; a nil Source leaves logging manual.
+	// Its Mailboxes are the bot's (the email in each Slack profile).
+	Calendar coach.CalendarSettings
 }
 
 // Runtime is a wired bot and scheduler, ready to run.
@@ -93,7 +96,19 @@ func Assemble(s Setup) *Runtime {
 	}}
 	b := New(s.Config, svc, s.Store, out, sm, s.Log.With().Str("component", "bot").Logger())
 	if s.CRM != nil {
-		svc.CRM, svc.Emails, svc.CRMNotify, svc.CRMPull = s.CRM, emails{b.users}, notify, s.CRMPull
+		svc.CRM, svc.Emails, svc.CRMNotify, svc.CRMPull = s.CRM, b.users, notify, s.CRMPull
+	}
+	if s.Calendar.Source != nil {
+		svc.Calendar = s.Calendar
+		svc.Calendar.Mailboxes = b.users
+		calLog := s.Log.With().Str("component", "calendar").Logger()
+		onRead := s.Calendar.OnRead
+		svc.Calendar.OnRead = func(c coach.CalendarSync, ch coach.CalendarChanges, err error) {
+			logCalendarRead(calLog, c, ch, err)
+			if onRead != nil {
+				onRead(c, ch, err)
+			}
+		}
 	}
 	return &Runtime{Bot: b, Service: svc, Scheduler: sched, Sender: out, Socket: sm}
 }

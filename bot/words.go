@@ -37,7 +37,7 @@ func (b *Bot) fail(log zerolog.Logger, what string, err error, loc *time.Locatio
 
 // refusals are coach's refusal classes, most specific first.
 var refusals = []error{coach.ErrStale, coach.ErrDecided, coach.ErrNotOpportunity, coach.ErrNotQuiet, coach.ErrRepTaken,
-	coach.ErrNotOnTeam, coach.ErrNotYourNudge, coach.ErrForbidden, coach.ErrNotFound, coach.ErrInvalid}
+	coach.ErrNotOnTeam, coach.ErrNotYourNudge, coach.ErrCalendarOff, coach.ErrForbidden, coach.ErrNotFound, coach.ErrInvalid}
 
 // refusalClass names a refusal's class for the log.
 func refusalClass(err error) string {
@@ -85,6 +85,8 @@ func explain(err error, loc *time.Location) string {
 		return "That prospect belongs to someone else: only its owner, their manager or an admin can change it. Nothing changed."
 	case errors.Is(err, coach.ErrNotFound):
 		return "I can't find that prospect any more. Nothing changed."
+	case errors.Is(err, coach.ErrCalendarOff):
+		return "Calendars are not connected here: your admin can connect Google Workspace or Microsoft 365 (see the README's \"Calendars\" section). Until then, log first meetings with `/pipeline log`."
 	case errors.Is(err, coach.ErrNotOpportunity):
 		return "That isn't an opportunity yet: a prospect becomes one only when a second meeting is booked (the two-meeting rule). Confirm the second meeting first — or lose it fast."
 	case errors.Is(err, coach.ErrInvalid):
@@ -115,6 +117,8 @@ func eventWords(e coach.Entry) string {
 		return "updated"
 	case coach.EventNotYet:
 		return "answered “not yet” for"
+	case coach.EventWithdrawn:
+		return "withdrew"
 	}
 	return "changed"
 }
@@ -151,4 +155,21 @@ func fieldLabel(field string) string {
 		return "The time zone"
 	}
 	return "That"
+}
+
+// logCalendarRead logs one read of a rep's calendar as loud as its outcome
+// is: a gone mailbox or a failure at warn (an admin sees them in /pipeline
+// admin calendar too), a provider asking us to wait at info, reads at debug.
+func logCalendarRead(log zerolog.Logger, c coach.CalendarSync, ch coach.CalendarChanges, err error) {
+	var later *coach.RetryLaterError
+	switch {
+	case errors.Is(err, coach.ErrMailboxGone):
+		log.Warn().Err(err).Str("team", c.Workspace).Str("user", c.Rep).Msg("calendar mailbox gone")
+	case errors.As(err, &later):
+		log.Info().Err(err).Str("team", c.Workspace).Str("user", c.Rep).Dur("retry_after", later.After).Msg("calendar read deferred")
+	case err != nil:
+		log.Warn().Err(err).Str("team", c.Workspace).Str("user", c.Rep).Msg("calendar read failed")
+	default:
+		log.Debug().Str("team", c.Workspace).Str("user", c.Rep).Int("events", len(ch.Events)).Int("requests", ch.Requests).Bool("full", ch.Full).Msg("calendar read")
+	}
 }

@@ -34,7 +34,7 @@ func (p Prospect) CorrectMeeting(now time.Time, by string, m NewMeeting, meeting
 // the rep was asked about it, or it was decided.
 func (p Prospect) CanCorrectMeeting() error {
 	switch p.State {
-	case Won, Lost:
+	case Won, Lost, Withdrawn:
 		return p.decidedError()
 	case Awaiting, Opportunity:
 		return invalid(FieldFirstMeeting, "was already asked about, so it stays as logged; lose it and log it again if it never happened")

@@ -4,7 +4,7 @@
 //
 // It is plain Go. Slack, Redis and logging live in other packages; coach
 // declares the small interfaces it needs from them (Store, Notifier, Clock,
-// CRM) and never imports them.
+// CalendarSource, Mailboxes, CRM, Emails) and never imports them.
 //
 // # The two-meeting rule
 //

@@ -355,7 +355,7 @@ func (t Thresholds) LostFast(p Prospect) bool {
 func FirstMeetings(ps []Prospect, w Window) int {
 	n := 0
 	for _, p := range ps {
-		if w.Contains(p.FirstMeeting) {
+		if p.State != Withdrawn && w.Contains(p.FirstMeeting) {
 			n++
 		}
 	}

@@ -20,6 +20,10 @@ const (
 	Opportunity State = "opportunity" // second meeting confirmed; pipeline
 	Won         State = "won"
 	Lost        State = "lost"
+	// Withdrawn: the calendar brought a first meeting that did not happen
+	// (cancelled, declined) or was not a sales meeting. History keeps it;
+	// no metric counts it.
+	Withdrawn State = "withdrawn"
 )
 
 // Open reports whether the prospect can still change state.
@@ -52,6 +56,8 @@ const (
 	EventWon       Event = "won"
 	EventQuiet     Event = "gone_quiet"
 	EventUpdated   Event = "updated"
+	EventMoved     Event = "moved"     // the calendar moved the first meeting
+	EventWithdrawn Event = "withdrawn" // see Withdrawn
 )
 
 // Entry is one line of a prospect's history: who did what, when, and the
@@ -187,6 +193,12 @@ type Prospect struct {
 	// CRM is the opportunity's deal in the CRM, when one is configured. The
 	// store keeps its job (CRMKey) in step with CRM.SyncAt.
 	CRM CRMLink `json:"crm,omitzero"`
+	// Calendar is the event the first meeting came from, when the rep's
+	// calendar brought it. NextMeeting is a later meeting with the same
+	// company on the rep's calendar: the evidence the question offers as
+	// the second meeting, never taken without the rep.
+	Calendar    *CalendarMeeting `json:"calendar,omitempty"`
+	NextMeeting *CalendarMeeting `json:"next_meeting,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	// LastActivity is the last recorded update: a next step, a meeting date,
@@ -207,7 +219,7 @@ func (p Prospect) GoneQuiet() bool { return p.State == Awaiting && !p.QuietSince
 func (p Prospect) Decided() (Entry, bool) {
 	for i := len(p.History) - 1; i >= 0; i-- {
 		e := p.History[i]
-		if e.To != e.From && (e.To == Opportunity || e.To == Lost || e.To == Won) {
+		if e.To != e.From && (e.To == Opportunity || e.To == Lost || e.To == Won || e.To == Withdrawn) {
 			return e, true
 		}
 	}
@@ -224,6 +236,16 @@ func (p Prospect) celebrationDue() bool {
 func (p Prospect) Validate() error {
 	if p.Workspace == "" || p.ID == "" || p.Owner == "" {
 		return fmt.Errorf("prospect %q of workspace %q with owner %q: workspace, id and owner are required: %w", p.ID, p.Workspace, p.Owner, ErrInvalid)
+	}
+	// Of a calendar only what the product shows is kept: a meeting names
+	// its event, and its title is cut.
+	for _, m := range []*CalendarMeeting{p.Calendar, p.NextMeeting} {
+		if m == nil {
+			continue
+		}
+		if m.EventID == "" || m.Start.IsZero() || utf8.RuneCountInString(m.Title) > MaxEventTitleLen {
+			return fmt.Errorf("prospect %q: a calendar meeting needs its event and start, and a title of at most %d characters: %w", p.ID, MaxEventTitleLen, ErrInvalid)
+		}
 	}
 	return nil
 }
@@ -686,6 +708,14 @@ func (p Prospect) clone() Prospect {
 	if p.Loss != nil {
 		l := *p.Loss
 		next.Loss = &l
+	}
+	if p.Calendar != nil {
+		c := *p.Calendar
+		next.Calendar = &c
+	}
+	if p.NextMeeting != nil {
+		m := *p.NextMeeting
+		next.NextMeeting = &m
 	}
 	return next
 }

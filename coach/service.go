@@ -68,8 +68,12 @@ type Service struct {
 	// CRMPull is how often a team's deals are read back from the CRM
 	// (DefaultCRMPull when zero).
 	CRMPull time.Duration
-	newID   func() string
-	opened  opened
+	// Calendar reads reps' calendars for first meetings; off when its
+	// Source is nil.
+	Calendar CalendarSettings
+	calCache calendarCache
+	newID    func() string
+	opened   opened
 
 	teamCacheMu sync.Mutex
 	teamCache   map[string]teamCacheEntry
@@ -189,6 +193,17 @@ func (s *Service) checkActor(ctx context.Context, a Actor, cur Prospect, seen Se
 func (s *Service) LogMeeting(ctx context.Context, m NewMeeting) (Prospect, error) {
 	if err := m.Validate(); err != nil {
 		return Prospect{}, err
+	}
+	if s.CalendarOn() {
+		// The calendar may have brought this very meeting: merge, never
+		// make two prospects of one meeting.
+		ps, err := s.store.ProspectsOf(ctx, m.Team, m.Owner)
+		if err != nil {
+			return Prospect{}, fmt.Errorf("log meeting with %s: %w", m.Account, err)
+		}
+		if twin, ok := calendarTwin(ps, m.Account, m.Start); ok {
+			return twin, nil
+		}
 	}
 	now := s.clock.Now()
 	loc := loadLocation(m.TZ)
@@ -391,6 +406,15 @@ func (s *Service) runJob(ctx context.Context, j Job) error {
 			return errs
 		}
 		return nil
+	case calendarJob:
+		workspace, rep, ok := strings.Cut(rest, "/")
+		if ok && workspace != "" && rep != "" {
+			return s.runCalendar(ctx, j, workspace, rep)
+		}
+	case rosterJob:
+		if rest != "" {
+			return s.runRoster(ctx, j, rest)
+		}
 	case digestJob, nudgesJob, crmPullJob:
 		workspace, manager, ok := strings.Cut(rest, "/")
 		if !ok || workspace == "" || manager == "" {

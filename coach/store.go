@@ -14,6 +14,7 @@ type Store interface {
 	Teams
 	Queue
 	Ledger
+	CalendarSyncs
 }
 
 // Prospects keeps prospects, one record per prospect, history included.

@@ -32,6 +32,7 @@ const (
 	Digest   Name = "digest"
 	Settings Name = "settings"
 	Admin    Name = "admin"
+	Calendar Name = "calendar"
 )
 
 // ErrUnknown is wrapped by Parse's error for a first word that is no
@@ -48,7 +49,7 @@ type Command struct {
 var names = map[string]Name{
 	"mine": Mine, "help": Help, "log": Log, "won": Won, "lost": Lost, "update": Update,
 	"cleanup": Cleanup, "lessons": Lessons, "team": Team, "quota": Quota, "digest": Digest,
-	"settings": Settings, "admin": Admin,
+	"settings": Settings, "admin": Admin, "calendar": Calendar,
 	// aliases
 	"?": Help, "list": Mine, "pipeline": Mine,
 }

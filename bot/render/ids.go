@@ -9,6 +9,13 @@ const (
 	ActionWon     = "prospect_won"
 	ActionUpdate  = "prospect_update"
 	ActionLoseAll = "cleanup_lose_quiet"
+	// ActionThatsIt confirms the calendar's later meeting as the second
+	// meeting; ActionNotSales withdraws a meeting the calendar brought.
+	ActionThatsIt  = "prospect_calendar_yes"
+	ActionNotSales = "prospect_not_sales"
+	// ActionCalendarOn and ActionCalendarOff turn the rep's calendar on/off.
+	ActionCalendarOn  = "calendar_on"
+	ActionCalendarOff = "calendar_off"
 )
 
 // Callback ids of modals.

@@ -97,13 +97,14 @@ func Help() Message {
 		"`/pipeline won <deal>` · `/pipeline lost <deal>` — close it; losing fast is the next best thing to winning",
 		"`/pipeline cleanup` — lose what is dead, keep what has a next step",
 		"`/pipeline lessons [words]` — what the team learned from its losses",
+		"`/pipeline calendar [on|off]` — whether I read your calendar for first meetings, and when I last did",
 		"",
 		"After a first meeting I'll DM you: *was a second meeting booked?* Answer with the buttons or in words: _yes, tue 10am_ · _not yet_ · _no_.",
 		"Dates work like: today 2pm, tomorrow 10:00, mon 9am, 2026-12-01 14:30, yesterday 3pm.",
 	}, "\n")
 	managers := strings.Join([]string{
 		"*Managers:* `/pipeline team` (your team's numbers) · `team add @rep` · `team remove @rep` · `team channel #channel` · `team timezone Europe/Berlin` · `team framework bant|meddicc|spiced` · `team holidays 2026-12-24` · `team currency EUR` · `team numbers 1.234,56` · `/pipeline quota @rep 250k [2026-Q1]` · `/pipeline digest`",
-		"*Admins:* `/pipeline admin` · `admin manager @user` · `admin digest post [@manager]`",
+		"*Admins:* `/pipeline admin` · `admin manager @user` · `admin digest post [@manager]` · `admin calendar`",
 	}, "\n")
 	return Message{Text: "How to use /pipeline", Blocks: []slack.Block{section("help", reps), contextText("help_managers", managers)}}
 }

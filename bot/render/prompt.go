@@ -49,14 +49,29 @@ func Prompt(p coach.Prospect, a coach.Ask) Message {
 		notYet = button(ActionNotYet, p.ID, "Keep it a little longer", "")
 		lose = button(ActionLose, p.ID, "Lose it", "danger")
 	}
-	return Message{
-		Text: fmt.Sprintf("Did you book a second meeting with %s?", account),
-		Blocks: []slack.Block{
-			section("prompt", text),
-			slack.NewActionBlock("prompt_actions", yes, notYet, lose),
-			contextText("prompt_note", note+" You can also just reply here: _yes, tue 10am_ · _not yet_ · _no_."),
-		},
+	blocks := []slack.Block{section("prompt", text)}
+	buttons := []slack.BlockElement{yes, notYet, lose}
+	fallback := fmt.Sprintf("Did you book a second meeting with %s?", account)
+	if next := p.NextMeeting; next != nil {
+		// The calendar's evidence, offered for one click: it is still the
+		// rep's confirmation that makes the opportunity.
+		title := safe(next.Title, coach.MaxEventTitleLen)
+		if title == "" {
+			title = "a meeting with " + account
+		}
+		seen := fmt.Sprintf(":calendar: I see *%s* on %s on your calendar. *Is that the second meeting?*", title, When(next.Start, loc))
+		blocks = append(blocks, section("prompt_evidence", seen))
+		yes = button(ActionYes, p.ID, "Add details", "")
+		buttons = []slack.BlockElement{button(ActionThatsIt, p.ID, "Yes, that's it", "primary"), yes, notYet, lose}
+		fallback = fmt.Sprintf("I see %s on %s on your calendar. Is that the second meeting with %s?", title, When(next.Start, loc), account)
 	}
+	if p.Calendar != nil {
+		buttons = append(buttons, button(ActionNotSales, p.ID, "Not a sales meeting", ""))
+	}
+	blocks = append(blocks,
+		slack.NewActionBlock("prompt_actions", buttons...),
+		contextText("prompt_note", note+" You can also just reply here: _yes, tue 10am_ · _not yet_ · _no_."))
+	return Message{Text: fallback, Blocks: blocks}
 }
 
 // Decided replaces a prompt once it is answered, so no stale buttons remain.
@@ -81,6 +96,8 @@ func Decided(p coach.Prospect) Message {
 			reason = " (" + p.Loss.Reason.Label() + ")"
 		}
 		text = fmt.Sprintf(":wave: *%s* is lost%s. Losing fast is the next best thing to winning.", account, reason)
+	case coach.Withdrawn:
+		text = fmt.Sprintf(":see_no_evil: *%s* is not a sales meeting: withdrawn, and I won't ask about meetings with them again. `/pipeline calendar` shows what I read.", account)
 	default:
 		text = fmt.Sprintf(":hourglass_flowing_sand: *%s*: no second meeting yet. I'll ask again %s.", account, When(p.FollowUpAt, loc))
 	}
@@ -96,6 +113,10 @@ func Logged(p coach.Prospect) Message {
 	}
 	text := fmt.Sprintf(":memo: Logged a first meeting with *%s*%s, %s.\nIt is *not pipeline yet*. I'll ask you %s whether a second meeting was booked.",
 		safe(p.Account, coach.MaxAccountLen), with, When(p.FirstMeeting, loc), When(p.FollowUpAt, loc))
+	if p.Calendar != nil {
+		text = fmt.Sprintf(":calendar: Your calendar had this one already: the first meeting with *%s*%s, %s. I kept it once.\nIt is *not pipeline yet*. I'll ask you %s whether a second meeting was booked.",
+			safe(p.Account, coach.MaxAccountLen), with, When(p.FirstMeeting, loc), When(p.FollowUpAt, loc))
+	}
 	return Message{Text: "Logged a first meeting with " + safe(p.Account, coach.MaxAccountLen), Blocks: []slack.Block{section("logged", text)}}
 }
 
@@ -116,6 +137,8 @@ func stateWords(s coach.State) string {
 		return "lost"
 	case coach.Awaiting:
 		return "waiting for a second meeting"
+	case coach.Withdrawn:
+		return "withdrawn (not a sales meeting, or it did not happen)"
 	}
 	return "scheduled"
 }

@@ -265,13 +265,17 @@ func (s *Server) usersInfo(req *apiRequest) apiResult {
 		label, offset = s.cfg.now().In(loc).Zone()
 	}
 	status := s.statuses[id]
+	profile := map[string]any{
+		"real_name": u.RealName, "display_name": u.Name,
+		"status_emoji": status[0], "status_text": status[1], "status_expiration": s.statusUntil[id],
+	}
+	if u.Email != "" {
+		profile["email"] = u.Email
+	}
 	return ok(map[string]any{"user": map[string]any{
 		"id": u.ID, "team_id": s.cfg.teamID, "name": u.Name, "real_name": u.RealName,
 		"tz": tz, "tz_label": label, "tz_offset": offset, "is_admin": u.IsAdmin, "is_bot": false,
-		"profile": map[string]any{
-			"real_name": u.RealName, "display_name": u.Name, "email": u.Email,
-			"status_emoji": status[0], "status_text": status[1], "status_expiration": s.statusUntil[id],
-		},
+		"profile": profile,
 	}})
 }
 

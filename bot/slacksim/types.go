@@ -13,7 +13,9 @@ type User struct {
 	ID, Name, RealName string
 	TZ                 string // IANA name, e.g. "Europe/Berlin"; empty means UTC
 	IsAdmin            bool
-	Email              string // the profile's email (scope users:read.email); empty for none
+	// Email is the profile's email, which Slack shows an app with the
+	// users:read.email scope.
+	Email string
 }
 
 // Ack is what a Socket Mode client answered to one envelope.

@@ -128,6 +128,7 @@ func measurements() []measurement {
 		{7, "ceiling", measureCeiling},
 		{8, "replicas", measureReplicas},
 		{10, "crm", measureCRM},
+		{11, "calendar", measureCalendar},
 	}
 }
 

@@ -46,6 +46,7 @@ type config struct {
 	Workers           int           `envconfig:"WORKERS" default:"16"`
 	JobLease          time.Duration `envconfig:"JOB_LEASE" default:"1m"`
 	CRMConfig
+	CalendarEnv
 
 	timing   coach.Timing
 	holidays []string
@@ -185,6 +186,9 @@ func (c *config) check() error {
 		return bad("WORKERS", "must be at least 1")
 	}
 	if err := c.CRMConfig.check(); err != nil {
+		return err
+	}
+	if err := c.checkCalendar(); err != nil {
 		return err
 	}
 	c.timing = coach.Timing{PromptDelay: c.PromptDelay, MeetingDuration: c.MeetingDuration,

@@ -73,6 +73,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		return crmExit(err)
 	}
 
+	calendar, calendarWhere := cfg.calendarSettings(time.Now)
 	rt := bot.Assemble(bot.Setup{
 		Config: bot.Config{Workers: cfg.Workers, DefaultTZ: cfg.DefaultTimezone, Admins: cfg.AdminUserIDs,
 			CelebrationChannel: cfg.CelebrationChan},
@@ -85,11 +86,12 @@ func run(ctx context.Context, stderr io.Writer) int {
 		Holidays: cfg.holidays,
 		Defaults: coach.TeamDefaults{TZ: cfg.DefaultTimezone, Framework: cfg.Framework,
 			Currency: cfg.DefaultCurrency, Numbers: phrase.Style(cfg.NumberStyle)},
-		Log:     log,
-		Sender:  sender.Options{Observe: metrics.SlackCall},
-		Lease:   cfg.JobLease,
-		CRM:     sink,
-		CRMPull: cfg.Pull,
+		Log:      log,
+		Sender:   sender.Options{Observe: metrics.SlackCall},
+		Lease:    cfg.JobLease,
+		CRM:      sink,
+		CRMPull:  cfg.Pull,
+		Calendar: calendar,
 	})
 	rt.Service.Thresholds.MaxNudgesPerDay = cfg.MaxNudgesPerDay
 	rt.Bot.Observe(metrics)
@@ -125,7 +127,7 @@ func run(ctx context.Context, stderr io.Writer) int {
 		opsErr <- err
 	}()
 
-	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Str("http_addr", cfg.HTTPAddr).Int("procs", procs).Int("gc_percent", gcPercent).Msg("starting")
+	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Str("http_addr", cfg.HTTPAddr).Str("calendar", calendarWhere).Int("procs", procs).Int("gc_percent", gcPercent).Msg("starting")
 	runErr := rt.Run(ctx)
 	cancel()
 	if err := <-opsErr; err != nil {

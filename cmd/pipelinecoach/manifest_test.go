@@ -48,7 +48,7 @@ func TestManifest(t *testing.T) {
 			t.Errorf("bot event %s missing", ev)
 		}
 	}
-	for _, scope := range []string{"chat:write", "commands", "im:history", "im:write", "users:read"} {
+	for _, scope := range []string{"chat:write", "commands", "im:history", "im:write", "users:read", "users:read.email"} {
 		if !slices.Contains(m.OAuthConfig.Scopes.Bot, scope) {
 			t.Errorf("bot scope %s missing", scope)
 		}

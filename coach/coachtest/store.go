@@ -24,6 +24,7 @@ type MemStore struct {
 	ledger    map[string]ledgerEntry
 	teams     map[string][]byte // workspace/manager → team JSON
 	managers  map[string]string // workspace/rep → manager
+	calendars map[string][]byte // workspace/rep → calendar sync JSON
 }
 
 // lease is a claimed job: when its lease ends, and when it was due.

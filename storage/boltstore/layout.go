@@ -18,6 +18,7 @@ import (
 //	owners     str(team) str(owner) id     → (empty): ProspectsOf's index
 //	teams      str(workspace) manager      → team JSON
 //	managers   str(workspace) rep          → manager: ManagerOf's index
+//	calendars  str(workspace) rep          → calendar sync JSON
 //	jobs       job key                     → due ms, then lease end ms when claimed
 //	due        ord(due ms) job key         → (empty): unclaimed jobs, earliest first
 //	leased     ord(lease end ms) job key   → (empty): claimed jobs, earliest end first
@@ -39,6 +40,7 @@ var (
 	bucketOwners    = []byte("owners")
 	bucketTeams     = []byte("teams")
 	bucketManagers  = []byte("managers")
+	bucketCalendars = []byte("calendars")
 	bucketJobs      = []byte("jobs")
 	bucketDue       = []byte("due")
 	bucketLeased    = []byte("leased")
@@ -46,7 +48,7 @@ var (
 	bucketExpiry    = []byte("expiry")
 
 	allBuckets = [][]byte{bucketMeta, bucketProspects, bucketOwners, bucketTeams, bucketManagers,
-		bucketJobs, bucketDue, bucketLeased, bucketLedger, bucketExpiry}
+		bucketJobs, bucketDue, bucketLeased, bucketLedger, bucketExpiry, bucketCalendars}
 
 	keyFormat  = []byte("format")
 	keyVersion = []byte("version")
@@ -181,7 +183,7 @@ func scanUpTo(b *bolt.Bucket, limit int64, max int) [][]byte {
 
 // buckets are the top-level buckets of a transaction.
 type buckets struct {
-	prospects, owners, teams, managers, jobs, due, leased, ledger, expiry *bolt.Bucket
+	prospects, owners, teams, managers, jobs, due, leased, ledger, expiry, calendars *bolt.Bucket
 }
 
 // open returns the buckets of tx; init made them all.
@@ -190,9 +192,9 @@ func open(tx *bolt.Tx) (buckets, error) {
 		prospects: tx.Bucket(bucketProspects), owners: tx.Bucket(bucketOwners),
 		teams: tx.Bucket(bucketTeams), managers: tx.Bucket(bucketManagers),
 		jobs: tx.Bucket(bucketJobs), due: tx.Bucket(bucketDue), leased: tx.Bucket(bucketLeased),
-		ledger: tx.Bucket(bucketLedger), expiry: tx.Bucket(bucketExpiry),
+		ledger: tx.Bucket(bucketLedger), expiry: tx.Bucket(bucketExpiry), calendars: tx.Bucket(bucketCalendars),
 	}
-	for _, x := range []*bolt.Bucket{b.prospects, b.owners, b.teams, b.managers, b.jobs, b.due, b.leased, b.ledger, b.expiry} {
+	for _, x := range []*bolt.Bucket{b.prospects, b.owners, b.teams, b.managers, b.jobs, b.due, b.leased, b.ledger, b.expiry, b.calendars} {
 		if x == nil {
 			return b, fmt.Errorf("a bucket is missing: %w", ErrCorrupt)
 		}

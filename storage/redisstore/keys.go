@@ -31,6 +31,8 @@ func CheckPrefix(prefix string) error {
 //	{p}:t:<team>:teams          hash  manager id → team JSON
 //	{p}:t:<team>:tv             hash  manager id → team version
 //	{p}:t:<team>:rm             hash  rep id → manager id
+//	{p}:t:<team>:cal            hash  rep id → calendar sync JSON
+//	{p}:t:<team>:calv           hash  rep id → calendar sync version
 //	{p}:jobs:due                zset  job key → due time (Unix ms)
 //	{p}:jobs:leased             zset  job key → lease end (Unix ms)
 //	{p}:jobs:at                 hash  job key → due time (Unix ms), claimed or not
@@ -54,6 +56,9 @@ func (k keys) ownerSet(workspace, owner string) string {
 func (k keys) teams(workspace string) string        { return k.workspace(workspace) + ":teams" }
 func (k keys) teamVersions(workspace string) string { return k.workspace(workspace) + ":tv" }
 func (k keys) repManagers(workspace string) string  { return k.workspace(workspace) + ":rm" }
+
+func (k keys) calendars(workspace string) string        { return k.workspace(workspace) + ":cal" }
+func (k keys) calendarVersions(workspace string) string { return k.workspace(workspace) + ":calv" }
 
 func (k keys) jobsDue() string    { return k.base + ":jobs:due" }
 func (k keys) jobsLeased() string { return k.base + ":jobs:leased" }

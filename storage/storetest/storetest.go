@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		{"RandomFollowUps", testRandomFollowUps},
 		{"Teams", testTeams},
 		{"Validate", testValidate},
+		{"CalendarSyncs", testCalendarSyncs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
@@ -112,6 +113,13 @@ func normal(p coach.Prospect) coach.Prospect {
 		l := *p.Loss
 		utc(reflect.ValueOf(&l).Elem())
 		p.Loss = &l
+	}
+	for _, m := range []**coach.CalendarMeeting{&p.Calendar, &p.NextMeeting} {
+		if *m != nil {
+			c := **m
+			utc(reflect.ValueOf(&c).Elem())
+			*m = &c
+		}
 	}
 	return p
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"pipelinecoach/coach"
@@ -13,10 +14,16 @@ import (
 func testValidate(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	s := newStore(t)
 	ctx := context.Background()
+	longTitle := prospect("T1", "p1", "U1")
+	longTitle.Calendar = &coach.CalendarMeeting{EventID: "ev1", Start: t0, Title: strings.Repeat("x", coach.MaxEventTitleLen+1)}
+	noEvent := prospect("T1", "p1", "U1")
+	noEvent.NextMeeting = &coach.CalendarMeeting{Start: t0}
 	for name, p := range map[string]coach.Prospect{
-		"no workspace": prospect("", "p1", "U1"),
-		"no id":        prospect("T1", "", "U1"),
-		"no owner":     prospect("T1", "p1", ""),
+		"no workspace":                  prospect("", "p1", "U1"),
+		"no id":                         prospect("T1", "", "U1"),
+		"no owner":                      prospect("T1", "p1", ""),
+		"a calendar title uncut":        longTitle,
+		"a later meeting with no event": noEvent,
 	} {
 		if p.Validate() == nil {
 			t.Fatalf("%s: coach.Prospect.Validate accepts it", name)

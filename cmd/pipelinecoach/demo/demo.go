@@ -25,6 +25,8 @@ import (
 	"pipelinecoach/bot"
 	"pipelinecoach/bot/sender"
 	"pipelinecoach/bot/slacksim"
+	"pipelinecoach/calendar/google"
+	"pipelinecoach/calendar/googlesim"
 	"pipelinecoach/coach"
 	"pipelinecoach/crm/hubspot"
 	"pipelinecoach/crm/hubspotsim"
@@ -52,6 +54,9 @@ type person struct {
 	Role               string
 	Color              int // avatar colour, 1–6
 }
+
+// email is the person's address at the demo's company.
+func (p person) email() string { return strings.ToLower(p.Name) + "@northstar.example" }
 
 var cast = []person{
 	{ID: mia, Name: "Mia", Full: "Mia Novak", TZ: "Europe/Berlin", Role: "sales manager", Color: 1},
@@ -132,10 +137,18 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 	if err != nil {
 		return fmt.Errorf("demo: HubSpot: %w", err)
 	}
+	// Reps' calendars are in a simulated Google Workspace, found by the
+	// email in their Slack profiles.
+	cal := googlesim.New()
+	defer cal.Close()
+	calendar, err := google.New(cal.CredentialsJSON(), cal.APIURL(), nil)
+	if err != nil {
+		return fmt.Errorf("demo: calendar: %w", err)
+	}
 	for _, p := range cast {
-		email := strings.ToLower(p.Name) + "@example.com"
-		hs.AddOwner(email, p.Name, p.Full)
-		sim.AddUser(slacksim.User{ID: p.ID, Name: strings.ToLower(p.Name), RealName: p.Full, TZ: p.TZ, IsAdmin: p.Admin, Email: email})
+		hs.AddOwner(p.email(), p.Name, p.Full)
+		cal.AddUser(p.email())
+		sim.AddUser(slacksim.User{ID: p.ID, Name: strings.ToLower(p.Name), RealName: p.Full, TZ: p.TZ, IsAdmin: p.Admin, Email: p.email()})
 		n.users[p.ID] = p.Name
 		convs = append(convs, sim.DMChannel(p.ID))
 	}
@@ -156,7 +169,8 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 		CRM:      sink,
 		// Daily: the fortnight passes in seconds, and the client paces
 		// itself under HubSpot's limit in real time.
-		CRMPull: 24 * time.Hour,
+		CRMPull:  24 * time.Hour,
+		Calendar: coach.CalendarSettings{Source: calendar, Poll: coach.DefaultCalendarPoll},
 	})
 	runCtx, cancel := context.WithCancel(ctx)
 	stopped := make(chan struct{})
@@ -164,7 +178,7 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 	stopBot := func() { cancel(); <-stopped }
 	defer stopBot()
 
-	d := &director{ctx: runCtx, sim: sim, crm: hs, clock: clock, tick: tick, store: store, rec: newRecorder(sim, n, convs), lastConv: map[string]string{}, limit: limit}
+	d := &director{ctx: runCtx, sim: sim, crm: hs, cal: cal, clock: clock, tick: tick, store: store, rec: newRecorder(sim, n, convs), lastConv: map[string]string{}, limit: limit}
 	if err := d.connect(); err != nil {
 		return err
 	}
@@ -228,6 +242,7 @@ type director struct {
 	ctx   context.Context
 	sim   *slacksim.Server
 	crm   *hubspotsim.Server
+	cal   *googlesim.Server // the reps' calendars
 	clock *scriptClock
 	tick  chan time.Time
 	store *dueStore
@@ -617,4 +632,25 @@ func mention(id string) string {
 		}
 	}
 	return "<@" + id + ">"
+}
+
+// meeting puts an event on a rep's calendar, with one guest besides them.
+func (d *director) meeting(user, id, title string, start time.Time, length time.Duration, guest, guestName string) {
+	mail := ""
+	for _, p := range cast {
+		if p.ID == user {
+			mail = p.email()
+		}
+	}
+	d.cal.Put(mail, googlesim.Event{ID: id, Summary: title, Start: start, End: start.Add(length),
+		Attendees: []googlesim.Attendee{{Email: mail, Response: "accepted"}, {Email: guest, Name: guestName, Response: "accepted"}}})
+}
+
+// prospects are a rep's prospects, any state.
+func (d *director) prospects(user string) []coach.Prospect {
+	ps, err := d.store.ProspectsOf(d.ctx, d.sim.TeamID(), user)
+	if err != nil {
+		d.fail("read prospects: %v", err)
+	}
+	return ps
 }

@@ -52,18 +52,24 @@ func (d *director) teamIsSetUp() {
 	d.reply(mia, "Monday 09:00")
 }
 
-// firstMeetingsMonday: the reps' first meetings of the week, the questions
-// after them, a confirmed second meeting and a fast loss.
+// firstMeetingsMonday: the reps' first meetings of the week (one from a
+// calendar), the questions after them, a confirmed second meeting and a
+// fast loss.
 func (d *director) firstMeetingsMonday() {
-	d.step("Rita logs two first meetings; neither is pipeline")
+	d.step("Rita's calendar has a first meeting with Acme today, and the follow-up on Thursday; the bot finds it without a word")
+	d.meeting(rita, "acme-intro", "Acme intro", on(nov, 23, 10, 0), 45*time.Minute, "jane.doe@acme.com", "Jane Doe")
+	d.meeting(rita, "acme-next", "Acme — follow-up", on(nov, 26, 10, 0), time.Hour, "jane.doe@acme.com", "Jane Doe")
+	d.meeting(rita, "standup", "Team stand-up", on(nov, 23, 9, 45), 15*time.Minute, "omar@northstar.example", "Omar Haddad")
 	d.at(on(nov, 23, 9, 30))
-	d.slash(rita, "log Acme today 10am with Jane Doe")
-	d.reply(rita, "Logged a first meeting with *Acme* with Jane Doe", "not pipeline yet")
+	d.state(rita, "Acme", coach.Scheduled)
+	d.check(d.count(d.sim.DMChannel(rita), anything) == 0, "Rita got a message when her calendar was read")
+
+	d.step("Rita logs a first meeting her calendar does not hold; neither is pipeline")
 	d.at(on(nov, 23, 9, 32))
 	d.slash(rita, "log Globex today 11:30 with Hank Scorpio")
-	d.reply(rita, "Logged a first meeting with *Globex*")
-	d.state(rita, "Acme", coach.Scheduled)
+	d.reply(rita, "Logged a first meeting with *Globex*", "not pipeline yet")
 	d.state(rita, "Globex", coach.Scheduled)
+	d.check(len(d.prospects(rita)) == 2, "the stand-up with a colleague became a prospect")
 
 	d.step("Lena, in London, logs a first meeting")
 	d.at(on(nov, 23, 9, 40))
@@ -74,12 +80,13 @@ func (d *director) firstMeetingsMonday() {
 	d.at(on(nov, 23, 11, 14))
 	d.check(d.count(d.sim.DMChannel(rita), anything) == 0, "Rita was asked before her meeting had ended + 30 minutes")
 	d.at(on(nov, 23, 11, 20))
-	prompt := d.dm(rita, "How did the first meeting with *Acme* go", "Did you book a second meeting?")
+	prompt := d.dm(rita, "How did the first meeting with *Acme* go", "I see *Acme — follow-up* on Thu Nov 26, 10:00 on your calendar. *Is that the second meeting?*")
 	d.dm(lena, "How did the first meeting with *Contoso* go", "Did you book a second meeting?")
 
-	d.step("Rita clicks “Yes, booked” and fills in the form: Acme becomes an opportunity")
+	d.step("Rita clicks “Add details”: the form has the follow-up's date; she adds an amount and a next step, and Acme becomes an opportunity")
 	d.click(rita, prompt, render.ActionYes)
 	form := d.modal(rita, render.ViewConfirm)
+	d.check(strings.Contains(string(form.Raw), `"initial_date":"2026-11-26"`), "the form is not prefilled with the calendar's follow-up")
 	d.submit(rita, form, map[string]string{
 		render.InputSecondDate: "2026-11-26", render.InputSecondTime: "10:00",
 		render.InputAmount: "€25k", render.InputNextStep: "Demo for the ops team",

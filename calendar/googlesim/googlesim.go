@@ -1,0 +1,537 @@
+// Package googlesim is a local Google Calendar API and its OAuth token
+// endpoint, for tests, the demo and the benchmarks. The real client
+// (calendar/google, on google.golang.org/api/calendar/v3 and
+// golang.org/x/oauth2/google) connects to it over HTTP as it would to
+// Google: a service account's key (CredentialsJSON, its token_uri pointing
+// here) signs a JWT that impersonates one user, the token endpoint checks
+// the signature and the user, and events.list answers with Google's JSON:
+// pages (maxResults, pageToken), sync tokens (nextSyncToken, syncToken, 410
+// fullSyncRequired once expired), deleted events as status "cancelled",
+// recurring series expanded with singleEvents, and faults on demand (429
+// with Retry-After, 403 rateLimitExceeded, 5xx, a user removed).
+package googlesim
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Scope is the only scope the token endpoint grants.
+const Scope = "https://www.googleapis.com/auth/calendar.readonly"
+
+// Attendee is a guest of an event. Response is Google's responseStatus:
+// needsAction, declined, tentative or accepted.
+type Attendee struct {
+	Email, Name, Response string
+	Resource              bool // a room
+}
+
+// Event is an event in a user's primary calendar.
+type Event struct {
+	ID, Summary string
+	Start, End  time.Time
+	AllDay      bool
+	Organizer   string // email; the calendar's user when empty
+	Attendees   []Attendee
+	// RecurringEventID marks one instance of a recurring series.
+	RecurringEventID string
+	Cancelled        bool
+	// Description is never asked for by the client; it is here so a test
+	// can check it is never stored.
+	Description string
+
+	seq int64
+}
+
+// Fault makes the next API call fail; see FailNext.
+type Fault struct {
+	Status     int           // 429, 403, 500, 503, …
+	Reason     string        // Google's error reason, e.g. rateLimitExceeded; a default per status when empty
+	RetryAfter time.Duration // sent as Retry-After in whole seconds when set
+}
+
+// Request is one call the simulator answered.
+type Request struct {
+	User   string // the impersonated user, "" for the token endpoint
+	Path   string
+	Query  string
+	Status int
+	At     time.Time
+}
+
+// Server is the simulated Google.
+type Server struct {
+	srv *httptest.Server
+	key *rsa.PrivateKey
+
+	mu       sync.Mutex
+	seq      int64
+	users    map[string]map[string]*Event // user → id → event
+	tokens   map[string]string            // access token → user
+	expired  int64                        // sync tokens at or below this seq are gone
+	faults   []Fault
+	requests []Request
+	issued   int
+}
+
+// New starts a simulator on a loopback port.
+func New() *Server {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	s := &Server{key: key, seq: 1, users: map[string]map[string]*Event{}, tokens: map[string]string{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /token", s.token)
+	mux.HandleFunc("GET /calendar/v3/calendars/{calendar}/events", s.list)
+	s.srv = httptest.NewServer(mux)
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// APIURL is GOOGLE_CALENDAR_API_URL for this simulator.
+func (s *Server) APIURL() string { return s.srv.URL + "/calendar/v3/" }
+
+// TokenURL is the token_uri in CredentialsJSON.
+func (s *Server) TokenURL() string { return s.srv.URL + "/token" }
+
+// ClientEmail is the service account's address.
+const ClientEmail = "pipelinecoach@sim-project.iam.gserviceaccount.com"
+
+// CredentialsJSON is a service account key file, as the Cloud console
+// downloads it, whose token_uri is this simulator.
+func (s *Server) CredentialsJSON() []byte {
+	der := x509.MarshalPKCS1PrivateKey(s.key)
+	raw, _ := json.Marshal(map[string]string{
+		"type":           "service_account",
+		"project_id":     "sim-project",
+		"private_key_id": "sim-key-1",
+		"private_key":    string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der})),
+		"client_email":   ClientEmail,
+		"client_id":      "100000000000000000001",
+		"auth_uri":       "https://accounts.google.com/o/oauth2/auth",
+		"token_uri":      s.TokenURL(),
+	})
+	return raw
+}
+
+// AddUser creates a user with an empty primary calendar.
+func (s *Server) AddUser(email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.users[strings.ToLower(email)] == nil {
+		s.users[strings.ToLower(email)] = map[string]*Event{}
+	}
+}
+
+// RemoveUser deletes a user (they left): tokens for them are refused and
+// their calendar answers 404.
+func (s *Server) RemoveUser(email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.users, strings.ToLower(email))
+}
+
+// Put adds or changes an event in a user's calendar.
+func (s *Server) Put(user string, ev Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cal := s.users[strings.ToLower(user)]
+	if cal == nil {
+		panic("googlesim: no user " + user)
+	}
+	if ev.Organizer == "" {
+		ev.Organizer = user
+	}
+	s.seq++
+	ev.seq = s.seq
+	cal[ev.ID] = &ev
+}
+
+// Cancel marks an event cancelled (what Google keeps of a deleted event).
+func (s *Server) Cancel(user, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ev := s.users[strings.ToLower(user)][id]; ev != nil {
+		s.seq++
+		ev.Cancelled, ev.seq = true, s.seq
+	}
+}
+
+// Respond sets the user's own response to an event they were invited to.
+func (s *Server) Respond(user, id, response string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ev := s.users[strings.ToLower(user)][id]
+	if ev == nil {
+		return
+	}
+	for i, a := range ev.Attendees {
+		if strings.EqualFold(a.Email, user) {
+			ev.Attendees[i].Response = response
+		}
+	}
+	s.seq++
+	ev.seq = s.seq
+}
+
+// ExpireSyncTokens makes every sync token issued so far invalid: the next
+// incremental call answers 410 Gone, as Google does after a while.
+func (s *Server) ExpireSyncTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expired = s.seq
+	s.seq++ // tokens issued from now on are newer
+}
+
+// FailNext makes the next API calls fail, one fault per call, in order.
+func (s *Server) FailNext(f ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f...)
+}
+
+// Requests returns every call answered so far.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// TokensIssued counts access tokens granted.
+func (s *Server) TokensIssued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issued
+}
+
+func (s *Server) record(user string, r *http.Request, status int) {
+	s.requests = append(s.requests, Request{User: user, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, At: time.Now()})
+}
+
+// token is the JWT bearer grant of a service account with domain-wide
+// delegation: the assertion names the user to act as in "sub".
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fail := func(status int, code, desc string) {
+		s.record("", r, status)
+		writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+	}
+	if err := r.ParseForm(); err != nil {
+		fail(400, "invalid_request", "unreadable form")
+		return
+	}
+	if r.PostForm.Get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" {
+		fail(400, "unsupported_grant_type", "Invalid grant_type: "+r.PostForm.Get("grant_type"))
+		return
+	}
+	claims, problem := s.verify(r.PostForm.Get("assertion"))
+	if problem != "" {
+		fail(400, "invalid_grant", problem)
+		return
+	}
+	if claims.Iss != ClientEmail || claims.Aud != s.TokenURL() {
+		fail(400, "invalid_grant", "Invalid JWT: iss or aud")
+		return
+	}
+	if claims.Scope != Scope {
+		fail(400, "unauthorized_client", "Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.")
+		return
+	}
+	user := strings.ToLower(claims.Sub)
+	if _, ok := s.users[user]; !ok {
+		fail(400, "invalid_grant", "Invalid email or User ID")
+		return
+	}
+	s.issued++
+	tok := fmt.Sprintf("ya29.sim-%d", s.issued)
+	s.tokens[tok] = user
+	s.record("", r, 200)
+	writeJSON(w, 200, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3599})
+}
+
+type jwtClaims struct {
+	Iss, Scope, Aud, Sub string
+	Exp, Iat             int64
+}
+
+// verify checks a JWT assertion's signature and lifetime; problem is
+// Google's error_description when it fails, "" when it holds.
+func (s *Server) verify(assertion string) (c jwtClaims, problem string) {
+	parts := strings.Split(assertion, ".")
+	if len(parts) != 3 {
+		return c, "Invalid JWT"
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return c, "Invalid JWT signature encoding"
+	}
+	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if err := rsa.VerifyPKCS1v15(&s.key.PublicKey, crypto.SHA256, sum[:], sig); err != nil {
+		return c, "Invalid JWT Signature."
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || json.Unmarshal(payload, &c) != nil {
+		return c, "Invalid JWT payload"
+	}
+	if c.Exp < time.Now().Unix() {
+		return c, "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe."
+	}
+	return c, ""
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// apiError answers in Google's error format.
+func apiError(w http.ResponseWriter, status int, domain, reason, message string) {
+	writeJSON(w, status, map[string]any{"error": map[string]any{
+		"code": status, "message": message,
+		"errors": []map[string]string{{"domain": domain, "reason": reason, "message": message}},
+	}})
+}
+
+func (s *Server) takeFault() (Fault, bool) {
+	if len(s.faults) == 0 {
+		return Fault{}, false
+	}
+	f := s.faults[0]
+	s.faults = s.faults[1:]
+	return f, true
+}
+
+func faultReason(f Fault) (domain, reason, message string) {
+	switch f.Status {
+	case 429:
+		return "usageLimits", orDefault(f.Reason, "rateLimitExceeded"), "Rate Limit Exceeded"
+	case 403:
+		return "usageLimits", orDefault(f.Reason, "userRateLimitExceeded"), "User Rate Limit Exceeded"
+	case 503:
+		return "global", orDefault(f.Reason, "backendError"), "Backend Error"
+	}
+	return "global", orDefault(f.Reason, "internalError"), "Internal Error"
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// maxResults is Google's default page size and the most it returns.
+const (
+	defaultMaxResults = 250
+	maxMaxResults     = 2500
+)
+
+// list is events.list on one calendar.
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	user, ok := s.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
+	if !ok {
+		s.record("", r, 401)
+		apiError(w, 401, "global", "authError", "Request had invalid authentication credentials.")
+		return
+	}
+	status := 200
+	defer func() { s.record(user, r, status) }()
+	if f, ok := s.takeFault(); ok {
+		status = f.Status
+		if f.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(max(f.RetryAfter.Round(time.Second)/time.Second, 1))))
+		}
+		domain, reason, msg := faultReason(f)
+		apiError(w, status, domain, reason, msg)
+		return
+	}
+	cal, ok := s.users[user]
+	if id := r.PathValue("calendar"); !ok || (id != "primary" && !strings.EqualFold(id, user)) {
+		status = 404
+		apiError(w, status, "global", "notFound", "Not Found")
+		return
+	}
+	q := r.URL.Query()
+	size := defaultMaxResults
+	if v := q.Get("maxResults"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			status = 400
+			apiError(w, status, "global", "invalid", "Invalid value for maxResults")
+			return
+		}
+		size = min(n, maxMaxResults)
+	}
+	if q.Get("syncToken") != "" && (q.Get("timeMin") != "" || q.Get("timeMax") != "" || q.Get("orderBy") != "") {
+		status = 400
+		apiError(w, status, "global", "invalid", "Sync token cannot be used with timeMin, timeMax or orderBy")
+		return
+	}
+	// A page token carries where the listing is and the sequence number
+	// it is a snapshot of, so the sync token at the end covers every page.
+	var after, since, snapshot int64
+	var timeMin time.Time
+	incremental := false
+	if pt := q.Get("pageToken"); pt != "" {
+		var err error
+		if after, since, snapshot, timeMin, incremental, err = parsePageToken(pt); err != nil {
+			status = 400
+			apiError(w, status, "global", "invalid", "Invalid page token value.")
+			return
+		}
+	} else {
+		snapshot = s.seq
+		if st := q.Get("syncToken"); st != "" {
+			n, err := parseSyncToken(st)
+			if err != nil {
+				status = 400
+				apiError(w, status, "global", "invalid", "Invalid sync token value.")
+				return
+			}
+			if n <= s.expired {
+				status = 410
+				apiError(w, status, "calendar", "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
+				return
+			}
+			since, incremental = n, true
+		} else if v := q.Get("timeMin"); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				status = 400
+				apiError(w, status, "global", "invalid", "Bad Request")
+				return
+			}
+			timeMin = t
+		}
+	}
+	var matching []*Event
+	for _, ev := range cal {
+		switch {
+		case ev.seq > snapshot:
+		case incremental && ev.seq <= since:
+		case !incremental && ev.Cancelled && q.Get("showDeleted") != "true":
+		case !incremental && !timeMin.IsZero() && ev.End.Before(timeMin):
+		default:
+			matching = append(matching, ev)
+		}
+	}
+	slices.SortFunc(matching, func(a, b *Event) int { return int(a.seq - b.seq) })
+	var page []*Event
+	for _, ev := range matching {
+		if ev.seq > after && len(page) < size {
+			page = append(page, ev)
+		}
+	}
+	out := map[string]any{"kind": "calendar#events", "summary": user, "timeZone": "UTC", "updated": time.Now().UTC().Format(time.RFC3339Nano)}
+	items := make([]map[string]any, 0, len(page))
+	for _, ev := range page {
+		items = append(items, eventJSON(user, ev))
+	}
+	out["items"] = items
+	if len(page) > 0 && page[len(page)-1].seq < matching[len(matching)-1].seq {
+		out["nextPageToken"] = pageToken(page[len(page)-1].seq, since, snapshot, timeMin, incremental)
+	} else {
+		out["nextSyncToken"] = syncToken(snapshot)
+	}
+	writeJSON(w, 200, out)
+}
+
+func eventJSON(user string, ev *Event) map[string]any {
+	if ev.Cancelled {
+		return map[string]any{"kind": "calendar#event", "id": ev.ID, "status": "cancelled"}
+	}
+	when := func(t time.Time) map[string]any {
+		if ev.AllDay {
+			return map[string]any{"date": t.Format("2006-01-02")}
+		}
+		return map[string]any{"dateTime": t.Format(time.RFC3339), "timeZone": t.Location().String()}
+	}
+	out := map[string]any{
+		"kind": "calendar#event", "id": ev.ID, "status": "confirmed", "summary": ev.Summary,
+		"description": ev.Description,
+		"htmlLink":    "https://www.google.com/calendar/event?eid=" + ev.ID,
+		"start":       when(ev.Start), "end": when(ev.End),
+		"organizer": map[string]any{"email": ev.Organizer, "self": strings.EqualFold(ev.Organizer, user)},
+		"creator":   map[string]any{"email": ev.Organizer},
+		"etag":      fmt.Sprintf("%q", strconv.FormatInt(ev.seq, 10)),
+		"updated":   time.Now().UTC().Format(time.RFC3339Nano),
+	}
+	if ev.RecurringEventID != "" {
+		out["recurringEventId"] = ev.RecurringEventID
+		out["originalStartTime"] = when(ev.Start)
+	}
+	if len(ev.Attendees) > 0 {
+		var as []map[string]any
+		for _, a := range ev.Attendees {
+			m := map[string]any{"email": a.Email, "responseStatus": orDefault(a.Response, "needsAction")}
+			if a.Name != "" {
+				m["displayName"] = a.Name
+			}
+			if a.Resource {
+				m["resource"] = true
+			}
+			if strings.EqualFold(a.Email, user) {
+				m["self"] = true
+			}
+			if strings.EqualFold(a.Email, ev.Organizer) {
+				m["organizer"] = true
+			}
+			as = append(as, m)
+		}
+		out["attendees"] = as
+	}
+	return out
+}
+
+func syncToken(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("sync:" + strconv.FormatInt(seq, 10)))
+}
+
+func parseSyncToken(tok string) (int64, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || !strings.HasPrefix(string(raw), "sync:") {
+		return 0, fmt.Errorf("bad sync token")
+	}
+	return strconv.ParseInt(strings.TrimPrefix(string(raw), "sync:"), 10, 64)
+}
+
+func pageToken(after, since, snapshot int64, timeMin time.Time, incremental bool) string {
+	s := fmt.Sprintf("page:%d:%d:%d:%d:%t", after, since, snapshot, timeMin.Unix(), incremental)
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+func parsePageToken(tok string) (after, since, snapshot int64, timeMin time.Time, incremental bool, err error) {
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return
+	}
+	var unix int64
+	if _, err = fmt.Sscanf(string(raw), "page:%d:%d:%d:%d:%t", &after, &since, &snapshot, &unix, &incremental); err != nil {
+		return
+	}
+	if unix > 0 {
+		timeMin = time.Unix(unix, 0)
+	}
+	return
+}

@@ -1,0 +1,420 @@
+// Package graphsim is a local Microsoft Graph (calendarView delta) and its
+// Entra ID token endpoint, for tests, the demo and the benchmarks. The real
+// client (calendar/microsoft, on golang.org/x/oauth2/clientcredentials)
+// connects to it over HTTP as it would to Microsoft: the client
+// credentials grant at /{tenant}/oauth2/v2.0/token, then
+// /v1.0/users/{id}/calendarView/delta with startDateTime and endDateTime,
+// pages of Prefer: odata.maxpagesize with @odata.nextLink, a
+// @odata.deltaLink at the end, removed events as "@removed", and faults on
+// demand: 410 for a delta token it forgot, 429 with Retry-After, 503, and
+// 404 for a mailbox that is gone.
+package graphsim
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Credentials the token endpoint accepts.
+const (
+	Tenant       = "11111111-2222-3333-4444-555555555555"
+	ClientID     = "66666666-7777-8888-9999-000000000000"
+	ClientSecret = "sim~secret"
+	scope        = "https://graph.microsoft.com/.default"
+)
+
+// Attendee is a guest of an event. Response is Graph's: none, organizer,
+// tentativelyAccepted, accepted, declined, notResponded.
+type Attendee struct {
+	Email, Name, Response string
+	Resource              bool // a room
+}
+
+// Event is an event of a user's default calendar.
+type Event struct {
+	ID, Subject string
+	Start, End  time.Time
+	AllDay      bool
+	Organizer   string // the user when empty
+	Attendees   []Attendee
+	// SeriesMasterID marks an occurrence of a recurring series.
+	SeriesMasterID string
+	Cancelled      bool
+	Deleted        bool
+	Body           string // never asked for; here to check it is not stored
+
+	seq int64
+}
+
+// Fault makes the next API call fail; see FailNext.
+type Fault struct {
+	Status     int
+	Code       string // Graph's error code; a default per status when empty
+	RetryAfter time.Duration
+}
+
+// Request is one call the simulator answered.
+type Request struct {
+	User   string // the mailbox in the path, "" for the token endpoint
+	Path   string
+	Query  string
+	Status int
+	At     time.Time
+}
+
+// Server is the simulated Microsoft 365.
+type Server struct {
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	seq      int64
+	users    map[string]map[string]*Event
+	tokens   map[string]bool
+	expired  int64
+	faults   []Fault
+	requests []Request
+	issued   int
+}
+
+// New starts a simulator on a loopback port.
+func New() *Server {
+	s := &Server{seq: 1, users: map[string]map[string]*Event{}, tokens: map[string]bool{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
+	mux.HandleFunc("GET /v1.0/users/{user}/calendarView/delta", s.delta)
+	s.srv = httptest.NewServer(mux)
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// GraphURL is MS_GRAPH_URL for this simulator.
+func (s *Server) GraphURL() string { return s.srv.URL + "/v1.0/" }
+
+// LoginURL is MS_LOGIN_URL for this simulator.
+func (s *Server) LoginURL() string { return s.srv.URL + "/" }
+
+// AddUser creates a mailbox with an empty calendar.
+func (s *Server) AddUser(email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.users[strings.ToLower(email)] == nil {
+		s.users[strings.ToLower(email)] = map[string]*Event{}
+	}
+}
+
+// RemoveUser deletes a mailbox: its calendar answers 404.
+func (s *Server) RemoveUser(email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.users, strings.ToLower(email))
+}
+
+// Put adds or changes an event.
+func (s *Server) Put(user string, ev Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cal := s.users[strings.ToLower(user)]
+	if cal == nil {
+		panic("graphsim: no user " + user)
+	}
+	if ev.Organizer == "" {
+		ev.Organizer = user
+	}
+	s.seq++
+	ev.seq = s.seq
+	cal[ev.ID] = &ev
+}
+
+// Cancel cancels an event: Outlook keeps it, marked isCancelled.
+func (s *Server) Cancel(user, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ev := s.users[strings.ToLower(user)][id]; ev != nil {
+		s.seq++
+		ev.Cancelled, ev.seq = true, s.seq
+	}
+}
+
+// Delete removes an event: a delta reports it as "@removed".
+func (s *Server) Delete(user, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ev := s.users[strings.ToLower(user)][id]; ev != nil {
+		s.seq++
+		ev.Deleted, ev.seq = true, s.seq
+	}
+}
+
+// ExpireDeltaTokens forgets every delta token issued so far: the next
+// incremental call answers 410 Gone.
+func (s *Server) ExpireDeltaTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expired = s.seq
+	s.seq++
+}
+
+// FailNext makes the next API calls fail, one fault per call, in order.
+func (s *Server) FailNext(f ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f...)
+}
+
+// Requests returns every call answered so far.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// TokensIssued counts access tokens granted.
+func (s *Server) TokensIssued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issued
+}
+
+func (s *Server) record(user string, r *http.Request, status int) {
+	s.requests = append(s.requests, Request{User: user, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, At: time.Now()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// token is the client credentials grant of an app registration.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fail := func(status int, code, desc string) {
+		s.record("", r, status)
+		writeJSON(w, status, map[string]any{"error": code, "error_description": desc, "error_codes": []int{7000215}})
+	}
+	if r.PathValue("tenant") != Tenant {
+		fail(400, "invalid_request", "AADSTS90002: Tenant '"+r.PathValue("tenant")+"' not found.")
+		return
+	}
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
+		fail(400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type.")
+		return
+	}
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if id != ClientID || secret != ClientSecret {
+		fail(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
+		return
+	}
+	if r.PostForm.Get("scope") != scope {
+		fail(400, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid.")
+		return
+	}
+	s.issued++
+	tok := fmt.Sprintf("eyJ0eXAi.sim-%d", s.issued)
+	s.tokens[tok] = true
+	s.record("", r, 200)
+	writeJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
+}
+
+func graphError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": message,
+		"innerError": map[string]any{"date": time.Now().UTC().Format(time.RFC3339), "request-id": "sim"}}})
+}
+
+// deltaState is what a skip or delta token stands for.
+type deltaState struct {
+	After    int64     `json:"a"` // events listed up to this seq (pages)
+	Since    int64     `json:"s"` // changes after this seq (incremental)
+	Snapshot int64     `json:"n"`
+	From     time.Time `json:"f"`
+	To       time.Time `json:"t"`
+	Delta    bool      `json:"d"`
+}
+
+func encodeState(st deltaState) string {
+	raw, _ := json.Marshal(st)
+	return base64.RawURLEncoding.EncodeToString(raw)
+}
+
+func decodeState(tok string) (deltaState, error) {
+	var st deltaState
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return st, err
+	}
+	return st, json.Unmarshal(raw, &st)
+}
+
+const maxPageSize = 1000
+
+// delta is GET /users/{id}/calendarView/delta.
+func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	user := strings.ToLower(r.PathValue("user"))
+	if !s.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")] {
+		s.record(user, r, 401)
+		graphError(w, 401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
+		return
+	}
+	status := 200
+	defer func() { s.record(user, r, status) }()
+	if f, ok := s.faults, len(s.faults) > 0; ok {
+		fault := f[0]
+		s.faults = f[1:]
+		status = fault.Status
+		if fault.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(max(fault.RetryAfter.Round(time.Second)/time.Second, 1))))
+		}
+		code := fault.Code
+		if code == "" {
+			code = map[int]string{429: "TooManyRequests", 503: "ServiceNotAvailable", 404: "ErrorItemNotFound"}[status]
+		}
+		graphError(w, status, orDefault(code, "generalException"), "Simulated fault.")
+		return
+	}
+	cal, ok := s.users[user]
+	if !ok {
+		status = 404
+		graphError(w, status, "ErrorInvalidUser", "The requested user '"+r.PathValue("user")+"' is invalid.")
+		return
+	}
+	q := r.URL.Query()
+	var st deltaState
+	switch {
+	case q.Get("$skiptoken") != "" || q.Get("$deltatoken") != "":
+		tok := q.Get("$skiptoken") + q.Get("$deltatoken")
+		var err error
+		if st, err = decodeState(tok); err != nil {
+			status = 400
+			graphError(w, status, "BadRequest", "Invalid token.")
+			return
+		}
+		if q.Get("$deltatoken") != "" {
+			if st.Since <= s.expired {
+				status = 410
+				graphError(w, status, "SyncStateNotFound", "The sync state generation is not found. Please re-sync.")
+				return
+			}
+			st.After, st.Snapshot = 0, s.seq
+		}
+	default:
+		from, err1 := time.Parse(time.RFC3339, q.Get("startDateTime"))
+		to, err2 := time.Parse(time.RFC3339, q.Get("endDateTime"))
+		if err1 != nil || err2 != nil {
+			status = 400
+			graphError(w, status, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
+			return
+		}
+		st = deltaState{From: from, To: to, Snapshot: s.seq}
+	}
+	size := maxPageSize
+	if v, ok := strings.CutPrefix(r.Header.Get("Prefer"), "odata.maxpagesize="); ok {
+		if n, err := strconv.Atoi(strings.SplitN(v, ",", 2)[0]); err == nil && n > 0 {
+			size = min(n, maxPageSize)
+		}
+	}
+	var matching []*Event
+	for _, ev := range cal {
+		inView := ev.End.After(st.From) && ev.Start.Before(st.To)
+		switch {
+		case ev.seq > st.Snapshot:
+		case st.Delta && ev.seq <= st.Since:
+		case !st.Delta && (ev.Deleted || !inView):
+		case st.Delta && !inView && !ev.Deleted:
+		default:
+			matching = append(matching, ev)
+		}
+	}
+	slices.SortFunc(matching, func(a, b *Event) int { return int(a.seq - b.seq) })
+	var page []*Event
+	for _, ev := range matching {
+		if ev.seq > st.After && len(page) < size {
+			page = append(page, ev)
+		}
+	}
+	values := make([]map[string]any, 0, len(page))
+	for _, ev := range page {
+		values = append(values, eventJSON(user, ev))
+	}
+	base := s.GraphURL() + "users/" + url.PathEscape(r.PathValue("user")) + "/calendarView/delta?"
+	out := map[string]any{"@odata.context": s.GraphURL() + "$metadata#Collection(event)", "value": values}
+	if len(page) > 0 && page[len(page)-1].seq < matching[len(matching)-1].seq {
+		next := st
+		next.After = page[len(page)-1].seq
+		out["@odata.nextLink"] = base + "$skiptoken=" + encodeState(next)
+	} else {
+		next := st
+		next.Since, next.Delta, next.After = st.Snapshot, true, 0
+		out["@odata.deltaLink"] = base + "$deltatoken=" + encodeState(next)
+	}
+	writeJSON(w, 200, out)
+}
+
+// graphTime is how Graph writes a dateTimeTimeZone in UTC.
+const graphTime = "2006-01-02T15:04:05.0000000"
+
+func eventJSON(user string, ev *Event) map[string]any {
+	if ev.Deleted {
+		return map[string]any{"@odata.type": "#microsoft.graph.event", "id": ev.ID, "@removed": map[string]string{"reason": "deleted"}}
+	}
+	when := func(t time.Time) map[string]string {
+		return map[string]string{"dateTime": t.UTC().Format(graphTime), "timeZone": "UTC"}
+	}
+	typ, organizer := "singleInstance", strings.EqualFold(ev.Organizer, user)
+	if ev.SeriesMasterID != "" {
+		typ = "occurrence"
+	}
+	response := "organizer"
+	if !organizer {
+		response = "none"
+	}
+	var attendees []map[string]any
+	for _, a := range ev.Attendees {
+		typ := "required"
+		if a.Resource {
+			typ = "resource"
+		}
+		if strings.EqualFold(a.Email, user) {
+			response = orDefault(a.Response, "none")
+		}
+		attendees = append(attendees, map[string]any{"type": typ,
+			"status":       map[string]string{"response": orDefault(a.Response, "none"), "time": "0001-01-01T00:00:00Z"},
+			"emailAddress": map[string]string{"name": a.Name, "address": a.Email}})
+	}
+	out := map[string]any{
+		"@odata.type": "#microsoft.graph.event", "@odata.etag": fmt.Sprintf("W/\"%d\"", ev.seq),
+		"id": ev.ID, "subject": ev.Subject, "start": when(ev.Start), "end": when(ev.End),
+		"isAllDay": ev.AllDay, "isCancelled": ev.Cancelled, "isOrganizer": organizer, "type": typ,
+		"seriesMasterId": nil, "body": map[string]string{"contentType": "html", "content": ev.Body},
+		"responseStatus": map[string]string{"response": response, "time": "0001-01-01T00:00:00Z"},
+		"organizer":      map[string]any{"emailAddress": map[string]string{"name": "", "address": ev.Organizer}},
+		"attendees":      attendees,
+	}
+	if ev.SeriesMasterID != "" {
+		out["seriesMasterId"] = ev.SeriesMasterID
+	}
+	return out
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
