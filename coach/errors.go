@@ -65,6 +65,7 @@ const (
 	FieldWaitingUntil  = "waiting_until"
 	FieldQualification = "qualification"
 	FieldTimeZone      = "time_zone"
+	FieldCycle         = "cycle"
 )
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }

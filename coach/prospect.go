@@ -180,6 +180,9 @@ type Prospect struct {
 	// review") until WaitingUntil; then the rep is asked again.
 	WaitingOn    string    `json:"waiting_on,omitempty"`
 	WaitingUntil time.Time `json:"waiting_until,omitzero"`
+	// Waits are the waits recorded over the deal's life, so its age can
+	// leave them out.
+	Waits []RecordedWait `json:"waits,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	// LastActivity is the last recorded update: a next step, a meeting date,
@@ -529,6 +532,7 @@ func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error
 		switch {
 		case what == "":
 			next.WaitingOn, next.WaitingUntil, next.FollowUpAt = "", time.Time{}, time.Time{}
+			next.Waits = endWaits(next.Waits, at)
 		case u.WaitingUntil.IsZero():
 			return p, invalid(FieldWaitingUntil, "is missing: until when are you waiting? Pick the day I should ask you again")
 		case !until.After(at):
@@ -539,6 +543,7 @@ func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error
 			}
 			next.WaitingOn, next.WaitingUntil = what, until
 			next.FollowUpAt = until
+			next.Waits = append(endWaits(next.Waits, at), RecordedWait{From: at, Until: until})
 		}
 	}
 	next.LastActivity = at
@@ -654,9 +659,24 @@ func DaysBetween(a, b time.Time) int {
 	return int(b.Sub(a) / (24 * time.Hour))
 }
 
+// RecordedWait is a wait a rep recorded: from when, until when.
+type RecordedWait struct {
+	From  time.Time `json:"from"`
+	Until time.Time `json:"until"`
+}
+
+// endWaits cuts short, at at, a recorded wait still running then.
+func endWaits(ws []RecordedWait, at time.Time) []RecordedWait {
+	if n := len(ws); n > 0 && ws[n-1].Until.After(at) {
+		ws[n-1].Until = at
+	}
+	return ws
+}
+
 func (p Prospect) clone() Prospect {
 	next := p
 	next.History = append([]Entry(nil), p.History...)
+	next.Waits = append([]RecordedWait(nil), p.Waits...)
 	if p.Qualification != nil {
 		next.Qualification = maps.Clone(p.Qualification)
 	}

@@ -36,6 +36,7 @@ func testRoundTrip(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	full.FollowUpAt = t0.Add(time.Hour + 999) // nanoseconds: the record keeps them
 	full.WaitingOn = "legal review"
 	full.WaitingUntil = t0.Add(7 * 24 * time.Hour).In(paris)
+	full.Waits = []coach.RecordedWait{{From: t0.Add(time.Hour + 3), Until: full.WaitingUntil}}
 	full.LastActivity = time.Now() // with a monotonic reading
 	full.History = append(full.History,
 		coach.Entry{At: t0.Add(time.Hour), By: coach.SystemActor, Event: coach.EventAsked, From: coach.Scheduled, To: coach.Awaiting, Version: 2},
