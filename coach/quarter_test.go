@@ -156,6 +156,7 @@ func TestQuarterOfBriefs(t *testing.T) {
 	firstSeen := map[string]time.Time{}   // rep → when the rules first saw the planted problem
 	firstRaised := map[string]time.Time{} // rep → the first brief holding it
 	discussed := 0
+	posts := map[string][]coach.MessageRef{} // brief key → the messages it was posted as
 	for d := qStart; d.Before(qEnd); d = d.AddDate(0, 0, 1) {
 		now := d.Add(9 * time.Hour)
 		var ps []coach.Prospect
@@ -189,6 +190,7 @@ func TestQuarterOfBriefs(t *testing.T) {
 		}
 		for _, b := range f.notify.Briefs[before:] {
 			log = append(log, sent{now, b})
+			posts[b.Key()] = append(posts[b.Key()], f.svc.NudgePost(ctx, manager, b.Key(), coach.MessageRef{}))
 			for _, n := range b.Findings {
 				for _, r := range reps {
 					if n.Rep == r.id && string(n.Kind) == r.problem && firstRaised[r.id].IsZero() {
@@ -242,6 +244,28 @@ func TestQuarterOfBriefs(t *testing.T) {
 		case seen.After(qStart.AddDate(0, 0, 42)):
 			t.Errorf("%s's %s first seen %s: more than six weeks into the quarter", r.id, r.problem, seen.Format("Jan 2"))
 		}
+	}
+	// A rep's brief comes weekly under one key: an answer to an earlier
+	// message still in the nudge log is shown on that message; a message of
+	// another brief, or another manager's click, is not taken at its word.
+	var other coach.MessageRef
+	for key, refs := range posts {
+		if len(refs) < 2 {
+			continue
+		}
+		latest, earlier := refs[len(refs)-1], refs[len(refs)-2]
+		if got := f.svc.NudgePost(ctx, manager, key, earlier); got != earlier {
+			t.Errorf("%s: an answer to its brief before the last is shown on %+v, want %+v", key, got, earlier)
+		}
+		if !other.IsZero() {
+			if got := f.svc.NudgePost(ctx, manager, key, other); got != latest {
+				t.Errorf("%s: a click on another brief's message %+v is shown on %+v, want its latest %+v", key, other, got, latest)
+			}
+		}
+		if got := f.svc.NudgePost(ctx, coach.Actor{Workspace: "T1", User: "M2"}, key, earlier); !got.IsZero() {
+			t.Errorf("%s: another manager's answer is shown on %+v", key, got)
+		}
+		other = earlier
 	}
 	for day, n := range perDay {
 		if n > th.MaxNudgesPerDay {
