@@ -21,7 +21,7 @@ func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback) {
 }
 
 // click is a button pressed: who pressed it, their zone, and the one thing
-// its value names (a prospect's id, a nudge's key, an App Home section).
+// its value names (a prospect's id, a brief's key, an App Home section).
 // Coach decides on what is stored under that name, never on the message.
 type click struct {
 	cb    slack.InteractionCallback
@@ -83,28 +83,28 @@ func (b *Bot) respond(ctx context.Context, c click, m render.Message) {
 	b.reply(ctx, c.cb.ResponseURL, c.actor.User, m)
 }
 
-// answerNudge records a manager's answer to a nudge and shows it in place
-// of the nudge's buttons.
+// answerNudge records a manager's answer to a coaching brief and shows it
+// in place of the brief's buttons.
 func (b *Bot) answerNudge(ctx context.Context, c click, snooze bool) {
 	until, err := b.svc.AnswerNudge(ctx, c.actor, c.value, snooze)
 	if err != nil {
-		b.respond(ctx, c, render.Notice(b.fail(c.log, "answer nudge", err, c.loc)))
+		b.respond(ctx, c, render.Notice(b.fail(c.log, "answer brief", err, c.loc)))
 		return
 	}
 	answer := fmt.Sprintf(":white_check_mark: Discussed — this one stays quiet until %s.", render.Day(until, c.loc))
 	if snooze {
 		answer = fmt.Sprintf(":zzz: Snoozed until %s.", render.Day(until, c.loc))
 	}
-	// The answer replaces the buttons of the nudge as the ledger says it was
+	// The answer replaces the buttons of the brief as the ledger says it was
 	// posted; a click that claims another message is answered privately.
-	posted := b.svc.NudgePost(ctx, c.actor, c.value)
+	posted := b.svc.NudgePost(ctx, c.actor, c.value, coach.MessageRef{Channel: c.cb.Channel.ID, TS: c.cb.Message.Timestamp})
 	if posted.IsZero() || posted.Channel != c.cb.Channel.ID || posted.TS != c.cb.Message.Timestamp {
 		b.respond(ctx, c, render.Notice(answer))
 		return
 	}
 	answered := render.NudgeAnswered(c.cb.Message.Blocks.BlockSet, answer)
 	if err := b.slack.UpdateMessage(ctx, posted.Channel, posted.TS, answered.Options()...); err != nil {
-		c.log.Warn().Err(err).Msg("update nudge")
+		c.log.Warn().Err(err).Msg("update brief")
 	}
 }
 

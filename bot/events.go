@@ -127,7 +127,7 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.changed(ctx, next)
+		b.changedAs(ctx, next, render.Closed)
 		say(render.WithEcho(render.Answered(next), render.Echo{
 			Parts:    []string{render.EchoMeeting("second meeting", next.SecondMeeting, loc)},
 			Prospect: next.ID,
@@ -138,7 +138,7 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.changed(ctx, next)
+		b.changedAs(ctx, next, render.Closed)
 		say(render.Answered(next))
 	case phrase.No:
 		next, err := b.svc.Lose(ctx, actor, team, p.ID, coach.LossReport{Reason: coach.ReasonNoSecondMeet})
@@ -146,7 +146,7 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.changed(ctx, next)
+		b.changedAs(ctx, next, render.Closed)
 		say(render.Answered(next))
 	}
 }
@@ -166,7 +166,7 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 		b.log.Error().Err(err).Str("user", user).Msg("read pipeline for home")
 		return
 	}
-	if err := b.slack.PublishHome(ctx, user, render.Home(v, managed, b.svc.Now(), loc)); err != nil {
+	if err := publishHome(ctx, b.slack, user, render.Home(v, managed, b.svc.Now(), loc)); err != nil {
 		b.log.Warn().Err(err).Str("user", user).Msg("publish home")
 	}
 }

@@ -45,7 +45,7 @@ func TestAppHomeShowsThePipelineAndFollowsChanges(t *testing.T) {
 	h.waitFor(dm, "*Initech* is lost")
 	home = h.home(rep, "Recent losses")
 	text := home.AllText()
-	for _, want := range []string{"*Acme*", "0 days since activity", "First → second meeting: 50% (1 of 2)", "Median time to lose: 0 days", "lost in 0 days"} {
+	for _, want := range []string{"*Acme*", "active today", "First → second meeting: 50% (1 of 2)", "Median time to lose: less than a day", "lost the same day"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("home lacks %q:\n%s", want, text)
 		}
@@ -56,8 +56,9 @@ func TestAppHomeShowsThePipelineAndFollowsChanges(t *testing.T) {
 	h.openHome(rep)
 	h.home(rep, ":warning: stalled")
 
-	// Open longer than the average won cycle (90 days until 5 are won): aged.
-	h.clock.Set(berlinAt(25, 11, 15).AddDate(0, 0, 95))
+	// Open half as long again as the won cycle (90 days until 8 are won):
+	// aged past 135 days.
+	h.clock.Set(berlinAt(25, 11, 15).AddDate(0, 0, 136))
 	h.openHome(rep)
 	h.home(rep, ":hourglass: aged")
 }

@@ -170,7 +170,7 @@ func (c *cluster) posts() []slacksim.Call {
 	return out
 }
 
-var promptText = regexp.MustCompile(`^Did you book a second meeting with (.+)\?$`)
+var promptText = regexp.MustCompile(`^(?:Did you book a second meeting with|Close out) (.+)\?$`)
 
 // stealing is a replica's store whose every claim first takes over the jobs
 // other replicas hold, as if each of their leases had just run out (a
@@ -338,9 +338,8 @@ func twoReplicasOneWeek(t *testing.T, c *cluster, midweek func()) {
 	if digests != 1 {
 		t.Errorf("%d digests in the week, want 1 (Monday)", digests)
 	}
-	if len(nudges) == 0 {
-		t.Error("no nudge in the week; the test means to count some")
-	}
+	// A week is too little evidence for a coaching brief (coach's
+	// evidence rules); TestNudgesAndDigestOverWeeks counts them over weeks.
 	for key, n := range nudges {
 		if n != 1 {
 			t.Errorf("nudge %s sent %d times", key, n)

@@ -137,6 +137,10 @@ func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Mess
 		return err
 	}
 	err := send(m)
+	if err != nil && m.Fallback != nil && refusedData(err) {
+		b.log.Warn().Str("user", user).Msg("tables and charts refused (invalid_blocks); sending them as text")
+		err = send(m.Plain())
+	}
 	if err != nil && permanent(err) && sender.SlackError(err) == "invalid_blocks" && len(m.Blocks) > 0 && m.Text != "" {
 		b.log.Warn().Err(err).Str("user", user).Msg("reply refused; sending it as plain text")
 		err = send(render.Message{Text: m.Text})
@@ -154,7 +158,13 @@ func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Mess
 // changed follows every change of a rep's deal: the question shows what was
 // decided, and App Home shows the deal where it now belongs.
 func (b *Bot) changed(ctx context.Context, p coach.Prospect) {
-	b.settle(ctx, p)
+	b.changedAs(ctx, p, render.Decided)
+}
+
+// changedAs is changed with the question above shown as settled says: the
+// decision, or (for an answer typed below it) a pointer to the answer.
+func (b *Bot) changedAs(ctx context.Context, p coach.Prospect, settled func(coach.Prospect) render.Message) {
+	b.settleAs(ctx, p, settled)
 	if b.homes.recent(p.Workspace+"/"+p.Owner, b.svc.Now()) {
 		// Refreshing is a courtesy: never wait long on Slack's limits for it.
 		ctx, cancel := context.WithTimeout(ctx, time.Second)
@@ -192,11 +202,13 @@ func (h *homeWatch) recent(key string, now time.Time) bool {
 
 // settle shows on the rep's question what was decided, so no stale buttons
 // stay behind, wherever the answer came from.
-func (b *Bot) settle(ctx context.Context, p coach.Prospect) {
+func (b *Bot) settle(ctx context.Context, p coach.Prospect) { b.settleAs(ctx, p, render.Decided) }
+
+func (b *Bot) settleAs(ctx context.Context, p coach.Prospect, settled func(coach.Prospect) render.Message) {
 	if p.Prompt.IsZero() {
 		return
 	}
-	if err := b.slack.UpdateMessage(ctx, p.Prompt.Channel, p.Prompt.TS, render.Decided(p).Options()...); err != nil {
+	if err := b.slack.UpdateMessage(ctx, p.Prompt.Channel, p.Prompt.TS, settled(p).Options()...); err != nil {
 		b.log.Warn().Err(err).Str("prospect", p.ID).Msg("update prompt failed")
 	}
 }
@@ -290,6 +302,11 @@ func (n Notifier) postAll(ctx context.Context, target string, msgs []render.Mess
 	var first coach.MessageRef
 	for i, m := range msgs {
 		ch, ts, err := n.Slack.PostMessage(ctx, target, m.Options()...)
+		if err != nil && m.Fallback != nil && refusedData(err) {
+			// The workspace does not take tables or charts: say them in text.
+			n.Log.Warn().Str("channel", target).Msg("tables and charts refused (invalid_blocks); posted as text")
+			ch, ts, err = n.Slack.PostMessage(ctx, target, m.Plain().Options()...)
+		}
 		if err != nil {
 			if i == 0 && permanent(err) {
 				return first, errors.Join(coach.ErrUndeliverable, err)
@@ -303,9 +320,24 @@ func (n Notifier) postAll(ctx context.Context, target string, msgs []render.Mess
 	return first, nil
 }
 
-// Nudge sends a coaching nudge to the manager's DM.
-func (n Notifier) Nudge(ctx context.Context, x coach.Nudge) (coach.MessageRef, error) {
-	ch, ts, err := n.Slack.PostMessage(ctx, x.Manager, render.Nudge(x).Options()...)
+// refusedData reports whether Slack refused a message's blocks: a workspace
+// or client that does not take tables and charts answers invalid_blocks.
+func refusedData(err error) bool { return sender.SlackError(err) == "invalid_blocks" }
+
+// publishHome publishes an App Home view; when Slack refuses its tables or
+// charts, it publishes them as text instead.
+func publishHome(ctx context.Context, s Slack, user string, v slack.HomeTabViewRequest) error {
+	err := s.PublishHome(ctx, user, v)
+	if err == nil || !refusedData(err) || !slices.ContainsFunc(v.Blocks.BlockSet, render.IsDataBlock) {
+		return err
+	}
+	v.Blocks.BlockSet = render.WithoutData(v.Blocks.BlockSet)
+	return s.PublishHome(ctx, user, v)
+}
+
+// Brief sends a rep's coaching brief to their manager's DM.
+func (n Notifier) Brief(ctx context.Context, x coach.Brief) (coach.MessageRef, error) {
+	ch, ts, err := n.Slack.PostMessage(ctx, x.Manager, render.Brief(x).Options()...)
 	if err != nil {
 		if permanent(err) {
 			return coach.MessageRef{}, errors.Join(coach.ErrUndeliverable, err)

@@ -133,8 +133,17 @@ func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coac
 			return
 		}
 		say(currencyNote(t, b.svc.TeamDefaults), t, err)
+	case "cycle":
+		days, err := coach.ParseCycleDays(rest)
+		if err != nil {
+			respond(render.Notice(fmt.Sprintf("“%s” is not a sales cycle: give it in days, from 1 to %d, like `/pipeline team cycle 60`, or `auto` for the median of the team's won deals.",
+				render.Escape(render.Truncate(rest, 40)), coach.MaxCycleDays)))
+			return
+		}
+		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.CycleDays = days; return t, nil })
+		say(render.CycleSet(days), t, err)
 	default:
-		respond(render.Notice("Team commands: `/pipeline team` · `team add @rep` · `team remove @rep` · `team channel #channel` · `team timezone Europe/Berlin` · `team framework bant|meddicc|spiced` · `team holidays 2026-12-24,…` · `team currency EUR` · `team numbers 1.234,56|1,234.56|auto`"))
+		respond(render.Notice("Team commands: `/pipeline team` · `team add @rep` · `team remove @rep` · `team channel #channel` · `team timezone Europe/Berlin` · `team framework bant|meddicc|spiced` · `team holidays 2026-12-24,…` · `team currency EUR` · `team numbers 1.234,56|1,234.56|auto` · `team cycle 60|auto`"))
 	}
 }
 

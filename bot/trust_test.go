@@ -171,13 +171,13 @@ func TestFormsAndButtonsDecideOnTheStoredRecord(t *testing.T) {
 	// A manager of another team.
 	h.forgedClick(mia, prompt, render.ActionNotYet, globex.ID, notYours)
 	h.forgedClick(mia, prompt, render.ActionWon, hooli.ID, notYours)
-	// A nudge of another manager.
-	maxNudge := coach.Nudge{Workspace: h.sim.TeamID(), Manager: otherBoss, Kind: coach.NudgeStalled, Subject: hooli.ID}.Key()
+	// A coaching brief of another manager.
+	maxNudge := coach.Brief{Workspace: h.sim.TeamID(), Manager: otherBoss, Rep: hooli.Owner}.Key()
 	h.forgedClick(mia, prompt, render.ActionNudgeSnooze, maxNudge, "sent to someone else")
 	h.forgedClick(mia, prompt, render.ActionNudgeDiscussed, maxNudge, "sent to someone else")
-	// Mia's own nudge key, clicked on Rita's prompt: the answer is Mia's, and
+	// Mia's own brief key, clicked on Rita's prompt: the answer is Mia's, and
 	// Rita's message is not rewritten.
-	miaNudge := coach.Nudge{Workspace: h.sim.TeamID(), Manager: mia, Kind: coach.NudgeStalled, Subject: mine0(h).ID}.Key()
+	miaNudge := coach.Brief{Workspace: h.sim.TeamID(), Manager: mia, Rep: mine0(h).Owner}.Key()
 	h.forgedClick(mia, prompt, render.ActionNudgeSnooze, miaNudge, "Snoozed until")
 	for _, m := range h.sim.Messages(h.sim.DMChannel(rep)) {
 		if m.TS == prompt.TS && len(m.Buttons()) != len(prompt.Buttons()) {

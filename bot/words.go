@@ -76,7 +76,7 @@ func explain(err error, loc *time.Location) string {
 	case errors.As(err, &role):
 		return fmt.Sprintf("Only an admin may %s: workspace admins and the users in ADMIN_USER_IDS.", render.Escape(role.Action))
 	case errors.Is(err, coach.ErrNotYourNudge):
-		return "That nudge was sent to someone else; only they can answer it."
+		return "That coaching brief was sent to someone else; only they can answer it."
 	case errors.Is(err, coach.ErrNotOnTeam):
 		return "That rep is not on your team: `/pipeline team add @rep` first."
 	case errors.Is(err, coach.ErrNotQuiet):

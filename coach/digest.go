@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// The weekly digest, posted to the team's channel: pipeline integrity, each rep's
-// numbers, the deals that need a look and the losses the team celebrates.
+// The weekly digest, posted to the team's channel: pipeline integrity, each
+// rep's numbers, the team's trend over the last weeks (trend.go), the deals
+// that need a look and the losses the team celebrates.
 // It is computed here from values; the bot renders it and keeps it within
 // Block Kit's limits.
 
@@ -63,7 +64,7 @@ type Digest struct {
 	Rows []DigestRow
 	// Stalled lists the team's stalled open opportunities, most days
 	// without activity first; Aged those open longer than the team's
-	// average won cycle, oldest first. A deal can be in both.
+	// won cycle, oldest first. A deal can be in both.
 	Stalled, Aged []Prospect
 	// SharedLosses are this week's losses their reps shared (with or
 	// without a lesson), newest first. Private losses are never in it.
@@ -71,6 +72,9 @@ type Digest struct {
 	// InCRM are the team's deals in the CRM without a second meeting, as
 	// the last pull found them (none without a CRM).
 	InCRM CRMBacklog
+	// Trend is the team's conversion and pipeline over the last
+	// TrendWeeks weeks, oldest first.
+	Trend []TrendPoint
 }
 
 // BuildDigest computes the weekly digest of a team at now from the
@@ -78,7 +82,7 @@ type Digest struct {
 // team names its workspace, of that workspace) count. The week is
 // LastDays(now, 7); conversion and time to lose look over the conversion
 // window; quotas are for the current quarter in the team's zone; Aged
-// compares with the average won cycle of all the team's prospects.
+// compares with the won cycle of all the team's prospects.
 //
 // The prospects listed (Stalled, Aged, SharedLosses) are copies sharing
 // their history and answers with ps: read them, do not change them.
@@ -137,7 +141,7 @@ func (t Thresholds) BuildDigest(team Team, ps []Prospect, now time.Time) Digest 
 	period := t.ConversionPeriod(now)
 	local := now.In(team.Location())
 	quarter := QuarterOf(local)
-	cycle := t.AverageWonCycle(all)
+	cycle := t.CycleOf(team, all, now)
 	var stalled, aged, shared []digestEntry
 	d.Rows = make([]DigestRow, 0, len(reps))
 	for _, rep := range reps {
@@ -186,6 +190,7 @@ func (t Thresholds) BuildDigest(team Team, ps []Prospect, now time.Time) Digest 
 	d.Stalled = digestList(stalled, false) // the longest without activity first
 	d.Aged = digestList(aged, false)       // the oldest first
 	d.SharedLosses = digestList(shared, true)
+	d.Trend = Trend(all, now, TrendWeeks)
 	return d
 }
 

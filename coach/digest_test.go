@@ -340,43 +340,44 @@ func TestBuildDigestStalledAndAged(t *testing.T) {
 	}
 	waiting := opp("waiting", 40, 30)
 	waiting.WaitingOn, waiting.WaitingUntil = "legal review", dgAgo(-3)
-	other := opp("other-rep", 100, 35)
+	other := opp("other-rep", 150, 35)
 	other.Owner = "U2"
 	ps := []coach.Prospect{
 		opp("fresh", 20, 1),
 		opp("stalled-21", 30, 21),
 		opp("stalled-40", 50, 40),
 		opp("stalled-14", 16, 14),
-		opp("tie-b", 95, 20),
-		opp("tie-a", 95, 20),
+		opp("tie-b", 140, 20),
+		opp("tie-a", 140, 20),
 		opp("aged-200", 200, 2),
-		opp("aged-91", 91, 5),
+		opp("aged-136", 136, 5),
+		opp("not-aged-134", 134, 5), // within the margin: 90 days × 1.5
 		waiting,
 		other,
 		opp("wait-ended", 60, 40), // a wait that ended 15 days ago
 		dgProspect("closed-old", "U1", dgAgo(300), dgOpp(dgAgo(299)), dgLost(dgAgo(200))),
 		dgProspect("outsider", "U9", dgAgo(300), dgOpp(dgAgo(299))),
 	}
-	ps[10].WaitingOn, ps[10].WaitingUntil = "budget cycle", dgAgo(15)
+	ps[11].WaitingOn, ps[11].WaitingUntil = "budget cycle", dgAgo(15)
 	d := coach.DefaultThresholds.BuildDigest(dgTeam("U1", "U2"), ps, dgNow)
 	wantStalled := []string{"stalled-40", "other-rep", "stalled-21", "tie-a", "tie-b", "wait-ended", "stalled-14"}
 	if got := dgIDs(d.Stalled); !slices.Equal(got, wantStalled) {
 		t.Errorf("stalled = %v\nwant      %v", got, wantStalled)
 	}
-	wantAged := []string{"aged-200", "other-rep", "tie-a", "tie-b", "aged-91"}
+	wantAged := []string{"aged-200", "other-rep", "tie-a", "tie-b", "aged-136"}
 	if got := dgIDs(d.Aged); !slices.Equal(got, wantAged) {
 		t.Errorf("aged = %v\nwant  %v", got, wantAged)
 	}
-	if d.Integrity.Opportunities != 11 {
-		t.Errorf("opportunities = %d, want 11", d.Integrity.Opportunities)
+	if d.Integrity.Opportunities != 12 {
+		t.Errorf("opportunities = %d, want 12", d.Integrity.Opportunities)
 	}
 }
 
-func TestBuildDigestAverageCycleIsTheTeams(t *testing.T) {
-	// Five fast wins by a rep on another team would make the average cycle
-	// 10 days; the team has none, so its deals age against the default 90.
+func TestBuildDigestCycleIsTheTeams(t *testing.T) {
+	// Eight fast wins by a rep on another team would make the cycle 10
+	// days; the team has none, so its deals age against the default 90.
 	var ps []coach.Prospect
-	for i := range 5 {
+	for i := range 8 {
 		ps = append(ps, dgProspect(fmt.Sprint("w", i), "U9", dgAgo(100), dgOpp(dgAgo(95)), dgWon(dgAgo(90))))
 	}
 	ps = append(ps, dgProspect("mine", "U1", dgAgo(30), dgOpp(dgAgo(29))))
@@ -384,8 +385,8 @@ func TestBuildDigestAverageCycleIsTheTeams(t *testing.T) {
 	if len(d.Aged) != 0 {
 		t.Errorf("aged = %v: the cycle came from another team", dgIDs(d.Aged))
 	}
-	// Five of the team's own wins after 10 days do age it.
-	for i := range ps[:5] {
+	// Eight of the team's own wins after 10 days do age it (past 15 days).
+	for i := range ps[:8] {
 		ps[i].Owner = "U1"
 	}
 	d = coach.DefaultThresholds.BuildDigest(dgTeam("U1"), ps, dgNow)

@@ -27,12 +27,13 @@
 // days later, at most two of them, then one last "close it out?"; after
 // that the prospect shows as gone quiet, never as pipeline. An opportunity
 // with no activity for 14 days is stalled (a recorded wait pauses the
-// count); one open well past the team's typical won cycle is aged. The
-// digest goes out Mondays at 09:00 in the team's zone.
+// count); one open more than half again the team's won cycle (the median
+// of its won deals, or the cycle its manager set), recorded waits left
+// out, is aged. The digest goes out Mondays at 09:00 in the team's zone.
 //
 // # Metrics
 //
-// One definition each (metrics.go), used by the digest, the nudges and App
+// One definition each (metrics.go), used by the digest, the coaching briefs and App
 // Home alike: first→second conversion (opportunities over prospects
 // resolved, in a 90-day window), time to lose (lost minus first meeting, a
 // median; shorter is better), win rate (won over won plus lost,
@@ -46,10 +47,12 @@
 // A manager gets at most one coaching brief per rep per week, in working
 // hours, with the pattern first and the deals that show it: low
 // conversion, slow losses, stalled or aged deals, padded pipeline, late
-// qualification, and praise. Each finding carries the numbers against the
-// team's, two or three questions to coach with, and links to the deals;
-// nothing repeats within seven days unless it got worse, because a coach
-// that is often wrong or repetitive gets muted.
+// qualification, and praise beside a problem (finding.go, brief.go). Each
+// finding carries the numbers against the team's and the deals; the words
+// and the questions to coach with are the adapter's (bot/render);
+// nothing repeats within seven days, and nothing is judged before the
+// evidence can carry it (evidence.go), because a coach that is often wrong
+// or repetitive gets muted.
 //
 // # The CRM
 //

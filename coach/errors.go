@@ -66,6 +66,7 @@ const (
 	FieldQualification = "qualification"
 	FieldTimeZone      = "time_zone"
 	FieldCloseDate     = "close_date"
+	FieldCycle         = "cycle"
 )
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }

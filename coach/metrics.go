@@ -62,26 +62,29 @@ type Thresholds struct {
 	// StalledAfter is how long an opportunity may go without activity
 	// before it is stalled.
 	StalledAfter time.Duration
-	// DefaultCycle stands for the average won sales cycle until
-	// MinWonForCycle deals are won.
+	// DefaultCycle stands for the team's won sales cycle until
+	// MinWonForCycle deals are won (WonCycle). Eight: early wins are the
+	// fast ones, and the median of fewer is one or two deals' luck.
 	DefaultCycle   time.Duration
 	MinWonForCycle int
 	// MinSample is the fewest resolved first meetings (or closed
-	// opportunities) a rate needs before anyone draws a verdict from it.
+	// opportunities) a rate needs before anyone draws a verdict from it;
+	// ClearlyBelow asks more of it (evidence.go).
 	MinSample int
 	// FastLossDays is the most whole days from first meeting to loss that
 	// still counts as a fast loss, celebrated.
 	FastLossDays int
 
-	// Coaching nudges (the package doc, "Coaching").
+	// Coaching: the lines findings are drawn against (finding.go) and how
+	// often a manager hears (brief.go).
 	LowConversion         float64       // nudge below this first→second rate: 0.30
 	SlowLossDays          float64       // nudge above this median time to lose: 30
 	PaddedCoverage        float64       // padded: coverage above this… 3.0
 	PaddedWinRate         float64       // …with a win rate below this: 0.25
 	LateQualificationDays int           // an opportunity this old…: 30
 	LateQualificationPart float64       // …with less than this part of the framework answered: 0.5
-	NudgeRepeat           time.Duration // the same nudge not again within: 7 days
-	MaxNudgesPerDay       int           // per manager: 3
+	NudgeRepeat           time.Duration // a rep's brief not again within: 7 days
+	MaxNudgesPerDay       int           // coaching briefs per manager a day: 3
 }
 
 // DefaultThresholds are the product's defaults.
@@ -89,7 +92,7 @@ var DefaultThresholds = Thresholds{
 	ConversionWindow: 90 * fullDay,
 	StalledAfter:     14 * fullDay,
 	DefaultCycle:     90 * fullDay,
-	MinWonForCycle:   5,
+	MinWonForCycle:   8,
 	MinSample:        5,
 	FastLossDays:     14,
 
@@ -280,24 +283,6 @@ func SalesCycles(ps []Prospect, w Window) []time.Duration {
 	return cycles
 }
 
-// AverageWonCycle is the team's average won sales cycle: the mean of every
-// won deal's cycle once at least MinWonForCycle are won, DefaultCycle until
-// then. Pass the whole team's prospects, of all time.
-func (t Thresholds) AverageWonCycle(ps []Prospect) time.Duration {
-	var sum time.Duration
-	n := 0
-	for _, p := range ps {
-		if d, ok := MilestonesOf(p).SalesCycle(); ok {
-			sum += d
-			n++
-		}
-	}
-	if n == 0 || n < t.MinWonForCycle {
-		return t.DefaultCycle
-	}
-	return sum / time.Duration(n)
-}
-
 // Coverage is open opportunity amount / remaining quota of the period, both
 // in one currency. ok is false when no quota remains (zero or less): there
 // is nothing to cover.
@@ -334,12 +319,6 @@ func (t Thresholds) Stalled(p Prospect, now time.Time) bool {
 // activity, or since a wait ended; 0 while waiting.
 func (t Thresholds) DaysSinceActivity(p Prospect, now time.Time) int {
 	return DaysBetween(activitySince(p), now)
-}
-
-// Aged reports whether p is an open opportunity older, since its first
-// meeting, than the team's average won sales cycle (AverageWonCycle).
-func Aged(p Prospect, now time.Time, averageCycle time.Duration) bool {
-	return p.State == Opportunity && now.Sub(p.FirstMeeting) > averageCycle
 }
 
 // LostFast reports whether p was lost within FastLossDays whole days of its

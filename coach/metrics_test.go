@@ -138,7 +138,7 @@ func TestDefaultThresholds(t *testing.T) {
 	d := coach.DefaultThresholds
 	want := coach.Thresholds{
 		ConversionWindow: 90 * mDay, StalledAfter: 14 * mDay, DefaultCycle: 90 * mDay,
-		MinWonForCycle: 5, MinSample: 5, FastLossDays: 14,
+		MinWonForCycle: 8, MinSample: 5, FastLossDays: 14,
 		LowConversion: 0.30, SlowLossDays: 30, PaddedCoverage: 3, PaddedWinRate: 0.25,
 		LateQualificationDays: 30, LateQualificationPart: 0.5, NudgeRepeat: 7 * mDay, MaxNudgesPerDay: 3,
 	}
@@ -434,7 +434,7 @@ func TestSalesCycles(t *testing.T) {
 	}
 }
 
-func TestAverageWonCycle(t *testing.T) {
+func TestWonCycle(t *testing.T) {
 	wins := func(n int) []coach.Prospect {
 		var ps []coach.Prospect
 		for i := range n {
@@ -453,16 +453,25 @@ func TestAverageWonCycle(t *testing.T) {
 	}{
 		{"none won", th, nil, 90 * mDay},
 		{"one won", th, wins(1), 90 * mDay},
-		{"four won, one short", th, wins(4), 90 * mDay},
-		{"five won", th, wins(5), 30 * mDay},
-		{"six won", th, wins(6), 35 * mDay},
+		{"seven won, one short", th, wins(7), 90 * mDay},
+		{"eight won: the median, not the mean (the lost deal lasted past them all)", th, wins(8), 50 * mDay},
+		{"nine won", th, wins(9), 50 * mDay},
 		{"configured: one is enough", coach.Thresholds{DefaultCycle: 60 * mDay, MinWonForCycle: 1}, wins(1), 10 * mDay},
+		{"configured: a slow outlier does not pull it", coach.Thresholds{DefaultCycle: 60 * mDay, MinWonForCycle: 3},
+			append(wins(2), mProspect("slow", on(0), opp(on(2)), won(on(400)))), 20 * mDay},
 		{"configured default cycle", coach.Thresholds{DefaultCycle: 60 * mDay, MinWonForCycle: 5}, wins(2), 60 * mDay},
 		{"misconfigured minimum of zero, none won", coach.Thresholds{DefaultCycle: 60 * mDay}, nil, 60 * mDay},
 	} {
-		if got := tc.th.AverageWonCycle(tc.ps); got != tc.want {
-			t.Errorf("%s: AverageWonCycle = %v, want %v", tc.name, got, tc.want)
+		if got := tc.th.WonCycle(tc.ps, time.Time{}); got != tc.want {
+			t.Errorf("%s: WonCycle = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+	// A cycle the manager set wins over the won deals.
+	if got := th.CycleOf(coach.Team{CycleDays: 45}, wins(9), time.Time{}); got != 45*mDay {
+		t.Errorf("CycleOf a team with a set cycle = %v, want 45 days", got)
+	}
+	if got := th.CycleOf(coach.Team{}, wins(9), time.Time{}); got != 50*mDay {
+		t.Errorf("CycleOf a team without one = %v, want the median, 50 days", got)
 	}
 }
 
@@ -541,8 +550,11 @@ func TestAged(t *testing.T) {
 		want bool
 	}{
 		{"young", opportunity, on(10), false},
-		{"exactly the average cycle", opportunity, on(30), false},
-		{"just past it", opportunity, on(30).Add(time.Nanosecond), true},
+		{"just past the cycle: within the margin", opportunity, on(31), false},
+		{"exactly the cycle and a half", opportunity, on(45), false},
+		{"just past it", opportunity, on(45).Add(time.Nanosecond), true},
+		{"a recorded wait does not count as age", waited(opportunity, on(10), on(30)), on(50), false},
+		{"a wait cut short counts only as long as it ran", waitedCut(opportunity, on(10), on(30), on(12)), on(50), true},
 		{"long past it", opportunity, on(200), true},
 		{"awaiting is not pipeline", mProspect("b", on(0)), on(200), false},
 		{"won is not open", mProspect("c", on(0), opp(on(2)), won(on(100))), on(200), false},
@@ -552,6 +564,27 @@ func TestAged(t *testing.T) {
 			t.Errorf("%s: Aged = %v, want %v", tc.name, got, tc.want)
 		}
 	}
+}
+
+// waited records a wait on p from from to until, through Update.
+func waited(p coach.Prospect, from, until time.Time) coach.Prospect {
+	what := "legal review"
+	next, err := p.Update(from, p.Owner, coach.DealUpdate{WaitingOn: &what, WaitingUntil: until})
+	if err != nil {
+		panic(err)
+	}
+	return next
+}
+
+// waitedCut records a wait and clears it at cut.
+func waitedCut(p coach.Prospect, from, until, cut time.Time) coach.Prospect {
+	p = waited(p, from, until)
+	none := ""
+	next, err := p.Update(cut, p.Owner, coach.DealUpdate{WaitingOn: &none})
+	if err != nil {
+		panic(err)
+	}
+	return next
 }
 
 func TestLostFast(t *testing.T) {

@@ -282,7 +282,7 @@ func (s *Service) TeamProspects(ctx context.Context, actor Actor) (Team, []Prosp
 	if err == nil {
 		// The team's cycle comes with its deals: a manager's App Home, which
 		// asks for both, reads them once.
-		s.keepCycle(t, s.Thresholds.AverageWonCycle(ps))
+		s.keepCycle(t, s.Thresholds.CycleOf(t, ps, s.clock.Now()))
 	}
 	return t, ps, err
 }

@@ -186,6 +186,9 @@ type Prospect struct {
 	// review") until WaitingUntil; then the rep is asked again.
 	WaitingOn    string    `json:"waiting_on,omitempty"`
 	WaitingUntil time.Time `json:"waiting_until,omitzero"`
+	// Waits are the waits recorded over the deal's life, so its age can
+	// leave them out.
+	Waits []RecordedWait `json:"waits,omitempty"`
 
 	// CloseDate is when the rep expects to close the opportunity; zero when
 	// they did not say.
@@ -574,6 +577,7 @@ func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error
 		switch {
 		case what == "":
 			next.WaitingOn, next.WaitingUntil, next.FollowUpAt = "", time.Time{}, time.Time{}
+			next.Waits = endWaits(next.Waits, at)
 		case u.WaitingUntil.IsZero():
 			return p, invalid(FieldWaitingUntil, "is missing: until when are you waiting? Pick the day I should ask you again")
 		case !until.After(at):
@@ -584,6 +588,7 @@ func (p Prospect) Update(at time.Time, by string, u DealUpdate) (Prospect, error
 			}
 			next.WaitingOn, next.WaitingUntil = what, until
 			next.FollowUpAt = until
+			next.Waits = append(endWaits(next.Waits, at), RecordedWait{From: at, Until: until})
 		}
 	}
 	next.LastActivity = at
@@ -699,9 +704,24 @@ func DaysBetween(a, b time.Time) int {
 	return int(b.Sub(a) / (24 * time.Hour))
 }
 
+// RecordedWait is a wait a rep recorded: from when, until when.
+type RecordedWait struct {
+	From  time.Time `json:"from"`
+	Until time.Time `json:"until"`
+}
+
+// endWaits cuts short, at at, a recorded wait still running then.
+func endWaits(ws []RecordedWait, at time.Time) []RecordedWait {
+	if n := len(ws); n > 0 && ws[n-1].Until.After(at) {
+		ws[n-1].Until = at
+	}
+	return ws
+}
+
 func (p Prospect) clone() Prospect {
 	next := p
 	next.History = append([]Entry(nil), p.History...)
+	next.Waits = append([]RecordedWait(nil), p.Waits...)
 	if p.Qualification != nil {
 		next.Qualification = maps.Clone(p.Qualification)
 	}

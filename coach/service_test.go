@@ -858,14 +858,14 @@ func (c *countingNotifier) Digest(ctx context.Context, t coach.Team, d coach.Dig
 	return c.inner.Digest(ctx, t, d)
 }
 
-func (c *countingNotifier) Nudge(ctx context.Context, n coach.Nudge) (coach.MessageRef, error) {
-	return c.inner.Nudge(ctx, n)
+func (c *countingNotifier) Brief(ctx context.Context, n coach.Brief) (coach.MessageRef, error) {
+	return c.inner.Brief(ctx, n)
 }
 
 func (s *slowNotifier) Digest(ctx context.Context, t coach.Team, d coach.Digest) (coach.MessageRef, error) {
 	return s.inner.Digest(ctx, t, d)
 }
 
-func (s *slowNotifier) Nudge(ctx context.Context, n coach.Nudge) (coach.MessageRef, error) {
-	return s.inner.Nudge(ctx, n)
+func (s *slowNotifier) Brief(ctx context.Context, n coach.Brief) (coach.MessageRef, error) {
+	return s.inner.Brief(ctx, n)
 }

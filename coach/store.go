@@ -102,8 +102,8 @@ type Notifier interface {
 	// Digest posts a team's weekly digest to its channel (or, with none
 	// set, to its manager) in as many messages as it takes.
 	Digest(ctx context.Context, t Team, d Digest) (MessageRef, error)
-	// Nudge sends a coaching nudge to a manager.
-	Nudge(ctx context.Context, n Nudge) (MessageRef, error)
+	// Brief sends a rep's coaching brief to their manager.
+	Brief(ctx context.Context, b Brief) (MessageRef, error)
 }
 
 // ErrUndeliverable marks a message that cannot be delivered however often it

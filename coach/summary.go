@@ -41,12 +41,12 @@ type RepView struct {
 const recentLossDays = 30
 
 // RepView computes a rep's view from their prospects. Aged compares with
-// the average won cycle of the prospects given.
+// the won cycle of the prospects given.
 func (t Thresholds) RepView(ps []Prospect, now time.Time) RepView {
-	return t.repView(ps, now, t.AverageWonCycle(ps))
+	return t.repView(ps, now, t.WonCycle(ps, now))
 }
 
-// repView is RepView with the average won cycle given: the team's, when the
+// repView is RepView with the won cycle given: the team's, when the
 // rep is on one.
 func (t Thresholds) repView(ps []Prospect, now time.Time, cycle time.Duration) RepView {
 	v := RepView{Pipeline: GroupPipeline(ps, now), Flags: map[string]Flags{}}
@@ -91,7 +91,7 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 		return RepView{}, fmt.Errorf("read pipeline of %s: %w", owner, err)
 	}
 	t, onTeam := s.teamOf(ctx, team, owner)
-	cycle := s.Thresholds.AverageWonCycle(ps)
+	cycle := s.Thresholds.WonCycle(ps, s.clock.Now())
 	if onTeam {
 		cycle = s.teamCycle(ctx, t)
 	}
@@ -112,12 +112,12 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 	return v, nil
 }
 
-// cycleCacheFor is how long a team's average won cycle is reused: it moves
+// cycleCacheFor is how long a team's won cycle is reused: it moves
 // only when a deal is won.
 const cycleCacheFor = 10 * time.Minute
 
-// teamCycle is the average won sales cycle of a team ("aged" is open longer
-// than the team's average won cycle), cached per team.
+// teamCycle is the won sales cycle of a team ("aged" is
+// open well past it, Aged), cached per team.
 func (s *Service) teamCycle(ctx context.Context, t Team) time.Duration {
 	key := "cycle/" + t.Workspace + "/" + t.Manager
 	now := s.clock.Now()
@@ -129,13 +129,13 @@ func (s *Service) teamCycle(ctx context.Context, t Team) time.Duration {
 	}
 	cycle := s.Thresholds.DefaultCycle
 	if ps, err := s.teamProspects(ctx, t); err == nil {
-		cycle = s.Thresholds.AverageWonCycle(ps)
+		cycle = s.Thresholds.CycleOf(t, ps, s.clock.Now())
 	}
 	s.keepCycle(t, cycle)
 	return cycle
 }
 
-// keepCycle caches a team's average won cycle, however it was read.
+// keepCycle caches a team's won cycle, however it was read.
 func (s *Service) keepCycle(t Team, cycle time.Duration) {
 	s.teamCacheMu.Lock()
 	defer s.teamCacheMu.Unlock()

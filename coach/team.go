@@ -24,7 +24,10 @@ type Team struct {
 	Quotas    map[string]Quota `json:"quotas,omitempty"`    // by rep
 	Currency  string           `json:"currency,omitempty"`  // ISO code an amount typed without one is in; "" = the workspace's
 	Numbers   phrase.Style     `json:"numbers,omitempty"`   // number style; "" = the currency's (numbers.go)
-	Version   int64            `json:"version"`
+	// CycleDays is the sales cycle the manager set for the team; 0 means
+	// the median of the team's won deals (Thresholds.CycleOf).
+	CycleDays int   `json:"cycle_days,omitempty"`
+	Version   int64 `json:"version"`
 }
 
 // Quota is a rep's target for a period.

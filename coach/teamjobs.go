@@ -37,22 +37,33 @@ func (s *Service) runDigest(ctx context.Context, j Job, workspace, manager strin
 	return s.store.Schedule(ctx, j.Key, s.DigestTime.Next(now, t.Location()))
 }
 
-// Ledger keys of the nudge log.
-func nudgeSentKey(key string) string      { return "nudge/" + key }
-func nudgeSnoozeKey(key string) string    { return "snooze/" + key }
-func nudgeDiscussedKey(key string) string { return "discussed/" + key }
+// Ledger keys of the nudge log: a brief's send time and the findings it
+// held (by Key), the messages it was posted as, the manager's answers, and
+// their count of the day.
+func briefSentKey(key string) string     { return "brief/" + key }
+func briefFindingsKey(key string) string { return "briefed/" + key }
+
+// briefPostKey names a posted message as a brief: a rep's brief comes
+// again a week later under the same key, and an answer to last week's
+// message is still shown on that message (NudgePost).
+func briefPostKey(m MessageRef) string { return "briefpost/" + m.Channel + "/" + m.TS }
+func nudgeSnoozeKey(key string) string { return "snooze/" + key }
+func nudgeDiscussedKey(key string) string {
+	return "discussed/" + key
+}
 func nudgeCountKey(workspace, manager, day string) string {
 	return "nudges-sent/" + workspace + "/" + manager + "/" + day
 }
-func praiseKey(workspace, manager string) string { return "praised/" + workspace + "/" + manager }
 
 // nudgeLogKeep is how long the nudge log remembers: past every quiet period.
 const nudgeLogKeep = 30 * 24 * time.Hour
 
-// runNudges evaluates a team's nudges once a working day: which fire
-// (NudgeCandidates), which may go now (PickNudges, from the nudge log and
-// the manager's day), sends those once each, and looks again at the next
-// working morning, or sooner when a held nudge may go later today.
+// runNudges evaluates a team's coaching briefs once a working day: which
+// findings hold (Findings), without those the manager quieted, as one
+// brief per rep (Briefs); which briefs may go now (PickBriefs, from the
+// nudge log and the manager's day). It sends those once each, and looks
+// again at the next working morning, or sooner when a held brief may go
+// later today.
 func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager string) error {
 	t, err := s.store.Team(ctx, workspace, manager)
 	if errors.Is(err, ErrNotFound) {
@@ -73,7 +84,11 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 		return err
 	}
 	fw := ChooseFramework(t.Framework, s.TeamDefaults.Framework)
-	cands := s.Thresholds.NudgeCandidates(t, fw, ps, now)
+	quiet := func(n Finding) bool {
+		d := s.lookupTime(ctx, nudgeDiscussedKey(n.Key()))
+		return !d.IsZero() && now.Before(d.Add(s.Thresholds.DiscussedQuiet()))
+	}
+	briefs := Briefs(s.Thresholds.Findings(t, fw, ps, now), quiet)
 
 	day := now.In(loc).Format("2006-01-02")
 	countKey := nudgeCountKey(workspace, manager, day)
@@ -83,29 +98,26 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 	} else if ok {
 		sentToday, _ = strconv.Atoi(v)
 	}
-	lastPraise := s.lookupTime(ctx, praiseKey(workspace, manager))
 	var awayUntil time.Time
 	if s.Presence != nil {
 		awayUntil, _ = s.Presence.AwayUntil(ctx, workspace, manager)
 	}
 	holidays := append(slices.Clone(s.Holidays), t.Holidays...)
-	state := func(n Nudge) NudgeState {
-		return NudgeState{
-			LastSent:     s.lookupTime(ctx, nudgeSentKey(n.Key())),
-			SnoozedUntil: s.lookupTime(ctx, nudgeSnoozeKey(n.Key())),
-			Discussed:    s.lookupTime(ctx, nudgeDiscussedKey(n.Key())),
+	state := func(b Brief) BriefState {
+		return BriefState{
+			LastSent:     s.lookupTime(ctx, briefSentKey(b.Key())),
+			SnoozedUntil: s.lookupTime(ctx, nudgeSnoozeKey(b.Key())),
 			SentToday:    sentToday,
-			LastPraise:   lastPraise,
 			TZ:           t.TZ,
 			Hours:        s.timing.WorkingHours,
 			Holidays:     holidays,
 			AwayUntil:    awayUntil,
 		}
 	}
-	send, held := s.Thresholds.PickNudges(cands, state, now)
+	send, held := s.Thresholds.PickBriefs(briefs, state, now)
 	var errs []error
-	for _, n := range send {
-		_, err := s.sendOnce(ctx, "nudge/"+n.Key()+"/"+day, func(ctx context.Context) (MessageRef, error) { return s.notify.Nudge(ctx, n) })
+	for _, b := range send {
+		ref, err := s.sendOnce(ctx, "brief/"+b.Key()+"/"+day, func(ctx context.Context) (MessageRef, error) { return s.notify.Brief(ctx, b) })
 		if errors.Is(err, errInFlight) {
 			continue
 		}
@@ -114,11 +126,16 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 			continue
 		}
 		sentToday++
+		keys := make([]string, len(b.Findings))
+		for i, n := range b.Findings {
+			keys[i] = n.Key()
+		}
 		stamp := now.Format(time.RFC3339Nano)
-		errs = append(errs, s.store.Record(ctx, nudgeSentKey(n.Key()), stamp, nudgeLogKeep),
+		errs = append(errs, s.store.Record(ctx, briefSentKey(b.Key()), stamp, nudgeLogKeep),
+			s.store.Record(ctx, briefFindingsKey(b.Key()), strings.Join(keys, " "), nudgeLogKeep),
 			s.store.Record(ctx, countKey, strconv.Itoa(sentToday), 48*time.Hour))
-		if n.Kind == NudgePraise {
-			errs = append(errs, s.store.Record(ctx, praiseKey(workspace, manager), stamp, nudgeLogKeep))
+		if !ref.IsZero() {
+			errs = append(errs, s.store.Record(ctx, briefPostKey(ref), b.Key(), nudgeLogKeep))
 		}
 	}
 	next := s.nextNudgeRun(now, loc)
@@ -140,11 +157,13 @@ func (s *Service) lookupTime(ctx context.Context, key string) time.Time {
 	return t
 }
 
-// ErrNotYourNudge: a nudge's button pressed by someone it was not sent to.
+// ErrNotYourNudge: a brief's button pressed by someone it was not sent to.
 var ErrNotYourNudge error = &refusal{"not your nudge"}
 
-// AnswerNudge records a manager's answer to a nudge: discussed (quiet for
-// a while) or snoozed for a week.
+// AnswerNudge records a manager's answer to a rep's brief (key is
+// Brief.Key): discussed quiets the findings it held for DiscussedQuiet (a
+// new finding still makes a brief), snooze holds the rep's next brief for
+// NudgeRepeat. It returns until when.
 func (s *Service) AnswerNudge(ctx context.Context, actor Actor, key string, snooze bool) (time.Time, error) {
 	parts := strings.Split(key, "/")
 	if len(parts) != 4 || parts[0] != actor.Workspace || parts[1] != actor.User {
@@ -155,7 +174,16 @@ func (s *Service) AnswerNudge(ctx context.Context, actor Actor, key string, snoo
 		until := now.Add(s.Thresholds.NudgeRepeat)
 		return until, s.store.Record(ctx, nudgeSnoozeKey(key), until.Format(time.RFC3339Nano), nudgeLogKeep)
 	}
-	return now.Add(s.Thresholds.DiscussedQuiet()), s.store.Record(ctx, nudgeDiscussedKey(key), now.Format(time.RFC3339Nano), nudgeLogKeep)
+	findings, _, err := s.store.Lookup(ctx, briefFindingsKey(key))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the brief's findings: %w", err)
+	}
+	stamp := now.Format(time.RFC3339Nano)
+	errs := []error{s.store.Record(ctx, nudgeDiscussedKey(key), stamp, nudgeLogKeep)}
+	for _, f := range strings.Fields(findings) {
+		errs = append(errs, s.store.Record(ctx, nudgeDiscussedKey(f), stamp, nudgeLogKeep))
+	}
+	return now.Add(s.Thresholds.DiscussedQuiet()), errors.Join(errs...)
 }
 
 // PostDigestsNow posts the digests of the given managers' teams (every team

@@ -16,17 +16,17 @@ func Celebration(p coach.Prospect) Message {
 		l = &coach.Loss{}
 	}
 	account := safe(p.Account, coach.MaxAccountLen)
-	days := plural(l.DaysToLose, "day", "days")
+	in := lostIn(l.DaysToLose)
 	var headline string
 	switch {
 	case l.DaysToLose <= 3:
-		headline = fmt.Sprintf(":zap: <@%s> lost *%s* in %s. Lightning fast: that is time back for deals that will close.", p.Owner, account, days)
+		headline = fmt.Sprintf(":zap: <@%s> lost *%s* %s. Lightning fast: that is time back for deals that will close.", p.Owner, account, in)
 	case l.DaysToLose <= 14:
-		headline = fmt.Sprintf(":tada: <@%s> lost *%s* fast, in %s. An honest no beats a hopeful maybe.", p.Owner, account, days)
+		headline = fmt.Sprintf(":tada: <@%s> lost *%s* fast, %s. An honest no beats a hopeful maybe.", p.Owner, account, in)
 	case l.DaysToLose <= 30:
-		headline = fmt.Sprintf(":clap: <@%s> closed out *%s* after %s. Clean pipeline, clear head.", p.Owner, account, days)
+		headline = fmt.Sprintf(":clap: <@%s> closed out *%s* %s. Clean pipeline, clear head.", p.Owner, account, afterDays(l.DaysToLose))
 	default:
-		headline = fmt.Sprintf(":broom: <@%s> cleared *%s* out after %s. Late, but honest — and the lesson is worth sharing.", p.Owner, account, days)
+		headline = fmt.Sprintf(":broom: <@%s> cleared *%s* out %s. Late, but honest — and the lesson is worth sharing.", p.Owner, account, afterDays(l.DaysToLose))
 	}
 	blocks := []slack.Block{section("celebration", headline)}
 	details := fmt.Sprintf("*Why:* %s", l.Reason.Label())
@@ -40,6 +40,6 @@ func Celebration(p coach.Prospect) Message {
 	if l.Lesson != "" {
 		blocks = append(blocks, section("celebration_lesson", "*Lesson:* "+safe(l.Lesson, 2800)))
 	}
-	blocks = append(blocks, contextText("celebration_note", "Losing fast is the next best thing to winning. React, or reply in the thread with what you would have tried."))
-	return Message{Text: fmt.Sprintf("A fast loss: %s, in %s", account, days), Blocks: blocks}
+	blocks = append(blocks, contextText("celebration_note", "React, or reply in the thread with what you would have tried."))
+	return Message{Text: fmt.Sprintf("A loss shared: %s, %s", account, in), Blocks: blocks}
 }

@@ -15,28 +15,27 @@ const digestList = 10
 
 // Digest renders a team's weekly digest as one or more messages, each within
 // Block Kit's 50 blocks: for any team size, top entries and "and N more",
-// never a rejected post.
+// never a rejected post. The first message holds the reps as a table and
+// the trend as two charts, with a text Fallback.
 func Digest(d coach.Digest, now time.Time) []Message {
 	loc := d.Team.Location()
 	in := d.Integrity
-	blocks := []slack.Block{
+	top := []slack.Block{
 		header("Weekly pipeline digest"),
 		contextText("digest_team", fmt.Sprintf("<@%s>'s team · %s · week to %s", Escape(d.Team.Manager),
 			plural(len(d.Team.Reps), "rep", "reps"), Day(now, loc))),
-		section("digest_integrity", fmt.Sprintf("*Pipeline integrity*\n%s — the only pipeline\n%s not yet pipeline (no second meeting) · %s gone quiet\n%s this week",
+		section("digest_integrity", fmt.Sprintf("*Pipeline integrity*\n%s — the only pipeline\n%s met but without a second meeting (not pipeline yet) · %s gone quiet (never answered)\n%s closed out this week before becoming pipeline",
 			plural(in.Opportunities, "opportunity", "opportunities"), plural(in.NotYet, "prospect", "prospects"),
-			plural(in.GoneQuiet, "prospect", "prospects"), plural(in.Removed, "placeholder removed", "placeholders removed"))+crmBacklog(d.InCRM)),
+			plural(in.GoneQuiet, "prospect", "prospects"), plural(in.Removed, "prospect", "prospects"))+crmBacklog(d.InCRM)),
 	}
-	var rows []string
-	for _, r := range d.Rows {
-		rows = append(rows, digestRow(r))
+	reps := repTable("digest_reps", d.Rows)
+	if len(d.Rows) == 0 {
+		reps.plain = []slack.Block{section("digest_reps", "No reps on the team yet: add them with `/pipeline team add @rep`.")}
+		reps.rich = reps.plain
 	}
-	if len(rows) == 0 {
-		rows = []string{"No reps on the team yet: add them with `/pipeline team add @rep`."}
-	}
-	blocks = append(blocks, slack.NewDividerBlock(), section("digest_reps_title", "*Reps* — this week's first meetings → new opportunities, won, lost · first→second conversion (90 days) · median days to lose · open amount · coverage"))
-	blocks = append(blocks, packLines("digest_reps", rows, 30)...)
+	richHead, plainHead := withFallback(top, trendCharts("digest_trend", d.Trend, loc), slack.NewDividerBlock(), reps)
 
+	var rest []slack.Block
 	deals := func(id, title string, ps []coach.Prospect, line func(coach.Prospect) string) {
 		if len(ps) == 0 {
 			return
@@ -49,12 +48,16 @@ func Digest(d coach.Digest, now time.Time) []Message {
 			}
 			lines = append(lines, line(p))
 		}
-		blocks = append(blocks, slack.NewDividerBlock(), section(id, fmt.Sprintf("%s: %d\n%s", title, len(ps), strings.Join(lines, "\n"))))
+		rest = append(rest, slack.NewDividerBlock(), section(id, fmt.Sprintf("%s: %d\n%s", title, len(ps), strings.Join(lines, "\n"))))
 	}
-	deals("digest_stalled", "*Stalled* — no activity for two weeks", d.Stalled, func(p coach.Prospect) string {
+	deals("digest_stalled", "*Stalled* — nothing recorded for two weeks", d.Stalled, func(p coach.Prospect) string {
 		return fmt.Sprintf("• *%s* (<@%s>) · last activity %s", safe(p.Account, 80), p.Owner, Day(p.LastActivity, loc))
 	})
-	deals("digest_aged", "*Aged* — open longer than the team's average won cycle", d.Aged, func(p coach.Prospect) string {
+	agedTitle := "*Aged* — open half as long again as the team's won deals take"
+	if d.Team.CycleDays > 0 {
+		agedTitle = fmt.Sprintf("*Aged* — open longer than %s, the team's cycle of %s and half again", plural(d.Team.CycleDays*3/2, "day", "days"), plural(d.Team.CycleDays, "day", "days"))
+	}
+	deals("digest_aged", agedTitle, d.Aged, func(p coach.Prospect) string {
 		return fmt.Sprintf("• *%s* (<@%s>) · first met %s", safe(p.Account, 80), p.Owner, Day(p.FirstMeeting, loc))
 	})
 	var losses []string
@@ -63,17 +66,25 @@ func Digest(d coach.Digest, now time.Time) []Message {
 			losses = append(losses, fmt.Sprintf("…and %d more: `/pipeline lessons`", len(d.SharedLosses)-i))
 			break
 		}
-		line := fmt.Sprintf("• *%s* (<@%s>) · lost in %s · %s", safe(p.Account, 80), p.Owner, plural(p.Loss.DaysToLose, "day", "days"), p.Loss.Reason.Label())
+		line := fmt.Sprintf("• *%s* (<@%s>) · lost %s · %s", safe(p.Account, 80), p.Owner, lostIn(p.Loss.DaysToLose), p.Loss.Reason.Label())
 		if p.Loss.Lesson != "" {
 			line += "\n   _" + safe(strings.ReplaceAll(p.Loss.Lesson, "\n", " "), 280) + "_"
 		}
 		losses = append(losses, line)
 	}
 	if len(losses) > 0 {
-		blocks = append(blocks, slack.NewDividerBlock(), section("digest_losses_title", "*Losses we celebrate this week* — fast and honest"))
-		blocks = append(blocks, packLines("digest_losses", losses, 5)...)
+		rest = append(rest, slack.NewDividerBlock(), section("digest_losses_title", "*Losses we celebrate this week* — fast and honest"))
+		rest = append(rest, packLines("digest_losses", losses, 5)...)
 	}
-	return splitMessages("Weekly pipeline digest", blocks)
+
+	// The first message: the head and as much of the rest as fits beside
+	// the longer of its two forms.
+	n := min(len(rest), maxMessageBlks-max(len(richHead), len(plainHead)))
+	first := Message{Text: "Weekly pipeline digest", Blocks: append(richHead, rest[:n]...)}
+	if plainHead != nil {
+		first.Fallback = append(plainHead, rest[:n]...)
+	}
+	return append([]Message{first}, splitMessages("Weekly pipeline digest (continued)", rest[n:])...)
 }
 
 func digestRow(r coach.DigestRow) string {
@@ -98,11 +109,7 @@ func splitMessages(text string, blocks []slack.Block) []Message {
 	var out []Message
 	for len(blocks) > 0 {
 		n := min(len(blocks), maxMessageBlks)
-		part := text
-		if len(out) > 0 {
-			part = fmt.Sprintf("%s (continued)", text)
-		}
-		out = append(out, Message{Text: part, Blocks: blocks[:n]})
+		out = append(out, Message{Text: text, Blocks: blocks[:n]})
 		blocks = blocks[n:]
 	}
 	return out
@@ -123,8 +130,12 @@ func TeamAdmin(note string, t coach.Team) Message {
 		channel = "<#" + Escape(t.Channel) + ">"
 	}
 	fw := coach.ChooseFramework(t.Framework, "")
-	text := fmt.Sprintf("%s\n*Team of <@%s>:* %s\n*Digest channel:* %s · *Time zone:* %s · *Framework:* %s · *Amounts:* %s",
-		note, Escape(t.Manager), who, channel, Escape(t.Location().String()), fw.Title, teamAmounts(t))
+	cycle := "the median of won deals"
+	if t.CycleDays > 0 {
+		cycle = plural(t.CycleDays, "day", "days")
+	}
+	text := fmt.Sprintf("%s\n*Team of <@%s>:* %s\n*Digest channel:* %s · *Time zone:* %s · *Framework:* %s · *Amounts:* %s · *Sales cycle:* %s",
+		note, Escape(t.Manager), who, channel, Escape(t.Location().String()), fw.Title, teamAmounts(t), cycle)
 	return Message{Text: note, Blocks: []slack.Block{section("team", Truncate(text, maxSectionText))}}
 }
 

@@ -80,7 +80,7 @@ func summary(pl coach.Pipeline) string {
 func numbers(v coach.RepView) string {
 	median := "— (no losses yet)"
 	if v.HasMedian {
-		median = fmt.Sprintf("%.0f days", v.MedianDaysToLose)
+		median = days(v.MedianDaysToLose)
 	}
 	text := fmt.Sprintf("*Your numbers, last 90 days*\nFirst → second meeting: %s\nMedian time to lose: %s\nWin rate: %s",
 		v.Conversion, median, v.WinRate)
@@ -97,6 +97,9 @@ func opportunityLine(p coach.Prospect, f coach.Flags, loc *time.Location) string
 		parts = append(parts, Amount(p.Amount, p.Currency))
 	}
 	activity := fmt.Sprintf("%s since activity", plural(f.DaysSinceActivity, "day", "days"))
+	if f.DaysSinceActivity == 0 {
+		activity = "active today"
+	}
 	if f.Stalled {
 		activity = ":warning: stalled, " + activity
 	}
@@ -129,7 +132,7 @@ func lossLine(p coach.Prospect) string {
 	if p.Loss == nil {
 		return "• *" + safe(p.Account, 80) + "*"
 	}
-	return fmt.Sprintf("• *%s* · lost in %s · %s", safe(p.Account, 80), plural(p.Loss.DaysToLose, "day", "days"), p.Loss.Reason.Label())
+	return fmt.Sprintf("• *%s* · lost %s · %s", safe(p.Account, 80), lostIn(p.Loss.DaysToLose), p.Loss.Reason.Label())
 }
 
 // homeList renders up to max entries, each a section and its buttons, then a
@@ -249,31 +252,23 @@ func packLines(id string, lines []string, maxBlocks int) []slack.Block {
 	return blocks
 }
 
-// homeTeamReps caps the reps App Home lists for a manager.
-const homeTeamReps = 15
-
-// teamSection is a manager's team in App Home: the honest pipeline and a line
-// per rep; the full digest is one command away.
+// teamSection is a manager's team in App Home: the honest pipeline, the
+// trend as two charts and the reps as a table; the full digest is one
+// command away.
 func teamSection(d coach.Digest) []slack.Block {
 	in := d.Integrity
-	var lines []string
-	for i, r := range d.Rows {
-		if i == homeTeamReps {
-			lines = append(lines, fmt.Sprintf("…and %d more reps: `/pipeline team`", len(d.Rows)-i))
-			break
-		}
-		lines = append(lines, "• "+digestRow(r))
-	}
-	if len(lines) == 0 {
-		lines = []string{"No reps yet: `/pipeline team add @rep`."}
-	}
-	return []slack.Block{
+	blocks := []slack.Block{
 		slack.NewDividerBlock(),
 		header("Your team"),
 		section("home_team", fmt.Sprintf("%s · %s not yet pipeline · %s gone quiet · %s stalled",
 			plural(in.Opportunities, "opportunity", "opportunities"), plural(in.NotYet, "prospect", "prospects"),
 			plural(in.GoneQuiet, "prospect", "prospects"), plural(len(d.Stalled), "deal", "deals"))),
-		section("home_team_reps", Truncate(strings.Join(lines, "\n"), maxSectionText)),
-		contextText("home_team_more", "Per rep: this week's first meetings → new opportunities, won, lost · conversion · median days to lose · open · coverage. The full digest: `/pipeline team`."),
 	}
+	blocks = append(blocks, trendCharts("home_trend", d.Trend, d.Team.Location()).rich...)
+	if len(d.Rows) == 0 {
+		blocks = append(blocks, section("home_team_reps", "No reps yet: `/pipeline team add @rep`."))
+	} else {
+		blocks = append(blocks, repTable("home_team_reps", d.Rows).rich...)
+	}
+	return append(blocks, contextText("home_team_more", "The full digest, with the deals that need a look: `/pipeline team`."))
 }

@@ -72,8 +72,11 @@ func TestTypedTextIsEscapedOnEverySurface(t *testing.T) {
 		"already":        render.AlreadyDecided(lostOne, "U1", "today"),
 		"team admin":     render.TeamAdmin("Done.", team),
 		"digest":         render.Digest(digest, now),
-		"nudge": render.Nudge(coach.Nudge{Kind: coach.NudgeStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p1",
-			Why: "No activity for 16 days", Deals: []coach.Prospect{opp}, Questions: []string{"What is the next step?"}}),
+		"brief": render.Brief(coach.Brief{Workspace: "T1", Manager: "UM", Rep: "U1", Findings: []coach.Finding{
+			{Kind: coach.FindingStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p1", Stalled: true, DaysStalled: 16, StalledAfterDays: 14, Deals: []coach.Prospect{opp}},
+			{Kind: coach.FindingLateQualification, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p2", LateQualification: true, DaysAsOpportunity: 40,
+				Framework: hostileText, Missing: []coach.FrameworkItem{{Key: "authority", Name: hostileText, Question: hostileText}}, Deals: []coach.Prospect{opp}},
+		}}),
 	}
 	for _, name := range []string{render.SectionOpportunities, render.SectionNotYet, render.SectionQuiet, render.SectionScheduled, render.SectionLosses} {
 		surfaces["see all "+name] = render.AllModal(view, name, berlin)

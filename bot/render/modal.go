@@ -160,7 +160,7 @@ func LoseModal(p coach.Prospect) slack.ModalViewRequest {
 		slack.NewOptionBlockObject(shareOptionValue, plain("Share it with the team", maxOptionText),
 			plain("Celebrated in the team channel, without blame", maxOptionText)))
 	share.InitialOptions = share.Options
-	intro := fmt.Sprintf("Losing *%s* fast is the next best thing to winning it. Two minutes, no blame.", safe(p.Account, coach.MaxAccountLen))
+	intro := fmt.Sprintf("Two minutes, no blame: what *%s* taught you helps the next deal.", safe(p.Account, coach.MaxAccountLen))
 	return modal(ViewLose, "Lose it fast", "Lose it", FormMetadata(p),
 		section("lose_intro", intro),
 		input(InputReason, "Why was it lost?", "Lost to a competitor is not the same as no decision: be honest, it is for learning.", false, reason),

@@ -103,8 +103,8 @@ func Help() Message {
 		"Dates work like: today 2pm, tomorrow 10:00, mon 9am, 2026-12-01 14:30, yesterday 3pm.",
 	}, "\n")
 	managers := strings.Join([]string{
-		"*Managers:* `/pipeline team` (your team's numbers) · `team add @rep` · `team remove @rep` · `team channel #channel` · `team timezone Europe/Berlin` · `team framework bant|meddicc|spiced` · `team holidays 2026-12-24` · `team currency EUR` · `team numbers 1.234,56` · `/pipeline quota @rep 250k [2026-Q1]` · `/pipeline digest`",
-		"*Admins:* `/pipeline admin` · `admin manager @user` · `admin digest post [@manager]` · `admin calendar`",
+		"*Managers:* `/pipeline team` (your team's numbers) · `team add @rep` · `team remove @rep` · `team channel #channel` · `team timezone Europe/Berlin` · `team framework bant|meddicc|spiced` · `team holidays 2026-12-24` · `team currency EUR` · `team numbers 1.234,56` · `team cycle 60` (days, or `auto`) · `/pipeline quota @rep 250k [2026-Q1]` · `/pipeline digest`",
+		"*Admins:* `/pipeline admin` · `admin manager @user` · `admin digest post [@manager]` · `admin calendar` · `admin crm`",
 	}, "\n")
 	return Message{Text: "How to use /pipeline", Blocks: []slack.Block{section("help", reps), contextText("help_managers", managers)}}
 }

@@ -40,14 +40,24 @@ func Prompt(p coach.Prospect, a coach.Ask) Message {
 		}
 	default:
 		text = fmt.Sprintf("*%s* still has no second meeting since %s. *Close it out?*", account, met)
-		note = "It has never been pipeline. Losing it now keeps your view honest; you can still confirm if a meeting gets booked."
+		note = "It has never been pipeline, and closing it keeps your view honest. If a second meeting did get booked, say so instead."
 	}
 	yes := button(ActionYes, p.ID, "Yes, booked", "primary")
 	notYet := button(ActionNotYet, p.ID, "Not yet", "")
 	lose := button(ActionLose, p.ID, "No — lose it fast", "danger")
 	if a.Kind == coach.AskCloseOut {
-		notYet = button(ActionNotYet, p.ID, "Keep it a little longer", "")
-		lose = button(ActionLose, p.ID, "Lose it", "danger")
+		// The question is "close it out?": the buttons answer that, first.
+		lose = button(ActionLose, p.ID, "Yes, close it as lost", "danger")
+		notYet = button(ActionNotYet, p.ID, "No, keep it open", "")
+		yes = button(ActionYes, p.ID, "A meeting is booked", "primary")
+		return Message{
+			Text: fmt.Sprintf("Close out %s?", account),
+			Blocks: []slack.Block{
+				section("prompt", text),
+				slack.NewActionBlock("prompt_actions", lose, notYet, yes),
+				contextText("prompt_note", note+" You can also reply here: _no_ (close it) · _not yet_ (keep it) · _yes, tue 10am_ (booked)."),
+			},
+		}
 	}
 	blocks := []slack.Block{section("prompt", text)}
 	buttons := []slack.BlockElement{yes, notYet, lose}
@@ -95,7 +105,7 @@ func Decided(p coach.Prospect) Message {
 		if p.Loss != nil {
 			reason = " (" + p.Loss.Reason.Label() + ")"
 		}
-		text = fmt.Sprintf(":wave: *%s* is lost%s. Losing fast is the next best thing to winning.", account, reason)
+		text = fmt.Sprintf(":wave: *%s* is lost%s.", account, reason)
 	case coach.Withdrawn:
 		text = fmt.Sprintf(":see_no_evil: *%s* is not a sales meeting: withdrawn, and I won't ask about meetings with them again. `/pipeline calendar` shows what I read.", account)
 	default:
@@ -179,16 +189,15 @@ func Updated(p coach.Prospect) Message {
 	return Message{Text: "Updated " + safe(p.Account, coach.MaxAccountLen), Blocks: []slack.Block{section("updated", text)}}
 }
 
-// Answered acknowledges an answer typed in the DM. When the question above
-// was updated to show the decision, a short word is enough; otherwise the
-// decision itself.
-func Answered(p coach.Prospect) Message {
-	if p.Prompt.IsZero() {
-		return Decided(p)
-	}
-	text := fmt.Sprintf(":ok_hand: Got it — *%s* is %s. I've updated my question above.", safe(p.Account, coach.MaxAccountLen), stateWords(p.State))
-	if p.State == coach.Awaiting {
-		text = fmt.Sprintf(":ok_hand: Got it — *%s*: no second meeting yet. I'll ask again %s.", safe(p.Account, coach.MaxAccountLen), When(p.FollowUpAt, p.Location()))
-	}
-	return Message{Text: "Got it: " + safe(p.Account, coach.MaxAccountLen), Blocks: []slack.Block{section("answered", text)}}
+// Answered confirms an answer typed in the DM, below it, where the rep is
+// looking: the decision itself. It is the one confirmation: the question
+// above is closed with Closed, which does not say it again.
+func Answered(p coach.Prospect) Message { return Decided(p) }
+
+// Closed replaces a question answered in words: no buttons left, and a
+// pointer to the answer below rather than a second confirmation.
+func Closed(p coach.Prospect) Message {
+	account := safe(p.Account, coach.MaxAccountLen)
+	text := fmt.Sprintf("The first meeting with *%s* (%s): answered below.", account, When(p.FirstMeeting, p.Location()))
+	return Message{Text: account + ": answered", Blocks: []slack.Block{contextText("decided", text)}}
 }

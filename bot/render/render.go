@@ -17,6 +17,17 @@ import (
 type Message struct {
 	Text   string
 	Blocks []slack.Block
+	// Fallback, when set, is the message with its tables and charts said
+	// in text, for a workspace that answers invalid_blocks to them.
+	Fallback []slack.Block `json:",omitempty"`
+}
+
+// Plain is the message as text blocks only: Fallback when it has one.
+func (m Message) Plain() Message {
+	if m.Fallback == nil {
+		return m
+	}
+	return Message{Text: m.Text, Blocks: m.Fallback}
 }
 
 // Options turns the message into slack-go options for posting or updating.

@@ -26,7 +26,7 @@ var berlin, _ = time.LoadLocation("Europe/Berlin")
 var ny, _ = time.LoadLocation("America/New_York")
 
 // answeredInDM is an opportunity confirmed by a reply in the DM, whose
-// question above was updated.
+// question above now points to this answer (render.Closed).
 func answeredInDM() coach.Prospect {
 	p := opportunity("p1", "Acme")
 	p.Prompt = coach.MessageRef{Channel: "D1", TS: "1.2"}
@@ -93,8 +93,7 @@ func TestGolden(t *testing.T) {
 	waiting.WaitingOn, waiting.WaitingUntil = "legal review", at(30, 9, 0)
 	view := coach.DefaultThresholds.RepView([]coach.Prospect{opportunity("p1", "Acme"), prospect("p2", "Globex", coach.Awaiting), lost("p3", "Initech", 2)}, now)
 	view.Framework = coach.ChooseFramework("spiced", "")
-	digest := coach.DefaultThresholds.BuildDigest(coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1"}, TZ: "Europe/Berlin"},
-		[]coach.Prospect{opportunity("p1", "Acme"), prospect("p2", "Globex", coach.Awaiting), lost("p3", "Initech", 2)}, now)
+	managerDigest := trendDigest() // with weeks of history: the charts show
 	fromCalendar := prospect("p5", "Acme", coach.Awaiting)
 	fromCalendar.Calendar = &coach.CalendarMeeting{EventID: "e1", Title: "Acme intro", Start: at(25, 10, 0), End: at(25, 11, 0), Company: "acme.com"}
 	withEvidence := fromCalendar
@@ -121,7 +120,7 @@ func TestGolden(t *testing.T) {
 		"celebration_fast":         render.Celebration(lost("p3", "Initech", 2)),
 		"celebration_slow":         render.Celebration(lost("p3", "Initech", 45)),
 		"home":                     render.Home(view, nil, now, berlin),
-		"home_manager":             render.Home(view, &digest, now, berlin),
+		"home_manager":             render.Home(view, &managerDigest, now, berlin),
 		"modal_confirm":            render.ConfirmModal(prospect("p1", "Acme", coach.Awaiting), coach.SecondMeeting{}, coach.ChooseFramework("meddicc", "")),
 		"modal_lose":               render.LoseModal(prospect("p1", "Acme", coach.Awaiting)),
 		"modal_update":             render.UpdateModal(waiting, coach.ChooseFramework("bant", "")),
@@ -129,13 +128,13 @@ func TestGolden(t *testing.T) {
 		"cleanup":                  render.Cleanup(view, berlin).Blocks,
 		"lessons":                  render.Lessons([]coach.Prospect{lost("p3", "Initech", 2)}, "competitor").Blocks,
 		"pipeline":                 render.Pipeline(view, now, berlin).Blocks,
-		"nudge_stalled": render.Nudge(coach.Nudge{Kind: coach.NudgeStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p1",
-			Why: "No activity for 16 days <b>", Deals: []coach.Prospect{opportunity("p1", "Acme <!here>")},
-			Questions: []string{"What is the next step, and who owns it?", "If nothing happens by Friday, will you lose it?"}}).Blocks,
-		"deal_card": render.DealCard(opportunity("p1", "Acme"), coach.ChooseFramework("bant", ""), berlin),
+		"brief":                    render.Brief(briefFixture()).Blocks,
+		"digest":                   render.Digest(trendDigest(), now)[0].Blocks,
+		"digest_plain":             render.Digest(trendDigest(), now)[0].Plain().Blocks,
+		"deal_card":                render.DealCard(opportunity("p1", "Acme"), coach.ChooseFramework("bant", ""), berlin),
 		// what was understood from typed words, shown back with a Change button
 		"answered_echo": render.WithEcho(render.Answered(answeredInDM()), render.Echo{
-			Parts: []string{render.EchoMeeting("second meeting", at(26, 10, 0), berlin)}, Prospect: "p1"}),
+			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), berlin)}, Prospect: "p1"}),
 		"decided_echo": render.WithEcho(render.Decided(opportunity("p1", "Acme")), render.Echo{
 			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), berlin), "estimated $25,000"}, Prospect: "p1"}),
 		"echo_only": render.EchoOnly(render.Echo{
@@ -235,6 +234,7 @@ func checkBlocks(t *testing.T, name string, blocks []slack.Block, max int) {
 		t.Errorf("%s: %d blocks, limit %d", name, len(blocks), max)
 	}
 	ids := map[string]bool{}
+	charts := 0
 	for _, b := range blocks {
 		id := b.ID()
 		if id != "" && ids[id] {
@@ -242,6 +242,15 @@ func checkBlocks(t *testing.T, name string, blocks []slack.Block, max int) {
 		}
 		ids[id] = true
 		switch b := b.(type) {
+		case *slack.DataTableBlock:
+			if len(b.Rows) < 2 || len(b.Rows) > 101 || len(b.Rows[0]) > 20 || b.Caption == "" {
+				t.Errorf("%s: table %s has %d rows of %d columns", name, b.BlockID, len(b.Rows), len(b.Rows[0]))
+			}
+		case *slack.DataVisualizationBlock:
+			charts++
+			if err := b.Validate(); err != nil || charts > 2 {
+				t.Errorf("%s: chart %s: %v (chart %d of the message)", name, b.BlockID, err, charts)
+			}
 		case *slack.SectionBlock:
 			if n := utf8.RuneCountInString(b.Text.Text); n < 1 || n > 3000 {
 				t.Errorf("%s: section %s is %d characters", name, b.BlockID, n)
@@ -340,5 +349,64 @@ func TestAmountInputReadsBackInEitherStyle(t *testing.T) {
 				t.Errorf("%s: %q reads back as %+v, %v; want %+v", conv.Style, in, back, err, a)
 			}
 		}
+	}
+}
+
+// briefFixture is a brief with a pattern, a deal that shows it, another
+// deal, and praise.
+func briefFixture() coach.Brief {
+	acme := opportunity("p1", "Acme <!here>")
+	globex := opportunity("p2", "Globex")
+	globex.NextStep = ""
+	lostFast := lost("p3", "Initech", 0)
+	low := coach.Finding{Kind: coach.FindingLowConversion, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "U1", Importance: 90,
+		WindowDays: 90, Line: 0.30, RepRate: coach.Rate{Num: 1, Den: 12}, TeamRate: coach.Rate{Num: 20, Den: 40}, RepUpper: 0.24,
+		Deals: []coach.Prospect{prospect("p5", "Hooli", coach.Lost)}}
+	stalled := coach.Finding{Kind: coach.FindingStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p1", Importance: 65,
+		Stalled: true, Aged: true, DaysStalled: 16, StalledAfterDays: 14, DaysOpen: 140, DaysWaited: 12, CycleDays: 90, AgedAfterDays: 135,
+		Deals: []coach.Prospect{acme}}
+	late := coach.Finding{Kind: coach.FindingLateQualification, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "p2", Importance: 52,
+		LateQualification: true, DaysAsOpportunity: 40, Framework: "BANT", Part: 0.25,
+		Missing: []coach.FrameworkItem{{Key: "authority", Name: "Authority", Question: "Who signs?"}}, Deals: []coach.Prospect{globex}}
+	praise := coach.Finding{Kind: coach.FindingPraise, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: "U1", FastHabit: true, Sample: 3,
+		Line: 14, RepMedian: 3, TeamMedian: 9, HasTeamMedian: true, Deals: []coach.Prospect{lostFast}}
+	return coach.Brief{Workspace: "T1", Manager: "UM", Rep: "U1", Findings: []coach.Finding{low, stalled, late}, Praise: &praise}
+}
+
+// trendDigest is a digest of a team with four weeks of history.
+func trendDigest() coach.Digest {
+	var ps []coach.Prospect
+	for i := range 8 {
+		p := prospect(fmt.Sprintf("t%d", i), fmt.Sprintf("Deal %d", i), coach.Awaiting)
+		p.FirstMeeting = now.AddDate(0, 0, -4*i-1)
+		p.History = []coach.Entry{{At: p.FirstMeeting.Add(-time.Hour), By: "U1", Event: coach.EventLogged, To: coach.Scheduled}}
+		if i%2 == 0 {
+			p.State = coach.Opportunity
+			p.History = append(p.History, coach.Entry{At: p.FirstMeeting.Add(24 * time.Hour), By: "U1", Event: coach.EventConfirmed, From: coach.Awaiting, To: coach.Opportunity})
+		}
+		p.Owner = []string{"U1", "U2"}[i%2*0+i/4]
+		ps = append(ps, p)
+	}
+	team := coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1", "U2"}, TZ: "Europe/Berlin",
+		Quotas: map[string]coach.Quota{"U1": {Amount: 100000, Currency: "USD", Period: "2026-Q4"}}}
+	return coach.DefaultThresholds.BuildDigest(team, ps, now)
+}
+
+// A brief about a rep with every pattern and hundreds of flagged deals
+// with long names stays within a message's limits.
+func TestBriefFitsAnySize(t *testing.T) {
+	b := briefFixture()
+	long := strings.Repeat("Ö", 150)
+	for i := range 300 {
+		p := opportunity(fmt.Sprintf("d%d", i), fmt.Sprintf("%s %d", long, i))
+		p.NextStep = ""
+		b.Findings = append(b.Findings, coach.Finding{Kind: coach.FindingStalled, Workspace: "T1", Manager: "UM", Rep: "U1", Subject: p.ID,
+			Stalled: true, Aged: true, LateQualification: true, DaysStalled: 40, DaysOpen: 200, CycleDays: 90, Framework: "MEDDICC",
+			Missing: []coach.FrameworkItem{{Name: long}, {Name: long}}, Deals: []coach.Prospect{p}})
+	}
+	m := render.Brief(b)
+	checkBlocks(t, "brief", m.Blocks, 50)
+	if raw, _ := json.Marshal(m.Blocks); !strings.Contains(string(raw), "more.") {
+		t.Error("a brief that cannot list every deal does not say how many more")
 	}
 }

@@ -76,7 +76,7 @@ func (s *Server) parseContent(text string, blocks any) (content, *apiResult) {
 		r := fail("invalid_blocks_format")
 		return c, &r
 	}
-	if errs := validateMessageBlocks(c.blocks); len(errs) > 0 {
+	if errs := validateMessageBlocks(c.blocks, s.cfg.noData); len(errs) > 0 {
 		r := invalidBlocks(errs)
 		return c, &r
 	}

@@ -51,6 +51,7 @@ type config struct {
 	eventRetries   int
 	limits         *RateLimits
 	now            func() time.Time
+	noData         bool // WithoutDataBlocks
 }
 
 // Option configures a Server.

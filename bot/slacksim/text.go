@@ -61,7 +61,8 @@ func joinTexts(first string, blocks slack.Blocks) string {
 }
 
 // collectTexts walks one JSON value in document order and collects every string held by a
-// "text" key: the text of text objects and of rich_text elements. A decoder is used instead of
+// "text" key (text objects, rich_text elements, table cells), a table's caption, a chart's
+// title, and a rich_text user element as its mention. A decoder is used instead of
 // maps so the order is the order on screen.
 func collectTexts(dec *json.Decoder, key string, out *[]string) {
 	tok, err := dec.Token()
@@ -88,8 +89,12 @@ func collectTexts(dec *json.Decoder, key string, out *[]string) {
 			_, _ = dec.Token()
 		}
 	case string:
-		if key == "text" && t != "" {
+		switch {
+		case t == "":
+		case key == "text", key == "caption", key == "title":
 			*out = append(*out, t)
+		case key == "user_id": // a rich_text user element, as in a table's rep column
+			*out = append(*out, "<@"+t+">")
 		}
 	}
 }

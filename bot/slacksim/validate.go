@@ -14,7 +14,11 @@ const (
 	maxViewBlocks    = 100
 )
 
-type validator struct{ errs []string }
+type validator struct {
+	errs   []string
+	noData bool // the workspace refuses tables and charts
+	charts int  // data_visualization blocks seen so far
+}
 
 func (v *validator) fail(ptr, format string, args ...any) {
 	v.errs = append(v.errs, fmt.Sprintf(format, args...)+" [json-pointer:"+ptr+"]")
@@ -50,14 +54,14 @@ func (v *validator) optionalText(ptr string, obj any, limit int) {
 	}
 }
 
-func validateMessageBlocks(blocks []any) []string {
-	var v validator
+func validateMessageBlocks(blocks []any, noData bool) []string {
+	v := validator{noData: noData}
 	v.blocks("/blocks", blocks, maxMessageBlocks)
 	return v.errs
 }
 
-func validateView(view map[string]any) []string {
-	var v validator
+func validateView(view map[string]any, noData bool) []string {
+	v := validator{noData: noData}
 	typ := str(view["type"])
 	switch typ {
 	case "modal":
@@ -153,6 +157,10 @@ func (v *validator) block(p string, b map[string]any) {
 		} else {
 			v.fail(p+"/element", "missing required field: element")
 		}
+	case "data_table":
+		v.dataTable(p, b)
+	case "data_visualization":
+		v.dataVisualization(p, b)
 	case "divider", "image", "rich_text", "file", "video", "markdown", "context_actions", "table":
 	default:
 		v.fail(p+"/type", "unknown block type %q", b["type"])

@@ -40,7 +40,7 @@ func (s *Server) checkView(raw map[string]any, typ string) *apiResult {
 			fmt.Sprintf("[ERROR] view type must be %s [json-pointer:/view/type]", typ)}}
 		return &r
 	}
-	if errs := validateView(raw); len(errs) > 0 {
+	if errs := validateView(raw, s.cfg.noData); len(errs) > 0 {
 		r := invalidBlocks(errs)
 		return &r
 	}

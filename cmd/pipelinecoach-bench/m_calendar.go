@@ -109,7 +109,7 @@ func (noNotifier) Celebrate(context.Context, coach.Prospect) (coach.MessageRef, 
 func (noNotifier) Digest(context.Context, coach.Team, coach.Digest) (coach.MessageRef, error) {
 	return coach.MessageRef{}, nil
 }
-func (noNotifier) Nudge(context.Context, coach.Nudge) (coach.MessageRef, error) {
+func (noNotifier) Brief(context.Context, coach.Brief) (coach.MessageRef, error) {
 	return coach.MessageRef{}, nil
 }
 

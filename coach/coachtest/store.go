@@ -233,9 +233,9 @@ type Notifier struct {
 	Sent []Sent
 	// Celebrated lists the prospects whose loss was posted, in order.
 	Celebrated []string
-	// Digests and Nudges record what went to managers.
+	// Digests and Briefs record what went to managers.
 	Digests []coach.Digest
-	Nudges  []coach.Nudge
+	Briefs  []coach.Brief
 	// Fail, when set, is returned by the next Ask instead of sending.
 	Fail error
 	n    int
@@ -282,12 +282,12 @@ func (n *Notifier) Digest(_ context.Context, _ coach.Team, d coach.Digest) (coac
 	return coach.MessageRef{Channel: "CDIGEST", TS: fmt.Sprintf("%d.000000", n.n)}, nil
 }
 
-// Nudge implements coach.Notifier.
-func (n *Notifier) Nudge(_ context.Context, x coach.Nudge) (coach.MessageRef, error) {
+// Brief implements coach.Notifier.
+func (n *Notifier) Brief(_ context.Context, x coach.Brief) (coach.MessageRef, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.n++
-	n.Nudges = append(n.Nudges, x)
+	n.Briefs = append(n.Briefs, x)
 	return coach.MessageRef{Channel: "D" + x.Manager, TS: fmt.Sprintf("%d.000000", n.n)}, nil
 }
 

@@ -40,6 +40,7 @@ func testRoundTrip(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	full.CRM = coach.CRMLink{ID: "deal-7", SyncAt: t0.Add(time.Minute), SyncedAt: t0, Attempts: 3, LastError: "503 Service Unavailable", Refused: "no HubSpot user has rita@example.com"}
 	full.Calendar = &coach.CalendarMeeting{EventID: "evt_1", Title: "Acme — intro", Start: t0.In(paris), End: t0.Add(time.Hour), Company: "acme.example"}
 	full.NextMeeting = &coach.CalendarMeeting{EventID: "evt_2", Title: "Acme — follow-up", Start: t0.Add(72 * time.Hour), End: t0.Add(73 * time.Hour), Company: "acme.example"}
+	full.Waits = []coach.RecordedWait{{From: t0.Add(time.Hour + 3), Until: full.WaitingUntil}}
 	full.LastActivity = time.Now() // with a monotonic reading
 	full.History = append(full.History,
 		coach.Entry{At: t0.Add(time.Hour), By: coach.SystemActor, Event: coach.EventAsked, From: coach.Scheduled, To: coach.Awaiting, Version: 2},

@@ -121,6 +121,16 @@ func normal(p coach.Prospect) coach.Prospect {
 			*m = &c
 		}
 	}
+	if len(p.Waits) == 0 {
+		p.Waits = nil
+	} else {
+		ws := make([]coach.RecordedWait, len(p.Waits))
+		for i, w := range p.Waits {
+			utc(reflect.ValueOf(&w).Elem())
+			ws[i] = w
+		}
+		p.Waits = ws
+	}
 	return p
 }
 

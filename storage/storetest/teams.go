@@ -13,7 +13,7 @@ import (
 func team(ws, manager string, version int64, reps ...string) coach.Team {
 	return coach.Team{Workspace: ws, Manager: manager, Reps: reps, Channel: "C0DIGEST", TZ: "Europe/Paris", Framework: "meddicc",
 		Holidays: []string{"2031-12-24"}, Quotas: map[string]coach.Quota{"U1": {Amount: 250000, Currency: "USD", Period: "2031-Q1"}},
-		Currency: "EUR", Numbers: phrase.DecimalPoint, Version: version}
+		Currency: "EUR", Numbers: phrase.DecimalPoint, CycleDays: 60, Version: version}
 }
 
 // Teams: a manager's team round-trips, versions are checked like prospects',
@@ -141,5 +141,6 @@ func wantTeamOf(t *testing.T, s coach.Store, user, wantManager string) {
 func sameTeam(a, b coach.Team) bool {
 	return a.Workspace == b.Workspace && a.Manager == b.Manager && slices.Equal(a.Reps, b.Reps) && a.Channel == b.Channel &&
 		a.TZ == b.TZ && a.Framework == b.Framework && slices.Equal(a.Holidays, b.Holidays) && a.Version == b.Version &&
-		len(a.Quotas) == len(b.Quotas) && a.Quotas["U1"] == b.Quotas["U1"] && a.Currency == b.Currency && a.Numbers == b.Numbers
+		len(a.Quotas) == len(b.Quotas) && a.Quotas["U1"] == b.Quotas["U1"] && a.Currency == b.Currency && a.Numbers == b.Numbers &&
+		a.CycleDays == b.CycleDays
 }

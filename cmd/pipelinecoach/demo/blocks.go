@@ -88,6 +88,9 @@ type block struct {
 	Filled      bool
 	Value       string
 	Checked     map[string]bool
+	// Table and Chart: a data_table or data_visualization block.
+	Table *table
+	Chart *chart
 }
 
 // Buttons is the block's buttons, for the transcript.
@@ -173,6 +176,10 @@ func (n names) parseBlock(g map[string]any) block {
 		b.Optional, _ = g["optional"].(bool)
 		em, _ := g["element"].(map[string]any)
 		b.Input = n.element(em)
+	case "data_table":
+		b.Table = n.parseTable(g)
+	case "data_visualization":
+		b.Chart = parseChart(g)
 	case "image":
 		b.Text = rich{{Text: "[image: " + orDefault(str(g["alt_text"]), "picture") + "]"}}
 	case "rich_text":
@@ -439,6 +446,9 @@ var emojis = map[string]string{
 	"raised_hands": "🙌", "muscle": "💪", "seedling": "🌱", "dart": "🎯", "eyes": "👀", "x": "❌",
 	"heavy_check_mark": "✔️", "speech_balloon": "💬", "bell": "🔔", "rocket": "🚀", "star": "⭐",
 	"spiral_calendar_pad": "🗓️", "zzz": "💤", "palm_tree": "🌴", "thinking_face": "🤔", "question": "❓",
+	"ok_hand": "👌", "speech_balloon_left": "🗨️", "information_source": "ℹ️", "no_entry": "⛔", "lock": "🔒",
+	"hourglass_done": "⌛", "thumbsup": "👍", "+1": "👍", "raising_hand": "🙋", "pushpin": "📌", "busts_in_silhouette": "👥",
+	"link": "🔗", "envelope": "✉️", "gear": "⚙️", "stopwatch": "⏱️", "red_circle": "🔴", "large_green_circle": "🟢",
 }
 
 // emoji replaces the :codes: we know.

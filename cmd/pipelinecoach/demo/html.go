@@ -203,6 +203,28 @@ a { color: #1264a3; }
 .check small { display: block; color: #616061; margin-left: 24px; }
 .hint { color: #616061; font-size: 12px; margin-top: 2px; }
 .err { color: #e01e5a; font-size: 13px; margin-top: 2px; }
+.dt { overflow-x: auto; margin: 6px 0; max-width: 100%; }
+.dt table { border-collapse: collapse; font-size: 13px; }
+.dtcap { color: #616061; font-size: 12px; margin-top: 6px; }
+.dt th, .dt td { border: 1px solid #e8e8e8; padding: 4px 8px; text-align: right; white-space: nowrap; }
+.dt thead th { background: #f8f8f8; font-weight: 700; text-align: center; white-space: normal; min-width: 64px; }
+.dt tbody th { text-align: left; font-weight: 400; }
+.viz { margin: 8px 0; max-width: 560px; border: 1px solid #e8e8e8; border-radius: 6px; padding: 6px 8px; }
+.viz figcaption { font-weight: 700; font-size: 13px; }
+.viz svg { width: 100%; height: auto; display: block; }
+/* A phone: the sidebar becomes a bar of links above the conversations, so
+   the messages keep the width of the screen. */
+@media (max-width: 700px) {
+  .app { display: block; }
+  nav { position: static; height: auto; padding-bottom: 8px; }
+  nav h2 { margin: 10px 12px 2px; }
+  nav a { display: inline-block; padding: 2px 10px; }
+  nav a .n { float: none; margin-left: 4px; }
+  .msg { padding: 6px 10px; }
+  .action { padding: 2px 10px 2px 56px; }
+  .fields { grid-template-columns: 1fr; }
+  .card, .home { max-width: 100%; }
+}
 </style>
 </head>
 <body>
@@ -262,6 +284,8 @@ a { color: #1264a3; }
 {{define "blocks"}}{{range .}}{{if eq .Type "header"}}<div class="hdr">{{template "rich" .Text}}</div>
 {{else if eq .Type "context"}}<div class="ctx">{{range $i, $c := .Context}}{{if $i}} · {{end}}{{template "rich" $c}}{{end}}</div>
 {{else if eq .Type "divider"}}<hr/>
+{{else if eq .Type "data_table"}}<div class="dtcap">{{.Table.Caption}}</div><div class="dt"><table><thead><tr>{{range .Table.Header}}<th>{{.}}</th>{{end}}</tr></thead><tbody>{{range .Table.Rows}}<tr>{{range $i, $c := .}}{{if $i}}<td>{{$c}}</td>{{else}}<th scope="row"><span class="mention">{{$c}}</span></th>{{end}}{{end}}</tr>{{end}}</tbody></table></div>
+{{else if eq .Type "data_visualization"}}<figure class="viz"><figcaption>{{.Chart.Title}}</figcaption>{{.Chart.SVG}}</figure>
 {{else if eq .Type "actions"}}<div class="acts">{{range .Elements}}{{template "element" .}}{{end}}</div>
 {{else if eq .Type "input"}}<div class="inp"><div class="lbl">{{template "rich" .Label}}{{if .Optional}} <span class="opt">(optional)</span>{{end}}</div>{{template "field" .}}{{if .Hint}}<div class="hint">{{template "rich" .Hint}}</div>{{end}}</div>
 {{else}}<div class="sec">{{if .Text}}<div class="txt">{{template "rich" .Text}}</div>{{end}}{{if .Fields}}<div class="fields">{{range .Fields}}<div>{{template "rich" .}}</div>{{end}}</div>{{end}}{{if .Elements}}<div class="acc">{{range .Elements}}{{template "element" .}}{{end}}</div>{{end}}</div>

@@ -17,6 +17,7 @@ const nov, dec = time.November, time.December
 // and Lena in London, and each is asked in their own working hours. Each
 // part below is a stretch of days; the steps inside read as the story.
 func (d *director) play() {
+	d.weeksBefore()         // 28 September to 20 November
 	d.teamIsSetUp()         // Monday 23 November, 9:00
 	d.firstMeetingsMonday() // Monday 23 November
 	d.tuesday()             // 24 November
@@ -26,6 +27,13 @@ func (d *director) play() {
 	d.contosoGoesQuiet()    // Tuesday 1 to Thursday 3 December
 	d.endOfTheSecondWeek()  // Friday 4 to Monday 7 December
 	d.theFortnightAddsUp()
+}
+
+// weeksBefore: the team's history, so the coaching and the digest's trend
+// have something to stand on.
+func (d *director) weeksBefore() {
+	d.step("The team's eight weeks before: Omar and Lena healthy, Rita's first meetings rarely leading to a second")
+	d.history()
 }
 
 // teamIsSetUp: Ada makes Mia a manager, and Mia sets up her team.
@@ -132,12 +140,18 @@ func (d *director) firstMeetingsMonday() {
 	d.state(omar, "Northwind", coach.Opportunity)
 }
 
-// tuesday: praise for the fast loss, more first meetings, losses in words
-// and a "not yet".
+// tuesday: one coaching brief Mia acts on, more first meetings, losses in
+// words and a "not yet".
 func (d *director) tuesday() {
-	d.step("Mia gets a nudge to praise Rita's fast loss")
+	d.step("Mia gets one coaching brief, about Rita: the pattern with the numbers against the team's, the deals, what goes well, questions")
 	d.at(on(nov, 24, 9, 0))
-	d.dm(mia, "Something to praise", "Globex")
+	brief := d.dm(mia, "Coaching brief", "First meetings rarely lead to a second", "the team's:", "Going well", "Questions to coach the how")
+	d.check(d.count(d.sim.DMChannel(mia), isBrief) == 1, "Mia got %d briefs on her first morning, want one (about Rita)", d.count(d.sim.DMChannel(mia), isBrief))
+
+	d.step("Mia talks it through with Rita and marks the brief discussed")
+	d.at(on(nov, 24, 9, 30))
+	d.click(mia, brief, render.ActionNudgeDiscussed)
+	d.dm(mia, "Discussed — this one stays quiet until")
 
 	d.step("Rita logs three more first meetings; one already happened and is asked about at once")
 	d.at(on(nov, 24, 9, 30))
@@ -196,18 +210,8 @@ func (d *director) wednesday() {
 	d.dm(lena, "*Contoso*", "is a second meeting booked yet?")
 }
 
-// thursday: a coaching nudge Mia acts on, and a reminder answered with a
-// second meeting.
+// thursday: a reminder answered with a second meeting.
 func (d *director) thursday() {
-	d.step("Mia gets a coaching nudge: Rita's first meetings rarely lead to a second")
-	d.at(on(nov, 26, 9, 0))
-	nudge := d.dm(mia, "first meetings rarely lead to a second", "20%", "Coach the how")
-
-	d.step("Mia talks it through with Rita and marks the nudge discussed")
-	d.at(on(nov, 26, 9, 30))
-	d.click(mia, nudge, render.ActionNudgeDiscussed)
-	d.dm(mia, "Discussed — this one stays quiet until")
-
 	d.step("Omar is reminded about Fabrikam, clicks “Yes, booked” and fills in the form")
 	d.at(on(nov, 26, 18, 30))
 	prompt := d.dm(omar, "*Fabrikam*", "is a second meeting booked yet?")
@@ -229,14 +233,18 @@ func (d *director) endOfTheFirstWeek() {
 	d.dm(lena, "*Contoso*", "is a second meeting booked yet?")
 
 	// Monday 30 November.
-	d.step("Monday 09:00: the weekly digest is posted to #sales-team")
+	d.step("Monday 09:00: the weekly digest is posted to #sales-team: the reps as a table, the last weeks as two charts")
 	d.at(on(nov, 30, 9, 0))
-	d.post(sales, "Weekly pipeline digest", "Globex", "Ask what the spreadsheet costs them")
+	d.post(sales, "Weekly pipeline digest", "Reps: this week's meetings", "First→second conversion", "Pipeline integrity", "Globex", "Ask what the spreadsheet costs them")
 }
 
-// contosoGoesQuiet: the close-out question goes unanswered; the prospect
-// goes quiet and never becomes pipeline.
+// contosoGoesQuiet: no second brief a week on; the close-out question goes
+// unanswered, and the prospect goes quiet and never becomes pipeline.
 func (d *director) contosoGoesQuiet() {
+	d.step("A week on, no second brief: what Mia discussed with Rita stays quiet, and nobody else has a problem")
+	d.at(on(dec, 1, 10, 0))
+	d.check(d.count(d.sim.DMChannel(mia), isBrief) == 1, "Mia has %d briefs, want still one", d.count(d.sim.DMChannel(mia), isBrief))
+
 	d.step("Lena gets the last question about Contoso: close it out?")
 	d.at(on(dec, 1, 12, 30))
 	d.dm(lena, "*Contoso* still has no second meeting", "Close it out?")
@@ -249,7 +257,8 @@ func (d *director) contosoGoesQuiet() {
 	d.check(d.count(d.sim.DMChannel(lena), asked) == 4, "Lena was asked %d times, want 4 (first, 2 reminders, close-out)", d.count(d.sim.DMChannel(lena), asked))
 }
 
-// endOfTheSecondWeek: a win, the second digest and Lena's Home tab.
+// endOfTheSecondWeek: a win, the second digest, and Mia's and Lena's Home
+// tabs.
 func (d *director) endOfTheSecondWeek() {
 	d.step("Rita wins Acme")
 	d.at(on(dec, 4, 10, 0))
@@ -261,6 +270,13 @@ func (d *director) endOfTheSecondWeek() {
 	d.step("Monday 09:00: the second digest shows the prospect gone quiet")
 	d.at(on(dec, 7, 9, 0))
 	d.post(sales, "Weekly pipeline digest", "1 prospect gone quiet")
+
+	d.step("Mia opens the app's Home tab: her team's trend as charts and her reps as a table")
+	d.at(on(dec, 7, 9, 20))
+	d.home(mia, "Your team")
+	mhome, _ := d.sim.Home(mia)
+	d.check(strings.Contains(mhome.AllText(), "Pipeline integrity") && strings.Contains(mhome.AllText(), "Reps: this week's meetings"),
+		"Mia's Home lacks the charts or the table:\n%s", mhome.AllText())
 
 	d.step("Lena opens the app's Home tab and sees Contoso gone quiet")
 	d.at(on(dec, 7, 9, 30))
@@ -290,6 +306,9 @@ func (d *director) theFortnightAddsUp() {
 }
 
 func anything(slacksim.Message) bool { return true }
+
+// isBrief reports whether a message is a coaching brief (answered or not).
+func isBrief(m slacksim.Message) bool { return strings.Contains(m.AllText(), "Coaching brief") }
 
 // asked reports whether a message asks about a second meeting (first
 // question, reminder or close-out).

@@ -153,6 +153,10 @@ func blockLines(blocks []block) []string {
 			out = append(out, elementsLine(b.Elements))
 		case "input":
 			out = append(out, inputLine(b))
+		case "data_table":
+			out = append(out, b.Table.lines()...)
+		case "data_visualization":
+			out = append(out, b.Chart.lines()...)
 		default:
 			if len(b.Text) > 0 {
 				add(b.Text.Plain())
