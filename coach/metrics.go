@@ -8,8 +8,8 @@ import (
 )
 
 // This file holds every metric of the product (the package doc, "Metrics"
-// and "Timing"), one definition each, for the digest, the nudges and App Home
-// alike. A metric over a window is read from history (the entry that made a
+// and "Timing"), one definition each, for the digest, the coaching briefs
+// and App Home alike. A metric over a window is read from history (the entry that made a
 // prospect an opportunity, won or lost, and its time), not from the current
 // state, so last quarter's numbers stay what they were.
 
@@ -77,8 +77,8 @@ type Thresholds struct {
 
 	// Coaching: the lines findings are drawn against (finding.go) and how
 	// often a manager hears (brief.go).
-	LowConversion         float64       // nudge below this first→second rate: 0.30
-	SlowLossDays          float64       // nudge above this median time to lose: 30
+	LowConversion         float64       // a finding below this first→second rate: 0.30
+	SlowLossDays          float64       // a finding above this median time to lose: 30
 	PaddedCoverage        float64       // padded: coverage above this… 3.0
 	PaddedWinRate         float64       // …with a win rate below this: 0.25
 	LateQualificationDays int           // an opportunity this old…: 30
