@@ -15,6 +15,7 @@ import (
 )
 
 func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback) {
+	ctx = withInteraction(ctx, cb)
 	for _, a := range cb.ActionCallback.BlockActions {
 		b.handleButton(ctx, cb, a)
 	}
@@ -170,7 +171,7 @@ func (b *Bot) openConfirm(ctx context.Context, c click) {
 		return
 	}
 	view := render.ConfirmModal(p, coach.SecondMeeting{}, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner))
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, view); err != nil {
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, withFormOrigin(view, c.cb)); err != nil {
 		c.log.Warn().Err(err).Msg("open confirm modal")
 		b.respond(ctx, c, render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
 	}
@@ -181,7 +182,7 @@ func (b *Bot) openLose(ctx context.Context, c click) {
 	if !ok {
 		return
 	}
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, render.LoseModal(p)); err != nil {
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, withFormOrigin(render.LoseModal(p), c.cb)); err != nil {
 		c.log.Warn().Err(err).Msg("open lose modal")
 		b.respond(ctx, c, render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
 	}

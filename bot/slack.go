@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -27,73 +26,6 @@ type Slack interface {
 	PublishHome(ctx context.Context, userID string, v slack.HomeTabViewRequest) error
 	UserInfo(ctx context.Context, userID string) (*slack.User, error)
 	DNDInfo(ctx context.Context, userID string) (*slack.DNDStatus, error)
-}
-
-// person is what the bot knows of a Slack user.
-type person struct {
-	TZ    string
-	Admin bool
-	// loc is TZ loaded: time.LoadLocation reads the zone database on every
-	// call, and every envelope asks for its sender's zone.
-	loc *time.Location
-}
-
-// directory caches users.info: a rep's zone drives every date they type.
-type directory struct {
-	slack     Slack
-	defaultTZ string
-	admins    []string
-	now       func() time.Time
-
-	mu    sync.Mutex
-	cache map[string]cached
-}
-
-type cached struct {
-	person
-	until time.Time
-}
-
-const directoryTTL = time.Hour
-
-func newDirectory(s Slack, defaultTZ string, admins []string, now func() time.Time) *directory {
-	return &directory{slack: s, defaultTZ: defaultTZ, admins: admins, now: now, cache: map[string]cached{}}
-}
-
-// lookup returns the user's zone and rights. When Slack cannot be asked, the
-// default zone is used rather than failing what the rep asked for.
-func (d *directory) lookup(ctx context.Context, team, user string) person {
-	key := team + "/" + user
-	d.mu.Lock()
-	c, ok := d.cache[key]
-	d.mu.Unlock()
-	if ok && d.now().Before(c.until) {
-		return c.person
-	}
-	p := person{TZ: d.defaultTZ, Admin: slices.Contains(d.admins, user)}
-	u, err := d.slack.UserInfo(ctx, user)
-	if err == nil && u != nil {
-		if u.TZ != "" && coach.ValidZone(u.TZ) {
-			p.TZ = u.TZ
-		}
-		p.Admin = p.Admin || u.IsAdmin || u.IsOwner
-	}
-	loc, lerr := time.LoadLocation(p.TZ)
-	if lerr != nil {
-		loc = time.UTC
-	}
-	p.loc = loc
-	if err == nil {
-		d.mu.Lock()
-		d.cache[key] = cached{person: p, until: d.now().Add(directoryTTL)}
-		d.mu.Unlock()
-	}
-	return p
-}
-
-func (d *directory) actor(ctx context.Context, team, user string) (coach.Actor, *time.Location) {
-	p := d.lookup(ctx, team, user)
-	return coach.Actor{Workspace: team, User: user, Admin: p.Admin}, p.loc
 }
 
 // reply answers a person where they asked: through the response_url when
@@ -127,13 +59,11 @@ func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Mess
 
 // changed follows every change of a rep's deal: the question shows what was
 // decided, and App Home shows the deal where it now belongs.
+// Neither waits for Slack's limits: the answer goes first.
 func (b *Bot) changed(ctx context.Context, p coach.Prospect) {
-	b.settle(ctx, p)
+	b.settleSoon(ctx, p)
 	if b.homes.recent(p.Workspace+"/"+p.Owner, b.svc.Now()) {
-		// Refreshing is a courtesy: never wait long on Slack's limits for it.
-		ctx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		b.publishHome(ctx, p.Workspace, p.Owner)
+		b.publishHomeSoon(p.Workspace, p.Owner)
 	}
 }
 

@@ -88,6 +88,10 @@ func Assemble(s Setup) *Runtime {
 		}
 	}}
 	b := New(s.Config, svc, s.Store, out, sm, s.Log.With().Str("component", "bot").Logger())
+	svc.Members = b.useDirectory(coach.NewDirectory(s.Store, s.Clock), out)
+	if p, ok := svc.Presence.(*Presence); ok {
+		p.Members = svc.Members
+	}
 	return &Runtime{Bot: b, Service: svc, Scheduler: sched, Sender: out, Socket: sm}
 }
 

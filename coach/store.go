@@ -14,6 +14,7 @@ type Store interface {
 	Teams
 	Queue
 	Ledger
+	Members
 }
 
 // Prospects keeps prospects, one record per prospect, history included.

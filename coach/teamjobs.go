@@ -98,6 +98,9 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 		}
 	}
 	send, held := s.Thresholds.PickNudges(cands, state, now)
+	if !s.reachable(ctx, workspace, manager) {
+		send, held = nil, nil // a deactivated manager hears nothing more
+	}
 	var errs []error
 	for _, n := range send {
 		_, err := s.sendOnce(ctx, "nudge/"+n.Key()+"/"+day, func(ctx context.Context) (MessageRef, error) { return s.notify.Nudge(ctx, n) })

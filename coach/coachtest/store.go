@@ -24,6 +24,7 @@ type MemStore struct {
 	ledger    map[string]ledgerEntry
 	teams     map[string][]byte // workspace/manager → team JSON
 	managers  map[string]string // workspace/rep → manager
+	members   map[string][]byte // workspace/user → member JSON; made by the first write
 }
 
 // lease is a claimed job: when its lease ends, and when it was due.

@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		{"RandomFollowUps", testRandomFollowUps},
 		{"Teams", testTeams},
 		{"Validate", testValidate},
+		{"Members", testMembers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })
