@@ -92,6 +92,15 @@ func (b *Bot) answerNudge(ctx context.Context, c click, snooze bool) {
 		return
 	}
 	answered := render.NudgeAnswered(c.cb.Message.Blocks.BlockSet, answer)
+	// Through the button's response_url first: at once, outside
+	// chat.update's limit of about one a second.
+	if url := c.cb.ResponseURL; url != "" {
+		err := b.slack.Respond(ctx, url, append(answered.Options(), slack.MsgOptionReplaceOriginal(url))...)
+		if err == nil {
+			return
+		}
+		c.log.Warn().Err(err).Msg("update nudge through its response_url; updating it with chat.update")
+	}
 	if err := b.slack.UpdateMessage(ctx, posted.Channel, posted.TS, answered.Options()...); err != nil {
 		c.log.Warn().Err(err).Msg("update nudge")
 	}
