@@ -15,6 +15,7 @@ import (
 )
 
 func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback) {
+	ctx = withInteraction(ctx, cb)
 	for _, a := range cb.ActionCallback.BlockActions {
 		b.handleButton(ctx, cb, a)
 	}
@@ -103,6 +104,15 @@ func (b *Bot) answerNudge(ctx context.Context, c click, snooze bool) {
 		return
 	}
 	answered := render.NudgeAnswered(c.cb.Message.Blocks.BlockSet, answer)
+	// Through the button's response_url first: at once, outside
+	// chat.update's limit of about one a second.
+	if url := c.cb.ResponseURL; url != "" {
+		err := b.slack.Respond(ctx, url, append(answered.Options(), slack.MsgOptionReplaceOriginal(url))...)
+		if err == nil {
+			return
+		}
+		c.log.Warn().Err(err).Msg("update nudge through its response_url; updating it with chat.update")
+	}
 	if err := b.slack.UpdateMessage(ctx, posted.Channel, posted.TS, answered.Options()...); err != nil {
 		c.log.Warn().Err(err).Msg("update brief")
 	}
@@ -186,7 +196,7 @@ func (b *Bot) openConfirm(ctx context.Context, c click) {
 		draft.At = p.NextMeeting.Start // the calendar's later meeting, for the rep to keep or change
 	}
 	view := render.ConfirmModal(p, draft, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner))
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, view); err != nil {
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, withFormOrigin(view, c.cb)); err != nil {
 		c.log.Warn().Err(err).Msg("open confirm modal")
 		b.respond(ctx, c, render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
 	}
@@ -197,7 +207,7 @@ func (b *Bot) openLose(ctx context.Context, c click) {
 	if !ok {
 		return
 	}
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, render.LoseModal(p)); err != nil {
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, withFormOrigin(render.LoseModal(p), c.cb)); err != nil {
 		c.log.Warn().Err(err).Msg("open lose modal")
 		b.respond(ctx, c, render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
 	}

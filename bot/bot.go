@@ -2,7 +2,9 @@
 // envelopes, acks each at once, runs the work in a bounded pool, turns what
 // reps type and click into calls on coach, and answers in Slack. Rendering
 // lives in bot/render, outbound calls in bot/sender. WaitIdle tells when
-// everything acked has been handled (idle.go).
+// everything acked has been handled (idle.go). Who a person is (zone,
+// admin, deactivated) comes from the workspace directory (directory.go),
+// never from a Slack call on an answer's path.
 package bot
 
 import (
@@ -96,8 +98,11 @@ type Bot struct {
 	events <-chan socketmode.Event
 	users  *directory
 	homes  homeWatch
-	obs    Observer
-	up     atomic.Bool
+	// homeQueue and updates run App Home publishes and question updates
+	// apart from the answers (later.go).
+	homeQueue, updates *later
+	obs                Observer
+	up                 atomic.Bool
 
 	// work is the pool for everything acked at once; forms is a separate
 	// small pool for modal submissions, which are acked after validation
@@ -118,16 +123,20 @@ type Bot struct {
 // Web API call; ledger remembers envelopes already handled.
 func New(cfg Config, svc *coach.Service, ledger coach.Ledger, out Slack, sm *socketmode.Client, log zerolog.Logger) *Bot {
 	cfg.defaults()
-	return &Bot{
+	b := &Bot{
 		cfg: cfg, log: log, svc: svc, ledger: ledger, slack: out,
 		socket: sm, events: sm.Events,
-		users: newDirectory(out, cfg.DefaultTZ, cfg.Admins, svc.Now),
-		work:  make(chan func(context.Context), cfg.Queue),
-		forms: make(chan func(context.Context), cfg.Queue/4+1),
-		busy:  make(chan struct{}, 8),
-		obs:   noObserver{},
-		taken: newTaken(),
+		users:     newDirectory(nil, nil, cfg.DefaultTZ, cfg.Admins, log),
+		work:      make(chan func(context.Context), cfg.Queue),
+		forms:     make(chan func(context.Context), cfg.Queue/4+1),
+		busy:      make(chan struct{}, 8),
+		homeQueue: newLater("homes", laterHomes, laterMax, laterWait),
+		updates:   newLater("updates", 2, laterMax, laterWait),
+		obs:       noObserver{},
+		taken:     newTaken(),
 	}
+	b.homeQueue.taken, b.updates.taken = b.taken, b.taken
+	return b
 }
 
 // Observe sets who hears what the bot does.
@@ -160,6 +169,10 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 		})
 	}
+	var directory sync.WaitGroup
+	directory.Go(func() { b.users.run(ctx) })
+	directory.Go(func() { b.runLater(ctx) })
+	defer directory.Wait()
 	sockErr := make(chan error, 1)
 	go func() { sockErr <- b.socket.RunContext(ctx) }()
 

@@ -39,10 +39,14 @@ func (b *Bot) handleEvent(ctx context.Context, data any, retry int) {
 			return // the bot's own messages, edits and joins are not answers
 		}
 		b.handleDM(ctx, ev.TeamID, inner.User, inner.Channel, inner.Text)
+	case *slackevents.UserChangeEvent, *slackevents.TeamJoinEvent:
+		if ok && cb.InnerEvent != nil {
+			b.users.learnUser(ctx, ev.TeamID, *cb.InnerEvent)
+		}
 	case *slackevents.AppHomeOpenedEvent:
 		if inner.Tab == "home" {
 			b.homes.saw(ev.TeamID+"/"+inner.User, b.svc.Now())
-			b.publishHome(ctx, ev.TeamID, inner.User)
+			b.publishHomeSoon(ev.TeamID, inner.User)
 		}
 	}
 }

@@ -68,7 +68,19 @@ func newHarnessOpts(t *testing.T, store coach.Store, o harnessOpts) *harness {
 		}
 	})
 	h.waitConnected()
+	h.waitDirectory(h.rt)
 	return h
+}
+
+// waitDirectory waits until a replica has its workspace directory, so the
+// cast's zones are known from the first command on.
+func (h *harness) waitDirectory(rt *bot.Runtime) {
+	h.t.Helper()
+	select {
+	case <-rt.Bot.DirectoryReady():
+	case <-h.ctx.Done():
+		h.t.Fatal("the directory was not loaded")
+	}
 }
 
 // waitConnected waits until the bot has a Socket Mode connection.

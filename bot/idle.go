@@ -70,6 +70,8 @@ func (b *Bot) offer(pool chan<- func(context.Context), task func(context.Context
 }
 
 // WaitIdle returns once every envelope the bot has acked has also been
-// handled (its pools are empty and no handler runs), or ctx's error. It does
-// not wait for the scheduler, which runs on its own ticks.
+// handled (its pools are empty and no handler runs) and what the handlers
+// left to the background queues (App Home publishes, question updates;
+// later.go) has run, or ctx's error. It does not wait for the scheduler,
+// which runs on its own ticks, nor for the workspace directory's loads.
 func (b *Bot) WaitIdle(ctx context.Context) error { return b.taken.wait(ctx) }

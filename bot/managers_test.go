@@ -308,8 +308,7 @@ func nudgeKey(blocks string) string {
 // Nobody is asked while away: the question waits until they are back.
 func TestPromptsWaitWhileAway(t *testing.T) {
 	h := newHarness(t)
-	h.sim.SetUserStatus(rep, ":palm_tree:", "On vacation")
-	h.sim.SetStatusExpiration(rep, berlinAt(27, 18, 0))
+	h.setStatus(rep, ":palm_tree:", "On vacation", berlinAt(27, 18, 0))
 	h.slash(rep, "log Acme today 10:00")
 	h.reply(rep, "Logged")
 	h.at(berlinAt(25, 11, 15))
@@ -317,8 +316,7 @@ func TestPromptsWaitWhileAway(t *testing.T) {
 	if n := h.prompts(rep); n != 0 {
 		t.Fatalf("asked %d times while on vacation", n)
 	}
-	h.sim.SetUserStatus(rep, "", "")
-	h.sim.SetStatusExpiration(rep, time.Time{})
+	h.setStatus(rep, "", "", time.Time{})
 	h.sim.SetDND(rep, berlinAt(30, 12, 0))
 	h.at(berlinAt(30, 9, 0)) // Monday, back from vacation but in Do Not Disturb
 	if n := h.prompts(rep); n != 0 {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"pipelinecoach/coach"
 )
 
 // awayEmoji are status emoji people set when they are off.
@@ -45,6 +47,10 @@ type presenceSource interface {
 type Presence struct {
 	Slack presenceSource
 	Now   func() time.Time
+	// Members, when set, gives the status of members the workspace
+	// directory knows (user_change keeps it current), so users.info is
+	// asked only about the others.
+	Members coach.MemberSource
 
 	mu    sync.Mutex
 	cache map[string]presenceEntry
@@ -80,7 +86,7 @@ func (p *Presence) AwayUntil(ctx context.Context, workspace string, user string)
 	}
 	ctx, cancel := context.WithTimeout(ctx, presenceTimeout)
 	defer cancel()
-	until, err := p.lookup(ctx, user, now)
+	until, err := p.lookup(ctx, workspace, user, now)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -93,16 +99,16 @@ func (p *Presence) AwayUntil(ctx context.Context, workspace string, user string)
 	return until, nil
 }
 
-func (p *Presence) lookup(ctx context.Context, user string, now time.Time) (time.Time, error) {
+func (p *Presence) lookup(ctx context.Context, workspace, user string, now time.Time) (time.Time, error) {
 	var until time.Time
-	u, err := p.Slack.UserInfo(ctx, user)
+	emoji, text, expires, err := p.status(ctx, workspace, user)
 	if err != nil {
 		return time.Time{}, err
 	}
-	if statusAway(u.Profile.StatusEmoji, u.Profile.StatusText) {
+	if statusAway(emoji, text) {
 		until = now.Add(24 * time.Hour) // look again tomorrow
-		if exp := u.Profile.StatusExpiration; exp > 0 {
-			until = time.Unix(int64(exp), 0)
+		if !expires.IsZero() {
+			until = expires
 		}
 	}
 	dnd, err := p.Slack.DNDInfo(ctx, user)
@@ -118,4 +124,22 @@ func (p *Presence) lookup(ctx context.Context, user string, now time.Time) (time
 		return time.Time{}, nil
 	}
 	return until, nil
+}
+
+// status is the user's Slack status: from the directory when it knows
+// them, else from users.info.
+func (p *Presence) status(ctx context.Context, workspace, user string) (emoji, text string, expires time.Time, err error) {
+	if p.Members != nil {
+		if m, found := p.Members.Member(ctx, workspace, user); found {
+			return m.StatusEmoji, m.StatusText, m.StatusUntil, nil
+		}
+	}
+	u, err := p.Slack.UserInfo(ctx, user)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	if exp := u.Profile.StatusExpiration; exp > 0 {
+		expires = time.Unix(int64(exp), 0)
+	}
+	return u.Profile.StatusEmoji, u.Profile.StatusText, expires, nil
 }

@@ -111,6 +111,9 @@ func newClusterOn(t *testing.T, n int, store coach.Store, rdb redis.UniversalCli
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
+	for _, r := range c.replicas {
+		c.waitDirectory(r.rt)
+	}
 	return c
 }
 
@@ -430,9 +433,15 @@ func TestRetriedEnvelopeActedOnOnce(t *testing.T) {
 		_, err := c.sim.WaitCall(wctx, func(call slacksim.Call) bool {
 			return call.Method == "chat.postMessage" && call.Params.Get("channel") == dm && strings.Contains(call.Params.Get("text"), tc.account)
 		})
+		if err == nil {
+			// The prompt is updated after the answer, in the background.
+			_, err = c.sim.WaitCall(wctx, func(call slacksim.Call) bool {
+				return call.Method == "chat.update" && strings.Contains(call.Params.Get("text")+call.Params.Get("blocks"), tc.account)
+			})
+		}
 		cancel()
 		if err != nil {
-			t.Fatalf("%s: no answer: %v", tc.account, err)
+			t.Fatalf("%s: no answer and prompt update: %v", tc.account, err)
 		}
 
 		// One answer posted, one prompt updated to what was decided.

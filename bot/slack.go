@@ -29,99 +29,6 @@ type Slack interface {
 	DNDInfo(ctx context.Context, userID string) (*slack.DNDStatus, error)
 }
 
-// person is what the bot knows of a Slack user.
-type person struct {
-	TZ    string
-	Admin bool
-	Email string // the profile's (users:read.email); "" for bots and guests without one
-	// loc is TZ loaded: time.LoadLocation reads the zone database on every
-	// call, and every envelope asks for its sender's zone.
-	loc *time.Location
-}
-
-// directory caches users.info: a rep's zone drives every date they type.
-type directory struct {
-	slack     Slack
-	defaultTZ string
-	admins    []string
-	now       func() time.Time
-
-	mu    sync.Mutex
-	cache map[string]cached
-}
-
-type cached struct {
-	person
-	until time.Time
-}
-
-const directoryTTL = time.Hour
-
-func newDirectory(s Slack, defaultTZ string, admins []string, now func() time.Time) *directory {
-	return &directory{slack: s, defaultTZ: defaultTZ, admins: admins, now: now, cache: map[string]cached{}}
-}
-
-// lookup returns the user's zone and rights. When Slack cannot be asked, the
-// default zone is used rather than failing what the rep asked for.
-func (d *directory) lookup(ctx context.Context, team, user string) person {
-	p, _ := d.person(ctx, team, user)
-	return p
-}
-
-// person is lookup that also says when Slack could not be asked.
-func (d *directory) person(ctx context.Context, team, user string) (person, error) {
-	key := team + "/" + user
-	d.mu.Lock()
-	c, ok := d.cache[key]
-	d.mu.Unlock()
-	if ok && d.now().Before(c.until) {
-		return c.person, nil
-	}
-	p := person{TZ: d.defaultTZ, Admin: slices.Contains(d.admins, user)}
-	u, err := d.slack.UserInfo(ctx, user)
-	if err == nil && u != nil {
-		if u.TZ != "" && coach.ValidZone(u.TZ) {
-			p.TZ = u.TZ
-		}
-		p.Admin = p.Admin || u.IsAdmin || u.IsOwner
-		if !u.IsBot && !u.Deleted {
-			p.Email = u.Profile.Email
-		}
-	}
-	loc, lerr := time.LoadLocation(p.TZ)
-	if lerr != nil {
-		loc = time.UTC
-	}
-	p.loc = loc
-	if err == nil {
-		d.mu.Lock()
-		d.cache[key] = cached{person: p, until: d.now().Add(directoryTTL)}
-		d.mu.Unlock()
-	}
-	return p, err
-}
-
-// Email is a person's profile email, "" when Slack shows none: the mailbox
-// whose calendar is read (coach.Mailboxes) and the CRM owner's address
-// (coach.Emails). An error is Slack not answering: coach tries again later.
-func (d *directory) Email(ctx context.Context, team, user string) (string, error) {
-	p, err := d.person(ctx, team, user)
-	if err != nil && permanent(err) {
-		return "", nil // gone from Slack: no email to find them by
-	}
-	return p.Email, err
-}
-
-// Zone is a person's time zone (coach.Mailboxes).
-func (d *directory) Zone(ctx context.Context, team, user string) string {
-	return d.lookup(ctx, team, user).TZ
-}
-
-func (d *directory) actor(ctx context.Context, team, user string) (coach.Actor, *time.Location) {
-	p := d.lookup(ctx, team, user)
-	return coach.Actor{Workspace: team, User: user, Admin: p.Admin}, p.loc
-}
-
 // reply answers a person where they asked: through the response_url when
 // there is one (ephemeral), otherwise in their DM. When Slack refuses the
 // answer for good, the person still hears it where they can: blocks Slack
@@ -157,6 +64,7 @@ func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Mess
 
 // changed follows every change of a rep's deal: the question shows what was
 // decided, and App Home shows the deal where it now belongs.
+// Neither waits for Slack's limits: the answer goes first.
 func (b *Bot) changed(ctx context.Context, p coach.Prospect) {
 	b.changedAs(ctx, p, render.Decided)
 }
@@ -164,12 +72,9 @@ func (b *Bot) changed(ctx context.Context, p coach.Prospect) {
 // changedAs is changed with the question above shown as settled says: the
 // decision, or (for an answer typed below it) a pointer to the answer.
 func (b *Bot) changedAs(ctx context.Context, p coach.Prospect, settled func(coach.Prospect) render.Message) {
-	b.settleAs(ctx, p, settled)
+	b.settleSoonAs(ctx, p, settled)
 	if b.homes.recent(p.Workspace+"/"+p.Owner, b.svc.Now()) {
-		// Refreshing is a courtesy: never wait long on Slack's limits for it.
-		ctx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		b.publishHome(ctx, p.Workspace, p.Owner)
+		b.publishHomeSoon(p.Workspace, p.Owner)
 	}
 }
 

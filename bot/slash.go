@@ -32,6 +32,9 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 	log.Debug().Msg("slash command")
 	b.startCalendar(ctx, cmd.TeamID)
 
+	if c.Name == command.Log || c.Name == command.Mine || c.Name == command.Cleanup {
+		respond = b.zoneNote(ctx, cmd.TeamID, cmd.UserID, respond) // answers that show dates
+	}
 	switch c.Name {
 	case command.Help:
 		respond(render.Help())

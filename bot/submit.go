@@ -46,12 +46,14 @@ type form struct {
 	loc      *time.Location
 	log      zerolog.Logger
 	metadata string
+	meta     render.FormMeta // metadata read as a prospect form's
 }
 
 func (b *Bot) formOf(ctx context.Context, cb slack.InteractionCallback) form {
 	actor, loc := b.users.actor(ctx, cb.Team.ID, cb.User.ID)
 	return form{
-		formValues: formValues{cb.View.State}, actor: actor, loc: loc, metadata: cb.View.PrivateMetadata,
+		formValues: formValues{cb.View.State}, actor: actor, loc: loc,
+		metadata: cb.View.PrivateMetadata, meta: render.ReadFormMetadata(cb.View.PrivateMetadata),
 		log: b.log.With().Str("team", cb.Team.ID).Str("user", cb.User.ID).Str("callback_id", cb.View.CallbackID).Logger(),
 	}
 }
@@ -77,13 +79,15 @@ func (b *Bot) refuse(ctx context.Context, f form, what string, err error, top st
 }
 
 // closeThen closes the modal with the ack and sends the follow-up messages
-// after it.
-func (b *Bot) closeThen(ctx context.Context, after func(context.Context)) any {
-	b.submit(context.WithoutCancel(ctx), after)
+// after it. A form opened by a question's button updates that question
+// through the button's response_url (see settleSoon).
+func (b *Bot) closeThen(ctx context.Context, f form, after func(context.Context)) any {
+	b.submit(context.WithoutCancel(ctx), func(ctx context.Context) { after(withOrigin(ctx, f.meta.Origin)) })
 	return nil
 }
 
 func (b *Bot) submitLog(ctx context.Context, f form) any {
+	note := b.zoneGuess(ctx, f.actor.Workspace, f.actor.User) // the zone f.loc is, if it was guessed
 	start, bad := f.dateTime(render.InputFirstDate, render.InputFirstTime, f.loc)
 	if bad != nil {
 		return fieldErrors(bad)
@@ -93,7 +97,7 @@ func (b *Bot) submitLog(ctx context.Context, f form) any {
 	if err != nil {
 		return b.refuse(ctx, f, "log meeting", err, render.InputAccount)
 	}
-	return b.closeThen(ctx, func(ctx context.Context) { b.reply(ctx, "", f.actor.User, render.Logged(p)) })
+	return b.closeThen(ctx, f, func(ctx context.Context) { b.reply(ctx, "", f.actor.User, note(render.Logged(p))) })
 }
 
 func (b *Bot) submitConfirm(ctx context.Context, f form) any {
@@ -112,11 +116,11 @@ func (b *Bot) submitConfirm(ctx context.Context, f form) any {
 	} else if given {
 		sm.Amount, sm.Currency, typed = amount.Units, amount.Currency, &amount
 	}
-	p, changed, err := b.svc.ConfirmSeen(ctx, f.actor, render.ReadFormMetadata(f.metadata), sm)
+	p, changed, err := b.svc.ConfirmSeen(ctx, f.actor, f.meta.Seen, sm)
 	if err != nil {
 		return b.refuse(ctx, f, "confirm second meeting", err, render.InputSecondDate)
 	}
-	return b.closeThen(ctx, func(ctx context.Context) {
+	return b.closeThen(ctx, f, func(ctx context.Context) {
 		b.changed(ctx, p)
 		if !changed {
 			b.reply(ctx, "", f.actor.User, render.Notice(fmt.Sprintf("*%s* was already an opportunity; nothing changed.", render.Escape(p.Account))))
@@ -133,11 +137,11 @@ func (b *Bot) submitLose(ctx context.Context, f form) any {
 		SaveMoment: f.text(render.InputSaveMoment),
 		Shared:     f.checked(render.InputShare, render.ShareOptionValue),
 	}
-	p, err := b.svc.LoseSeen(ctx, f.actor, render.ReadFormMetadata(f.metadata), report)
+	p, err := b.svc.LoseSeen(ctx, f.actor, f.meta.Seen, report)
 	if err != nil {
 		return b.refuse(ctx, f, "lose", err, render.InputReason)
 	}
-	return b.closeThen(ctx, func(ctx context.Context) {
+	return b.closeThen(ctx, f, func(ctx context.Context) {
 		b.changed(ctx, p)
 		if p.Prompt.IsZero() {
 			b.reply(ctx, "", f.actor.User, render.Decided(p))
@@ -157,11 +161,11 @@ func (b *Bot) submitLoseAll(ctx context.Context, f form) any {
 	if err != nil {
 		f.log.Info().Err(err).Int("lost", len(lost)).Msg("lose all: some were not lost")
 	}
-	return b.closeThen(ctx, func(ctx context.Context) {
+	return b.closeThen(ctx, f, func(ctx context.Context) {
 		for _, p := range lost {
-			b.settle(ctx, p)
+			b.settleSoon(ctx, p)
 		}
-		b.publishHome(ctx, f.actor.Workspace, f.actor.User)
+		b.publishHomeSoon(f.actor.Workspace, f.actor.User)
 		msg := fmt.Sprintf(":broom: Lost %s that had gone quiet. Your pipeline is honest again.", render.Plural(len(lost), "prospect", "prospects"))
 		if missed := len(ids) - len(lost); missed > 0 {
 			msg += fmt.Sprintf(" %d had changed meanwhile and were left as they are.", missed)
@@ -176,11 +180,11 @@ func (b *Bot) submitUpdate(ctx context.Context, f form) any {
 	if bad != nil {
 		return fieldErrors(bad)
 	}
-	p, err := b.svc.UpdateSeen(ctx, f.actor, render.ReadFormMetadata(f.metadata), u)
+	p, err := b.svc.UpdateSeen(ctx, f.actor, f.meta.Seen, u)
 	if err != nil {
 		return b.refuse(ctx, f, "update", err, render.InputNextStep)
 	}
-	return b.closeThen(ctx, func(ctx context.Context) {
+	return b.closeThen(ctx, f, func(ctx context.Context) {
 		b.reply(ctx, "", f.actor.User, render.WithEcho(render.Updated(p), updateEcho(p, u, conv)))
 	})
 }

@@ -218,6 +218,9 @@ func TestFormsAndButtonsDecideOnTheStoredRecord(t *testing.T) {
 		h.refusedForm(rep, form.v, fmt.Sprintf("%s %d", form.victim.ID, form.victim.Version), form.inputs, notYours)
 		h.refusedForm(rep, form.v, fmt.Sprintf("%s %d", far.ID, far.Version), form.inputs, notFound)
 		h.refusedForm(rep, form.v, hooli.ID+"\n"+string(copyOf), form.inputs, notYours)
+		// An origin (the message the form was opened from) is no more than a
+		// hint either: a forged one changes nothing of what is decided.
+		h.refusedForm(rep, form.v, fmt.Sprintf("%s %d 1.2 https://hooks.example/x", form.victim.ID, form.victim.Version), form.inputs, notYours)
 	}
 	untouched("after forged forms")
 

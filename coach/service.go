@@ -55,6 +55,9 @@ type Service struct {
 	OnJob func(j Job, lag time.Duration, err error)
 	// Presence, when set, holds messages to people who are away.
 	Presence Presence
+	// Members, when set, is the workspace directory: questions follow a
+	// rep's current zone, and nobody deactivated is asked or nudged.
+	Members MemberSource
 	// Holidays are the workspace's holidays (HOLIDAYS), "2006-01-02".
 	Holidays []string
 	// TeamDefaults fill a new team; DigestTime is when digests go out.
@@ -459,6 +462,21 @@ func (s *Service) followUp(ctx context.Context, j Job) error {
 	}
 	if p.celebrationDue() {
 		return s.celebrate(ctx, p)
+	}
+	if !s.reachable(ctx, p.Workspace, p.Owner) {
+		// The rep's account is deactivated: nobody is left to ask.
+		_, _, err := s.change(ctx, nil, team, id, func(p Prospect) (Prospect, bool, error) {
+			if p.FollowUpAt.IsZero() {
+				return p, false, nil
+			}
+			stopped := p.clone()
+			stopped.FollowUpAt = time.Time{}
+			return stopped, true, nil
+		})
+		return err
+	}
+	if p, err = s.currentZone(ctx, p); err != nil {
+		return err
 	}
 	if next := s.timing.WorkingHours.Next(now.In(p.Location())); next.After(now) {
 		// Due outside the rep's working hours (after an outage, or a retry

@@ -15,6 +15,7 @@ type Store interface {
 	Queue
 	Ledger
 	CalendarSyncs
+	Members
 }
 
 // Prospects keeps prospects, one record per prospect, history included.

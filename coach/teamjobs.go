@@ -115,6 +115,9 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 		}
 	}
 	send, held := s.Thresholds.PickBriefs(briefs, state, now)
+	if !s.reachable(ctx, workspace, manager) {
+		send, held = nil, nil // a deactivated manager hears nothing more
+	}
 	var errs []error
 	for _, b := range send {
 		ref, err := s.sendOnce(ctx, "brief/"+b.Key()+"/"+day, func(ctx context.Context) (MessageRef, error) { return s.notify.Brief(ctx, b) })

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -63,24 +64,85 @@ func timePicker(id string, initial time.Time, loc *time.Location) *slack.TimePic
 	return el
 }
 
-// FormMetadata is all a prospect's form carries back on submit: the
-// prospect's id and the version the person saw. The submission decides on
-// the record as stored, never on what a payload says; the version only
-// tells whether someone changed the deal while the form was open.
-func FormMetadata(p coach.Prospect) string {
-	return p.ID + " " + strconv.FormatInt(p.Version, 10)
+// maxMetadata is Block Kit's limit on a view's private_metadata.
+const maxMetadata = 3000
+
+// Origin is the message whose button opened a form, and that button's
+// response_url: the form's submission updates the message through it, at
+// once and outside chat.update's limit. It is a hint: the message is
+// updated only when it is the question coach stored for the deal.
+type Origin struct {
+	TS, ResponseURL string
 }
 
-// ReadFormMetadata reads FormMetadata. A form from before the version was
-// carried (its id, then the record as JSON) gives its id alone.
-func ReadFormMetadata(md string) coach.Seen {
-	id, rest, _ := strings.Cut(md, "\n")
-	id, version, _ := strings.Cut(id, " ")
-	v, err := strconv.ParseInt(version, 10, 64)
-	if err != nil || v < 0 || rest != "" {
-		v = 0
+// FormMeta is all a prospect's form carries back on submit: the prospect's
+// id and the version the person saw, and the message the form was opened
+// from, if any. The submission decides on the record as stored, never on
+// what a payload says; the version only tells whether someone changed the
+// deal while the form was open.
+//
+// Encoded on one line, fields apart by a space: "id version", then
+// "ts response_url" when the form has an origin. None of them holds a space.
+type FormMeta struct {
+	coach.Seen
+	Origin Origin
+}
+
+// FormMetadata is the metadata of a form on p, without an origin.
+func FormMetadata(p coach.Prospect) string {
+	return FormMeta{Seen: coach.Seen{ID: p.ID, Version: p.Version}}.String()
+}
+
+// String encodes m for a view's private_metadata. An origin that cannot be
+// carried (a field with a space, or past Block Kit's limit) is left out.
+func (m FormMeta) String() string {
+	out := m.ID + " " + strconv.FormatInt(m.Version, 10)
+	o := m.Origin
+	if o.TS == "" || o.ResponseURL == "" || strings.ContainsAny(o.TS+o.ResponseURL, " \n") {
+		return out
 	}
-	return coach.Seen{ID: strings.TrimSpace(id), Version: v}
+	if withOrigin := out + " " + o.TS + " " + o.ResponseURL; len(withOrigin) <= maxMetadata {
+		return withOrigin
+	}
+	return out
+}
+
+// ReadFormMetadata reads FormMeta.String. Whatever else a payload holds
+// gives no more than an id for coach to check: a version that is not a
+// number, or a form from before the version was carried (its id, then the
+// record as JSON), gives version 0; an origin that is not an http(s) URL
+// is dropped.
+func ReadFormMetadata(md string) FormMeta {
+	line, rest, _ := strings.Cut(md, "\n")
+	fields := strings.Split(line, " ")
+	var m FormMeta
+	m.ID = strings.TrimSpace(fields[0])
+	if len(fields) < 2 || rest != "" {
+		return m
+	}
+	if v, err := strconv.ParseInt(fields[1], 10, 64); err == nil && v >= 0 {
+		m.Version = v
+	}
+	if len(fields) == 4 && fields[2] != "" && validURL(fields[3]) {
+		m.Origin = Origin{TS: fields[2], ResponseURL: fields[3]}
+	}
+	return m
+}
+
+// WithOrigin adds o to a prospect form's metadata md. Metadata that is not
+// a prospect form's is returned as it was.
+func WithOrigin(md string, o Origin) string {
+	m := ReadFormMetadata(md)
+	if m.ID == "" || m.String() != md {
+		return md
+	}
+	m.Origin = o
+	return m.String()
+}
+
+func validURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // LogDraft is what the rep already typed after /pipeline log.

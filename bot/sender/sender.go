@@ -50,6 +50,7 @@ func DefaultMethodPerMinute() map[string]int {
 		MethodViewsUpdate:   100,
 		MethodUsersInfo:     100,
 		MethodDNDInfo:       50,
+		MethodUsersList:     20,
 	}
 }
 

@@ -119,12 +119,12 @@ func (s *Server) serveAPI(r *http.Request, req *apiRequest, token string) apiRes
 	if token != want {
 		return fail("invalid_auth")
 	}
-	if s.limiter != nil {
+	if limiter := s.limiter.Load(); limiter != nil {
 		ch := req.str("channel")
 		if strings.HasPrefix(ch, "U") || strings.HasPrefix(ch, "W") {
 			ch = s.DMChannel(ch) // posting to a user id posts to the DM: same bucket
 		}
-		if wait, allowed := s.limiter.allow(req.method, ch); !allowed {
+		if wait, allowed := limiter.allow(req.method, ch); !allowed {
 			return ratelimited(wait)
 		}
 	}
@@ -190,6 +190,7 @@ func (s *Server) reply(w http.ResponseWriter, call *Call, res apiResult) {
 	s.calls = append(s.calls, *call)
 	s.broadcast()
 	s.mu.Unlock()
+	s.answered(call)
 }
 
 // method returns the handler for a Web API method. Handlers run with s.mu held.
@@ -199,6 +200,8 @@ func (s *Server) method(name string) (func(*apiRequest) apiResult, bool) {
 		return s.connectionsOpen, true
 	case "auth.test":
 		return s.authTest, true
+	case "users.list":
+		return s.usersList, true
 	case "users.info":
 		return s.usersInfo, true
 	case "conversations.open":
@@ -256,27 +259,7 @@ func (s *Server) usersInfo(req *apiRequest) apiResult {
 	if !found {
 		return fail("user_not_found")
 	}
-	tz := u.TZ
-	if tz == "" {
-		tz = "UTC"
-	}
-	label, offset := "UTC", 0
-	if loc, err := time.LoadLocation(tz); err == nil {
-		label, offset = s.cfg.now().In(loc).Zone()
-	}
-	status := s.statuses[id]
-	profile := map[string]any{
-		"real_name": u.RealName, "display_name": u.Name,
-		"status_emoji": status[0], "status_text": status[1], "status_expiration": s.statusUntil[id],
-	}
-	if u.Email != "" {
-		profile["email"] = u.Email
-	}
-	return ok(map[string]any{"user": map[string]any{
-		"id": u.ID, "team_id": s.cfg.teamID, "name": u.Name, "real_name": u.RealName,
-		"tz": tz, "tz_label": label, "tz_offset": offset, "is_admin": u.IsAdmin, "is_bot": false,
-		"profile": profile,
-	}})
+	return ok(map[string]any{"user": s.userJSON(u)})
 }
 
 func (s *Server) conversationsOpen(req *apiRequest) apiResult {

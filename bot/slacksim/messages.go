@@ -252,6 +252,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	call.to = s.responses[r.PathValue("id")].user
 	res := s.respond(r.PathValue("id"), body)
 	s.broadcast()
 	s.mu.Unlock()

@@ -47,7 +47,11 @@ func newLimiter(cfg RateLimits) *limiter {
 	for method, n := range cfg.TierPerMinute {
 		if n > 0 {
 			// Slack's tiers tolerate bursts; a minute's worth is the most a tier allows at once.
-			l.tiers[method] = newBucket(float64(n)/60, n)
+			burst := n
+			if b := cfg.TierBurst[method]; b > 0 {
+				burst = b
+			}
+			l.tiers[method] = newBucket(float64(n)/60, burst)
 		}
 	}
 	return l

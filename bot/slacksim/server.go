@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	// Users carry IANA time zones; embedding the database keeps users.info correct on hosts
@@ -84,7 +85,9 @@ type Server struct {
 	ln      net.Listener
 	http    *http.Server
 	baseURL string
-	limiter *limiter
+	limiter atomic.Pointer[limiter] // nil: no rate limits
+	// onAnswer, when set, hears of every answer (answers.go).
+	onAnswer atomic.Pointer[func(Answer)]
 
 	ctx    context.Context // cancelled by Close; ends every goroutine and wait
 	cancel context.CancelFunc
@@ -102,6 +105,7 @@ type Server struct {
 	seq     int64 // source of ids and timestamps, so runs are reproducible
 
 	users       map[string]*User
+	usersListed int                  // users.list pages served
 	statuses    map[string][2]string // user id → emoji, text
 	statusUntil map[string]int64     // user id → status expiration (Unix s)
 	dnd         map[string]time.Time // user id → snoozed until
@@ -176,7 +180,7 @@ func New(opts ...Option) *Server {
 		pending:     map[string]*pending{},
 	}
 	if cfg.limits != nil {
-		s.limiter = newLimiter(*cfg.limits)
+		s.limiter.Store(newLimiter(*cfg.limits))
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/{method}", s.handleAPI)

@@ -8,14 +8,16 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// User is a workspace member as users.info reports it.
+// User is a workspace member as users.info and users.list report it.
 type User struct {
 	ID, Name, RealName string
 	TZ                 string // IANA name, e.g. "Europe/Berlin"; empty means UTC
 	IsAdmin            bool
-	// Email is the profile's email, which Slack shows an app with the
-	// users:read.email scope.
-	Email string
+	Email              string
+	Deleted, IsBot     bool
+	// Updated is when the member last changed (Unix s); the simulator sets
+	// it when the member joins or changes.
+	Updated int64
 }
 
 // Ack is what a Socket Mode client answered to one envelope.
@@ -41,6 +43,8 @@ type Call struct {
 	At     time.Time       // on the simulator's clock
 	Status int             // HTTP status returned
 	Error  string          // the slack error string returned, "" when ok
+
+	to string // the person a response_url post answers
 }
 
 // Fault makes the next call to a method fail; see Server.FailNext.
@@ -57,6 +61,9 @@ type RateLimits struct {
 	PostBurst               int            // short bursts per channel
 	PostPerMinute           int            // workspace-wide chat.postMessage cap; 0 = none
 	TierPerMinute           map[string]int // other methods by name, e.g. "chat.update": 50; 0/absent = unlimited
+	// TierBurst is how many calls of a method may go at once before its
+	// per-minute rate paces them; 0/absent = a minute's worth.
+	TierBurst map[string]int
 }
 
 // Message is the current state of something the bot (or Slack on its behalf) showed in a channel.

@@ -20,6 +20,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"pipelinecoach/bot"
+	"pipelinecoach/bot/sender"
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
 	"pipelinecoach/storage/redisstore"
@@ -38,6 +39,9 @@ const (
 	childBotToken = "PIPELINECOACH_BENCH_BOT_TOKEN"
 	childRedis    = "PIPELINECOACH_BENCH_REDIS" // host:port
 	childProfile  = "PIPELINECOACH_BENCH_CPUPROFILE"
+	// childLimited, when "1", runs the bot with the sender's shipped
+	// limits instead of none (test 9, against a simulator enforcing Slack's).
+	childLimited = "PIPELINECOACH_BENCH_LIMITED"
 )
 
 const (
@@ -73,18 +77,24 @@ func runChild(role string) int {
 	switch role {
 	case roleBare:
 		return exitStatus(runBareBot(ctx, apiURL, appToken, botToken))
+	case roleBareAnswer:
+		return exitStatus(runAnsweringBareBot(ctx, apiURL, appToken, botToken))
 	case roleBot:
 		rdb := redis.NewClient(&redis.Options{Addr: os.Getenv(childRedis), Protocol: 2, DisableIdentity: true})
 		defer rdb.Close()
 		trips := &tripTimer{}
 		rdb.AddHook(trips)
 		defer func() { fmt.Fprintln(os.Stderr, tripsLine+trips.String()) }()
-		run := bot.Assemble(bot.Setup{
+		setup := bot.Setup{
 			APIURL: apiURL, AppToken: appToken, BotToken: botToken,
 			Store: redisstore.New(rdb, benchPrefix), Clock: coach.SystemClock{}, Timing: coach.DefaultTiming,
 			Sender: unlimitedSender(),
 			Log:    zerolog.New(os.Stderr).Level(zerolog.WarnLevel),
-		})
+		}
+		if os.Getenv(childLimited) == "1" {
+			setup.Sender = sender.Options{}
+		}
+		run := bot.Assemble(setup)
 		return exitStatus(run.Run(ctx))
 	default:
 		fmt.Fprintf(os.Stderr, "%s: unknown role %q\n", childRole, role)
@@ -145,7 +155,7 @@ type childBot struct {
 // startChild re-executes this program as a bot of the given role against
 // sim (and, for roleBot, the Redis at redisAddr) and waits until it has
 // connected.
-func startChild(role string, sim *slacksim.Server, redisAddr string) (*childBot, error) {
+func startChild(role string, sim *slacksim.Server, redisAddr string, env ...string) (*childBot, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("start the %s bot: %w", role, err)
@@ -161,6 +171,7 @@ func startChild(role string, sim *slacksim.Server, redisAddr string) (*childBot,
 
 	cmd.Env = append(os.Environ(), childRole+"="+role, childAPIURL+"="+sim.APIURL(),
 		childAppToken+"="+sim.AppToken(), childBotToken+"="+sim.BotToken(), childRedis+"="+redisAddr)
+	cmd.Env = append(cmd.Env, env...)
 	if childProfiles != "" {
 		cmd.Env = append(cmd.Env, childProfile+"="+childProfiles+"."+role)
 	}

@@ -245,7 +245,8 @@ func (r *tripRun) notYet(prompt slacksim.Message) (actionTrips, error) {
 		if _, err := r.sim.Click(r.ctx, r.user, prompt, render.ActionNotYet); err != nil {
 			return err
 		}
-		return afterCall(r.ctx, r.sim, k, method("chat.update"))
+		// The question is updated through the button's response_url.
+		return afterCall(r.ctx, r.sim, k, method("response_url"))
 	})
 	return actionTrips{name: "not yet (button)", trips: t, detail: summary(what), maxTrip: 2}, err
 }
@@ -278,7 +279,8 @@ func (r *tripRun) modal(prompt slacksim.Message, button, callback string, inputs
 		if len(ack.Payload) != 0 {
 			return fmt.Errorf("submission refused: %s", ack.Payload)
 		}
-		return afterCall(r.ctx, r.sim, k, method("chat.update"))
+		// The form carries its button's response_url to update the question.
+		return afterCall(r.ctx, r.sim, k, method("response_url"))
 	})
 	return actionTrips{trips: click.add(submit), maxTrip: 2,
 		detail: fmt.Sprintf("click to open the form: %s; submit: %s", summary(clickWhat), summary(submitWhat))}, err

@@ -3,7 +3,7 @@
 // for memory) through bot/slacksim with a real redis-server per measurement,
 // and prints a table.
 //
-//	go run ./cmd/pipelinecoach-bench                 # everything, about 6 minutes
+//	go run ./cmd/pipelinecoach-bench                 # everything, about 11 minutes
 //	go run ./cmd/pipelinecoach-bench -short          # a smoke run of a few seconds
 //	go run ./cmd/pipelinecoach-bench -only ack,scheduler
 package main
@@ -127,6 +127,7 @@ func measurements() []measurement {
 		{6, "memory", measureMemory},
 		{7, "ceiling", measureCeiling},
 		{8, "replicas", measureReplicas},
+		{9, "answer", measureAnswer},
 		{10, "crm", measureCRM},
 		{11, "calendar", measureCalendar},
 	}

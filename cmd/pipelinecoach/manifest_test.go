@@ -43,7 +43,7 @@ func TestManifest(t *testing.T) {
 	if !m.Features.AppHome.HomeTabEnabled || !m.Features.AppHome.MessagesTabEnabled || m.Features.AppHome.MessagesTabReadOnlyEnabled {
 		t.Error("App Home needs the home tab and a writable messages tab, so reps can reply")
 	}
-	for _, ev := range []string{"app_home_opened", "message.im"} {
+	for _, ev := range []string{"app_home_opened", "message.im", "team_join", "user_change"} {
 		if !slices.Contains(m.Settings.EventSubscriptions.BotEvents, ev) {
 			t.Errorf("bot event %s missing", ev)
 		}

@@ -314,10 +314,11 @@ func TestKilledReplicaWorkIsTakenOver(t *testing.T) {
 		p := w.seed("Acme")[0]
 		first := w.start("replica 1", w.env())
 		w.until(5*time.Second, "the job claimed", func() bool { return len(w.leased()) == 1 })
-		// users.info comes just before dnd.info: give it a moment to be
+		// The status comes from the workspace directory (loaded with
+		// users.list), then presence asks dnd.info: give it a moment to be
 		// stuck there, and check that it was (the simulator records the
 		// stuck call once its caller is gone).
-		w.until(5*time.Second, "presence asked", func() bool { return w.called("users.info") })
+		w.until(5*time.Second, "the directory loaded", func() bool { return w.called("users.list") })
 		time.Sleep(200 * time.Millisecond)
 		first.signal(syscall.SIGKILL)
 		if _, ok := first.exited(5 * time.Second); !ok {
@@ -499,10 +500,10 @@ func TestNoTokenInAnyLogLine(t *testing.T) {
 					"SLACK_APP_TOKEN_FILE="+app, "SLACK_BOT_TOKEN_FILE="+bot)
 			}
 			// Slack fails on the way: a refused dnd.info, a 500 on the
-			// first post (retried), a rate limit on users.info.
+			// first post (retried), a rate limit on the directory's load.
 			w.sim.FailNext("dnd.info", slacksim.Fault{Error: "invalid_auth"})
 			w.sim.FailNext("chat.postMessage", slacksim.Fault{Status: 500})
-			w.sim.FailNext("users.info", slacksim.Fault{Status: 429, RetryAfter: time.Second})
+			w.sim.FailNext("users.list", slacksim.Fault{Status: 429, RetryAfter: time.Second})
 			r := w.start("replica", env)
 			w.flow()
 			w.sim.Disconnect("refresh_requested") // a reconnect logs too

@@ -25,6 +25,7 @@ type MemStore struct {
 	teams     map[string][]byte // workspace/manager → team JSON
 	managers  map[string]string // workspace/rep → manager
 	calendars map[string][]byte // workspace/rep → calendar sync JSON
+	members   map[string][]byte // workspace/user → member JSON; made by the first write
 }
 
 // lease is a claimed job: when its lease ends, and when it was due.

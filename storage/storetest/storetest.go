@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		{"Teams", testTeams},
 		{"Validate", testValidate},
 		{"CalendarSyncs", testCalendarSyncs},
+		{"Members", testMembers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore) })

@@ -182,6 +182,12 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 	if err := d.connect(); err != nil {
 		return err
 	}
+	// The cast's zones and admin rights come from the workspace directory.
+	select {
+	case <-rt.Bot.DirectoryReady():
+	case <-runCtx.Done():
+		return runCtx.Err()
+	}
 	script(d)
 	d.rec.sync(clock.Now())
 	stopBot()

@@ -1,0 +1,54 @@
+package slacksim
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// Answer is something the bot showed one person: a post to a response_url
+// of theirs, a message in their DM, their App Home published.
+type Answer struct {
+	User   string
+	Method string    // "response_url", "chat.postMessage" or "views.publish"
+	At     time.Time // on the real clock, when the simulator took it
+}
+
+// OnAnswer sets a function called with every answer as the simulator
+// takes it (nil for none), for benchmarks that time answers rather than
+// acks. It is called outside the simulator's lock and must be quick.
+func (s *Server) OnAnswer(fn func(Answer)) {
+	if fn == nil {
+		s.onAnswer.Store(nil)
+		return
+	}
+	s.onAnswer.Store(&fn)
+}
+
+// answered tells OnAnswer about a call that showed something to a person.
+func (s *Server) answered(call *Call) {
+	fn := s.onAnswer.Load()
+	if fn == nil || call.Error != "" || call.Status >= 300 {
+		return
+	}
+	user := call.to
+	switch call.Method {
+	case "chat.postMessage":
+		ch := call.Params.Get("channel")
+		if u, ok := strings.CutPrefix(ch, "D"); ok {
+			ch = u
+		}
+		if strings.HasPrefix(ch, "U") || strings.HasPrefix(ch, "W") {
+			user = ch
+		}
+	case "views.publish":
+		var body struct {
+			UserID string `json:"user_id"`
+		}
+		_ = json.Unmarshal(call.Body, &body)
+		user = body.UserID
+	}
+	if user != "" {
+		(*fn)(Answer{User: user, Method: call.Method, At: time.Now()})
+	}
+}

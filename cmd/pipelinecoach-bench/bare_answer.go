@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// roleBareAnswer is test 9's baseline: a slack-go bot that acks and answers
+// each envelope the plainest way Slack allows, looking nothing up and
+// keeping nothing.
+const roleBareAnswer = "bare-answer"
+
+// runAnsweringBareBot answers a command and a button through their
+// response_url, a modal submission with a DM, and App Home opened with a
+// publish.
+func runAnsweringBareBot(ctx context.Context, apiURL, appToken, botToken string) error {
+	api := slack.New(botToken, slack.OptionAppLevelToken(appToken), slack.OptionAPIURL(apiURL),
+		slack.OptionHTTPClient(benchHTTPClient()))
+	sm := socketmode.New(api)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	answer := func(fn func()) { wg.Go(fn) }
+	wg.Go(func() {
+		for {
+			var evt socketmode.Event
+			select {
+			case <-ctx.Done():
+				return
+			case evt = <-sm.Events:
+			}
+			if evt.Request == nil || evt.Request.EnvelopeID == "" {
+				continue
+			}
+			_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
+			switch data := evt.Data.(type) {
+			case slack.SlashCommand:
+				answer(func() {
+					_, _, _, _ = api.SendMessageContext(ctx, "", slack.MsgOptionResponseURL(data.ResponseURL, slack.ResponseTypeEphemeral),
+						slack.MsgOptionText("Done.", false))
+				})
+			case slack.InteractionCallback:
+				if data.Type == slack.InteractionTypeViewSubmission {
+					answer(func() { _, _, _ = api.PostMessageContext(ctx, data.User.ID, slack.MsgOptionText("Saved.", false)) })
+				} else if data.ResponseURL != "" {
+					answer(func() {
+						_, _, _, _ = api.SendMessageContext(ctx, "", slack.MsgOptionResponseURL(data.ResponseURL, slack.ResponseTypeEphemeral),
+							slack.MsgOptionText("Noted.", false))
+					})
+				}
+			case slackevents.EventsAPIEvent:
+				if home, ok := data.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
+					answer(func() {
+						_, _ = api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: home.User,
+							View: slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: []slack.Block{
+								slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "Home", false, false), nil, nil)}}}})
+					})
+				}
+			}
+		}
+	})
+	err := sm.RunContext(ctx)
+	cancel()
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// benchHTTPClient keeps as many idle connections to the simulator as the
+// bot's own client does, so the baseline opens no more connections than
+// ours.
+func benchHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	t.MaxIdleConns = 64
+	return &http.Client{Transport: t}
+}

@@ -1,0 +1,473 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"pipelinecoach/bot/render"
+	"pipelinecoach/bot/slacksim"
+	"pipelinecoach/coach"
+)
+
+// Test 9's workspace: members, the people of them who use the bot during
+// the load, the reps who open App Home at once, and how long the cold
+// start is reported apart.
+const (
+	answerMembers = 5000
+	answerPeople  = 1000
+	answerHomes   = 300
+	answerCold    = time.Minute
+)
+
+// measureAnswer is test 9: time to answer, what a person waits for, from
+// the envelope sent to the answer posted (response_url, a DM, App Home
+// published), for /pipeline, a button and a modal submission, at o.rate
+// envelopes a second from 1,000 people of a 5,000-member workspace, on
+// simulators that enforce Slack's rate limits, beside a bare slack-go bot
+// that answers the same envelopes without looking anything up. Ours starts
+// cold (an empty directory) and its first minute is reported apart; then
+// 300 reps open App Home at once.
+func measureAnswer(ctx context.Context, o options) ([]row, error) {
+	members, people, homes, cold := answerMembers, answerPeople, answerHomes, answerCold
+	if o.short {
+		members, people, homes, cold = 500, 100, 30, 3*time.Second
+	}
+	limits := slacksim.SlackLimits()
+	per := 1
+	total := int((o.duration+cold).Seconds()*float64(o.rate))/3 + 1
+	for people*per < total {
+		per++
+	}
+	now := time.Now()
+
+	// The baseline.
+	base := slacksim.New(slacksim.WithRateLimits(limits))
+	defer base.Close()
+	baseMembers := addUsers(base, "B", members)
+	basePeople := spread(baseMembers, people)
+	bare, err := startChild(roleBareAnswer, base, "")
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	defer bare.stop()
+	bc, bs := ackProspects(base.TeamID(), basePeople, per, per, now)
+	bc, bs = roundRobin(bc, per), roundRobin(bs, per)
+	baseMix, err := ackMix(base, bc, bs, false)
+	if err != nil {
+		return nil, err
+	}
+
+	// Ours, over an empty Redis: nothing known of the workspace yet.
+	env, err := startRedis()
+	if err != nil {
+		return nil, err
+	}
+	defer env.Close()
+	// Slack's limits from the moment the bot runs; the questions it asked
+	// earlier are posted before.
+	sim := slacksim.New()
+	defer sim.Close()
+	ourMembers := addUsers(sim, "R", members)
+	ourPeople := spread(ourMembers, people)
+	clicks, submits := ackProspects(sim.TeamID(), ourPeople, per, per, now)
+	clicks, submits = roundRobin(clicks, per), roundRobin(submits, per)
+	all := append(append([]coach.Prospect{}, clicks...), submits...)
+	o.logf("posting %d prompts", len(all))
+	if err := postPrompts(ctx, sim, all); err != nil {
+		return nil, err
+	}
+	copy(clicks, all[:len(clicks)])
+	copy(submits, all[len(clicks):])
+	if err := saveAll(ctx, env.store, all, 16); err != nil {
+		return nil, err
+	}
+	m, err := ackMix(sim, clicks, submits, false)
+	if err != nil {
+		return nil, err
+	}
+	// A button is pressed on the question the rep was really sent.
+	for i, p := range clicks {
+		m.buttons[i].msg = postedPrompt(sim, p)
+	}
+	// A rep submits the second-meeting form after pressing "Yes" on the
+	// question: press them all first, with the bot up once, then forget
+	// the workspace directory that run loaded, for a cold start. Each form
+	// submitted is the one the bot opened.
+	views, err := pressYes(ctx, o, sim, env, submits)
+	if err != nil {
+		return nil, err
+	}
+	for i := range m.submits {
+		m.submits[i].view = views[i]
+	}
+	// Each person's envelopes apart from the same person's others: a
+	// third of the people on, for each kind.
+	m.buttons = rotate(m.buttons, people/3)
+	m.submits = rotate(m.submits, 2*people/3)
+	baseMix.buttons = rotate(baseMix.buttons, people/3)
+	baseMix.submits = rotate(baseMix.submits, 2*people/3)
+	sim.SetRateLimits(limits)
+	baseTimer, ourTimer := newAnswerTimer(base), newAnswerTimer(sim)
+	listed := sim.UsersListed()
+	rb, err := startChild(roleBot, sim, env.srv.Addr(), childLimited+"=1")
+	if err != nil {
+		return nil, err
+	}
+	defer rb.stop()
+
+	ourLoad := newAnswerLoad(sim, m, o.rate, ourTimer)
+	o.logf("ours, cold: %d members, %d of them at %d envelopes/s for %s", members, people, o.rate, cold)
+	coldStart := time.Now()
+	ourLoad.run(ctx, cold)
+	coldStats := ourTimer.take()
+	coldUnacked, _ := ourLoad.lat.errors()
+	ourLoad.lat = newLatencies()
+	// Warm, both bots in turns (as in test 1), so that outside load on the
+	// machine falls on both.
+	baseLoad := newAnswerLoad(base, baseMix, o.rate, baseTimer)
+	turns := max(1, int((o.duration+ackTurn/2)/ackTurn))
+	each := o.duration / time.Duration(turns)
+	o.logf("warm: both bots, %s each in %d turns", o.duration, turns)
+	for i := range turns {
+		order := []*answerLoad{baseLoad, ourLoad}
+		if i%2 == 1 {
+			order[0], order[1] = order[1], order[0]
+		}
+		for _, l := range order {
+			l.run(ctx, each)
+		}
+	}
+	warm := ourTimer.take()
+	baseStats := baseTimer.take()
+	pages := sim.UsersListed() - listed
+	infos := 0
+	for _, c := range sim.Calls() {
+		if c.Method == "users.info" {
+			infos++
+		}
+	}
+
+	// Monday 09:00: reps open App Home at once.
+	o.logf("%d reps open App Home at once", homes)
+	homeTimer := newAnswerTimer(sim)
+	var wg sync.WaitGroup
+	for _, u := range ourPeople[:homes] {
+		wg.Go(func() {
+			a, err := sim.OpenHome(ctx, u)
+			homeTimer.sent(u, kindHome, a.Sent, err)
+		})
+	}
+	wg.Wait()
+	limitMin := limits.MinTime("views.publish", homes)
+	homeTimer.await(ctx, homes, limitMin*2+30*time.Second)
+	homeStats := homeTimer.take()
+
+	warmUnacked, _ := ourLoad.lat.errors()
+	baseUnacked, _ := baseLoad.lat.errors()
+	rows := []row{{name: "answer: the workspace directory", target: "loaded once, users.info only for whom it lacks",
+		measured: fmt.Sprintf("%d users.list pages for %d members; %d users.info calls", pages, members, infos),
+		verdict:  verdictInfo, ratio: "—"},
+		{name: "answer: envelopes not acked within 3 s", target: "none",
+			measured: fmt.Sprintf("bare bot: %d; ours: %d warm, %d in the cold start's first %s", baseUnacked, warmUnacked, coldUnacked, cold),
+			verdict:  pass(warmUnacked == 0 && coldUnacked == 0 && baseUnacked == 0), ratio: "—"}}
+	for _, k := range kinds {
+		b, d, c := baseStats.of(k), warm.of(k), coldStats.of(k)
+		ok := d.unanswered == 0 && d.dist.p99 <= b.dist.p99*3/2 && d.dist.max <= 3*time.Second
+		rows = append(rows, row{name: "answer " + k, measured: fmt.Sprintf("bare bot: %s; ours: %s", b, d),
+			target:  fmt.Sprintf("p99 ≤ 1.5× the bare bot's, none later than 3 s (%d/s from %d people)", o.rate, people),
+			verdict: pass(ok), ratio: ratio(float64(d.dist.p99), float64(b.dist.p99)) + "× base"})
+		measured := c.String()
+		if !c.slowFrom.IsZero() {
+			measured += fmt.Sprintf("; those over 1 s sent %.1f–%.1f s into it", c.slowFrom.Sub(coldStart).Seconds(), c.slowTo.Sub(coldStart).Seconds())
+		}
+		rows = append(rows, row{name: "answer " + k + ", cold start: first " + cold.String(), measured: measured,
+			target: "reported apart", verdict: verdictInfo, ratio: ratio(float64(c.dist.p99), float64(b.dist.p99)) + "× base"})
+	}
+	h := homeStats.of(kindHome)
+	bound := limitMin * 6 / 5
+	rows = append(rows, row{name: fmt.Sprintf("answer: App Home, %d reps opening it at once", homes), measured: h.String(),
+		target:  fmt.Sprintf("each within views.publish's minimum %s × 1.2 = %s", limitMin.Round(time.Second), bound.Round(time.Second)),
+		verdict: pass(h.unanswered == 0 && h.dist.max <= bound), ratio: "—"})
+	if logs := rb.logs(); logs != "" {
+		o.logf("the bot's warnings and errors: %.2000s", logs)
+	}
+	return rows, nil
+}
+
+const kindHome = "App Home"
+
+// spread picks n of members evenly, so the people using the bot are spread
+// over every page of users.list.
+func spread(members []string, n int) []string {
+	out := make([]string, 0, n)
+	step := max(1, len(members)/n)
+	for i := 0; i < len(members) && len(out) < n; i += step {
+		out = append(out, members[i])
+	}
+	return out
+}
+
+// rotate moves the first n targets to the end.
+func rotate(ts []target, n int) []target {
+	if len(ts) == 0 {
+		return ts
+	}
+	n %= len(ts)
+	return append(append([]target{}, ts[n:]...), ts[:n]...)
+}
+
+// pressYes runs the bot over an unlimited simulator while every rep presses
+// "Yes" on the question about each prospect they will confirm, then stops
+// it and forgets the workspace directory it loaded.
+func pressYes(ctx context.Context, o options, sim *slacksim.Server, env *redisEnv, ps []coach.Prospect) ([]slacksim.View, error) {
+	o.logf("pressing Yes on %d questions", len(ps))
+	rb, err := startChild(roleBot, sim, env.srv.Addr())
+	if err != nil {
+		return nil, err
+	}
+	views := make([]slacksim.View, len(ps))
+	err = parallel(len(ps), 16, func(i int) error {
+		if _, err := sim.Click(ctx, ps[i].Owner, postedPrompt(sim, ps[i]), render.ActionYes); err != nil {
+			return err
+		}
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		v, err := sim.WaitView(wctx, ps[i].Owner, func(v slacksim.View) bool {
+			return v.CallbackID == render.ViewConfirm && !v.Closed && render.ReadFormMetadata(v.PrivateMetadata).ID == ps[i].ID
+		})
+		views[i] = v
+		return err
+	})
+	rb.stop()
+	if err != nil {
+		return nil, fmt.Errorf("press yes: %w", err)
+	}
+	team := sim.TeamID()
+	p := "{" + benchPrefix + "}"
+	keys := []string{p + ":t:" + team + ":members", p + ":t:" + team + ":mu", p + ":ledger:directory/" + team + "/loaded"}
+	if err := env.rdb.Del(ctx, keys...).Err(); err != nil {
+		return nil, fmt.Errorf("forget the directory: %w", err)
+	}
+	return views, nil
+}
+
+// roundRobin reorders prospects made per person (per each, person by
+// person) so that consecutive ones are different people's: each person's
+// envelopes are then as far apart as the load allows.
+func roundRobin(ps []coach.Prospect, per int) []coach.Prospect {
+	people := len(ps) / per
+	out := make([]coach.Prospect, 0, len(ps))
+	for j := range per {
+		for i := range people {
+			out = append(out, ps[i*per+j])
+		}
+	}
+	return out
+}
+
+// postedPrompt is the question about p as the simulator holds it.
+func postedPrompt(sim *slacksim.Server, p coach.Prospect) slacksim.Message {
+	for _, m := range sim.Messages(sim.DMChannel(p.Owner)) {
+		if m.TS == p.Prompt.TS {
+			return m
+		}
+	}
+	return promptMessage(sim, p)
+}
+
+// answerTimer pairs each envelope a person sent with the first answer to
+// them after it, before their next envelope.
+type answerTimer struct {
+	mu      sync.Mutex
+	sentAt  map[string][]sentEnvelope
+	answers map[string][]time.Time
+	wake    chan struct{}
+	n       int
+}
+
+type sentEnvelope struct {
+	kind string
+	at   time.Time
+	err  error
+}
+
+func newAnswerTimer(sim *slacksim.Server) *answerTimer {
+	t := &answerTimer{sentAt: map[string][]sentEnvelope{}, answers: map[string][]time.Time{}, wake: make(chan struct{}, 1)}
+	sim.OnAnswer(func(a slacksim.Answer) {
+		t.mu.Lock()
+		t.answers[a.User] = append(t.answers[a.User], a.At)
+		t.n++
+		t.mu.Unlock()
+		select {
+		case t.wake <- struct{}{}:
+		default:
+		}
+	})
+	return t
+}
+
+func (t *answerTimer) sent(user, kind string, at time.Time, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sentAt[user] = append(t.sentAt[user], sentEnvelope{kind: kind, at: at, err: err})
+}
+
+// await waits until n answers came, or for at most max.
+func (t *answerTimer) await(ctx context.Context, n int, max time.Duration) {
+	deadline := time.NewTimer(max)
+	defer deadline.Stop()
+	for {
+		t.mu.Lock()
+		got := t.n
+		t.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-deadline.C:
+			return
+		case <-t.wake:
+		}
+	}
+}
+
+// answerStats are times to answer by kind.
+type answerStats map[string]*answerKind
+
+type answerKind struct {
+	times      []time.Duration
+	unanswered int
+	dist       dist
+	// slowFrom and slowTo bound when the envelopes answered after more
+	// than a second were sent, to tell a stall from a slope.
+	slowFrom, slowTo time.Time
+}
+
+func (k *answerKind) String() string {
+	if k == nil {
+		return "none"
+	}
+	s := k.dist.String()
+	if k.unanswered > 0 {
+		s += fmt.Sprintf(", %d never answered", k.unanswered)
+	}
+	return s
+}
+
+func (s answerStats) of(kind string) *answerKind {
+	if k, ok := s[kind]; ok {
+		return k
+	}
+	return &answerKind{}
+}
+
+// take pairs what was sent with its answer, and starts afresh.
+func (t *answerTimer) take() answerStats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := answerStats{}
+	for user, envs := range t.sentAt {
+		slices.SortFunc(envs, func(a, b sentEnvelope) int { return a.at.Compare(b.at) })
+		answers := t.answers[user]
+		slices.SortFunc(answers, func(a, b time.Time) int { return a.Compare(b) })
+		j := 0
+		for i, e := range envs {
+			k := out[e.kind]
+			if k == nil {
+				k = &answerKind{}
+				out[e.kind] = k
+			}
+			for j < len(answers) && answers[j].Before(e.at) {
+				j++
+			}
+			if e.err != nil || j == len(answers) || (i+1 < len(envs) && !answers[j].Before(envs[i+1].at)) {
+				k.unanswered++
+				continue
+			}
+			d := answers[j].Sub(e.at)
+			k.times = append(k.times, d)
+			if d > time.Second {
+				if k.slowFrom.IsZero() || e.at.Before(k.slowFrom) {
+					k.slowFrom = e.at
+				}
+				if e.at.After(k.slowTo) {
+					k.slowTo = e.at
+				}
+			}
+			j++
+		}
+	}
+	for _, k := range out {
+		k.dist = newDist(k.times)
+	}
+	t.sentAt, t.answers, t.n = map[string][]sentEnvelope{}, map[string][]time.Time{}, 0
+	return out
+}
+
+// answerLoad sends a mix open loop, like test 1's load, and tells the timer
+// when each envelope was sent.
+type answerLoad struct {
+	sim   *slacksim.Server
+	mix   mix
+	rate  int
+	next  int
+	timer *answerTimer
+	lat   *latencies
+}
+
+func newAnswerLoad(sim *slacksim.Server, m mix, rate int, t *answerTimer) *answerLoad {
+	return &answerLoad{sim: sim, mix: m, rate: rate, timer: t, lat: newLatencies()}
+}
+
+// run sends for d, then waits a little for the last answers.
+func (l *answerLoad) run(ctx context.Context, d time.Duration) {
+	n := int(d.Seconds() * float64(l.rate))
+	interval := time.Second / time.Duration(l.rate)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for j := range n {
+		if wait := time.Until(start.Add(time.Duration(j) * interval)); wait > 0 {
+			time.Sleep(wait)
+		}
+		i := l.next + j
+		kind := kinds[i%3]
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			var (
+				a    slacksim.Ack
+				err  error
+				user string
+			)
+			switch kind {
+			case kindSlash:
+				t := l.mix.slashes[(i/3)%len(l.mix.slashes)]
+				user = t.user
+				a, err = l.sim.Slash(ctx, t.user, t.text)
+			case kindButton:
+				t := l.mix.buttons[(i/3)%len(l.mix.buttons)]
+				user = t.user
+				a, err = l.sim.Click(ctx, t.user, t.msg, t.action)
+			case kindSubmit:
+				t := l.mix.submits[(i/3)%len(l.mix.submits)]
+				user = t.user
+				a, err = l.sim.Submit(ctx, t.user, t.view, t.inputs)
+			}
+			l.lat.add(kind, a.Received.Sub(a.Sent), err)
+			l.timer.sent(user, kind, a.Sent, err)
+		})
+	}
+	l.next += n
+	wg.Wait()
+	time.Sleep(answerGrace)
+}
+
+// answerGrace is how long after its last envelope a load waits for
+// answers: past the 3 s target, so a late answer is counted late rather
+// than missing.
+const answerGrace = 4 * time.Second

@@ -1,0 +1,291 @@
+package coach
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Member is one person of a workspace as Slack describes them: the entry of
+// the workspace directory. Every date a rep types is read in their zone, and
+// every question is asked in their working hours there.
+type Member struct {
+	Workspace string `json:"workspace"`
+	User      string `json:"user"`
+	Name      string `json:"name,omitempty"`      // the handle
+	RealName  string `json:"real_name,omitempty"` // as shown in Slack
+	Email     string `json:"email,omitempty"`
+	TZ        string `json:"tz,omitempty"` // IANA zone; "" when Slack gave none
+	Admin     bool   `json:"admin,omitempty"`
+	Deleted   bool   `json:"deleted,omitempty"`
+	Bot       bool   `json:"bot,omitempty"`
+	// Status is what the member's Slack status says, until StatusUntil
+	// (zero: until changed); presence reads "away" from it.
+	StatusEmoji string    `json:"status_emoji,omitempty"`
+	StatusText  string    `json:"status_text,omitempty"`
+	StatusUntil time.Time `json:"status_until,omitzero"`
+	// Updated is when Slack last changed the member. A directory write
+	// never replaces an entry with an older one, so a page of a full load
+	// read before a change event cannot undo what the event said.
+	Updated time.Time `json:"updated"`
+}
+
+// slackbotID is Slack's own bot, listed as a member without being marked
+// as a bot.
+const slackbotID = "USLACKBOT"
+
+// Person reports whether the member is a person: bots (and Slackbot) are
+// listed as members but never use the product.
+func (m Member) Person() bool { return !m.Bot && m.User != slackbotID }
+
+// Reachable reports whether the member may be asked or nudged: a person
+// whose account is not deactivated. A deactivated member keeps their deals
+// (a manager still sees them) but hears nothing more.
+func (m Member) Reachable() bool { return m.Person() && !m.Deleted }
+
+// Zone returns the member's zone, or fallback when Slack gave none coach
+// can compute in.
+func (m Member) Zone(fallback string) string {
+	if m.TZ != "" && ValidZone(m.TZ) {
+		return m.TZ
+	}
+	return fallback
+}
+
+// Validate checks what every stored member must have.
+func (m Member) Validate() error {
+	if m.Workspace == "" || m.User == "" {
+		return fmt.Errorf("member %q of workspace %q: %w", m.User, m.Workspace, ErrInvalid)
+	}
+	return nil
+}
+
+// Members keeps the workspace directory, shared by every replica so that
+// one load from Slack serves them all and survives a restart.
+type Members interface {
+	// Member returns one member, or ErrNotFound.
+	Member(ctx context.Context, workspace, user string) (Member, error)
+	// SaveMembers writes members of one workspace in one round trip
+	// whatever their number. Each is written only when its Updated is not
+	// before the stored one's; the others are left as stored.
+	SaveMembers(ctx context.Context, workspace string, ms []Member) error
+}
+
+// Directory timing: how long a replica reuses a member it read from the
+// store (changes other replicas heard of reach it within this), how often
+// the whole workspace is loaded again from Slack (events keep it current in
+// between; the reload catches what an outage made it miss), and how long one
+// replica may hold the load before another takes it over.
+const (
+	DirectoryCacheFor   = time.Minute
+	DirectoryReloadEach = 24 * time.Hour
+	DirectoryLoadLease  = 10 * time.Minute
+	// directoryAskKeep is how long a users.info lookup of one member is
+	// remembered across replicas: once per member, not once per replica.
+	directoryAskKeep = 7 * 24 * time.Hour
+	// directoryLoadedKeep outlives DirectoryReloadEach, so a directory
+	// loaded once is never taken for one never loaded.
+	directoryLoadedKeep = 30 * 24 * time.Hour
+)
+
+// DirectoryStore is what the directory needs of the store.
+type DirectoryStore interface {
+	Members
+	Ledger
+}
+
+// Directory is the workspace's members as the bot knows them. Lookups never
+// wait on Slack: they read a short in-memory cache, then the store; a
+// member not found there is unknown, and the caller answers with the
+// default zone while the member is looked up once in the background.
+type Directory struct {
+	store DirectoryStore
+	clock Clock
+
+	mu    sync.Mutex
+	cache map[string]memberEntry
+}
+
+type memberEntry struct {
+	m     Member
+	found bool
+	until time.Time
+}
+
+// NewDirectory returns a directory over the store.
+func NewDirectory(store DirectoryStore, clock Clock) *Directory {
+	return &Directory{store: store, clock: clock, cache: map[string]memberEntry{}}
+}
+
+// Member returns what the directory knows of a member; found is false for
+// a member not known yet (or when the store could not be read).
+func (d *Directory) Member(ctx context.Context, workspace, user string) (m Member, found bool) {
+	key := workspace + "/" + user
+	now := d.clock.Now()
+	d.mu.Lock()
+	e, ok := d.cache[key]
+	d.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.m, e.found
+	}
+	m, err := d.store.Member(ctx, workspace, user)
+	if err != nil {
+		// Not known yet, or the store is out of reach: either way the
+		// answer goes on without it. Only a definite answer is cached.
+		return Member{}, false
+	}
+	d.remember(key, m, true, now)
+	return m, true
+}
+
+func (d *Directory) remember(key string, m Member, found bool, now time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.cache) > 100000 {
+		d.cache = map[string]memberEntry{}
+	}
+	d.cache[key] = memberEntry{m: m, found: found, until: now.Add(DirectoryCacheFor)}
+}
+
+// Learn stores what Slack said of members (a page of a load, a change
+// event, one lookup) and makes this replica use it at once.
+func (d *Directory) Learn(ctx context.Context, workspace string, ms []Member) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	for i := range ms {
+		ms[i].Workspace = workspace
+		if err := ms[i].Validate(); err != nil {
+			return err
+		}
+	}
+	if err := d.store.SaveMembers(ctx, workspace, ms); err != nil {
+		return fmt.Errorf("save %d members of %s: %w", len(ms), workspace, err)
+	}
+	now := d.clock.Now()
+	d.mu.Lock()
+	for _, m := range ms {
+		// What was written may have lost to a newer entry; the next read
+		// after the cache ends sees whichever won.
+		if e, ok := d.cache[workspace+"/"+m.User]; !ok || !e.found || !m.Updated.Before(e.m.Updated) {
+			d.cache[workspace+"/"+m.User] = memberEntry{m: m, found: true, until: now.Add(DirectoryCacheFor)}
+		}
+	}
+	d.mu.Unlock()
+	return nil
+}
+
+func directoryLoadedKey(workspace string) string { return "directory/" + workspace + "/loaded" }
+func directoryLoadKey(workspace string) string   { return "directory/" + workspace + "/loading" }
+func directoryAskKey(workspace, user string) string {
+	return "directory/" + workspace + "/asked/" + user
+}
+
+// ClaimLoad reports whether this replica should load the whole workspace
+// from Slack now: it has never been loaded, or not for DirectoryReloadEach,
+// and no other replica is loading it. A true answer holds the load for
+// DirectoryLoadLease; LoadDone ends it.
+func (d *Directory) ClaimLoad(ctx context.Context, workspace, holder string) (bool, error) {
+	if at, ok := d.LoadedAt(ctx, workspace); ok && d.clock.Now().Sub(at) < DirectoryReloadEach {
+		return false, nil
+	}
+	_, reserved, err := d.store.Reserve(ctx, directoryLoadKey(workspace), holder, DirectoryLoadLease)
+	if err != nil {
+		return false, fmt.Errorf("claim the directory load of %s: %w", workspace, err)
+	}
+	if !reserved {
+		return false, nil
+	}
+	// A load may have ended between the look above and the claim: it is
+	// recorded before its claim is given up, so a second look sees it.
+	if at, ok := d.LoadedAt(ctx, workspace); ok && d.clock.Now().Sub(at) < DirectoryReloadEach {
+		return false, d.store.Forget(ctx, directoryLoadKey(workspace))
+	}
+	return true, nil
+}
+
+// LoadDone records a finished load (ok) or gives the claim up so another
+// replica may try (a failed load).
+func (d *Directory) LoadDone(ctx context.Context, workspace string, ok bool) error {
+	var errs []error
+	if ok {
+		errs = append(errs, d.store.Record(ctx, directoryLoadedKey(workspace), d.clock.Now().UTC().Format(time.RFC3339Nano), directoryLoadedKeep))
+	}
+	errs = append(errs, d.store.Forget(ctx, directoryLoadKey(workspace)))
+	for _, err := range errs {
+		if err != nil {
+			return fmt.Errorf("end the directory load of %s: %w", workspace, err)
+		}
+	}
+	return nil
+}
+
+// LoadedAt returns when the workspace was last loaded in full, if ever.
+func (d *Directory) LoadedAt(ctx context.Context, workspace string) (time.Time, bool) {
+	v, found, err := d.store.Lookup(ctx, directoryLoadedKey(workspace))
+	if err != nil || !found {
+		return time.Time{}, false
+	}
+	at, err := time.Parse(time.RFC3339Nano, v)
+	return at, err == nil
+}
+
+// ClaimLookup reports whether a member the directory does not know should
+// be looked up in Slack now: once per member across replicas (for a week,
+// after which a member still unknown is tried again).
+func (d *Directory) ClaimLookup(ctx context.Context, workspace, user string) bool {
+	_, reserved, err := d.store.Reserve(ctx, directoryAskKey(workspace, user), "asked", directoryAskKeep)
+	return err == nil && reserved
+}
+
+// Reachable reports whether user may be asked or nudged. A member the
+// directory does not know may: their own command is how most people first
+// appear, and Slack refuses a post to a deactivated account anyway.
+func (d *Directory) Reachable(ctx context.Context, workspace, user string) bool {
+	m, found := d.Member(ctx, workspace, user)
+	return !found || m.Reachable()
+}
+
+// MemberSource tells what the workspace directory knows of a member;
+// *Directory is one.
+type MemberSource interface {
+	Member(ctx context.Context, workspace, user string) (m Member, found bool)
+}
+
+// reachable reports whether user may be asked or nudged: not a member the
+// directory knows to be deactivated (or a bot). A member it does not know
+// may: Slack refuses a post to a deactivated account anyway.
+func (s *Service) reachable(ctx context.Context, workspace, user string) bool {
+	if s.Members == nil {
+		return true
+	}
+	m, found := s.Members.Member(ctx, workspace, user)
+	return !found || m.Reachable()
+}
+
+// currentZone returns p with its owner's zone as the directory knows it
+// now, saved when it changed since the prospect was logged: a rep who moved
+// is asked in their working hours where they are.
+func (s *Service) currentZone(ctx context.Context, p Prospect) (Prospect, error) {
+	if s.Members == nil {
+		return p, nil
+	}
+	m, found := s.Members.Member(ctx, p.Workspace, p.Owner)
+	tz := m.Zone("")
+	if !found || tz == "" || tz == p.TZ {
+		return p, nil
+	}
+	next, _, err := s.changeRead(ctx, p, func(p Prospect) (Prospect, bool, error) {
+		if p.TZ == tz {
+			return p, false, nil
+		}
+		moved := p.clone()
+		moved.TZ = tz
+		return moved, true, nil
+	})
+	if err != nil {
+		return p, fmt.Errorf("move %s to %s: %w", p.ID, tz, err)
+	}
+	return next, nil
+}
