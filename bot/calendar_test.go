@@ -47,8 +47,8 @@ func newCalendarHarness(t *testing.T) *calendarHarness {
 		s.Timing.WorkingHours, _ = coach.ParseWorkingHours("00:00-23:59", "Mon-Sun")
 	}})
 	// The cast with the emails of their Slack profiles.
-	h.sim.AddUser(slacksim.User{ID: rep, Name: "rita", RealName: "Rita Rep", TZ: "Europe/Berlin", Email: ritaMail})
-	h.sim.AddUser(slacksim.User{ID: other, Name: "omar", RealName: "Omar Other", TZ: "America/New_York", Email: omarMail})
+	h.member(h.sim.ChangeUser, slacksim.User{ID: rep, Name: "rita", RealName: "Rita Rep", TZ: "Europe/Berlin", Email: ritaMail})
+	h.member(h.sim.ChangeUser, slacksim.User{ID: other, Name: "omar", RealName: "Omar Other", TZ: "America/New_York", Email: omarMail})
 	return &calendarHarness{harness: h, graph: graph}
 }
 

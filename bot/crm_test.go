@@ -44,7 +44,7 @@ func newCRMHarnessOwner(t *testing.T) (*harness, *hubspotsim.Server, string) {
 	sink := hubspot.NewSink(c, st)
 	h := newHarnessOpts(t, nil, harnessOpts{setup: func(s *bot.Setup) { s.CRM = sink }})
 	sink.Now = h.clock.Now
-	h.sim.AddUser(slacksim.User{ID: crmRep, Name: "cara", RealName: "Cara Closer", TZ: "Europe/Berlin", Email: "cara@example.com"})
+	h.member(h.sim.Join, slacksim.User{ID: crmRep, Name: "cara", RealName: "Cara Closer", TZ: "Europe/Berlin", Email: "cara@example.com"})
 	return h, hs, owner
 }
 
@@ -96,7 +96,7 @@ func TestConfirmedInSlackLandsInHubSpot(t *testing.T) {
 
 func TestHubSpotRefusalIsToldToTheRepOnce(t *testing.T) {
 	h, hs := newCRMHarness(t)
-	h.sim.AddUser(slacksim.User{ID: "U0NEW", Name: "nina", RealName: "Nina New", TZ: "Europe/Berlin", Email: "nina@example.com"})
+	h.member(h.sim.Join, slacksim.User{ID: "U0NEW", Name: "nina", RealName: "Nina New", TZ: "Europe/Berlin", Email: "nina@example.com"})
 	h.confirm("U0NEW", "Globex")
 	h.runScheduler()
 	dm := h.sim.DMChannel("U0NEW")

@@ -101,28 +101,54 @@ func (d *directory) actor(ctx context.Context, team, user string) (coach.Actor, 
 	return coach.Actor{Workspace: team, User: user, Admin: p.Admin}, p.loc
 }
 
-// errNotInDirectory: the directory does not know the member yet. They are
-// looked up in the background, and coach asks again on its next run.
+// errNotInDirectory: another replica is looking the member up; coach asks
+// again on its next run.
 var errNotInDirectory = errors.New("not in the workspace directory yet")
 
 // Email is a member's profile email (scope users:read.email): the mailbox
 // whose calendar is read (coach.Mailboxes) and the CRM owner's address
 // (coach.Emails). It is "" for a bot, a member who left or a profile that
-// shows none. Both callers run in the background, so an unknown member is
-// an error to try again later, never a users.info call on their path.
+// shows none. Its callers are background jobs and the rep's own "read my
+// calendar" button, so a member the directory does not know yet is looked
+// up here and now, still once per member across replicas.
 func (d *directory) Email(ctx context.Context, team, user string) (string, error) {
 	if d.dir == nil {
 		return "", nil
 	}
 	m, found := d.dir.Member(ctx, team, user)
 	if !found {
-		d.askLater(team, user)
-		return "", fmt.Errorf("email of %s: %w", user, errNotInDirectory)
+		var err error
+		if m, err = d.lookupNow(ctx, team, user); err != nil {
+			return "", fmt.Errorf("email of %s: %w", user, err)
+		}
 	}
 	if m.Deleted || !m.Person() {
 		return "", nil
 	}
 	return m.Email, nil
+}
+
+// lookupNow asks users.info for a member the directory lacks and keeps
+// the answer. A member Slack does not have is an empty Member.
+func (d *directory) lookupNow(ctx context.Context, team, user string) (coach.Member, error) {
+	if d.slack == nil {
+		return coach.Member{}, nil
+	}
+	if !d.dir.ClaimLookup(ctx, team, user) {
+		return coach.Member{}, errNotInDirectory
+	}
+	u, err := d.slack.UserInfo(ctx, user)
+	if err != nil {
+		if permanent(err) {
+			return coach.Member{}, nil
+		}
+		return coach.Member{}, fmt.Errorf("users.info: %w", err)
+	}
+	m := memberOf(team, *u)
+	if err := d.dir.Learn(ctx, team, []coach.Member{m}); err != nil {
+		d.log.Error().Err(err).Str("team", team).Str("user", user).Msg("save member")
+	}
+	return m, nil
 }
 
 // Zone is a member's time zone, the workspace's default while unknown

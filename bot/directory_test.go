@@ -257,3 +257,14 @@ func TestUnknownMemberFormAnswerSaysTheZone(t *testing.T) {
 		t.Errorf("the answer does not say the time it understood and its zone: %q", m.AllText())
 	}
 }
+
+// member sends a member's profile to the bot as Slack does (team_join for
+// someone new, user_change for a change) and waits until the directory
+// holds it, so what follows reads the profile the test set.
+func (h *harness) member(event func(context.Context, slacksim.User) (slacksim.Ack, error), u slacksim.User) {
+	h.t.Helper()
+	if _, err := event(h.ctx, u); err != nil {
+		h.t.Fatal(err)
+	}
+	h.waitMember(u.ID, func(m coach.Member) bool { return m.Email == u.Email && m.TZ == u.TZ })
+}
