@@ -67,3 +67,36 @@ func TestLaterCoalescesInOrder(t *testing.T) {
 		}
 	}
 }
+
+// Work left to a background queue counts as taken until it has run, once
+// per key however often it was replaced, and a dropped job not at all: a
+// test that waits for the bot to be idle also waits for the question
+// updates and App Home publishes its answers started.
+func TestLaterWorkIsTakenUntilItRuns(t *testing.T) {
+	w := newTaken()
+	l := newLater("test", 1, 2, time.Minute)
+	l.taken = w
+	release := make(chan struct{})
+	l.add("a", func(context.Context) { <-release })
+	l.add("a", func(context.Context) { <-release }) // replaces the first
+	l.add("b", func(context.Context) {})
+	l.add("c", func(context.Context) {}) // over the bound: dropped, not counted
+
+	short, cancelShort := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancelShort()
+	if err := w.wait(short); err == nil {
+		t.Fatal("idle with background work waiting")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { defer close(done); l.run(ctx, func(any) {}) }()
+	close(release)
+	wctx, cancelWait := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelWait()
+	if err := w.wait(wctx); err != nil {
+		t.Fatalf("not idle once the queue ran: %v", err)
+	}
+	cancel()
+	<-done
+}

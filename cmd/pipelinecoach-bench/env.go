@@ -350,7 +350,7 @@ type runningBot struct {
 }
 
 // startBot assembles and runs the bot against sim and waits until it has
-// connected.
+// connected and loaded the workspace directory.
 func startBot(sim *slacksim.Server, store coach.Store, clock coach.Clock, tick <-chan time.Time, out sender.Options) (*runningBot, error) {
 	logs := &logSink{}
 	rt := bot.Assemble(bot.Setup{
@@ -365,6 +365,14 @@ func startBot(sim *slacksim.Server, store coach.Store, clock coach.Clock, tick <
 	if err := waitConnected(sim, 10*time.Second); err != nil {
 		stop()
 		return nil, err
+	}
+	// Measured from a warm start: every member known, as after the first
+	// minutes of a real bot (test 9 measures the cold start apart).
+	select {
+	case <-rt.Bot.DirectoryReady():
+	case <-time.After(30 * time.Second):
+		stop()
+		return nil, fmt.Errorf("the workspace directory did not load within 30s")
 	}
 	return &runningBot{rt: rt, logs: logs, stop: stop}, nil
 }
