@@ -184,3 +184,34 @@ func TestCalendarNotConnected(t *testing.T) {
 	h.slash(rep, "calendar sometimes")
 	h.reply(rep, "Try `/pipeline calendar`")
 }
+
+// Logging a meeting the calendar already brought keeps one prospect, says
+// so, and offers no correction: the calendar's meeting is moved there.
+func TestCalendarLogOfACalendarMeetingMerges(t *testing.T) {
+	h := newCalendarHarness(t)
+	h.turnOn(rep, ritaMail)
+	jane := graphsim.Attendee{Email: "jane@acme.com", Name: "Jane Doe"}
+	h.graph.Put(ritaMail, graphMeeting("intro", "Acme intro", start.Add(2*time.Hour), ritaMail, jane))
+	h.poll(calPoll)
+	if n := len(h.prospects(rep)); n != 1 {
+		t.Fatalf("%d prospects after the read, want the calendar's one", n)
+	}
+	h.slash(rep, "log Acme today 11:00")
+	r := h.reply(rep, "Your calendar had this one already")
+	if !strings.Contains(r.AllText(), "first meeting (from your calendar)") {
+		t.Errorf("the reply does not say the meeting is the calendar's:\n%s", r.AllText())
+	}
+	for _, b := range r.Buttons() {
+		if b.ActionID == render.ActionCorrectLog {
+			t.Errorf("the calendar's meeting offers a correction: %+v", b)
+		}
+	}
+	ps := h.prospects(rep)
+	if len(ps) != 1 || ps[0].Calendar == nil {
+		t.Fatalf("logging the calendar's meeting: %+v", ps)
+	}
+	h.forgedClick(rep, r, render.ActionCorrectLog, ps[0].ID, "comes from your calendar")
+	if views := h.sim.OpenViews(rep); len(views) != 0 {
+		t.Fatalf("a correction form opened for the calendar's meeting")
+	}
+}

@@ -122,6 +122,10 @@ func (b *Bot) askStray(ctx context.Context, trigger string, actor coach.Actor, l
 // logEcho shows back a first meeting read from a /pipeline log line, with a
 // Change button that reopens it in a form.
 func logEcho(p coach.Prospect, loc *time.Location) render.Echo {
+	if p.Calendar != nil {
+		// The calendar's meeting: it is moved there, so no Change button.
+		return render.Echo{Parts: []string{render.EchoMeeting("first meeting (from your calendar)", p.FirstMeeting, loc)}}
+	}
 	return render.Echo{Parts: []string{render.EchoMeeting("first meeting", p.FirstMeeting, loc)}, Prospect: p.ID, Change: render.ActionCorrectLog}
 }
 

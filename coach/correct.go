@@ -31,13 +31,18 @@ func (p Prospect) CorrectMeeting(now time.Time, by string, m NewMeeting, meeting
 }
 
 // CanCorrectMeeting says why the first meeting can no longer be corrected:
-// the rep was asked about it, or it was decided.
+// the rep was asked about it, or it was decided, or it is the calendar's
+// (its time follows the event, so a correction here would be undone by the
+// next move there).
 func (p Prospect) CanCorrectMeeting() error {
 	switch p.State {
 	case Won, Lost, Withdrawn:
 		return p.decidedError()
 	case Awaiting, Opportunity:
 		return invalid(FieldFirstMeeting, "was already asked about, so it stays as logged; lose it and log it again if it never happened")
+	}
+	if p.Calendar != nil {
+		return invalid(FieldFirstMeeting, "comes from your calendar: move it there and I'll follow")
 	}
 	return nil
 }

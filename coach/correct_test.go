@@ -47,3 +47,19 @@ func TestCorrectMeeting(t *testing.T) {
 		t.Errorf("correcting after the question: %v, want a first-meeting field error", err)
 	}
 }
+
+// A first meeting the calendar brought follows its event: it is moved on
+// the calendar, not corrected here, and a withdrawn one is decided.
+func TestCalendarMeetingIsNotCorrectedByHand(t *testing.T) {
+	at := bdate(11, 26, 10, 0)
+	p := coach.Prospect{Workspace: "T1", ID: "p1", Owner: "U1", Account: "Acme", State: coach.Scheduled, FirstMeeting: at,
+		Calendar: &coach.CalendarMeeting{EventID: "ev1", Start: at, Company: "acme.com"}}
+	var fe *coach.FieldError
+	if err := p.CanCorrectMeeting(); !errors.As(err, &fe) || fe.Field != coach.FieldFirstMeeting {
+		t.Errorf("correcting the calendar's meeting: %v, want a first-meeting field error", err)
+	}
+	p.State = coach.Withdrawn
+	if err := p.CanCorrectMeeting(); !errors.Is(err, coach.ErrDecided) {
+		t.Errorf("correcting a withdrawn meeting: %v, want ErrDecided", err)
+	}
+}
