@@ -215,3 +215,17 @@ func TestCalendarLogOfACalendarMeetingMerges(t *testing.T) {
 		t.Fatalf("a correction form opened for the calendar's meeting")
 	}
 }
+
+// A rep the workspace directory does not know yet (no team_join reached
+// the bot) can turn their calendar on all the same: their profile is looked
+// up once, and its email is the calendar read.
+func TestCalendarOnForAMemberTheDirectoryLacks(t *testing.T) {
+	h := newCalendarHarness(t)
+	const kim, kimMail = "U0KIM", "kim@ourco.com"
+	h.sim.AddUser(slacksim.User{ID: kim, Name: "kim", RealName: "Kim Late", TZ: "Europe/Berlin", Email: kimMail}) // after the load, without an event
+	h.graph.AddUser(kimMail)
+	h.turnOn(kim, kimMail)
+	if n := h.calls("users.info"); n != 1 {
+		t.Errorf("%d users.info calls, want exactly one", n)
+	}
+}

@@ -135,6 +135,11 @@ func (d *directory) lookupNow(ctx context.Context, team, user string) (coach.Mem
 		return coach.Member{}, nil
 	}
 	if !d.dir.ClaimLookup(ctx, team, user) {
+		// Looked up already: usually in flight right now, queued by the
+		// command that showed the button.
+		if m, ok := d.awaitMember(ctx, team, user); ok {
+			return m, nil
+		}
 		return coach.Member{}, errNotInDirectory
 	}
 	u, err := d.slack.UserInfo(ctx, user)
@@ -149,6 +154,23 @@ func (d *directory) lookupNow(ctx context.Context, team, user string) (coach.Mem
 		d.log.Error().Err(err).Str("team", team).Str("user", user).Msg("save member")
 	}
 	return m, nil
+}
+
+// memberWait is how long Email waits for a lookup already in flight.
+const memberWait = 3 * time.Second
+
+// awaitMember waits up to memberWait for the directory to learn a member.
+func (d *directory) awaitMember(ctx context.Context, team, user string) (coach.Member, bool) {
+	ctx, cancel := context.WithTimeout(ctx, memberWait)
+	defer cancel()
+	for {
+		if m, ok := d.dir.Member(ctx, team, user); ok {
+			return m, true
+		}
+		if !sleep(ctx, 50*time.Millisecond) {
+			return coach.Member{}, false
+		}
+	}
 }
 
 // Zone is a member's time zone, the workspace's default while unknown
