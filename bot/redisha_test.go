@@ -36,8 +36,10 @@ func TestTwoReplicasOneWeekOnCluster(t *testing.T) {
 	})
 	errs := cl.Nodes[from].Errors(t)
 	t.Logf("the slot's first primary answered %v", errs)
-	if errs["MOVED"] == 0 {
-		t.Errorf("no command met the moved slot (MOVED %d): the test did not exercise the move", errs["MOVED"])
+	// ASK while the keys move, MOVED after: either shows a command met the
+	// move (which of the two depends on when the client next looks).
+	if errs["MOVED"]+errs["ASK"] == 0 {
+		t.Errorf("no command met the moving slot (ASK %d, MOVED %d): the test did not exercise the move", errs["ASK"], errs["MOVED"])
 	}
 }
 
