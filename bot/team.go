@@ -85,66 +85,101 @@ func (b *Bot) handleTeam(ctx context.Context, cmd slack.SlashCommand, actor coac
 	case "":
 		b.showTeam(ctx, actor, respond)
 	case "add":
-		reps := command.UserIDs(rest)
-		if len(reps) == 0 {
-			respond(render.Notice("Whom? Try `/pipeline team add @rita @omar`."))
-			return
-		}
-		t, err := b.svc.AddReps(ctx, actor, reps)
-		say(fmt.Sprintf("Added %s.", mentions(reps)), t, err)
-		if err == nil {
-			b.enrolCalendars(ctx, actor.Workspace, reps)
-		}
+		b.teamAdd(ctx, actor, rest, respond, say)
 	case "remove":
-		reps := command.UserIDs(rest)
-		if len(reps) == 0 {
-			respond(render.Notice("Whom? Try `/pipeline team remove @rita`."))
-			return
-		}
-		t, err := b.svc.RemoveReps(ctx, actor, reps)
-		say(fmt.Sprintf("Removed %s.", mentions(reps)), t, err)
+		b.teamRemove(ctx, actor, rest, respond, say)
 	case "channel":
 		b.teamChannel(ctx, actor, rest, respond, say)
 	case "timezone", "tz":
-		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { return t.SetZone(rest) })
-		say(fmt.Sprintf("Time zone set to %s: the digest goes out Monday 09:00 there.", render.Escape(t.TZ)), t, err)
+		b.teamZone(ctx, actor, rest, say)
 	case "framework":
 		b.teamFramework(ctx, actor, rest, respond, say)
 	case "holidays":
-		days, err := coach.ParseHolidays(rest)
-		if err != nil {
-			respond(render.Notice("Holidays are dates like `2026-12-24,2026-12-25`."))
-			return
-		}
-		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.Holidays = days; return t, nil })
-		say(fmt.Sprintf("%s set: nobody on the team is prompted or nudged then.", render.Plural(len(days), "holiday", "holidays")), t, err)
+		b.teamHolidays(ctx, actor, rest, respond, say)
 	case "currency":
-		t, err := b.svc.SetCurrency(ctx, actor, rest)
-		if errors.Is(err, coach.ErrInvalid) {
-			respond(render.Notice(fmt.Sprintf("“%s” is not a currency I know. Use one of %s.", render.Escape(render.Truncate(rest, 20)), phrase.CurrencyCodes)))
-			return
-		}
-		say(currencyNote(t, b.svc.TeamDefaults), t, err)
+		b.teamCurrency(ctx, actor, rest, respond, say)
 	case "numbers":
-		t, err := b.svc.SetNumbers(ctx, actor, rest)
-		if errors.Is(err, coach.ErrInvalid) {
-			respond(render.Notice(fmt.Sprintf("“%s” is not a way of writing numbers I know. Use `%s`, `%s`, or `auto` to follow the currency.",
-				render.Escape(render.Truncate(rest, 20)), phrase.DecimalPoint.Example(), phrase.DecimalComma.Example())))
-			return
-		}
-		say(currencyNote(t, b.svc.TeamDefaults), t, err)
+		b.teamNumbers(ctx, actor, rest, respond, say)
 	case "cycle":
-		days, err := coach.ParseCycleDays(rest)
-		if err != nil {
-			respond(render.Notice(fmt.Sprintf("“%s” is not a sales cycle: give it in days, from 1 to %d, like `/pipeline team cycle 60`, or `auto` for the median of the team's won deals.",
-				render.Escape(render.Truncate(rest, 40)), coach.MaxCycleDays)))
-			return
-		}
-		t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.CycleDays = days; return t, nil })
-		say(render.CycleSet(days), t, err)
+		b.teamCycle(ctx, actor, rest, respond, say)
 	default:
 		respond(render.Notice("Team commands: `/pipeline team` · `team add @rep` · `team remove @rep` · `team channel #channel` · `team timezone Europe/Berlin` · `team framework bant|meddicc|spiced` · `team holidays 2026-12-24,…` · `team currency EUR` · `team numbers 1.234,56|1,234.56|auto` · `team cycle 60|auto`"))
 	}
+}
+
+// teamAdd adds reps to the team and starts reading their calendars.
+func (b *Bot) teamAdd(ctx context.Context, actor coach.Actor, rest string, respond func(render.Message), say func(string, coach.Team, error)) {
+	reps := command.UserIDs(rest)
+	if len(reps) == 0 {
+		respond(render.Notice("Whom? Try `/pipeline team add @rita @omar`."))
+		return
+	}
+	t, err := b.svc.AddReps(ctx, actor, reps)
+	say(fmt.Sprintf("Added %s.", mentions(reps)), t, err)
+	if err == nil {
+		b.enrolCalendars(ctx, actor.Workspace, reps)
+	}
+}
+
+// teamRemove removes reps from the team.
+func (b *Bot) teamRemove(ctx context.Context, actor coach.Actor, rest string, respond func(render.Message), say func(string, coach.Team, error)) {
+	reps := command.UserIDs(rest)
+	if len(reps) == 0 {
+		respond(render.Notice("Whom? Try `/pipeline team remove @rita`."))
+		return
+	}
+	t, err := b.svc.RemoveReps(ctx, actor, reps)
+	say(fmt.Sprintf("Removed %s.", mentions(reps)), t, err)
+}
+
+// teamZone sets the team's time zone, which the digest's hour follows.
+func (b *Bot) teamZone(ctx context.Context, actor coach.Actor, rest string, say func(string, coach.Team, error)) {
+	t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { return t.SetZone(rest) })
+	say(fmt.Sprintf("Time zone set to %s: the digest goes out Monday 09:00 there.", render.Escape(t.TZ)), t, err)
+}
+
+// teamHolidays sets the team's holidays, on which nobody is prompted.
+func (b *Bot) teamHolidays(ctx context.Context, actor coach.Actor, rest string, respond func(render.Message), say func(string, coach.Team, error)) {
+	days, err := coach.ParseHolidays(rest)
+	if err != nil {
+		respond(render.Notice("Holidays are dates like `2026-12-24,2026-12-25`."))
+		return
+	}
+	t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.Holidays = days; return t, nil })
+	say(fmt.Sprintf("%s set: nobody on the team is prompted or nudged then.", render.Plural(len(days), "holiday", "holidays")), t, err)
+}
+
+// teamCurrency sets the team's currency.
+func (b *Bot) teamCurrency(ctx context.Context, actor coach.Actor, rest string, respond func(render.Message), say func(string, coach.Team, error)) {
+	t, err := b.svc.SetCurrency(ctx, actor, rest)
+	if errors.Is(err, coach.ErrInvalid) {
+		respond(render.Notice(fmt.Sprintf("“%s” is not a currency I know. Use one of %s.", render.Escape(render.Truncate(rest, 20)), phrase.CurrencyCodes)))
+		return
+	}
+	say(currencyNote(t, b.svc.TeamDefaults), t, err)
+}
+
+// teamNumbers sets how the team writes numbers.
+func (b *Bot) teamNumbers(ctx context.Context, actor coach.Actor, rest string, respond func(render.Message), say func(string, coach.Team, error)) {
+	t, err := b.svc.SetNumbers(ctx, actor, rest)
+	if errors.Is(err, coach.ErrInvalid) {
+		respond(render.Notice(fmt.Sprintf("“%s” is not a way of writing numbers I know. Use `%s`, `%s`, or `auto` to follow the currency.",
+			render.Escape(render.Truncate(rest, 20)), phrase.DecimalPoint.Example(), phrase.DecimalComma.Example())))
+		return
+	}
+	say(currencyNote(t, b.svc.TeamDefaults), t, err)
+}
+
+// teamCycle sets the team's sales cycle in days, or auto.
+func (b *Bot) teamCycle(ctx context.Context, actor coach.Actor, rest string, respond func(render.Message), say func(string, coach.Team, error)) {
+	days, err := coach.ParseCycleDays(rest)
+	if err != nil {
+		respond(render.Notice(fmt.Sprintf("“%s” is not a sales cycle: give it in days, from 1 to %d, like `/pipeline team cycle 60`, or `auto` for the median of the team's won deals.",
+			render.Escape(render.Truncate(rest, 40)), coach.MaxCycleDays)))
+		return
+	}
+	t, err := b.svc.EditTeam(ctx, actor, func(t coach.Team) (coach.Team, error) { t.CycleDays = days; return t, nil })
+	say(render.CycleSet(days), t, err)
 }
 
 // teamChannel sets where the team's digest goes, once the bot has posted

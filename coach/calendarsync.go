@@ -309,6 +309,24 @@ func (s *Service) followCalendar(ctx context.Context, c CalendarSync, ch Calenda
 	if len(ch.Events) == 0 {
 		return known, nil
 	}
+	ps, err := s.teamProspectsOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	f := newCalendarFollow(c, known, ps, now)
+	f.k = Known{Internal: s.internalDomains(ctx, c), Met: f.met, Ignored: c.Ignored}
+	events := slices.Clone(ch.Events)
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Start.Before(events[j].Start) })
+	var errs []error
+	for _, ev := range events {
+		errs = append(errs, s.followOne(ctx, f, ev))
+	}
+	return known, errors.Join(errs...)
+}
+
+// teamProspectsOf reads the prospects of the calendar's rep and of the
+// rep's teammates (the rep alone without a team).
+func (s *Service) teamProspectsOf(ctx context.Context, c CalendarSync) ([]Prospect, error) {
 	owners := []string{c.Rep}
 	if t, err := s.store.TeamOf(ctx, c.Workspace, c.Rep); err == nil {
 		for _, r := range t.Reps {
@@ -319,69 +337,93 @@ func (s *Service) followCalendar(ctx context.Context, c CalendarSync, ch Calenda
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	ps, err := s.store.ProspectsOfOwners(ctx, c.Workspace, owners)
-	if err != nil {
-		return nil, err
+	return s.store.ProspectsOfOwners(ctx, c.Workspace, owners)
+}
+
+// calendarFollow is what a read is applied with, as the events change it.
+type calendarFollow struct {
+	c   CalendarSync
+	now time.Time
+	// known are the companies met, to keep; met also holds the team's
+	// first meetings (k.Met is met); names are the accounts met, folded.
+	known, met, names map[string]time.Time
+	mine              map[string]Prospect // the rep's prospects, by id
+	k                 Known
+}
+
+// newCalendarFollow starts from the companies known and the team's
+// prospects: the rep's own, and the companies and accounts the team met
+// (withdrawn meetings never happened).
+func newCalendarFollow(c CalendarSync, known map[string]time.Time, ps []Prospect, now time.Time) *calendarFollow {
+	f := &calendarFollow{
+		c: c, now: now, known: known,
+		met:   maps.Clone(known),
+		names: map[string]time.Time{},
+		mine:  map[string]Prospect{},
 	}
-	met := maps.Clone(known)
-	names := map[string]time.Time{}
-	mine := map[string]Prospect{}
 	for _, p := range ps {
 		if p.Owner == c.Rep {
-			mine[p.ID] = p
+			f.mine[p.ID] = p
 		}
 		if p.State == Withdrawn {
 			continue
 		}
 		if p.Calendar != nil && p.Calendar.Company != "" {
-			earliest(met, p.Calendar.Company, p.FirstMeeting)
+			earliest(f.met, p.Calendar.Company, p.FirstMeeting)
 		}
-		earliest(names, fold(p.Account), p.FirstMeeting)
+		earliest(f.names, fold(p.Account), p.FirstMeeting)
 	}
-	events := slices.Clone(ch.Events)
-	sort.SliceStable(events, func(i, j int) bool { return events[i].Start.Before(events[j].Start) })
-	k := Known{Internal: s.internalDomains(ctx, c), Met: met, Ignored: c.Ignored}
-	var errs []error
-	for _, ev := range events {
-		id := CalendarProspectID(c.Workspace, c.Rep, ev.ID)
-		if p, ok := mine[id]; ok {
-			if p, changed, err := s.followEvent(ctx, p, ev, now); err != nil {
-				errs = append(errs, err)
-			} else if changed {
-				mine[id] = p
-			}
-			continue
+	return f
+}
+
+// followOne applies one event: it moves or withdraws the prospect it made,
+// or makes a new first meeting, or offers it as evidence.
+func (s *Service) followOne(ctx context.Context, f *calendarFollow, ev CalendarEvent) error {
+	id := CalendarProspectID(f.c.Workspace, f.c.Rep, ev.ID)
+	if p, ok := f.mine[id]; ok {
+		p, changed, err := s.followEvent(ctx, p, ev, f.now)
+		if err != nil {
+			return err
 		}
-		if ev.Cancelled {
-			errs = append(errs, s.dropEvidence(ctx, mine, ev.ID))
-			continue
+		if changed {
+			f.mine[id] = p
 		}
-		v := Classify(ev, k)
-		if v.First {
-			if at, ok := names[fold(v.Account)]; ok && at.Before(ev.Start.Add(-mergeWindow)) {
-				v.First, v.Earlier = false, at // met under that name, logged by hand
-			}
+		return nil
+	}
+	if ev.Cancelled {
+		return s.dropEvidence(ctx, f.mine, ev.ID)
+	}
+	v := f.classify(ev)
+	switch {
+	case v.First && !ev.Start.Before(f.c.Since):
+		p, err := s.meetingFromCalendar(ctx, f.c, ev, v, f.mine, f.now)
+		if err != nil {
+			return err
 		}
-		if v.Company != "" && !ev.AllDay && !(ev.Declined && !ev.Organizer) {
-			earliest(known, v.Company, ev.Start)
-		}
-		switch {
-		case v.First && !ev.Start.Before(c.Since):
-			p, err := s.meetingFromCalendar(ctx, c, ev, v, mine, now)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			mine[p.ID] = p
-			earliest(met, v.Company, ev.Start)
-			earliest(names, fold(p.Account), ev.Start)
-		case v.First:
-			earliest(met, v.Company, ev.Start) // before reading began: evidence only
-		case !v.Earlier.IsZero():
-			errs = append(errs, s.offerEvidence(ctx, mine, ev, v))
+		f.mine[p.ID] = p
+		earliest(f.met, v.Company, ev.Start)
+		earliest(f.names, fold(p.Account), ev.Start)
+	case v.First:
+		earliest(f.met, v.Company, ev.Start) // before reading began: evidence only
+	case !v.Earlier.IsZero():
+		return s.offerEvidence(ctx, f.mine, ev, v)
+	}
+	return nil
+}
+
+// classify classifies an event not yet followed, and keeps its company as
+// met when the rep went.
+func (f *calendarFollow) classify(ev CalendarEvent) Verdict {
+	v := Classify(ev, f.k)
+	if v.First {
+		if at, ok := f.names[fold(v.Account)]; ok && at.Before(ev.Start.Add(-mergeWindow)) {
+			v.First, v.Earlier = false, at // met under that name, logged by hand
 		}
 	}
-	return known, errors.Join(errs...)
+	if v.Company != "" && !ev.AllDay && !(ev.Declined && !ev.Organizer) {
+		earliest(f.known, v.Company, ev.Start)
+	}
+	return v
 }
 
 func earliest(m map[string]time.Time, key string, at time.Time) {

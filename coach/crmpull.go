@@ -106,7 +106,9 @@ func (s *Service) pullEvery() time.Duration {
 	return DefaultCRMPull
 }
 
-// runPull reads the team's deals back from the CRM.
+// runPull reads the team's deals back from the CRM: a deal linked to a
+// prospect updates it; the reps' open deals without a second meeting are
+// kept per rep and counted for the team. It runs again every CRMPull.
 func (s *Service) runPull(ctx context.Context, j Job, workspace, manager string) error {
 	crm, ok := s.puller()
 	if !ok {
@@ -123,59 +125,100 @@ func (s *Service) runPull(ctx context.Context, j Job, workspace, manager string)
 	next := func(err error) error {
 		return errors.Join(err, s.store.Schedule(ctx, j.Key, now.Add(s.pullEvery())))
 	}
-	repOf := map[string]string{}
-	var emails []string
-	for _, rep := range t.Reps {
-		email, err := s.emailOf(ctx, workspace, rep)
-		if err != nil {
-			return next(err)
-		}
-		if email != "" {
-			repOf[strings.ToLower(email)] = rep
-			emails = append(emails, email)
-		}
+	owners, err := s.dealOwners(ctx, workspace, t.Reps)
+	if err != nil {
+		return next(err)
 	}
 	ps, err := s.teamProspects(ctx, t)
 	if err != nil {
 		return next(err)
 	}
-	linked := map[string]Prospect{}
-	var ids []string
-	for _, p := range ps {
-		if p.CRM.ID != "" {
-			linked[p.CRM.ID] = p
-			if p.State.Open() {
-				ids = append(ids, p.CRM.ID)
-			}
-		}
-	}
-	ours := map[string]Prospect{}
-	for _, p := range ps {
-		ours[DealKey(p.Workspace, p.ID)] = p
-	}
-	deals, err := crm.PullDeals(ctx, emails, ids)
+	ix := indexDeals(ps)
+	deals, err := crm.PullDeals(ctx, owners.emails, ix.open)
 	if err != nil {
 		return next(fmt.Errorf("pull deals from %s: %w", s.CRM.Name(), err))
 	}
+	unconfirmed, errs := s.applyDeals(ctx, deals, ix, owners)
+	errs = append(errs, s.recordUnconfirmed(ctx, workspace, manager, t.Reps, unconfirmed)...)
+	return next(errors.Join(errs...))
+}
+
+// dealOwners are the reps' emails, as the CRM knows its deals' owners.
+type dealOwners struct {
+	emails []string
+	repOf  map[string]string // by lower-case email
+}
+
+// dealOwners looks up the emails of the reps (a rep without one owns no
+// deal).
+func (s *Service) dealOwners(ctx context.Context, workspace string, reps []string) (dealOwners, error) {
+	o := dealOwners{repOf: map[string]string{}}
+	for _, rep := range reps {
+		email, err := s.emailOf(ctx, workspace, rep)
+		if err != nil {
+			return dealOwners{}, err
+		}
+		if email != "" {
+			o.repOf[strings.ToLower(email)] = rep
+			o.emails = append(o.emails, email)
+		}
+	}
+	return o, nil
+}
+
+// dealIndex finds the team's prospects by the deal they are linked to, or
+// by the key we wrote to the CRM (DealKey); open are the deals linked to
+// open prospects, read back open or not.
+type dealIndex struct {
+	linked, ours map[string]Prospect
+	open         []string
+}
+
+func indexDeals(ps []Prospect) dealIndex {
+	ix := dealIndex{linked: map[string]Prospect{}, ours: map[string]Prospect{}}
+	for _, p := range ps {
+		if p.CRM.ID != "" {
+			ix.linked[p.CRM.ID] = p
+			if p.State.Open() {
+				ix.open = append(ix.open, p.CRM.ID)
+			}
+		}
+	}
+	for _, p := range ps {
+		ix.ours[DealKey(p.Workspace, p.ID)] = p
+	}
+	return ix
+}
+
+// applyDeals applies each deal linked to a prospect, and returns by rep
+// the open deals we did not write (no key) that the team's reps own.
+func (s *Service) applyDeals(ctx context.Context, deals []PulledDeal, ix dealIndex, owners dealOwners) (map[string][]PulledDeal, []error) {
 	unconfirmed := map[string][]PulledDeal{}
 	var errs []error
 	for _, d := range deals {
-		p, isLinked := linked[d.ID]
+		p, isLinked := ix.linked[d.ID]
 		if !isLinked && d.Key != "" {
-			p, isLinked = ours[d.Key]
+			p, isLinked = ix.ours[d.Key]
 		}
 		switch {
 		case isLinked:
 			errs = append(errs, s.applyPulled(ctx, p, d))
 		case d.Stage == DealOpen && d.Key == "":
-			if rep, ok := repOf[strings.ToLower(d.OwnerEmail)]; ok {
+			if rep, ok := owners.repOf[strings.ToLower(d.OwnerEmail)]; ok {
 				unconfirmed[rep] = append(unconfirmed[rep], d)
 			}
 		}
 	}
+	return unconfirmed, errs
+}
+
+// recordUnconfirmed records each rep's unconfirmed deals and the team's
+// backlog of them, kept for three pulls.
+func (s *Service) recordUnconfirmed(ctx context.Context, workspace, manager string, reps []string, unconfirmed map[string][]PulledDeal) []error {
 	keep := 3 * s.pullEvery()
 	backlog := CRMBacklog{Name: s.CRM.Name(), Amounts: map[string]int64{}}
-	for _, rep := range t.Reps {
+	var errs []error
+	for _, rep := range reps {
 		raw, _ := json.Marshal(unconfirmed[rep])
 		errs = append(errs, s.store.Record(ctx, unconfirmedKey(workspace, rep), string(raw), keep))
 		for _, d := range unconfirmed[rep] {
@@ -184,8 +227,7 @@ func (s *Service) runPull(ctx context.Context, j Job, workspace, manager string)
 		}
 	}
 	raw, _ := json.Marshal(backlog)
-	errs = append(errs, s.store.Record(ctx, backlogKey(workspace, manager), string(raw), keep))
-	return next(errors.Join(errs...))
+	return append(errs, s.store.Record(ctx, backlogKey(workspace, manager), string(raw), keep))
 }
 
 func (s *Service) emailOf(ctx context.Context, workspace, user string) (string, error) {

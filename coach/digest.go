@@ -92,12 +92,41 @@ type Digest struct {
 // prospects, plus sorting what it lists.
 func (t Thresholds) BuildDigest(team Team, ps []Prospect, now time.Time) Digest {
 	d := Digest{Team: team, Week: LastDays(now, digestDays)}
+	g := groupDigest(team, ps)
+	local := now.In(team.Location())
+	b := digestBuild{
+		t: t, team: team, now: now, week: d.Week,
+		period:  t.ConversionPeriod(now),
+		local:   local,
+		quarter: QuarterOf(local),
+		cycle:   t.CycleOf(team, g.all, now),
+	}
+	d.Rows = make([]DigestRow, 0, len(g.reps))
+	for _, rep := range g.reps {
+		b.addRep(&d, rep, g.open(rep), g.mine(rep))
+	}
+	d.Stalled = digestList(b.stalled, false) // the longest without activity first
+	d.Aged = digestList(b.aged, false)       // the oldest first
+	d.SharedLosses = digestList(b.shared, true)
+	d.Trend = Trend(g.all, now, TrendWeeks)
+	return d
+}
 
-	// Group the team's prospects by rep into one array, each copied once
-	// (a prospect is large: copying as slices grow would cost more than
-	// every metric). all is the team's prospects, for the average won
-	// cycle; each rep has a span of it, open prospects first, so their
-	// pipeline groups are made from the open ones alone.
+// digestGroups is a team's prospects grouped by rep into one array, each
+// copied once (a prospect is large: copying as slices grow would cost more
+// than every metric). all is the team's prospects, for the average won
+// cycle; each rep has a span of it, open prospects first, so their
+// pipeline groups are made from the open ones alone.
+type digestGroups struct {
+	all   []Prospect
+	reps  []string // the team's reps, by id
+	spans map[string]*digestSpan
+}
+
+// groupDigest groups the prospects of the team's reps (and, when the team
+// names its workspace, of that workspace): one pass counts each rep's, the
+// second copies them into their span.
+func groupDigest(team Team, ps []Prospect) digestGroups {
 	spans := make(map[string]*digestSpan, len(team.Reps))
 	for _, rep := range team.Reps {
 		if rep != "" && spans[rep] == nil {
@@ -137,61 +166,93 @@ func (t Thresholds) BuildDigest(team Team, ps []Prospect, now time.Time) Digest 
 			all[s.closed] = *p
 		}
 	}
+	return digestGroups{all: all, reps: reps, spans: spans}
+}
 
-	period := t.ConversionPeriod(now)
-	local := now.In(team.Location())
-	quarter := QuarterOf(local)
-	cycle := t.CycleOf(team, all, now)
-	var stalled, aged, shared []digestEntry
-	d.Rows = make([]DigestRow, 0, len(reps))
-	for _, rep := range reps {
-		s := spans[rep]
-		mine := all[s.start : s.start+s.n]
-		pl := GroupPipeline(all[s.start:s.open], now)
-		d.Integrity.Opportunities += len(pl.Opportunities)
-		d.Integrity.NotYet += len(pl.NotYet)
-		d.Integrity.GoneQuiet += len(pl.GoneQuiet)
+// mine is all the rep's prospects.
+func (g digestGroups) mine(rep string) []Prospect {
+	s := g.spans[rep]
+	return g.all[s.start : s.start+s.n]
+}
 
-		row := DigestRow{
-			Rep:              rep,
-			FirstMeetings:    FirstMeetings(mine, d.Week),
-			NewOpportunities: NewOpportunities(mine, d.Week),
-			Conversion:       Conversion(mine, period),
+// open is the rep's open prospects.
+func (g digestGroups) open(rep string) []Prospect {
+	s := g.spans[rep]
+	return g.all[s.start:s.open]
+}
+
+// digestBuild is what every rep's part of the digest is computed with,
+// and the deals listed so far.
+type digestBuild struct {
+	t       Thresholds
+	team    Team
+	now     time.Time
+	week    Window
+	period  Window    // the conversion window
+	local   time.Time // now in the team's zone
+	quarter Period
+	cycle   time.Duration // the team's won cycle, for Aged
+
+	stalled, aged, shared []digestEntry
+}
+
+// addRep adds a rep to the digest: their pipeline to its integrity, their
+// row, and their stalled, aged and shared lost deals to the lists.
+func (b *digestBuild) addRep(d *Digest, rep string, open, mine []Prospect) {
+	pl := GroupPipeline(open, b.now)
+	d.Integrity.Opportunities += len(pl.Opportunities)
+	d.Integrity.NotYet += len(pl.NotYet)
+	d.Integrity.GoneQuiet += len(pl.GoneQuiet)
+	d.Rows = append(d.Rows, b.row(rep, pl.Opportunities, mine))
+	b.listOpen(pl.Opportunities)
+	d.Integrity.Removed += b.listLosses(mine)
+}
+
+// row is the rep's line: this week's numbers, conversion and time to lose
+// over the conversion window, open amount and coverage.
+func (b *digestBuild) row(rep string, opps, mine []Prospect) DigestRow {
+	row := DigestRow{
+		Rep:              rep,
+		FirstMeetings:    FirstMeetings(mine, b.week),
+		NewOpportunities: NewOpportunities(mine, b.week),
+		Conversion:       Conversion(mine, b.period),
+	}
+	row.Won, row.Lost = Closed(mine, b.week)
+	row.MedianDaysToLose, row.HasMedian = Median(DaysToLose(mine, b.period))
+	row.openAmount(opps, b.team.Quotas, mine, b.quarter, b.local)
+	return row
+}
+
+// listOpen lists the rep's stalled and aged opportunities.
+func (b *digestBuild) listOpen(opps []Prospect) {
+	for i := range opps {
+		p := &opps[i]
+		if b.t.Stalled(*p, b.now) {
+			b.stalled = append(b.stalled, digestEntry{activitySince(*p), p})
 		}
-		row.Won, row.Lost = Closed(mine, d.Week)
-		row.MedianDaysToLose, row.HasMedian = Median(DaysToLose(mine, period))
-		row.openAmount(pl.Opportunities, team.Quotas, mine, quarter, local)
-		d.Rows = append(d.Rows, row)
-
-		for i := range pl.Opportunities {
-			p := &pl.Opportunities[i]
-			if t.Stalled(*p, now) {
-				stalled = append(stalled, digestEntry{activitySince(*p), p})
-			}
-			if Aged(*p, now, cycle) {
-				aged = append(aged, digestEntry{p.FirstMeeting, p})
-			}
-		}
-		for i := range mine {
-			p := &mine[i]
-			m := MilestonesOf(*p)
-			if !d.Week.Contains(m.Lost) {
-				continue
-			}
-			if !m.Converted() {
-				d.Integrity.Removed++
-			}
-			if p.Loss != nil && p.Loss.Shared {
-				shared = append(shared, digestEntry{m.Lost, p})
-			}
+		if Aged(*p, b.now, b.cycle) {
+			b.aged = append(b.aged, digestEntry{p.FirstMeeting, p})
 		}
 	}
+}
 
-	d.Stalled = digestList(stalled, false) // the longest without activity first
-	d.Aged = digestList(aged, false)       // the oldest first
-	d.SharedLosses = digestList(shared, true)
-	d.Trend = Trend(all, now, TrendWeeks)
-	return d
+// listLosses lists the rep's losses of the week they shared, and returns
+// how many placeholders went: those lost before they became an opportunity.
+func (b *digestBuild) listLosses(mine []Prospect) (removed int) {
+	for i := range mine {
+		p := &mine[i]
+		m := MilestonesOf(*p)
+		if !b.week.Contains(m.Lost) {
+			continue
+		}
+		if !m.Converted() {
+			removed++
+		}
+		if p.Loss != nil && p.Loss.Shared {
+			b.shared = append(b.shared, digestEntry{m.Lost, p})
+		}
+	}
+	return removed
 }
 
 // digestSpan is where a rep's prospects are in the digest's array: n of

@@ -78,32 +78,57 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 		return err
 	}
 	now := s.clock.Now()
-	loc := t.Location()
-	ps, err := s.teamProspects(ctx, t)
+	briefs, err := s.teamBriefs(ctx, t, now)
 	if err != nil {
 		return err
+	}
+	day := now.In(t.Location()).Format("2006-01-02")
+	count := nudgeCount{key: nudgeCountKey(workspace, manager, day)}
+	if v, ok, err := s.store.Lookup(ctx, count.key); err != nil {
+		return err
+	} else if ok {
+		count.sent, _ = strconv.Atoi(v)
+	}
+	send, held := s.Thresholds.PickBriefs(briefs, s.briefState(ctx, t, workspace, manager, count.sent), now)
+	if !s.reachable(ctx, workspace, manager) {
+		send, held = nil, nil // a deactivated manager hears nothing more
+	}
+	errs := s.sendBriefs(ctx, send, day, &count, now)
+	errs = append(errs, s.store.Schedule(ctx, j.Key, s.nextBriefsRun(now, t.Location(), held)))
+	return errors.Join(errs...)
+}
+
+// teamBriefs is one brief per rep of the findings that hold for the team's
+// prospects now, without those the manager discussed lately.
+func (s *Service) teamBriefs(ctx context.Context, t Team, now time.Time) ([]Brief, error) {
+	ps, err := s.teamProspects(ctx, t)
+	if err != nil {
+		return nil, err
 	}
 	fw := ChooseFramework(t.Framework, s.TeamDefaults.Framework)
 	quiet := func(n Finding) bool {
 		d := s.lookupTime(ctx, nudgeDiscussedKey(n.Key()))
 		return !d.IsZero() && now.Before(d.Add(s.Thresholds.DiscussedQuiet()))
 	}
-	briefs := Briefs(s.Thresholds.Findings(t, fw, ps, now), quiet)
+	return Briefs(s.Thresholds.Findings(t, fw, ps, now), quiet), nil
+}
 
-	day := now.In(loc).Format("2006-01-02")
-	countKey := nudgeCountKey(workspace, manager, day)
-	sentToday := 0
-	if v, ok, err := s.store.Lookup(ctx, countKey); err != nil {
-		return err
-	} else if ok {
-		sentToday, _ = strconv.Atoi(v)
-	}
+// nudgeCount is the manager's count of briefs sent today, under its
+// ledger key.
+type nudgeCount struct {
+	key  string
+	sent int
+}
+
+// briefState reads a brief's state for PickBriefs: its nudge log, and the
+// manager's day (sent today, hours, holidays, away).
+func (s *Service) briefState(ctx context.Context, t Team, workspace, manager string, sentToday int) func(Brief) BriefState {
 	var awayUntil time.Time
 	if s.Presence != nil {
 		awayUntil, _ = s.Presence.AwayUntil(ctx, workspace, manager)
 	}
 	holidays := append(slices.Clone(s.Holidays), t.Holidays...)
-	state := func(b Brief) BriefState {
+	return func(b Brief) BriefState {
 		return BriefState{
 			LastSent:     s.lookupTime(ctx, briefSentKey(b.Key())),
 			SnoozedUntil: s.lookupTime(ctx, nudgeSnoozeKey(b.Key())),
@@ -114,10 +139,11 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 			AwayUntil:    awayUntil,
 		}
 	}
-	send, held := s.Thresholds.PickBriefs(briefs, state, now)
-	if !s.reachable(ctx, workspace, manager) {
-		send, held = nil, nil // a deactivated manager hears nothing more
-	}
+}
+
+// sendBriefs sends each brief once for the day and logs it: when it went,
+// the findings it held, the message it was posted as, and the day's count.
+func (s *Service) sendBriefs(ctx context.Context, send []Brief, day string, count *nudgeCount, now time.Time) []error {
 	var errs []error
 	for _, b := range send {
 		ref, err := s.sendOnce(ctx, "brief/"+b.Key()+"/"+day, func(ctx context.Context) (MessageRef, error) { return s.notify.Brief(ctx, b) })
@@ -128,27 +154,40 @@ func (s *Service) runNudges(ctx context.Context, j Job, workspace, manager strin
 			errs = append(errs, err)
 			continue
 		}
-		sentToday++
-		keys := make([]string, len(b.Findings))
-		for i, n := range b.Findings {
-			keys[i] = n.Key()
-		}
-		stamp := now.Format(time.RFC3339Nano)
-		errs = append(errs, s.store.Record(ctx, briefSentKey(b.Key()), stamp, nudgeLogKeep),
-			s.store.Record(ctx, briefFindingsKey(b.Key()), strings.Join(keys, " "), nudgeLogKeep),
-			s.store.Record(ctx, countKey, strconv.Itoa(sentToday), 48*time.Hour))
-		if !ref.IsZero() {
-			errs = append(errs, s.store.Record(ctx, briefPostKey(ref), b.Key(), nudgeLogKeep))
-		}
+		count.sent++
+		errs = append(errs, s.logBrief(ctx, b, ref, *count, now)...)
 	}
+	return errs
+}
+
+// logBrief records a sent brief in the nudge log.
+func (s *Service) logBrief(ctx context.Context, b Brief, ref MessageRef, count nudgeCount, now time.Time) []error {
+	keys := make([]string, len(b.Findings))
+	for i, n := range b.Findings {
+		keys[i] = n.Key()
+	}
+	stamp := now.Format(time.RFC3339Nano)
+	errs := []error{
+		s.store.Record(ctx, briefSentKey(b.Key()), stamp, nudgeLogKeep),
+		s.store.Record(ctx, briefFindingsKey(b.Key()), strings.Join(keys, " "), nudgeLogKeep),
+		s.store.Record(ctx, count.key, strconv.Itoa(count.sent), 48*time.Hour),
+	}
+	if !ref.IsZero() {
+		errs = append(errs, s.store.Record(ctx, briefPostKey(ref), b.Key(), nudgeLogKeep))
+	}
+	return errs
+}
+
+// nextBriefsRun is the next working morning, or sooner when a held brief
+// may go later today.
+func (s *Service) nextBriefsRun(now time.Time, loc *time.Location, held map[string]BriefDecision) time.Time {
 	next := s.nextNudgeRun(now, loc)
 	for _, d := range held {
 		if d.Retry.After(now) && d.Retry.Before(next) {
 			next = d.Retry
 		}
 	}
-	errs = append(errs, s.store.Schedule(ctx, j.Key, next))
-	return errors.Join(errs...)
+	return next
 }
 
 func (s *Service) lookupTime(ctx context.Context, key string) time.Time {

@@ -9,62 +9,47 @@ import (
 )
 
 // Prompt is the question after a first meeting: was a second meeting booked?
+// Each kind of ask has its words; the wait's end and the close-out have
+// their own buttons too.
 func Prompt(p coach.Prospect, a coach.Ask) Message {
-	loc := p.Location()
 	account := safe(p.Account, coach.MaxAccountLen)
-	met := When(p.FirstMeeting, loc)
+	met := When(p.FirstMeeting, p.Location())
 	if p.Contact != "" {
 		met += " with " + safe(p.Contact, coach.MaxContactLen)
 	}
-	var text, note string
 	switch a.Kind {
 	case coach.AskFirst:
-		text = fmt.Sprintf("How did the first meeting with *%s* go (%s)? *Did you book a second meeting?*", account, met)
-		note = "Only a booked second meeting makes it an opportunity. No second meeting? Losing fast is the next best thing to winning."
+		return bookedPrompt(p, account,
+			fmt.Sprintf("How did the first meeting with *%s* go (%s)? *Did you book a second meeting?*", account, met),
+			"Only a booked second meeting makes it an opportunity. No second meeting? Losing fast is the next best thing to winning.")
 	case coach.AskReminder:
-		text = fmt.Sprintf("Checking in on *%s* (first meeting %s): *is a second meeting booked yet?*", account, met)
-		note = "If it isn't going to happen, say so: a fast, honest loss frees your time for deals that will close."
+		return bookedPrompt(p, account,
+			fmt.Sprintf("Checking in on *%s* (first meeting %s): *is a second meeting booked yet?*", account, met),
+			"If it isn't going to happen, say so: a fast, honest loss frees your time for deals that will close.")
 	case coach.AskWaitOver:
-		text = fmt.Sprintf("You were waiting on %s for *%s* until %s. *Where does it stand?*",
-			safe(p.WaitingOn, coach.MaxWaitingOn), account, Day(p.WaitingUntil, loc))
-		return Message{
-			Text: fmt.Sprintf("Where does %s stand?", account),
-			Blocks: []slack.Block{
-				section("prompt", text),
-				slack.NewActionBlock("prompt_actions",
-					button(ActionUpdate, p.ID, "Update the deal", "primary"),
-					button(ActionWon, p.ID, "Won", ""),
-					button(ActionLose, p.ID, "Lose it", "danger")),
-				contextText("prompt_note", "A deal with no activity for two weeks counts as stalled. An update — a next step, a date, a new wait — keeps it alive."),
-			},
-		}
+		return waitOverPrompt(p, account)
+	case coach.AskCloseOut:
+		return closeOutPrompt(p, account, met)
 	default:
-		text = fmt.Sprintf("*%s* still has no second meeting since %s. *Close it out?*", account, met)
-		note = "It has never been pipeline, and closing it keeps your view honest. If a second meeting did get booked, say so instead."
+		// A kind this version does not know: the close-out's words, with
+		// the booked question's buttons.
+		return bookedPrompt(p, account, closeOutText(account, met), closeOutNote)
 	}
+}
+
+// bookedPrompt asks whether a second meeting was booked, with the
+// calendar's evidence for it when there is some.
+func bookedPrompt(p coach.Prospect, account, text, note string) Message {
 	yes := button(ActionYes, p.ID, "Yes, booked", "primary")
 	notYet := button(ActionNotYet, p.ID, "Not yet", "")
 	lose := button(ActionLose, p.ID, "No — lose it fast", "danger")
-	if a.Kind == coach.AskCloseOut {
-		// The question is "close it out?": the buttons answer that, first.
-		lose = button(ActionLose, p.ID, "Yes, close it as lost", "danger")
-		notYet = button(ActionNotYet, p.ID, "No, keep it open", "")
-		yes = button(ActionYes, p.ID, "A meeting is booked", "primary")
-		return Message{
-			Text: fmt.Sprintf("Close out %s?", account),
-			Blocks: []slack.Block{
-				section("prompt", text),
-				slack.NewActionBlock("prompt_actions", lose, notYet, yes),
-				contextText("prompt_note", note+" You can also reply here: _no_ (close it) · _not yet_ (keep it) · _yes, tue 10am_ (booked)."),
-			},
-		}
-	}
 	blocks := []slack.Block{section("prompt", text)}
 	buttons := []slack.BlockElement{yes, notYet, lose}
 	fallback := fmt.Sprintf("Did you book a second meeting with %s?", account)
 	if next := p.NextMeeting; next != nil {
 		// The calendar's evidence, offered for one click: it is still the
 		// rep's confirmation that makes the opportunity.
+		loc := p.Location()
 		title := safe(next.Title, coach.MaxEventTitleLen)
 		if title == "" {
 			title = "a meeting with " + account
@@ -82,6 +67,47 @@ func Prompt(p coach.Prospect, a coach.Ask) Message {
 		slack.NewActionBlock("prompt_actions", buttons...),
 		contextText("prompt_note", note+" You can also just reply here: _yes, tue 10am_ · _not yet_ · _no_."))
 	return Message{Text: fallback, Blocks: blocks}
+}
+
+// waitOverPrompt asks where a deal stands once the wait the rep recorded
+// is over.
+func waitOverPrompt(p coach.Prospect, account string) Message {
+	text := fmt.Sprintf("You were waiting on %s for *%s* until %s. *Where does it stand?*",
+		safe(p.WaitingOn, coach.MaxWaitingOn), account, Day(p.WaitingUntil, p.Location()))
+	return Message{
+		Text: fmt.Sprintf("Where does %s stand?", account),
+		Blocks: []slack.Block{
+			section("prompt", text),
+			slack.NewActionBlock("prompt_actions",
+				button(ActionUpdate, p.ID, "Update the deal", "primary"),
+				button(ActionWon, p.ID, "Won", ""),
+				button(ActionLose, p.ID, "Lose it", "danger")),
+			contextText("prompt_note", "A deal with no activity for two weeks counts as stalled. An update — a next step, a date, a new wait — keeps it alive."),
+		},
+	}
+}
+
+const closeOutNote = "It has never been pipeline, and closing it keeps your view honest. If a second meeting did get booked, say so instead."
+
+func closeOutText(account, met string) string {
+	return fmt.Sprintf("*%s* still has no second meeting since %s. *Close it out?*", account, met)
+}
+
+// closeOutPrompt asks whether to close out a prospect that never got its
+// second meeting.
+func closeOutPrompt(p coach.Prospect, account, met string) Message {
+	// The question is "close it out?": the buttons answer that, first.
+	lose := button(ActionLose, p.ID, "Yes, close it as lost", "danger")
+	notYet := button(ActionNotYet, p.ID, "No, keep it open", "")
+	yes := button(ActionYes, p.ID, "A meeting is booked", "primary")
+	return Message{
+		Text: fmt.Sprintf("Close out %s?", account),
+		Blocks: []slack.Block{
+			section("prompt", closeOutText(account, met)),
+			slack.NewActionBlock("prompt_actions", lose, notYet, yes),
+			contextText("prompt_note", closeOutNote+" You can also reply here: _no_ (close it) · _not yet_ (keep it) · _yes, tue 10am_ (booked)."),
+		},
+	}
 }
 
 // Decided replaces a prompt once it is answered, so no stale buttons remain.

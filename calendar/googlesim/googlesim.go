@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -359,11 +360,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	defer func() { s.record(user, r, status) }()
 	if f, ok := s.takeFault(); ok {
 		status = f.Status
-		if f.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(max(f.RetryAfter.Round(time.Second)/time.Second, 1))))
-		}
-		domain, reason, msg := faultReason(f)
-		apiError(w, status, domain, reason, msg)
+		writeFault(w, f)
 		return
 	}
 	cal, ok := s.users[user]
@@ -372,77 +369,120 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		apiError(w, status, "global", "notFound", "Not Found")
 		return
 	}
-	q := r.URL.Query()
-	size := defaultMaxResults
+	lq, bad := parseListQuery(r.URL.Query(), s.seq, s.expired)
+	if bad != nil {
+		status = bad.status
+		apiError(w, status, bad.domain, bad.reason, bad.message)
+		return
+	}
+	matching := lq.matching(cal)
+	writeJSON(w, 200, listJSON(user, lq, lq.page(matching), matching))
+}
+
+// writeFault answers with a fault asked for, in Google's words for it.
+func writeFault(w http.ResponseWriter, f Fault) {
+	if f.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(max(f.RetryAfter.Round(time.Second)/time.Second, 1))))
+	}
+	domain, reason, msg := faultReason(f)
+	apiError(w, f.Status, domain, reason, msg)
+}
+
+// apiProblem is a request the API refuses, as apiError answers it.
+type apiProblem struct {
+	status                  int
+	domain, reason, message string
+}
+
+func invalid(message string) *apiProblem {
+	return &apiProblem{400, "global", "invalid", message}
+}
+
+// listQuery is what an events.list asks for: a page of size events after
+// seq after, of the snapshot at seq snapshot; incremental, the changes
+// since seq since; or else the events not over before timeMin.
+type listQuery struct {
+	size                   int
+	after, since, snapshot int64
+	timeMin                time.Time
+	incremental            bool
+	showDeleted            bool
+}
+
+// parseListQuery reads events.list's parameters; seq is the sequence
+// number now, expired the last one whose sync token is gone.
+func parseListQuery(q url.Values, seq, expired int64) (listQuery, *apiProblem) {
+	lq := listQuery{size: defaultMaxResults, showDeleted: q.Get("showDeleted") == "true"}
 	if v := q.Get("maxResults"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			status = 400
-			apiError(w, status, "global", "invalid", "Invalid value for maxResults")
-			return
+			return lq, invalid("Invalid value for maxResults")
 		}
-		size = min(n, maxMaxResults)
+		lq.size = min(n, maxMaxResults)
 	}
 	if q.Get("syncToken") != "" && (q.Get("timeMin") != "" || q.Get("timeMax") != "" || q.Get("orderBy") != "") {
-		status = 400
-		apiError(w, status, "global", "invalid", "Sync token cannot be used with timeMin, timeMax or orderBy")
-		return
+		return lq, invalid("Sync token cannot be used with timeMin, timeMax or orderBy")
 	}
 	// A page token carries where the listing is and the sequence number
 	// it is a snapshot of, so the sync token at the end covers every page.
-	var after, since, snapshot int64
-	var timeMin time.Time
-	incremental := false
 	if pt := q.Get("pageToken"); pt != "" {
 		var err error
-		if after, since, snapshot, timeMin, incremental, err = parsePageToken(pt); err != nil {
-			status = 400
-			apiError(w, status, "global", "invalid", "Invalid page token value.")
-			return
+		if lq.after, lq.since, lq.snapshot, lq.timeMin, lq.incremental, err = parsePageToken(pt); err != nil {
+			return lq, invalid("Invalid page token value.")
 		}
-	} else {
-		snapshot = s.seq
-		if st := q.Get("syncToken"); st != "" {
-			n, err := parseSyncToken(st)
-			if err != nil {
-				status = 400
-				apiError(w, status, "global", "invalid", "Invalid sync token value.")
-				return
-			}
-			if n <= s.expired {
-				status = 410
-				apiError(w, status, "calendar", "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
-				return
-			}
-			since, incremental = n, true
-		} else if v := q.Get("timeMin"); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				status = 400
-				apiError(w, status, "global", "invalid", "Bad Request")
-				return
-			}
-			timeMin = t
-		}
+		return lq, nil
 	}
+	lq.snapshot = seq
+	if st := q.Get("syncToken"); st != "" {
+		n, err := parseSyncToken(st)
+		if err != nil {
+			return lq, invalid("Invalid sync token value.")
+		}
+		if n <= expired {
+			return lq, &apiProblem{410, "calendar", "fullSyncRequired", "Sync token is no longer valid, a full sync is required."}
+		}
+		lq.since, lq.incremental = n, true
+	} else if v := q.Get("timeMin"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return lq, invalid("Bad Request")
+		}
+		lq.timeMin = t
+	}
+	return lq, nil
+}
+
+// matching is the calendar's events the listing covers, by sequence.
+func (lq listQuery) matching(cal map[string]*Event) []*Event {
 	var matching []*Event
 	for _, ev := range cal {
 		switch {
-		case ev.seq > snapshot:
-		case incremental && ev.seq <= since:
-		case !incremental && ev.Cancelled && q.Get("showDeleted") != "true":
-		case !incremental && !timeMin.IsZero() && ev.End.Before(timeMin):
+		case ev.seq > lq.snapshot:
+		case lq.incremental && ev.seq <= lq.since:
+		case !lq.incremental && ev.Cancelled && !lq.showDeleted:
+		case !lq.incremental && !lq.timeMin.IsZero() && ev.End.Before(lq.timeMin):
 		default:
 			matching = append(matching, ev)
 		}
 	}
 	slices.SortFunc(matching, func(a, b *Event) int { return int(a.seq - b.seq) })
+	return matching
+}
+
+// page is the page of the matching events asked for.
+func (lq listQuery) page(matching []*Event) []*Event {
 	var page []*Event
 	for _, ev := range matching {
-		if ev.seq > after && len(page) < size {
+		if ev.seq > lq.after && len(page) < lq.size {
 			page = append(page, ev)
 		}
 	}
+	return page
+}
+
+// listJSON is a page of events as Google answers it: with the next page's
+// token, or after the last page the sync token of the snapshot.
+func listJSON(user string, lq listQuery, page, matching []*Event) map[string]any {
 	out := map[string]any{"kind": "calendar#events", "summary": user, "timeZone": "UTC", "updated": time.Now().UTC().Format(time.RFC3339Nano)}
 	items := make([]map[string]any, 0, len(page))
 	for _, ev := range page {
@@ -450,11 +490,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	out["items"] = items
 	if len(page) > 0 && page[len(page)-1].seq < matching[len(matching)-1].seq {
-		out["nextPageToken"] = pageToken(page[len(page)-1].seq, since, snapshot, timeMin, incremental)
+		out["nextPageToken"] = pageToken(page[len(page)-1].seq, lq.since, lq.snapshot, lq.timeMin, lq.incremental)
 	} else {
-		out["nextSyncToken"] = syncToken(snapshot)
+		out["nextSyncToken"] = syncToken(lq.snapshot)
 	}
-	writeJSON(w, 200, out)
+	return out
 }
 
 func eventJSON(user string, ev *Event) map[string]any {

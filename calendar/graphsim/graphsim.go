@@ -274,18 +274,9 @@ func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
 	}
 	status := 200
 	defer func() { s.record(user, r, status) }()
-	if f, ok := s.faults, len(s.faults) > 0; ok {
-		fault := f[0]
-		s.faults = f[1:]
+	if fault, ok := s.takeFault(); ok {
 		status = fault.Status
-		if fault.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(max(fault.RetryAfter.Round(time.Second)/time.Second, 1))))
-		}
-		code := fault.Code
-		if code == "" {
-			code = map[int]string{429: "TooManyRequests", 503: "ServiceNotAvailable", 404: "ErrorItemNotFound"}[status]
-		}
-		graphError(w, status, orDefault(code, "generalException"), "Simulated fault.")
+		writeFault(w, fault)
 		return
 	}
 	cal, ok := s.users[user]
@@ -294,41 +285,83 @@ func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
 		graphError(w, status, "ErrorInvalidUser", "The requested user '"+r.PathValue("user")+"' is invalid.")
 		return
 	}
-	q := r.URL.Query()
-	var st deltaState
-	switch {
-	case q.Get("$skiptoken") != "" || q.Get("$deltatoken") != "":
-		tok := q.Get("$skiptoken") + q.Get("$deltatoken")
-		var err error
-		if st, err = decodeState(tok); err != nil {
-			status = 400
-			graphError(w, status, "BadRequest", "Invalid token.")
-			return
-		}
-		if q.Get("$deltatoken") != "" {
-			if st.Since <= s.expired {
-				status = 410
-				graphError(w, status, "SyncStateNotFound", "The sync state generation is not found. Please re-sync.")
-				return
-			}
-			st.After, st.Snapshot = 0, s.seq
-		}
-	default:
+	st, bad := parseDeltaState(r.URL.Query(), s.seq, s.expired)
+	if bad != nil {
+		status = bad.status
+		graphError(w, status, bad.code, bad.message)
+		return
+	}
+	matching := st.matching(cal)
+	page := st.page(matching, pageSize(r.Header.Get("Prefer")))
+	base := s.GraphURL() + "users/" + url.PathEscape(r.PathValue("user")) + "/calendarView/delta?"
+	writeJSON(w, 200, s.deltaJSON(user, base, st, page, matching))
+}
+
+func (s *Server) takeFault() (Fault, bool) {
+	if len(s.faults) == 0 {
+		return Fault{}, false
+	}
+	f := s.faults[0]
+	s.faults = s.faults[1:]
+	return f, true
+}
+
+// writeFault answers with a fault asked for, in Graph's words for it.
+func writeFault(w http.ResponseWriter, fault Fault) {
+	if fault.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(max(fault.RetryAfter.Round(time.Second)/time.Second, 1))))
+	}
+	code := fault.Code
+	if code == "" {
+		code = map[int]string{429: "TooManyRequests", 503: "ServiceNotAvailable", 404: "ErrorItemNotFound"}[fault.Status]
+	}
+	graphError(w, fault.Status, orDefault(code, "generalException"), "Simulated fault.")
+}
+
+// graphProblem is a request Graph refuses, as graphError answers it.
+type graphProblem struct {
+	status        int
+	code, message string
+}
+
+// parseDeltaState reads where a delta request is: a skip token's page, a
+// delta token's changes since (seq is the sequence number now, expired the
+// last one whose delta token is gone), or a new time window.
+func parseDeltaState(q url.Values, seq, expired int64) (deltaState, *graphProblem) {
+	if q.Get("$skiptoken") == "" && q.Get("$deltatoken") == "" {
 		from, err1 := time.Parse(time.RFC3339, q.Get("startDateTime"))
 		to, err2 := time.Parse(time.RFC3339, q.Get("endDateTime"))
 		if err1 != nil || err2 != nil {
-			status = 400
-			graphError(w, status, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
-			return
+			return deltaState{}, &graphProblem{400, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime."}
 		}
-		st = deltaState{From: from, To: to, Snapshot: s.seq}
+		return deltaState{From: from, To: to, Snapshot: seq}, nil
 	}
+	st, err := decodeState(q.Get("$skiptoken") + q.Get("$deltatoken"))
+	if err != nil {
+		return st, &graphProblem{400, "BadRequest", "Invalid token."}
+	}
+	if q.Get("$deltatoken") != "" {
+		if st.Since <= expired {
+			return st, &graphProblem{410, "SyncStateNotFound", "The sync state generation is not found. Please re-sync."}
+		}
+		st.After, st.Snapshot = 0, seq
+	}
+	return st, nil
+}
+
+// pageSize is the page size a Prefer header asks for, at most maxPageSize.
+func pageSize(prefer string) int {
 	size := maxPageSize
-	if v, ok := strings.CutPrefix(r.Header.Get("Prefer"), "odata.maxpagesize="); ok {
+	if v, ok := strings.CutPrefix(prefer, "odata.maxpagesize="); ok {
 		if n, err := strconv.Atoi(strings.SplitN(v, ",", 2)[0]); err == nil && n > 0 {
 			size = min(n, maxPageSize)
 		}
 	}
+	return size
+}
+
+// matching is the calendar's events the state covers, by sequence.
+func (st deltaState) matching(cal map[string]*Event) []*Event {
 	var matching []*Event
 	for _, ev := range cal {
 		inView := ev.End.After(st.From) && ev.Start.Before(st.To)
@@ -342,17 +375,28 @@ func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	slices.SortFunc(matching, func(a, b *Event) int { return int(a.seq - b.seq) })
+	return matching
+}
+
+// page is the next page of the matching events.
+func (st deltaState) page(matching []*Event, size int) []*Event {
 	var page []*Event
 	for _, ev := range matching {
 		if ev.seq > st.After && len(page) < size {
 			page = append(page, ev)
 		}
 	}
+	return page
+}
+
+// deltaJSON is a page as Graph answers it: with the link to the next page,
+// or after the last page the delta link for the changes since the
+// snapshot; base is the request's URL without its query.
+func (s *Server) deltaJSON(user, base string, st deltaState, page, matching []*Event) map[string]any {
 	values := make([]map[string]any, 0, len(page))
 	for _, ev := range page {
 		values = append(values, eventJSON(user, ev))
 	}
-	base := s.GraphURL() + "users/" + url.PathEscape(r.PathValue("user")) + "/calendarView/delta?"
 	out := map[string]any{"@odata.context": s.GraphURL() + "$metadata#Collection(event)", "value": values}
 	if len(page) > 0 && page[len(page)-1].seq < matching[len(matching)-1].seq {
 		next := st
@@ -363,7 +407,7 @@ func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
 		next.Since, next.Delta, next.After = st.Snapshot, true, 0
 		out["@odata.deltaLink"] = base + "$deltatoken=" + encodeState(next)
 	}
-	writeJSON(w, 200, out)
+	return out
 }
 
 // graphTime is how Graph writes a dateTimeTimeZone in UTC.
