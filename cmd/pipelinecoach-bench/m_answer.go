@@ -82,12 +82,7 @@ func measureAnswer(ctx context.Context, o options) ([]row, error) {
 	defer rb.stop()
 
 	r.load(ctx, o, newAnswerLoad(base, baseMix, o.rate, baseTimer), newAnswerLoad(sim, m, o.rate, ourTimer))
-	r.pages = sim.UsersListed() - listed
-	for _, c := range sim.Calls() {
-		if c.Method == "users.info" {
-			r.infos++
-		}
-	}
+	r.directoryCalls(sim, listed)
 	r.openHomes(ctx, o, sim, ourPeople[:r.homes], limits)
 	rows := r.rows()
 	if logs := rb.logs(); logs != "" {
@@ -190,6 +185,17 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, ourLoad *answ
 	r.baseStats = baseLoad.timer.take()
 	r.warmUnacked, _ = ourLoad.lat.errors()
 	r.baseUnacked, _ = baseLoad.lat.errors()
+}
+
+// directoryCalls counts what loading the workspace directory cost: pages
+// of users.list since listed, and users.info calls.
+func (r *answerRun) directoryCalls(sim *slacksim.Server, listed int) {
+	r.pages = sim.UsersListed() - listed
+	for _, c := range sim.Calls() {
+		if c.Method == "users.info" {
+			r.infos++
+		}
+	}
 }
 
 // openHomes is Monday 09:00: reps open App Home at once.

@@ -267,6 +267,9 @@ func (w *world) ranAfter(p *proc, t time.Time) {
 	metrics := "http://" + p.opsAddr(w) + "/metrics"
 	runs := -1.0 // the runs counted when one was seen ending after t
 	w.until(time.Until(t)+10*time.Second, p.name+"'s scheduler run after "+t.Format(time.StampMilli), func() bool {
+		if time.Now().Before(t) {
+			return false // no run ends after t before t: spare the replica's one P
+		}
 		n, last := schedulerRuns(w.t, metrics)
 		switch {
 		case runs < 0 && last.After(t):
