@@ -128,6 +128,9 @@ func TestEnvelopesInFlightWhenTheConnectionDropsAreHandledOnce(t *testing.T) {
 				t.Errorf("DM about %s: %v", a, err)
 			}
 		})
+		// Not a wait for anything: the sleep is the thing under test. A
+		// millisecond's head start puts the drop just around the envelope's
+		// write, on either side of it; a signal would pick one side.
 		time.Sleep(time.Millisecond)
 		h.sim.DropConnections()
 		wg.Wait()

@@ -1,6 +1,7 @@
 package ops_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -460,25 +462,23 @@ func TestServe(t *testing.T) {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- ops.Serve(ctx, addr, ops.Handler(nil, prometheus.NewRegistry(), nil), zerolog.Nop()) }()
+	listening := newLogSignal("operations endpoints listening")
+	go func() {
+		done <- ops.Serve(ctx, addr, ops.Handler(nil, prometheus.NewRegistry(), nil), zerolog.New(listening))
+	}()
 
-	var resp *http.Response
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		var err error
-		resp, err = http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("Serve returned early: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/healthz never answered: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
+	// Serve logs once it listens: a request from then on waits in the
+	// listener's queue until it is served.
+	select {
+	case <-listening.seen:
+	case err := <-done:
+		t.Fatalf("Serve returned early: %v", err)
+	case <-time.After(3 * time.Second):
+		t.Fatal("Serve never said it was listening")
+	}
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatalf("/healthz: %v", err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -498,6 +498,25 @@ func TestServe(t *testing.T) {
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Error("still serving after Serve returned")
 	}
+}
+
+// logSignal is a log that closes seen at the first line holding want.
+type logSignal struct {
+	want []byte
+	once sync.Once
+	seen chan struct{}
+}
+
+func newLogSignal(want string) *logSignal {
+	return &logSignal{want: []byte(want), seen: make(chan struct{})}
+}
+
+// Write takes one line: zerolog writes each in one call.
+func (l *logSignal) Write(p []byte) (int, error) {
+	if bytes.Contains(p, l.want) {
+		l.once.Do(func() { close(l.seen) })
+	}
+	return len(p), nil
 }
 
 func TestServeAddressTaken(t *testing.T) {

@@ -31,14 +31,14 @@ const (
 // cold (an empty directory) and its first minute is reported apart; then
 // 300 reps open App Home at once.
 func measureAnswer(ctx context.Context, o options) ([]row, error) {
-	members, people, homes, cold := answerMembers, answerPeople, answerHomes, answerCold
+	r := &answerRun{members: answerMembers, people: answerPeople, homes: answerHomes, cold: answerCold, rate: o.rate}
 	if o.short {
-		members, people, homes, cold = 500, 100, 30, 3*time.Second
+		r.members, r.people, r.homes, r.cold = 500, 100, 30, 3*time.Second
 	}
 	limits := slacksim.SlackLimits()
 	per := 1
-	total := int((o.duration+cold).Seconds()*float64(o.rate))/3 + 1
-	for people*per < total {
+	total := int((o.duration+r.cold).Seconds()*float64(o.rate))/3 + 1
+	for r.people*per < total {
 		per++
 	}
 	now := time.Now()
@@ -46,19 +46,11 @@ func measureAnswer(ctx context.Context, o options) ([]row, error) {
 	// The baseline.
 	base := slacksim.New(slacksim.WithRateLimits(limits))
 	defer base.Close()
-	baseMembers := addUsers(base, "B", members)
-	basePeople := spread(baseMembers, people)
-	bare, err := startChild(roleBareAnswer, base, "")
-	if err != nil {
-		return nil, fmt.Errorf("baseline: %w", err)
-	}
-	defer bare.stop()
-	bc, bs := ackProspects(base.TeamID(), basePeople, per, per, now)
-	bc, bs = roundRobin(bc, per), roundRobin(bs, per)
-	baseMix, err := ackMix(base, bc, bs, false)
+	bare, baseMix, err := r.baseline(base, per, now)
 	if err != nil {
 		return nil, err
 	}
+	defer bare.stop()
 
 	// Ours, over an empty Redis: nothing known of the workspace yet.
 	env, err := startRedis()
@@ -70,45 +62,16 @@ func measureAnswer(ctx context.Context, o options) ([]row, error) {
 	// earlier are posted before.
 	sim := slacksim.New()
 	defer sim.Close()
-	ourMembers := addUsers(sim, "R", members)
-	ourPeople := spread(ourMembers, people)
-	clicks, submits := ackProspects(sim.TeamID(), ourPeople, per, per, now)
-	clicks, submits = roundRobin(clicks, per), roundRobin(submits, per)
-	all := append(append([]coach.Prospect{}, clicks...), submits...)
-	o.logf("posting %d prompts", len(all))
-	if err := postPrompts(ctx, sim, all); err != nil {
-		return nil, err
-	}
-	copy(clicks, all[:len(clicks)])
-	copy(submits, all[len(clicks):])
-	if err := saveAll(ctx, env.store, all, 16); err != nil {
-		return nil, err
-	}
-	m, err := ackMix(sim, clicks, submits, false)
+	m, ourPeople, err := r.ours(ctx, o, sim, env, per, now)
 	if err != nil {
 		return nil, err
-	}
-	// A button is pressed on the question the rep was really sent.
-	for i, p := range clicks {
-		m.buttons[i].msg = postedPrompt(sim, p)
-	}
-	// A rep submits the second-meeting form after pressing "Yes" on the
-	// question: press them all first, with the bot up once, then forget
-	// the workspace directory that run loaded, for a cold start. Each form
-	// submitted is the one the bot opened.
-	views, err := pressYes(ctx, o, sim, env, submits)
-	if err != nil {
-		return nil, err
-	}
-	for i := range m.submits {
-		m.submits[i].view = views[i]
 	}
 	// Each person's envelopes apart from the same person's others: a
 	// third of the people on, for each kind.
-	m.buttons = rotate(m.buttons, people/3)
-	m.submits = rotate(m.submits, 2*people/3)
-	baseMix.buttons = rotate(baseMix.buttons, people/3)
-	baseMix.submits = rotate(baseMix.submits, 2*people/3)
+	m.buttons = rotate(m.buttons, r.people/3)
+	m.submits = rotate(m.submits, 2*r.people/3)
+	baseMix.buttons = rotate(baseMix.buttons, r.people/3)
+	baseMix.submits = rotate(baseMix.submits, 2*r.people/3)
 	sim.SetRateLimits(limits)
 	baseTimer, ourTimer := newAnswerTimer(base), newAnswerTimer(sim)
 	listed := sim.UsersListed()
@@ -118,16 +81,94 @@ func measureAnswer(ctx context.Context, o options) ([]row, error) {
 	}
 	defer rb.stop()
 
-	ourLoad := newAnswerLoad(sim, m, o.rate, ourTimer)
-	o.logf("ours, cold: %d members, %d of them at %d envelopes/s for %s", members, people, o.rate, cold)
-	coldStart := time.Now()
-	ourLoad.run(ctx, cold)
-	coldStats := ourTimer.take()
-	coldUnacked, _ := ourLoad.lat.errors()
+	r.load(ctx, o, newAnswerLoad(base, baseMix, o.rate, baseTimer), newAnswerLoad(sim, m, o.rate, ourTimer))
+	r.directoryCalls(sim, listed)
+	r.openHomes(ctx, o, sim, ourPeople[:r.homes], limits)
+	rows := r.rows()
+	if logs := rb.logs(); logs != "" {
+		o.logf("the bot's warnings and errors: %.2000s", logs)
+	}
+	return rows, nil
+}
+
+// answerRun is test 9: its workspace's size, and what it measured.
+type answerRun struct {
+	members, people, homes int
+	cold                   time.Duration // the first stretch of ours, reported apart
+	rate                   int           // envelopes a second
+
+	coldStart                             time.Time
+	coldStats, warm, baseStats, homeStats answerStats
+	coldUnacked, warmUnacked, baseUnacked int
+	pages, infos                          int           // users.list pages and users.info calls
+	homeLimit                             time.Duration // views.publish's minimum for the homes
+}
+
+// baseline starts the bare bot on base's workspace and builds its load:
+// per buttons and per forms for each person.
+func (r *answerRun) baseline(base *slacksim.Server, per int, now time.Time) (*childBot, mix, error) {
+	basePeople := spread(addUsers(base, "B", r.members), r.people)
+	bare, err := startChild(roleBareAnswer, base, "")
+	if err != nil {
+		return nil, mix{}, fmt.Errorf("baseline: %w", err)
+	}
+	bc, bs := ackProspects(base.TeamID(), basePeople, per, per, now)
+	bc, bs = roundRobin(bc, per), roundRobin(bs, per)
+	baseMix, err := ackMix(base, bc, bs, false)
+	if err != nil {
+		bare.stop()
+		return nil, mix{}, err
+	}
+	return bare, baseMix, nil
+}
+
+// ours builds our bot's workspace and load: the questions asked, in Slack
+// and in the store; each button pressed on the question the rep was really
+// sent, each form submitted the one the bot opened. It returns the load
+// and the people who use the bot.
+func (r *answerRun) ours(ctx context.Context, o options, sim *slacksim.Server, env *redisEnv, per int, now time.Time) (mix, []string, error) {
+	ourPeople := spread(addUsers(sim, "R", r.members), r.people)
+	clicks, submits := ackProspects(sim.TeamID(), ourPeople, per, per, now)
+	clicks, submits = roundRobin(clicks, per), roundRobin(submits, per)
+	all := append(append([]coach.Prospect{}, clicks...), submits...)
+	o.logf("posting %d prompts", len(all))
+	if err := postPrompts(ctx, sim, all); err != nil {
+		return mix{}, nil, err
+	}
+	copy(clicks, all[:len(clicks)])
+	copy(submits, all[len(clicks):])
+	if err := saveAll(ctx, env.store, all, 16); err != nil {
+		return mix{}, nil, err
+	}
+	m, err := ackMix(sim, clicks, submits, false)
+	if err != nil {
+		return mix{}, nil, err
+	}
+	for i, p := range clicks {
+		m.buttons[i].msg = postedPrompt(sim, p)
+	}
+	// A rep submits the second-meeting form after pressing "Yes" on the
+	// question: press them all first, with the bot up once, then forget
+	// the workspace directory that run loaded, for a cold start.
+	views, err := pressYes(ctx, o, sim, env, submits)
+	if err != nil {
+		return mix{}, nil, err
+	}
+	for i := range m.submits {
+		m.submits[i].view = views[i]
+	}
+	return m, ourPeople, nil
+}
+
+// load runs ours cold for r.cold, then both bots warm in turns (as in test
+// 1, so that outside load on the machine falls on both).
+func (r *answerRun) load(ctx context.Context, o options, baseLoad, ourLoad *answerLoad) {
+	o.logf("ours, cold: %d members, %d of them at %d envelopes/s for %s", r.members, r.people, o.rate, r.cold)
+	r.coldStart = time.Now()
+	ourLoad.run(ctx, r.cold)
+	r.coldStats = ourLoad.timer.take()
+	r.coldUnacked, _ = ourLoad.lat.errors()
 	ourLoad.lat = newLatencies()
-	// Warm, both bots in turns (as in test 1), so that outside load on the
-	// machine falls on both.
-	baseLoad := newAnswerLoad(base, baseMix, o.rate, baseTimer)
 	turns := max(1, int((o.duration+ackTurn/2)/ackTurn))
 	each := o.duration / time.Duration(turns)
 	o.logf("warm: both bots, %s each in %d turns", o.duration, turns)
@@ -140,61 +181,68 @@ func measureAnswer(ctx context.Context, o options) ([]row, error) {
 			l.run(ctx, each)
 		}
 	}
-	warm := ourTimer.take()
-	baseStats := baseTimer.take()
-	pages := sim.UsersListed() - listed
-	infos := 0
+	r.warm = ourLoad.timer.take()
+	r.baseStats = baseLoad.timer.take()
+	r.warmUnacked, _ = ourLoad.lat.errors()
+	r.baseUnacked, _ = baseLoad.lat.errors()
+}
+
+// directoryCalls counts what loading the workspace directory cost: pages
+// of users.list since listed, and users.info calls.
+func (r *answerRun) directoryCalls(sim *slacksim.Server, listed int) {
+	r.pages = sim.UsersListed() - listed
 	for _, c := range sim.Calls() {
 		if c.Method == "users.info" {
-			infos++
+			r.infos++
 		}
 	}
+}
 
-	// Monday 09:00: reps open App Home at once.
-	o.logf("%d reps open App Home at once", homes)
+// openHomes is Monday 09:00: reps open App Home at once.
+func (r *answerRun) openHomes(ctx context.Context, o options, sim *slacksim.Server, reps []string, limits slacksim.RateLimits) {
+	o.logf("%d reps open App Home at once", len(reps))
 	homeTimer := newAnswerTimer(sim)
 	var wg sync.WaitGroup
-	for _, u := range ourPeople[:homes] {
+	for _, u := range reps {
 		wg.Go(func() {
 			a, err := sim.OpenHome(ctx, u)
 			homeTimer.sent(u, kindHome, a.Sent, err)
 		})
 	}
 	wg.Wait()
-	limitMin := limits.MinTime("views.publish", homes)
-	homeTimer.await(ctx, homes, limitMin*2+30*time.Second)
-	homeStats := homeTimer.take()
+	r.homeLimit = limits.MinTime("views.publish", len(reps))
+	homeTimer.await(ctx, len(reps), r.homeLimit*2+30*time.Second)
+	r.homeStats = homeTimer.take()
+}
 
-	warmUnacked, _ := ourLoad.lat.errors()
-	baseUnacked, _ := baseLoad.lat.errors()
+// rows judges the run: ours warm against the bare bot, the cold start and
+// the directory reported, App Home against Slack's own limit.
+func (r *answerRun) rows() []row {
 	rows := []row{{name: "answer: the workspace directory", target: "loaded once, users.info only for whom it lacks",
-		measured: fmt.Sprintf("%d users.list pages for %d members; %d users.info calls", pages, members, infos),
+		measured: fmt.Sprintf("%d users.list pages for %d members; %d users.info calls", r.pages, r.members, r.infos),
 		verdict:  verdictInfo, ratio: "—"},
 		{name: "answer: envelopes not acked within 3 s", target: "none",
-			measured: fmt.Sprintf("bare bot: %d; ours: %d warm, %d in the cold start's first %s", baseUnacked, warmUnacked, coldUnacked, cold),
-			verdict:  pass(warmUnacked == 0 && coldUnacked == 0 && baseUnacked == 0), ratio: "—"}}
+			measured: fmt.Sprintf("bare bot: %d; ours: %d warm, %d in the cold start's first %s", r.baseUnacked, r.warmUnacked, r.coldUnacked, r.cold),
+			verdict:  pass(r.warmUnacked == 0 && r.coldUnacked == 0 && r.baseUnacked == 0), ratio: "—"}}
 	for _, k := range kinds {
-		b, d, c := baseStats.of(k), warm.of(k), coldStats.of(k)
+		b, d, c := r.baseStats.of(k), r.warm.of(k), r.coldStats.of(k)
 		ok := d.unanswered == 0 && d.dist.p99 <= b.dist.p99*3/2 && d.dist.max <= 3*time.Second
 		rows = append(rows, row{name: "answer " + k, measured: fmt.Sprintf("bare bot: %s; ours: %s", b, d),
-			target:  fmt.Sprintf("p99 ≤ 1.5× the bare bot's, none later than 3 s (%d/s from %d people)", o.rate, people),
+			target:  fmt.Sprintf("p99 ≤ 1.5× the bare bot's, none later than 3 s (%d/s from %d people)", r.rate, r.people),
 			verdict: pass(ok), ratio: ratio(float64(d.dist.p99), float64(b.dist.p99)) + "× base"})
 		measured := c.String()
 		if !c.slowFrom.IsZero() {
-			measured += fmt.Sprintf("; those over 1 s sent %.1f–%.1f s into it", c.slowFrom.Sub(coldStart).Seconds(), c.slowTo.Sub(coldStart).Seconds())
+			measured += fmt.Sprintf("; those over 1 s sent %.1f–%.1f s into it", c.slowFrom.Sub(r.coldStart).Seconds(), c.slowTo.Sub(r.coldStart).Seconds())
 		}
-		rows = append(rows, row{name: "answer " + k + ", cold start: first " + cold.String(), measured: measured,
+		rows = append(rows, row{name: "answer " + k + ", cold start: first " + r.cold.String(), measured: measured,
 			target: "reported apart", verdict: verdictInfo, ratio: ratio(float64(c.dist.p99), float64(b.dist.p99)) + "× base"})
 	}
-	h := homeStats.of(kindHome)
-	bound := limitMin * 6 / 5
-	rows = append(rows, row{name: fmt.Sprintf("answer: App Home, %d reps opening it at once", homes), measured: h.String(),
-		target:  fmt.Sprintf("each within views.publish's minimum %s × 1.2 = %s", limitMin.Round(time.Second), bound.Round(time.Second)),
+	h := r.homeStats.of(kindHome)
+	bound := r.homeLimit * 6 / 5
+	rows = append(rows, row{name: fmt.Sprintf("answer: App Home, %d reps opening it at once", r.homes), measured: h.String(),
+		target:  fmt.Sprintf("each within views.publish's minimum %s × 1.2 = %s", r.homeLimit.Round(time.Second), bound.Round(time.Second)),
 		verdict: pass(h.unanswered == 0 && h.dist.max <= bound), ratio: "—"})
-	if logs := rb.logs(); logs != "" {
-		o.logf("the bot's warnings and errors: %.2000s", logs)
-	}
-	return rows, nil
+	return rows
 }
 
 const kindHome = "App Home"

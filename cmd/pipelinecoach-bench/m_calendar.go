@@ -113,24 +113,14 @@ func (noNotifier) Brief(context.Context, coach.Brief) (coach.MessageRef, error) 
 	return coach.MessageRef{}, nil
 }
 
+// calendarRun is test 11 on one provider: reps' calendars of events each,
+// read in full once, then steady state for calendarWindow.
 func calendarRun(ctx context.Context, o options, provider string, reps, events int) ([]row, error) {
 	start := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	clock := coachtest.NewClock(start)
-	var sim calendarSim
-	var source coach.CalendarSource
-	switch provider {
-	case "google":
-		s := googlesim.New()
-		c, err := google.New(s.CredentialsJSON(), s.APIURL(), nil)
-		if err != nil {
-			return nil, err
-		}
-		sim, source = gSim{s}, c
-	default:
-		s := graphsim.New()
-		sim = mSim{s}
-		source = microsoft.New(microsoft.Config{Tenant: graphsim.Tenant, ClientID: graphsim.ClientID, ClientSecret: graphsim.ClientSecret,
-			GraphURL: s.GraphURL(), LoginURL: s.LoginURL()}, nil, clock.Now)
+	sim, source, err := openCalendarSim(provider, clock)
+	if err != nil {
+		return nil, err
 	}
 	defer sim.close()
 	dir, err := os.MkdirTemp("", "pcbench-calendar")
@@ -144,9 +134,56 @@ func calendarRun(ctx context.Context, o options, provider string, reps, events i
 	}
 	defer store.Close()
 
-	// Each rep has a calendar of the past 180 days and the weeks ahead:
-	// meetings with customers, most of them met before.
 	rng := rand.New(rand.NewPCG(1, 2))
+	directory := fillCalendars(sim, rng, start, reps, events)
+	b := &calendarBench{clock: clock, svc: coach.NewService(store, noNotifier{}, clock, coach.DefaultTiming)}
+	b.svc.Calendar = coach.CalendarSettings{Source: source, Poll: calendarPollBench, Mailboxes: directory,
+		OnRead: func(_ coach.CalendarSync, _ coach.CalendarChanges, err error) {
+			if err == nil {
+				b.reads++
+			}
+		}}
+	for rep := range directory {
+		if err := b.svc.EnrolCalendar(ctx, "T0BENCH", rep); err != nil {
+			return nil, err
+		}
+	}
+	// The first poll interval reads every calendar in full.
+	fullStart := time.Now()
+	for range int(calendarPollBench / time.Second) {
+		if err := b.tick(ctx); err != nil {
+			return nil, err
+		}
+	}
+	fullTook := time.Since(fullStart)
+	o.logf("calendar %s: %d reps read in full (%d events each) in %s", provider, reps, events, fullTook.Round(time.Millisecond))
+
+	steady, err := b.steady(ctx, sim, rng, reps)
+	if err != nil {
+		return nil, err
+	}
+	return calendarRows(provider, reps, events, fullTook, steady), nil
+}
+
+// openCalendarSim starts the provider's simulator and its real client.
+func openCalendarSim(provider string, clock *coachtest.Clock) (calendarSim, coach.CalendarSource, error) {
+	if provider == "google" {
+		s := googlesim.New()
+		c, err := google.New(s.CredentialsJSON(), s.APIURL(), nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return gSim{s}, c, nil
+	}
+	s := graphsim.New()
+	return mSim{s}, microsoft.New(microsoft.Config{Tenant: graphsim.Tenant, ClientID: graphsim.ClientID, ClientSecret: graphsim.ClientSecret,
+		GraphURL: s.GraphURL(), LoginURL: s.LoginURL()}, nil, clock.Now), nil
+}
+
+// fillCalendars gives each rep a calendar of the past 180 days and the
+// weeks ahead: meetings with customers, most of them met before. It
+// returns each rep's mailbox.
+func fillCalendars(sim calendarSim, rng *rand.Rand, start time.Time, reps, events int) benchDirectory {
 	directory := benchDirectory{}
 	for i := range reps {
 		rep, mail := fmt.Sprintf("U%05d", i), fmt.Sprintf("rep%d@ourco.com", i)
@@ -157,69 +194,71 @@ func calendarRun(ctx context.Context, o options, provider string, reps, events i
 			sim.put(mail, fmt.Sprintf("e%d-%d", i, j), at, fmt.Sprintf("guest@customer%d.com", rng.IntN(events/3+1)))
 		}
 	}
-	timing := coach.DefaultTiming
-	svc := coach.NewService(store, noNotifier{}, clock, timing)
-	reads := 0
-	svc.Calendar = coach.CalendarSettings{Source: source, Poll: calendarPollBench, Mailboxes: directory,
-		OnRead: func(_ coach.CalendarSync, _ coach.CalendarChanges, err error) {
-			if err == nil {
-				reads++
-			}
-		}}
-	for rep := range directory {
-		if err := svc.EnrolCalendar(ctx, "T0BENCH", rep); err != nil {
-			return nil, err
-		}
-	}
-	tick := func() error {
-		clock.Advance(time.Second)
-		_, err := svc.RunDue(ctx)
-		return err
-	}
-	// The first poll interval reads every calendar in full.
-	fullStart := time.Now()
-	for range int(calendarPollBench / time.Second) {
-		if err := tick(); err != nil {
-			return nil, err
-		}
-	}
-	fullTook := time.Since(fullStart)
-	o.logf("calendar %s: %d reps read in full (%d events each) in %s", provider, reps, events, fullTook.Round(time.Millisecond))
+	return directory
+}
 
-	// Steady state: incremental reads, a few new meetings a minute.
+// calendarBench is the service under test, on its fake clock, and the
+// calendar reads it made.
+type calendarBench struct {
+	clock *coachtest.Clock
+	svc   *coach.Service
+	reads int
+}
+
+// tick moves the clock a second and runs what is due, as the scheduler does.
+func (b *calendarBench) tick(ctx context.Context) error {
+	b.clock.Advance(time.Second)
+	_, err := b.svc.RunDue(ctx)
+	return err
+}
+
+// calendarSteady is what calendarWindow of steady state took.
+type calendarSteady struct {
+	requests, reads, maxPerSecond int
+	cpu                           time.Duration
+}
+
+// steady runs calendarWindow of incremental reads, a few new meetings a
+// minute, and measures them.
+func (b *calendarBench) steady(ctx context.Context, sim calendarSim, rng *rand.Rand, reps int) (calendarSteady, error) {
+	var out calendarSteady
 	cpu0, err := procCPU(os.Getpid())
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	requests0, reads0 := sim.apiRequests(), reads
-	maxPerSecond, seconds := 0, int(calendarWindow/time.Second)
-	for s := range seconds {
+	requests0, reads0 := sim.apiRequests(), b.reads
+	for s := range int(calendarWindow / time.Second) {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return out, ctx.Err()
 		}
 		if s%20 == 0 {
 			i := rng.IntN(reps)
-			sim.put(fmt.Sprintf("rep%d@ourco.com", i), fmt.Sprintf("new%d", s), clock.Now().Add(48*time.Hour), fmt.Sprintf("buyer@prospect%d.com", s))
+			sim.put(fmt.Sprintf("rep%d@ourco.com", i), fmt.Sprintf("new%d", s), b.clock.Now().Add(48*time.Hour), fmt.Sprintf("buyer@prospect%d.com", s))
 		}
-		before := reads
-		if err := tick(); err != nil {
-			return nil, err
+		before := b.reads
+		if err := b.tick(ctx); err != nil {
+			return out, err
 		}
-		maxPerSecond = max(maxPerSecond, reads-before)
+		out.maxPerSecond = max(out.maxPerSecond, b.reads-before)
 	}
 	cpu1, err := procCPU(os.Getpid())
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	requests, n := sim.apiRequests()-requests0, reads-reads0
+	out.requests, out.reads, out.cpu = sim.apiRequests()-requests0, b.reads-reads0, cpu1-cpu0
+	return out, nil
+}
+
+// calendarRows judges a provider's run against its quotas and the CPU target.
+func calendarRows(provider string, reps, events int, fullTook time.Duration, st calendarSteady) []row {
 	minutes := calendarWindow.Minutes()
-	perUserMinute := float64(requests) / float64(reps) / minutes
-	perProjectMinute := float64(requests) / minutes
-	cpuShare := (cpu1 - cpu0).Seconds() / calendarWindow.Seconds()
+	perUserMinute := float64(st.requests) / float64(reps) / minutes
+	perProjectMinute := float64(st.requests) / minutes
+	cpuShare := st.cpu.Seconds() / calendarWindow.Seconds()
 
 	name := "calendar " + provider
 	quotaRow := row{name: name + ": requests per user", measured: fmt.Sprintf("%.2f a minute (%d requests, %d reads of %d reps in %s simulated; at most %d reads in one second)",
-		perUserMinute, requests, n, reps, calendarWindow, maxPerSecond)}
+		perUserMinute, st.requests, st.reads, reps, calendarWindow, st.maxPerSecond)}
 	if provider == "google" {
 		quotaRow.target = fmt.Sprintf("≤ %.0f a minute per user, ≤ %.0f per project (%.0f here)", googlePerUserPerMinute, googlePerProjectMinute, perProjectMinute)
 		quotaRow.verdict = pass(perUserMinute <= googlePerUserPerMinute && perProjectMinute <= googlePerProjectMinute)
@@ -232,10 +271,10 @@ func calendarRun(ctx context.Context, o options, provider string, reps, events i
 	expected := float64(reps) * calendarWindow.Seconds() / calendarPollBench.Seconds()
 	return []row{
 		{name: name + ": first full read of every calendar", measured: fmt.Sprintf("%d reps × %d events in %s of real time", reps, events, fullTook.Round(time.Millisecond)), verdict: verdictInfo, target: "—", ratio: "—"},
-		{name: name + ": reads at steady state", measured: fmt.Sprintf("%d of %.0f due (every rep every %s)", n, expected, calendarPollBench),
-			target: "every rep every CALENDAR_POLL", verdict: pass(float64(n) >= 0.95*expected), ratio: ratio(float64(n), expected)},
+		{name: name + ": reads at steady state", measured: fmt.Sprintf("%d of %.0f due (every rep every %s)", st.reads, expected, calendarPollBench),
+			target: "every rep every CALENDAR_POLL", verdict: pass(float64(st.reads) >= 0.95*expected), ratio: ratio(float64(st.reads), expected)},
 		quotaRow,
-		{name: name + ": CPU at steady state", measured: fmt.Sprintf("%.3f%% of a core (%s of CPU for %s; includes the simulator)", 100*cpuShare, (cpu1 - cpu0).Round(time.Millisecond), calendarWindow),
+		{name: name + ": CPU at steady state", measured: fmt.Sprintf("%.3f%% of a core (%s of CPU for %s; includes the simulator)", 100*cpuShare, st.cpu.Round(time.Millisecond), calendarWindow),
 			target: "< 1% of one core", verdict: pass(cpuShare < calendarCPUTarget), ratio: ratio(cpuShare, calendarCPUTarget)},
-	}, nil
+	}
 }

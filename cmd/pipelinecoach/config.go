@@ -87,7 +87,35 @@ func kindOf(typeName string) string {
 	return typeName
 }
 
+// check reads the settings group by group, in the order the variables are
+// documented, and stops at the first that is wrong: the operator fixes one
+// line and starts again.
 func (c *config) check() error {
+	if err := c.checkSlack(); err != nil {
+		return err
+	}
+	if err := c.checkStore(); err != nil {
+		return err
+	}
+	if err := c.checkLog(); err != nil {
+		return err
+	}
+	timing, err := c.checkTiming()
+	if err != nil {
+		return err
+	}
+	for _, check := range []func() error{c.checkTeam, c.checkNumbers, c.checkWork, c.CRMConfig.check, c.checkCalendar} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	c.timing = timing
+	return nil
+}
+
+// checkSlack reads both tokens (directly or from their _FILE) and the Web
+// API's address.
+func (c *config) checkSlack() error {
 	var err error
 	if c.SlackAppToken, err = secret("SLACK_APP_TOKEN", c.SlackAppToken, c.SlackAppTokenFile); err != nil {
 		return err
@@ -107,15 +135,22 @@ func (c *config) check() error {
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/" // slack-go appends method names to it
 	}
+	return nil
+}
+
+// checkStore checks where the state is kept: the embedded store's
+// directory, or Redis.
+func (c *config) checkStore() error {
 	if c.RedisURL == "" && c.DataDir == "" {
 		return bad("DATA_DIR", "is empty: set it to a directory for the embedded store, or set REDIS_URL")
 	}
 	if c.RedisKeyPrefix == "" || strings.ContainsAny(c.RedisKeyPrefix, "{} ") {
 		return bad("REDIS_KEY_PREFIX", "%q must be non-empty, without spaces or braces", c.RedisKeyPrefix)
 	}
-	if err := c.checkRedis(); err != nil {
-		return err
-	}
+	return c.checkRedis()
+}
+
+func (c *config) checkLog() error {
 	switch c.LogLevel {
 	case "trace", "debug", "info", "warn", "error":
 	default:
@@ -124,11 +159,17 @@ func (c *config) check() error {
 	if c.LogFormat != "json" && c.LogFormat != "console" {
 		return bad("LOG_FORMAT", "%q is not json or console", c.LogFormat)
 	}
+	return nil
+}
+
+// checkTiming checks when prompts and reminders go out, and returns the
+// timing they make (kept only once every setting is right).
+func (c *config) checkTiming() (coach.Timing, error) {
 	if c.PromptDelay < 0 {
-		return bad("PROMPT_DELAY", "cannot be negative")
+		return coach.Timing{}, bad("PROMPT_DELAY", "cannot be negative")
 	}
 	if c.MeetingDuration <= 0 {
-		return bad("MEETING_DURATION", "must be positive")
+		return coach.Timing{}, bad("MEETING_DURATION", "must be positive")
 	}
 	wh, err := coach.ParseWorkingHours(c.WorkingHours, c.WorkingDays)
 	if err != nil {
@@ -136,18 +177,25 @@ func (c *config) check() error {
 		if strings.Contains(err.Error(), "working days") {
 			name = "WORKING_DAYS"
 		}
-		return bad(name, "%v", err)
+		return coach.Timing{}, bad(name, "%v", err)
 	}
 	if !coach.ValidZone(c.DefaultTimezone) {
-		return bad("DEFAULT_TIMEZONE", "%q is not a time zone (like Europe/Berlin or America/New_York)", c.DefaultTimezone)
+		return coach.Timing{}, bad("DEFAULT_TIMEZONE", "%q is not a time zone (like Europe/Berlin or America/New_York)", c.DefaultTimezone)
 	}
 	wait, err := coach.ParseWait(c.ReminderAfter)
 	if err != nil {
-		return bad("REMINDER_AFTER", "%v", err)
+		return coach.Timing{}, bad("REMINDER_AFTER", "%v", err)
 	}
 	if c.MaxReminders < 0 {
-		return bad("MAX_REMINDERS", "cannot be negative")
+		return coach.Timing{}, bad("MAX_REMINDERS", "cannot be negative")
 	}
+	return coach.Timing{PromptDelay: c.PromptDelay, MeetingDuration: c.MeetingDuration,
+		WorkingHours: wh, ReminderAfter: wait, MaxReminders: c.MaxReminders}, nil
+}
+
+// checkTeam checks the workspace's people and days: the celebration
+// channel, the admins, the holidays.
+func (c *config) checkTeam() error {
 	if c.CelebrationChan != "" && !validChannelID(c.CelebrationChan) {
 		return bad("CELEBRATION_CHANNEL", "%q is not a channel id (like C0123ABCD: open the channel's details, the id is at the bottom)", c.CelebrationChan)
 	}
@@ -156,15 +204,23 @@ func (c *config) check() error {
 			return bad("ADMIN_USER_IDS", "%q is not a Slack user id (like U0123ABCD)", id)
 		}
 	}
+	var err error
 	if c.holidays, err = coach.ParseHolidays(c.Holidays); err != nil {
 		return bad("HOLIDAYS", "%v", err)
 	}
+	return nil
+}
+
+// checkNumbers checks the team defaults for deals: the qualification
+// framework, the currency and how numbers are written, each normalised.
+func (c *config) checkNumbers() error {
 	if fw, ok := coach.FrameworkNamed(c.Framework); ok {
 		c.Framework = fw.Name
 	} else {
 		return bad("QUALIFICATION_FRAMEWORK", "%q is not bant, meddicc or spiced", c.Framework)
 	}
 	if c.DefaultCurrency != "" {
+		var err error
 		if c.DefaultCurrency, err = coach.ParseCurrency(c.DefaultCurrency); err != nil {
 			return bad("DEFAULT_CURRENCY", "%v", err)
 		}
@@ -176,6 +232,11 @@ func (c *config) check() error {
 		}
 		c.NumberStyle = string(style)
 	}
+	return nil
+}
+
+// checkWork checks how much the bot sends and how it shares out its jobs.
+func (c *config) checkWork() error {
 	if c.MaxNudgesPerDay < 0 {
 		return bad("MAX_NUDGES_PER_DAY", "cannot be negative")
 	}
@@ -185,14 +246,6 @@ func (c *config) check() error {
 	if c.Workers < 1 {
 		return bad("WORKERS", "must be at least 1")
 	}
-	if err := c.CRMConfig.check(); err != nil {
-		return err
-	}
-	if err := c.checkCalendar(); err != nil {
-		return err
-	}
-	c.timing = coach.Timing{PromptDelay: c.PromptDelay, MeetingDuration: c.MeetingDuration,
-		WorkingHours: wh, ReminderAfter: wait, MaxReminders: c.MaxReminders}
 	return nil
 }
 

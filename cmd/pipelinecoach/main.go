@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
@@ -74,6 +75,15 @@ func run(ctx context.Context, stderr io.Writer) int {
 	}
 
 	calendar, calendarWhere := cfg.calendarSettings(time.Now)
+	rt := assemble(cfg, store, sink, calendar, log, metrics)
+	handler := ops.Handler(metrics, reg, readiness(store, rt.Bot, metrics))
+	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Str("http_addr", cfg.HTTPAddr).Str("calendar", calendarWhere).Int("procs", procs).Int("gc_percent", gcPercent).Msg("starting")
+	return serve(ctx, rt, cfg.HTTPAddr, handler, log)
+}
+
+// assemble wires the bot from the configuration and has it report to
+// metrics.
+func assemble(cfg config, store store, sink coach.CRM, calendar coach.CalendarSettings, log zerolog.Logger, metrics *ops.Metrics) *bot.Runtime {
 	rt := bot.Assemble(bot.Setup{
 		Config: bot.Config{Workers: cfg.Workers, DefaultTZ: cfg.DefaultTimezone, Admins: cfg.AdminUserIDs,
 			CelebrationChannel: cfg.CelebrationChan},
@@ -103,31 +113,39 @@ func run(ctx context.Context, stderr io.Writer) int {
 			log.Warn().Err(err).Msg("jobs_due not exported")
 		}
 	}
-	ready := func(ctx context.Context) error {
+	return rt
+}
+
+// readiness is /readyz: the store answers and Slack's socket is open.
+func readiness(store store, b *bot.Bot, metrics *ops.Metrics) func(context.Context) error {
+	return func(ctx context.Context) error {
 		if err := store.Ping(ctx); err != nil {
 			if dial := metrics.RedisDialError(); dial != nil && !errors.Is(err, redisstore.ErrNotReplicated) {
 				err = dial // go-redis retries dials and reports only the deadline
 			}
 			return fmt.Errorf("store: %w", err)
 		}
-		if !rt.Bot.Connected() {
+		if !b.Connected() {
 			return errors.New("slack: socket mode not connected")
 		}
 		return nil
 	}
+}
 
+// serve runs the operations endpoints and the bot until ctx ends or either
+// fails, and returns the exit status.
+func serve(ctx context.Context, rt *bot.Runtime, addr string, handler http.Handler, log zerolog.Logger) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	opsErr := make(chan error, 1)
 	go func() {
-		err := ops.Serve(ctx, cfg.HTTPAddr, ops.Handler(metrics, reg, ready), log.With().Str("component", "ops").Logger())
+		err := ops.Serve(ctx, addr, handler, log.With().Str("component", "ops").Logger())
 		if err != nil {
 			cancel() // no operations endpoints, no bot: an orchestrator could not see it
 		}
 		opsErr <- err
 	}()
 
-	log.Info().Str("slack_api", cfg.SlackAPIURL).Str("store", where).Str("http_addr", cfg.HTTPAddr).Str("calendar", calendarWhere).Int("procs", procs).Int("gc_percent", gcPercent).Msg("starting")
 	runErr := rt.Run(ctx)
 	cancel()
 	if err := <-opsErr; err != nil {

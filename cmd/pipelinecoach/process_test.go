@@ -9,10 +9,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -227,6 +235,98 @@ func (w *world) until(d time.Duration, what string, cond func() bool) {
 	}
 }
 
+// arrivals puts a proxy in front of the simulator's Web API and returns its
+// URL (for SLACK_API_URL) and a channel closed when the first call to
+// method arrives, before the simulator answers it. A caller gone cancels
+// the call it forwarded, as a dead replica's connection does.
+func (w *world) arrivals(method string) (apiURL string, arrived <-chan struct{}) {
+	w.t.Helper()
+	target, err := url.Parse(w.sim.APIURL())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	ch := make(chan struct{})
+	var once sync.Once
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if path.Base(r.URL.Path) == method {
+			once.Do(func() { close(ch) })
+		}
+		proxy.ServeHTTP(rw, r)
+	}))
+	w.t.Cleanup(srv.Close)
+	return srv.URL + target.Path, ch
+}
+
+// ranAfter waits until p's scheduler has begun and finished a run after t
+// (p's /metrics: a run that ended after t, then the next), so whatever was
+// due at t has been looked at. It waits for t to pass: a lease in the
+// replica runs out in real time.
+func (w *world) ranAfter(p *proc, t time.Time) {
+	w.t.Helper()
+	metrics := "http://" + p.opsAddr(w) + "/metrics"
+	runs := -1.0 // the runs counted when one was seen ending after t
+	w.until(time.Until(t)+10*time.Second, p.name+"'s scheduler run after "+t.Format(time.StampMilli), func() bool {
+		if time.Now().Before(t) {
+			return false // no run ends after t before t: spare the replica's one P
+		}
+		n, last := schedulerRuns(w.t, metrics)
+		switch {
+		case runs < 0 && last.After(t):
+			runs = n
+		case runs >= 0 && n > runs:
+			return true
+		}
+		return false
+	})
+}
+
+// opsAddr is where p serves its operations endpoints, from its log.
+func (p *proc) opsAddr(w *world) string {
+	p.t.Helper()
+	var addr string
+	w.until(10*time.Second, p.name+"'s operations endpoints", func() bool {
+		for _, line := range strings.Split(p.output(), "\n") {
+			var l struct{ Message, Addr string }
+			if json.Unmarshal([]byte(line), &l) == nil && l.Message == "operations endpoints listening" {
+				addr = l.Addr
+				return true
+			}
+		}
+		return false
+	})
+	return addr
+}
+
+// schedulerRuns reads a replica's count of scheduler runs and when the last
+// one ended.
+func schedulerRuns(t *testing.T, metricsURL string) (runs float64, last time.Time) {
+	t.Helper()
+	resp, err := http.Get(metricsURL)
+	if err != nil {
+		t.Fatalf("metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("metrics: %v", err)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		name, value, _ := strings.Cut(line, " ")
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "pipelinecoach_scheduler_runs_total":
+			runs = v
+		case "pipelinecoach_scheduler_last_run_timestamp_seconds":
+			last = time.Unix(0, int64(v*1e9))
+		}
+	}
+	return runs, last
+}
+
 // seed logs first meetings that ended yesterday, so their questions are due
 // the moment a replica looks.
 func (w *world) seed(accounts ...string) []coach.Prospect {
@@ -312,14 +412,17 @@ func TestKilledReplicaWorkIsTakenOver(t *testing.T) {
 		w := newWorld(t)
 		w.sim.FailNext("dnd.info", slacksim.Fault{Delay: time.Minute})
 		p := w.seed("Acme")[0]
-		first := w.start("replica 1", w.env())
+		// The simulator records a call once it answers it, and the stuck
+		// one only once its caller is gone: a proxy in front of it tells
+		// when replica 1's dnd.info has arrived.
+		apiURL, dndAsked := w.arrivals("dnd.info")
+		first := w.start("replica 1", w.env("SLACK_API_URL="+apiURL))
 		w.until(5*time.Second, "the job claimed", func() bool { return len(w.leased()) == 1 })
-		// The status comes from the workspace directory (loaded with
-		// users.list), then presence asks dnd.info: give it a moment to be
-		// stuck there, and check that it was (the simulator records the
-		// stuck call once its caller is gone).
-		w.until(5*time.Second, "the directory loaded", func() bool { return w.called("users.list") })
-		time.Sleep(200 * time.Millisecond)
+		select {
+		case <-dndAsked:
+		case <-time.After(5 * time.Second):
+			t.Fatal("replica 1 never asked dnd.info")
+		}
 		first.signal(syscall.SIGKILL)
 		if _, ok := first.exited(5 * time.Second); !ok {
 			t.Fatal("replica 1 did not die")
@@ -330,9 +433,10 @@ func TestKilledReplicaWorkIsTakenOver(t *testing.T) {
 			t.Fatal("replica 1 got as far as posting; the test means it to die before")
 		}
 
-		w.start("replica 2", w.env())
+		second := w.start("replica 2", w.env())
 		w.until(3*lease, "the question from replica 2", func() bool { return len(w.prompts("Acme")) > 0 })
-		time.Sleep(lease + time.Second) // another lease and a tick: nothing more
+		// Nothing more: not once replica 2's own claim would have run out.
+		w.ranAfter(second, time.Now().Add(lease))
 		w.assertAskedOnce(p, leaseEnd)
 	})
 
@@ -356,9 +460,9 @@ func TestKilledReplicaWorkIsTakenOver(t *testing.T) {
 			t.Fatal("replica 1 did not die")
 		}
 
-		w.start("replica 2", w.env())
+		second := w.start("replica 2", w.env())
 		w.until(4*lease, "the question from replica 2", func() bool { return len(w.prompts("Acme")) > 0 })
-		time.Sleep(lease + time.Second)
+		w.ranAfter(second, time.Now().Add(lease))
 		w.assertAskedOnce(p, reservedUntil)
 	})
 }
@@ -464,12 +568,12 @@ func TestSIGTERMFinishesInFlightWorkAndReleases(t *testing.T) {
 	// The next replica asks the handed-back question at once (not a lease
 	// later), and nothing twice.
 	started := time.Now()
-	w.start("next replica", w.env("JOB_LEASE=4s"))
+	next := w.start("next replica", w.env("JOB_LEASE=4s"))
 	w.until(3*time.Second, "the handed-back question", func() bool { return len(w.prompts("")) == 2 })
 	if d := time.Since(started); d >= 4*time.Second {
 		t.Errorf("the handed-back question waited %s, a lease", d)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	w.ranAfter(next, time.Now()) // its next look at what is due
 	for _, p := range ps {
 		if n := len(w.prompts(p.Account)); n != 1 {
 			t.Errorf("%d questions about %s, want 1", n, p.Account)

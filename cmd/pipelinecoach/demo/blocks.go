@@ -311,28 +311,6 @@ func (n names) token(t string) span {
 // base's formatting too; placeholder runes in s stand for tokens.
 func formatted(s string, base span, tokens []span) rich {
 	var out rich
-	text := func(t string, sp span) {
-		from := 0
-		for i, r := range t {
-			if r < placeholder || r >= placeholderEnd {
-				continue
-			}
-			if i > from {
-				part := sp
-				part.Text = emoji(unescape(t[from:i]))
-				out = append(out, part)
-			}
-			tok := tokens[r-placeholder]
-			tok.Bold, tok.Italic, tok.Strike = sp.Bold, sp.Italic, sp.Strike
-			out = append(out, tok)
-			from = i + utf8.RuneLen(r)
-		}
-		if from < len(t) {
-			part := sp
-			part.Text = emoji(unescape(t[from:]))
-			out = append(out, part)
-		}
-	}
 	plainFrom := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -345,19 +323,12 @@ func formatted(s string, base span, tokens []span) rich {
 			i++
 			continue
 		}
-		text(s[plainFrom:i], base)
+		out = append(out, plainText(s[plainFrom:i], base, tokens)...)
 		inner := s[i+1 : end]
 		sp := base
 		switch c {
 		case '`':
-			sp.Code = true
-			sp.Text = unescape(strings.Map(func(r rune) rune {
-				if r >= placeholder && r < placeholderEnd {
-					return -1
-				}
-				return r
-			}, inner))
-			out = append(out, sp)
+			out = append(out, codeSpan(inner, base))
 		case '*':
 			sp.Bold = true
 			out = append(out, formatted(inner, sp, tokens)...)
@@ -371,8 +342,47 @@ func formatted(s string, base span, tokens []span) rich {
 		i = end + 1
 		plainFrom = i
 	}
-	text(s[plainFrom:], base)
+	return append(out, plainText(s[plainFrom:], base, tokens)...)
+}
+
+// plainText is text without formatting markers, in sp's formatting; its
+// placeholder runes become their tokens, in that formatting too.
+func plainText(t string, sp span, tokens []span) rich {
+	var out rich
+	from := 0
+	for i, r := range t {
+		if r < placeholder || r >= placeholderEnd {
+			continue
+		}
+		if i > from {
+			part := sp
+			part.Text = emoji(unescape(t[from:i]))
+			out = append(out, part)
+		}
+		tok := tokens[r-placeholder]
+		tok.Bold, tok.Italic, tok.Strike = sp.Bold, sp.Italic, sp.Strike
+		out = append(out, tok)
+		from = i + utf8.RuneLen(r)
+	}
+	if from < len(t) {
+		part := sp
+		part.Text = emoji(unescape(t[from:]))
+		out = append(out, part)
+	}
 	return out
+}
+
+// codeSpan is `inner` as code, in base's formatting; tokens inside are dropped.
+func codeSpan(inner string, base span) span {
+	sp := base
+	sp.Code = true
+	sp.Text = unescape(strings.Map(func(r rune) rune {
+		if r >= placeholder && r < placeholderEnd {
+			return -1
+		}
+		return r
+	}, inner))
+	return sp
 }
 
 // closing finds the marker that closes the one at i on the same line: not

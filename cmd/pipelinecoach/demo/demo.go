@@ -109,76 +109,24 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 		return fmt.Errorf("demo: temporary directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-
-	clock := newScriptClock(start)
-	bolt, err := boltstore.Open(dir, boltstore.Options{Now: clock.Now})
+	st, err := setStage(ctx, dir)
+	defer st.close()
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	defer bolt.Close()
-	store := newDueStore(bolt)
-
-	sim := slacksim.New(slacksim.WithClock(clock.Now))
-	defer sim.Close()
-	n := names{users: map[string]string{sim.BotUserID(): "Pipeline Coach"}, channels: map[string]string{}}
-	convs := []string{}
-	for _, c := range channels {
-		sim.AddChannel(c.ID, c.Name, true)
-		n.channels[c.ID] = c.Name
-		convs = append(convs, c.ID)
-	}
-	// A simulated HubSpot, where confirmed opportunities land.
-	hs, err := hubspotsim.Start()
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	defer hs.Close()
-	sink, err := demoCRM(ctx, hs)
-	if err != nil {
-		return fmt.Errorf("demo: HubSpot: %w", err)
-	}
-	// Reps' calendars are in a simulated Google Workspace, found by the
-	// email in their Slack profiles.
-	cal := googlesim.New()
-	defer cal.Close()
-	calendar, err := google.New(cal.CredentialsJSON(), cal.APIURL(), nil)
-	if err != nil {
-		return fmt.Errorf("demo: calendar: %w", err)
-	}
-	for _, p := range cast {
-		hs.AddOwner(p.email(), p.Name, p.Full)
-		cal.AddUser(p.email())
-		sim.AddUser(slacksim.User{ID: p.ID, Name: strings.ToLower(p.Name), RealName: p.Full, TZ: p.TZ, IsAdmin: p.Admin, Email: p.email()})
-		n.users[p.ID] = p.Name
-		convs = append(convs, sim.DMChannel(p.ID))
+		return err
 	}
 
 	// The bot's goroutines write its log; it is read once the bot stopped.
 	var logs bytes.Buffer
 	tick := make(chan time.Time)
-	rt := bot.Assemble(bot.Setup{
-		APIURL: sim.APIURL(), AppToken: sim.AppToken(), BotToken: sim.BotToken(),
-		Config:   bot.Config{CelebrationChannel: wins},
-		Store:    store,
-		Clock:    clock,
-		Timing:   coach.DefaultTiming,
-		Tick:     tick,
-		Sender:   unlimited(),
-		Log:      zerolog.New(zerolog.SyncWriter(&logs)).Level(zerolog.WarnLevel),
-		Defaults: coach.TeamDefaults{TZ: "UTC", Framework: "bant"},
-		CRM:      sink,
-		// Daily: the fortnight passes in seconds, and the client paces
-		// itself under HubSpot's limit in real time.
-		CRMPull:  24 * time.Hour,
-		Calendar: coach.CalendarSettings{Source: calendar, Poll: coach.DefaultCalendarPoll},
-	})
+	rt := st.assemble(tick, &logs)
 	runCtx, cancel := context.WithCancel(ctx)
 	stopped := make(chan struct{})
 	go func() { defer close(stopped); _ = rt.Run(runCtx) }()
 	stopBot := func() { cancel(); <-stopped }
 	defer stopBot()
 
-	d := &director{ctx: runCtx, sim: sim, crm: hs, cal: cal, clock: clock, tick: tick, store: store, rec: newRecorder(sim, n, convs), lastConv: map[string]string{}, limit: limit}
+	d := &director{ctx: runCtx, sim: st.sim, crm: st.hs, cal: st.cal, clock: st.clock, tick: tick, store: st.store,
+		rec: newRecorder(st.sim, st.names, st.convs), lastConv: map[string]string{}, limit: limit}
 	if err := d.connect(); err != nil {
 		return err
 	}
@@ -189,15 +137,135 @@ func run(ctx context.Context, w io.Writer, htmlPath string, script func(*directo
 		return runCtx.Err()
 	}
 	script(d)
-	d.rec.sync(clock.Now())
+	d.rec.sync(st.clock.Now())
 	stopBot()
+	return d.report(w, htmlPath, logs.String())
+}
 
+// stage is what the scenario plays on: the store on the script's clock,
+// the simulated Slack, HubSpot and Google Workspace, and the names the
+// transcript gives users and channels.
+type stage struct {
+	clock    *scriptClock
+	store    *dueStore
+	sim      *slacksim.Server
+	hs       *hubspotsim.Server
+	sink     coach.CRM
+	cal      *googlesim.Server
+	calendar *google.Client
+	names    names
+	convs    []string // the conversations the transcript follows
+	closers  []func()
+}
+
+// setStage opens the store in dir and starts the simulators with the cast
+// in them. The stage is to be closed even when it returns an error.
+func setStage(ctx context.Context, dir string) (*stage, error) {
+	st := &stage{clock: newScriptClock(start)}
+	bolt, err := boltstore.Open(dir, boltstore.Options{Now: st.clock.Now})
+	if err != nil {
+		return st, fmt.Errorf("demo: %w", err)
+	}
+	st.closers = append(st.closers, func() { bolt.Close() })
+	st.store = newDueStore(bolt)
+	st.openSlack()
+	if err := st.openCRM(ctx); err != nil {
+		return st, err
+	}
+	if err := st.openCalendars(); err != nil {
+		return st, err
+	}
+	st.addCast()
+	return st, nil
+}
+
+// close stops the simulators and closes the store, last opened first.
+func (st *stage) close() {
+	for i := len(st.closers) - 1; i >= 0; i-- {
+		st.closers[i]()
+	}
+}
+
+// openSlack starts the simulated Slack with the scenario's channels.
+func (st *stage) openSlack() {
+	st.sim = slacksim.New(slacksim.WithClock(st.clock.Now))
+	st.closers = append(st.closers, st.sim.Close)
+	st.names = names{users: map[string]string{st.sim.BotUserID(): "Pipeline Coach"}, channels: map[string]string{}}
+	for _, c := range channels {
+		st.sim.AddChannel(c.ID, c.Name, true)
+		st.names.channels[c.ID] = c.Name
+		st.convs = append(st.convs, c.ID)
+	}
+}
+
+// openCRM starts a simulated HubSpot, where confirmed opportunities land.
+func (st *stage) openCRM(ctx context.Context) error {
+	hs, err := hubspotsim.Start()
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	st.hs = hs
+	st.closers = append(st.closers, func() { hs.Close() })
+	if st.sink, err = demoCRM(ctx, hs); err != nil {
+		return fmt.Errorf("demo: HubSpot: %w", err)
+	}
+	return nil
+}
+
+// openCalendars starts a simulated Google Workspace: reps' calendars are
+// there, found by the email in their Slack profiles.
+func (st *stage) openCalendars() error {
+	st.cal = googlesim.New()
+	st.closers = append(st.closers, st.cal.Close)
+	var err error
+	if st.calendar, err = google.New(st.cal.CredentialsJSON(), st.cal.APIURL(), nil); err != nil {
+		return fmt.Errorf("demo: calendar: %w", err)
+	}
+	return nil
+}
+
+// addCast puts each person in Slack, HubSpot's owners and Google Workspace.
+func (st *stage) addCast() {
+	for _, p := range cast {
+		st.hs.AddOwner(p.email(), p.Name, p.Full)
+		st.cal.AddUser(p.email())
+		st.sim.AddUser(slacksim.User{ID: p.ID, Name: strings.ToLower(p.Name), RealName: p.Full, TZ: p.TZ, IsAdmin: p.Admin, Email: p.email()})
+		st.names.users[p.ID] = p.Name
+		st.convs = append(st.convs, st.sim.DMChannel(p.ID))
+	}
+}
+
+// assemble wires the bot over the stage: it runs the scheduler when the
+// director ticks and logs its warnings and errors to logs.
+func (st *stage) assemble(tick chan time.Time, logs io.Writer) *bot.Runtime {
+	return bot.Assemble(bot.Setup{
+		APIURL: st.sim.APIURL(), AppToken: st.sim.AppToken(), BotToken: st.sim.BotToken(),
+		Config:   bot.Config{CelebrationChannel: wins},
+		Store:    st.store,
+		Clock:    st.clock,
+		Timing:   coach.DefaultTiming,
+		Tick:     tick,
+		Sender:   unlimited(),
+		Log:      zerolog.New(zerolog.SyncWriter(logs)).Level(zerolog.WarnLevel),
+		Defaults: coach.TeamDefaults{TZ: "UTC", Framework: "bant"},
+		CRM:      st.sink,
+		// Daily: the fortnight passes in seconds, and the client paces
+		// itself under HubSpot's limit in real time.
+		CRMPull:  24 * time.Hour,
+		Calendar: coach.CalendarSettings{Source: st.calendar, Poll: coach.DefaultCalendarPoll},
+	})
+}
+
+// report writes the transcript (and the HTML page with htmlPath) and
+// returns the script's failure, if any; logs are the bot's warnings and
+// errors, shown when a step failed.
+func (d *director) report(w io.Writer, htmlPath, logs string) error {
 	out := transcript{rec: d.rec, steps: d.steps, err: d.err}
 	if werr := out.writeText(w); werr != nil && d.err == nil {
 		return fmt.Errorf("demo: write the transcript: %w", werr)
 	}
-	if d.err != nil && logs.Len() > 0 {
-		fmt.Fprintf(w, "\nThe bot's warnings and errors:\n%s", logs.String())
+	if d.err != nil && logs != "" {
+		fmt.Fprintf(w, "\nThe bot's warnings and errors:\n%s", logs)
 	}
 	if htmlPath != "" {
 		if werr := out.writeHTMLFile(htmlPath); werr != nil {

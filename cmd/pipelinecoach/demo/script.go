@@ -19,7 +19,8 @@ const nov, dec = time.November, time.December
 func (d *director) play() {
 	d.weeksBefore()         // 28 September to 20 November
 	d.teamIsSetUp()         // Monday 23 November, 9:00
-	d.firstMeetingsMonday() // Monday 23 November
+	d.firstMeetingsMonday() // Monday 23 November, morning
+	d.mondayAnswers()       // Monday 23 November, after the meetings
 	d.tuesday()             // 24 November
 	d.wednesday()           // 25 November
 	d.thursday()            // 26 November
@@ -60,9 +61,8 @@ func (d *director) teamIsSetUp() {
 	d.reply(mia, "Monday 09:00")
 }
 
-// firstMeetingsMonday: the reps' first meetings of the week (one from a
-// calendar), the questions after them, a confirmed second meeting and a
-// fast loss.
+// firstMeetingsMonday: the reps' first meetings of the week, one from a
+// calendar.
 func (d *director) firstMeetingsMonday() {
 	d.step("Rita's calendar has a first meeting with Acme today, and the follow-up on Thursday; the bot finds it without a word")
 	before := len(d.prospects(rita)) // her weeks before
@@ -84,7 +84,11 @@ func (d *director) firstMeetingsMonday() {
 	d.at(on(nov, 23, 9, 40))
 	d.slash(lena, "log Contoso today 9am with Priya Shah")
 	d.reply(lena, "Logged a first meeting with *Contoso*")
+}
 
+// mondayAnswers: the questions after the first meetings, a confirmed
+// second meeting and a fast loss.
+func (d *director) mondayAnswers() {
 	d.step("After their meetings, Rita is asked about Acme and Lena about Contoso")
 	d.at(on(nov, 23, 11, 14))
 	d.check(d.count(d.sim.DMChannel(rita), anything) == 0, "Rita was asked before her meeting had ended + 30 minutes")
