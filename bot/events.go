@@ -115,7 +115,7 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			}
 			b.changed(ctx, next)
 			// The date came from the calendar, not from the reply: say which.
-			say(render.WithEcho(render.Answered(next), render.Echo{
+			say(render.WithEcho(render.Answered(next, b.numbersOf(ctx, next)), render.Echo{
 				Parts:    []string{render.EchoMeeting("second meeting (from your calendar)", next.SecondMeeting, loc)},
 				Prospect: next.ID,
 			}))
@@ -131,8 +131,8 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.changedAs(ctx, next, render.Closed)
-		say(render.WithEcho(render.Answered(next), render.Echo{
+		b.changedAs(ctx, next, render.Closed(next))
+		say(render.WithEcho(render.Answered(next, b.numbersOf(ctx, next)), render.Echo{
 			Parts:    []string{render.EchoMeeting("second meeting", next.SecondMeeting, loc)},
 			Prospect: next.ID,
 		}))
@@ -142,16 +142,16 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.changedAs(ctx, next, render.Closed)
-		say(render.Answered(next))
+		b.changedAs(ctx, next, render.Closed(next))
+		say(render.Answered(next, b.numbersOf(ctx, next)))
 	case phrase.No:
 		next, err := b.svc.Lose(ctx, actor, team, p.ID, coach.LossReport{Reason: coach.ReasonNoSecondMeet})
 		if err != nil {
 			say(render.Notice(explain(err, loc)))
 			return
 		}
-		b.changedAs(ctx, next, render.Closed)
-		say(render.Answered(next))
+		b.changedAs(ctx, next, render.Closed(next))
+		say(render.Answered(next, b.numbersOf(ctx, next)))
 	}
 }
 

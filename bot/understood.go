@@ -84,7 +84,7 @@ func updateEcho(p coach.Prospect, u coach.DealUpdate, conv phrase.Convention) re
 func (b *Bot) replyDecided(ctx context.Context, user string, p coach.Prospect, e render.Echo) {
 	switch {
 	case p.Prompt.IsZero():
-		b.reply(ctx, "", user, render.WithEcho(render.Decided(p), e))
+		b.reply(ctx, "", user, render.WithEcho(b.decided(ctx, p), e))
 	case len(e.Parts) > 0:
 		b.reply(ctx, "", user, render.EchoOnly(e))
 	}
@@ -202,4 +202,15 @@ func dateProblem(words string, now time.Time, loc *time.Location) string {
 		return ""
 	}
 	return " (" + render.Escape(render.Truncate(why, 200)) + ")"
+}
+
+// numbersOf is how the team that owns p writes amounts: a deal's amounts
+// are shown so to whoever looks at it.
+func (b *Bot) numbersOf(ctx context.Context, p coach.Prospect) phrase.Convention {
+	return b.svc.ConventionFor(ctx, p.Workspace, p.Owner)
+}
+
+// decided is the decision on p, its amount as p's team writes amounts.
+func (b *Bot) decided(ctx context.Context, p coach.Prospect) render.Message {
+	return render.Decided(p, b.numbersOf(ctx, p))
 }

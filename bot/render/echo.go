@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // Echo is what the bot read from words a rep typed — a date, a time, an
@@ -112,10 +113,16 @@ func CorrectLogModal(p coach.Prospect, loc *time.Location) slack.ModalViewReques
 	return v
 }
 
-// AmountInput writes an amount to fill a form's amount field: thousands
-// grouped with spaces ("€25 000", "CHF 1 500 000"), which read back the same
-// whichever way the team writes numbers. "€25,000" would be asked back as
-// ambiguous by a team that writes 1.234,56, each time the form is saved.
-func AmountInput(units int64, currency string) string {
-	return strings.ReplaceAll(Amount(units, currency), ",", " ")
+// AmountInput writes an amount to fill a form's amount field, with the
+// currency where the team's style puts it and thousands grouped with spaces
+// ("€25 000" with a decimal point, "25 000 €" with a decimal comma), which
+// read back the same whichever way the form's reader writes numbers.
+// "€25,000" would be asked back as ambiguous by a team that writes 1.234,56,
+// each time the form is saved.
+func AmountInput(units int64, currency string, numbers phrase.Convention) string {
+	s := Money(units, currency, numbers)
+	if numbers.Style == phrase.DecimalComma {
+		return strings.ReplaceAll(s, ".", " ")
+	}
+	return strings.ReplaceAll(s, ",", " ")
 }
