@@ -96,6 +96,20 @@ func Unplaced(p coach.Prospect, quoted string, yes bool) Message {
 	return Message{Text: "I couldn't place " + q + " in your answer", Blocks: append([]slack.Block{section("unplaced", text)}, prompt.Blocks[1:]...)}
 }
 
+// AmountAskBack asks which amount a "yes" meant, when the number typed
+// could mean two in the team's style ("25.000" is 25 or 25,000): nothing
+// is recorded. full is the larger one written so it reads one way only
+// ("€25,000"), as an example.
+func AmountAskBack(p coach.Prospect, typed, small, grouped, full string) Message {
+	q := "“" + safe(typed, 40) + "”"
+	text := fmt.Sprintf("%s could be %s or %s, so nothing is recorded yet. Reply again with the one you mean, like _yes, tue 10am, %s_, or open the form for *%s*:",
+		q, Escape(small), Escape(grouped), Escape(full), safe(p.Account, coach.MaxAccountLen))
+	return Message{Text: q + " could be " + Escape(small) + " or " + Escape(grouped), Blocks: []slack.Block{
+		section("unplaced", text),
+		slack.NewActionBlock("unplaced_actions", button(ActionYes, p.ID, "Yes, booked", "primary")),
+	}}
+}
+
 // Correcting a logged first meeting: its own button and form, which carry
 // the prospect id (the form in its private metadata).
 const (

@@ -73,6 +73,7 @@ func TestGoldenInEuros(t *testing.T) {
 		"euro_brief":        render.Brief(b).Blocks,
 		"euro_deal_card":    render.DealCard(acme, coach.ChooseFramework("bant", ""), euro, berlin),
 		"euro_modal_update": render.UpdateModal(acme, coach.ChooseFramework("bant", ""), euro),
+		"euro_ask_back":     render.AmountAskBack(prospect("p1", "Acme", coach.Awaiting), "25,000", "25", "25.000", "25.000 $"),
 	}
 	for name, v := range tests {
 		t.Run(name, func(t *testing.T) { golden(t, name, v) })
