@@ -132,34 +132,7 @@ func (c Convention) ParseReply(text string, now time.Time, loc *time.Location) R
 	case found[No]:
 		r.Answer = No
 	}
-	isDate := make([]bool, n)
-	if r.Answer == Yes || len(found) == 0 {
-		from, to := -1, -1
-		for i := range n {
-			for j := min(n, i+maxDateWords); j > i && j-i >= to-from; j-- {
-				if !free(kind, i, j) || !allDateish(words[i:j]) || onlyNow(words[i:j]) {
-					continue
-				}
-				t, err := When(joinKeys(words[i:j]), now, loc)
-				if err != nil {
-					continue
-				}
-				// Longer wins; on a tie the later start (this one) wins.
-				from, to, r.When, r.HasWhen = i, j, t, true
-				break
-			}
-		}
-		if len(found) == 0 && r.HasWhen && !dateAlone(words, from, to) {
-			// No answer, and more than a meeting time: not read as one.
-			from, to, r.When, r.HasWhen = -1, -1, time.Time{}, false
-		}
-		if len(found) == 0 && r.HasWhen {
-			r.Answer = Yes // "thu 10" alone: booked for then
-		}
-		for i := from; i >= 0 && i < to; i++ {
-			isDate[i] = true
-		}
-	}
+	isDate := readDate(words, kind, len(found) == 0, now, loc, &r)
 	isAmount := make([]bool, n)
 	if r.Answer == Yes {
 		c.readAmount(words, kind, isDate, isAmount, &r)
@@ -180,6 +153,43 @@ func (c Convention) ParseReply(text string, now time.Time, loc *time.Location) R
 	r.Rest = strings.Join(rest, " ")
 	r.WhenText = strings.Join(when, " ")
 	return r
+}
+
+// readDate finds the second meeting's date in a Yes reply, or in one with
+// no answer word at all (noAnswer), where a date alone answers Yes; it
+// marks the date's words.
+func readDate(words []word, kind []Answer, noAnswer bool, now time.Time, loc *time.Location, r *Reply) []bool {
+	n := len(words)
+	isDate := make([]bool, n)
+	if r.Answer != Yes && !noAnswer {
+		return isDate
+	}
+	from, to := -1, -1
+	for i := range n {
+		for j := min(n, i+maxDateWords); j > i && j-i >= to-from; j-- {
+			if !free(kind, i, j) || !allDateish(words[i:j]) || onlyNow(words[i:j]) {
+				continue
+			}
+			t, err := When(joinKeys(words[i:j]), now, loc)
+			if err != nil {
+				continue
+			}
+			// Longer wins; on a tie the later start (this one) wins.
+			from, to, r.When, r.HasWhen = i, j, t, true
+			break
+		}
+	}
+	if noAnswer && r.HasWhen && !dateAlone(words, from, to) {
+		// No answer, and more than a meeting time: not read as one.
+		from, to, r.When, r.HasWhen = -1, -1, time.Time{}, false
+	}
+	if noAnswer && r.HasWhen {
+		r.Answer = Yes // "thu 10" alone: booked for then
+	}
+	for i := from; i >= 0 && i < to; i++ {
+		isDate[i] = true
+	}
+	return isDate
 }
 
 // dateAlone reports whether words[from:to], a date, is all the reply says
