@@ -105,10 +105,8 @@ func (h *homeWatch) recent(key string, now time.Time) bool {
 	return ok && now.Sub(at) < homeFresh
 }
 
-// settle shows on the rep's question what was decided, so no stale buttons
-// stay behind, wherever the answer came from.
-func (b *Bot) settle(ctx context.Context, p coach.Prospect) { b.settleAs(ctx, p, b.decided(ctx, p)) }
-
+// settleAs shows on the rep's question what was decided (settled), so no
+// stale buttons stay behind, wherever the answer came from.
 func (b *Bot) settleAs(ctx context.Context, p coach.Prospect, settled render.Message) {
 	if p.Prompt.IsZero() {
 		return
