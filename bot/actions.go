@@ -124,7 +124,7 @@ func (b *Bot) openDealCard(ctx context.Context, c click) {
 		b.respond(ctx, c, render.Notice(b.fail(c.log, "read deal", err, c.loc)))
 		return
 	}
-	card := render.DealCard(p, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), c.loc)
+	card := render.DealCard(p, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p), c.loc)
 	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, card); err != nil {
 		c.log.Warn().Err(err).Msg("open deal card")
 	}
@@ -180,7 +180,7 @@ func (b *Bot) openUpdate(ctx context.Context, c click) {
 	if !ok {
 		return
 	}
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, render.UpdateModal(p, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner))); err != nil {
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, render.UpdateModal(p, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p))); err != nil {
 		c.log.Warn().Err(err).Msg("open update modal")
 		b.respond(ctx, c, render.Notice("Couldn't open the form — try again, or use `/pipeline update <deal>`."))
 	}
@@ -195,7 +195,7 @@ func (b *Bot) openConfirm(ctx context.Context, c click) {
 	if p.NextMeeting != nil {
 		draft.At = p.NextMeeting.Start // the calendar's later meeting, for the rep to keep or change
 	}
-	view := render.ConfirmModal(p, draft, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner))
+	view := render.ConfirmModalIn(p, draft, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p))
 	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, withFormOrigin(view, c.cb)); err != nil {
 		c.log.Warn().Err(err).Msg("open confirm modal")
 		b.respond(ctx, c, render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))

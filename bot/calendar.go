@@ -72,7 +72,7 @@ func (b *Bot) clickThatsIt(ctx context.Context, c click) {
 	if !changed {
 		b.respond(ctx, c, render.Notice(fmt.Sprintf("*%s* was already an opportunity; nothing changed.", render.Escape(p.Account))))
 	} else if p.Prompt.IsZero() {
-		b.respond(ctx, c, render.Decided(p))
+		b.respond(ctx, c, b.decided(ctx, p))
 	}
 }
 
@@ -90,7 +90,7 @@ func (b *Bot) clickNotSales(ctx context.Context, c click) {
 	}
 	b.changed(ctx, p)
 	if p.Prompt.IsZero() {
-		b.respond(ctx, c, render.Decided(p))
+		b.respond(ctx, c, b.decided(ctx, p))
 	}
 }
 

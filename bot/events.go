@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/slack-go/slack/slackevents"
 
 	"pipelinecoach/bot/render"
@@ -51,29 +52,65 @@ func (b *Bot) handleEvent(ctx context.Context, data any, retry int) {
 	}
 }
 
-// handleDM reads a rep's plain words as an answer to the question about a
-// second meeting, and does what the matching button would.
-func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
-	log := b.log.With().Str("team", team).Str("user", user).Logger()
-	actor, loc := b.users.actor(ctx, team, user)
-	say := func(m render.Message) {
-		if _, _, err := b.slack.PostMessage(ctx, channel, m.Options()...); err != nil {
-			log.Warn().Err(err).Msg("answer DM")
-		}
+// dm is a rep's plain words in their DM, being answered: who typed them,
+// where, and how they write dates (loc) and amounts (numbers).
+type dm struct {
+	channel string
+	actor   coach.Actor
+	loc     *time.Location
+	numbers phrase.Convention
+	log     zerolog.Logger
+}
+
+// say answers the rep in their DM.
+func (b *Bot) say(ctx context.Context, d dm, m render.Message) {
+	if _, _, err := b.slack.PostMessage(ctx, d.channel, m.Options()...); err != nil {
+		d.log.Warn().Err(err).Msg("answer DM")
 	}
-	now := b.svc.Now()
-	reply := phrase.ParseReply(text, now, loc)
+}
+
+// handleDM reads a rep's plain words as an answer to the question about a
+// second meeting, and does what the matching button would: each kind of
+// answer in a step of its own below.
+func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
+	actor, loc := b.users.actor(ctx, team, user)
+	d := dm{channel: channel, actor: actor, loc: loc, numbers: b.svc.ConventionFor(ctx, team, user),
+		log: b.log.With().Str("team", team).Str("user", user).Logger()}
 	pl, err := b.svc.Pipeline(ctx, team, user)
 	if err != nil {
-		log.Error().Err(err).Msg("read pipeline")
-		say(render.Notice(errSaveFailed))
+		d.log.Error().Err(err).Msg("read pipeline")
+		b.say(ctx, d, render.Notice(errSaveFailed))
 		return
 	}
 	waiting := pl.Waiting()
 	if len(waiting) == 0 {
-		say(render.Notice("You have no prospect waiting for an answer. Log a first meeting with `/pipeline log Acme tomorrow 10am`, or see `/pipeline help`."))
+		b.say(ctx, d, render.Notice("You have no prospect waiting for an answer. Log a first meeting with `/pipeline log Acme tomorrow 10am`, or see `/pipeline help`."))
 		return
 	}
+	reply, candidates := b.readDM(d, text, waiting)
+	if unplaced := unplacedIn(reply, candidates); len(unplaced) > 0 {
+		// Never act on part of what was typed: ask back, quoting the rest.
+		b.say(ctx, d, askBack(reply, candidates, strings.Join(unplaced, " "), d.numbers))
+		return
+	}
+	switch {
+	case reply.Answer == phrase.Unclear:
+		b.say(ctx, d, unclearDM(candidates))
+	case len(candidates) > 1:
+		action := map[phrase.Answer]string{phrase.Yes: render.ActionYes, phrase.NotYet: render.ActionNotYet, phrase.No: render.ActionLose}[reply.Answer]
+		b.say(ctx, d, render.Choose(fmt.Sprintf("%d prospects are waiting for an answer. Which one do you mean?", len(candidates)), action, candidates))
+	case reply.Answer == phrase.Yes:
+		b.answerYes(ctx, d, reply, candidates[0])
+	default:
+		b.answerNotYes(ctx, d, reply.Answer, candidates[0])
+	}
+}
+
+// readDM reads a reply in the rep's zone and their team's numbers, and
+// finds the prospects it may be about: those it names, else all waiting.
+func (b *Bot) readDM(d dm, text string, waiting []coach.Prospect) (phrase.Reply, []coach.Prospect) {
+	now := b.svc.Now()
+	reply := d.numbers.ParseReply(text, now, d.loc)
 	candidates := waiting
 	if reply.Rest != "" {
 		if m, _ := coach.MatchAccount(waiting, reply.Rest); len(m) > 0 {
@@ -81,78 +118,75 @@ func (b *Bot) handleDM(ctx context.Context, team, user, channel, text string) {
 		}
 	}
 	if len(candidates) == 1 {
-		reply = readAbout(reply, text, candidates[0], now, loc)
+		reply = readAbout(reply, text, candidates[0], d.numbers, now, d.loc)
 	}
-	if unplaced := unplacedIn(reply, candidates); len(unplaced) > 0 {
-		// Never act on part of what was typed: ask back, quoting the rest.
-		say(askBack(reply, candidates, strings.Join(unplaced, " ")))
+	return reply, candidates
+}
+
+// unclearDM asks again, with buttons, what a reply did not say.
+func unclearDM(candidates []coach.Prospect) render.Message {
+	if len(candidates) == 1 {
+		m := render.Prompt(candidates[0], coach.Ask{Kind: coach.AskFirst})
+		return render.Message{Text: m.Text, Blocks: append(render.Notice("I didn't catch that. Was a second meeting booked?").Blocks[:1], m.Blocks[1:]...)}
+	}
+	return render.Choose("I didn't catch that. Which prospect is it about? (Or reply like _yes Acme tue 10am_.)", render.ActionYes, candidates)
+}
+
+// answerYes is "yes" about p: confirmed with the date typed, or with the
+// calendar's later meeting when none was; otherwise asked when. An amount
+// typed with it is recorded with the confirmation, as the form would.
+func (b *Bot) answerYes(ctx context.Context, d dm, reply phrase.Reply, p coach.Prospect) {
+	sm := coach.SecondMeeting{At: reply.When}
+	var typed *phrase.Amount
+	if reply.HasAmount {
+		sm.Amount, sm.Currency, typed = reply.Amount.Units, reply.Amount.Currency, &reply.Amount
+	}
+	var next coach.Prospect
+	var err error
+	what := "second meeting"
+	switch {
+	case reply.HasWhen:
+		next, _, err = b.svc.Confirm(ctx, d.actor, d.actor.Workspace, p.ID, sm)
+	case p.NextMeeting != nil:
+		// "yes" to "Is that the second meeting?": the calendar's one.
+		next, _, err = b.svc.ConfirmNextMeetingWith(ctx, d.actor, d.actor.Workspace, p.ID, sm)
+		what = "second meeting (from your calendar)"
+	default:
+		b.say(ctx, d, askWhen(p, typed, d.numbers))
 		return
 	}
-	if reply.Answer == phrase.Unclear {
-		if len(candidates) == 1 {
-			p := candidates[0]
-			m := render.Prompt(p, coach.Ask{Kind: coach.AskFirst})
-			say(render.Message{Text: m.Text, Blocks: append(render.Notice("I didn't catch that. Was a second meeting booked?").Blocks[:1], m.Blocks[1:]...)})
-			return
-		}
-		say(render.Choose("I didn't catch that. Which prospect is it about? (Or reply like _yes Acme tue 10am_.)", render.ActionYes, candidates))
+	if err != nil {
+		b.say(ctx, d, render.Notice(explain(err, d.loc)))
 		return
 	}
-	if len(candidates) > 1 {
-		action := map[phrase.Answer]string{phrase.Yes: render.ActionYes, phrase.NotYet: render.ActionNotYet, phrase.No: render.ActionLose}[reply.Answer]
-		say(render.Choose(fmt.Sprintf("%d prospects are waiting for an answer. Which one do you mean?", len(candidates)), action, candidates))
+	if reply.HasWhen {
+		b.changedAs(ctx, next, render.Closed(next))
+	} else {
+		b.changed(ctx, next) // the question that showed the calendar's meeting shows the decision
+	}
+	// The date said back, and from where; the amount as the team writes it.
+	echo := render.Echo{Parts: []string{render.EchoMeeting(what, next.SecondMeeting, d.loc)}, Prospect: next.ID}
+	if typed != nil {
+		echo.Parts = append(echo.Parts, "estimated "+d.numbers.Format(*typed))
+	}
+	b.say(ctx, d, render.WithEcho(render.Answered(next, d.numbers), echo))
+}
+
+// answerNotYes is "not yet" or "no" about p.
+func (b *Bot) answerNotYes(ctx context.Context, d dm, a phrase.Answer, p coach.Prospect) {
+	var next coach.Prospect
+	var err error
+	if a == phrase.NotYet {
+		next, err = b.svc.NotYet(ctx, d.actor, d.actor.Workspace, p.ID)
+	} else {
+		next, err = b.svc.Lose(ctx, d.actor, d.actor.Workspace, p.ID, coach.LossReport{Reason: coach.ReasonNoSecondMeet})
+	}
+	if err != nil {
+		b.say(ctx, d, render.Notice(explain(err, d.loc)))
 		return
 	}
-	p := candidates[0]
-	switch reply.Answer {
-	case phrase.Yes:
-		if !reply.HasWhen && p.NextMeeting != nil {
-			// "yes" to "Is that the second meeting?": the calendar's one.
-			next, _, err := b.svc.ConfirmNextMeeting(ctx, actor, team, p.ID)
-			if err != nil {
-				say(render.Notice(explain(err, loc)))
-				return
-			}
-			b.changed(ctx, next)
-			// The date came from the calendar, not from the reply: say which.
-			say(render.WithEcho(render.Answered(next), render.Echo{
-				Parts:    []string{render.EchoMeeting("second meeting (from your calendar)", next.SecondMeeting, loc)},
-				Prospect: next.ID,
-			}))
-			return
-		}
-		if !reply.HasWhen {
-			m := render.Choose(fmt.Sprintf("Great! When is the second meeting with *%s*? Reply like _yes, tue 10am_, or open the form:", render.Escape(p.Account)), render.ActionYes, []coach.Prospect{p})
-			say(m)
-			return
-		}
-		next, _, err := b.svc.Confirm(ctx, actor, team, p.ID, coach.SecondMeeting{At: reply.When})
-		if err != nil {
-			say(render.Notice(explain(err, loc)))
-			return
-		}
-		b.changedAs(ctx, next, render.Closed)
-		say(render.WithEcho(render.Answered(next), render.Echo{
-			Parts:    []string{render.EchoMeeting("second meeting", next.SecondMeeting, loc)},
-			Prospect: next.ID,
-		}))
-	case phrase.NotYet:
-		next, err := b.svc.NotYet(ctx, actor, team, p.ID)
-		if err != nil {
-			say(render.Notice(explain(err, loc)))
-			return
-		}
-		b.changedAs(ctx, next, render.Closed)
-		say(render.Answered(next))
-	case phrase.No:
-		next, err := b.svc.Lose(ctx, actor, team, p.ID, coach.LossReport{Reason: coach.ReasonNoSecondMeet})
-		if err != nil {
-			say(render.Notice(explain(err, loc)))
-			return
-		}
-		b.changedAs(ctx, next, render.Closed)
-		say(render.Answered(next))
-	}
+	b.changedAs(ctx, next, render.Closed(next))
+	b.say(ctx, d, render.Answered(next, d.numbers))
 }
 
 func (b *Bot) publishHome(ctx context.Context, team, user string) {

@@ -185,16 +185,16 @@ func (b *Bot) promptURL(ctx context.Context, p coach.Prospect) string {
 // response_url of the button pressed on it when there is one, otherwise by
 // chat.update in the background.
 func (b *Bot) settleSoon(ctx context.Context, p coach.Prospect) {
-	b.settleSoonAs(ctx, p, render.Decided)
+	b.settleSoonAs(ctx, p, b.decided(ctx, p))
 }
 
-// settleSoonAs is settleSoon with the question shown as settled says.
-func (b *Bot) settleSoonAs(ctx context.Context, p coach.Prospect, settled func(coach.Prospect) render.Message) {
+// settleSoonAs is settleSoon with the question shown as settled.
+func (b *Bot) settleSoonAs(ctx context.Context, p coach.Prospect, settled render.Message) {
 	if p.Prompt.IsZero() {
 		return
 	}
 	if url := b.promptURL(ctx, p); url != "" {
-		opts := append(settled(p).Options(), slack.MsgOptionReplaceOriginal(url))
+		opts := append(settled.Options(), slack.MsgOptionReplaceOriginal(url))
 		err := b.slack.Respond(ctx, url, opts...)
 		if err == nil {
 			return

@@ -105,13 +105,14 @@ func TestAmountsAreReadAsTheTeamWritesThem(t *testing.T) {
 	if a := h.prospect(rep, "Acme"); a.Amount != 25_000 || a.Currency != "EUR" {
 		t.Fatalf("Acme's amount is %d %s, want 25000 EUR", a.Amount, a.Currency)
 	}
-	// Change reopens the deal's form, filled with an amount that reads back as itself.
+	// Change reopens the deal's form, filled with the amount as the team
+	// writes it, grouped with spaces so that it reads back as itself.
 	h.click(rep, echo, render.ActionUpdate)
 	up := h.view(rep, render.ViewUpdate)
-	if !strings.Contains(string(up.Raw), `"initial_value":"€25 000"`) {
-		t.Fatalf("the update form is not filled with €25 000: %s", up.Raw)
+	if !strings.Contains(string(up.Raw), `"initial_value":"25 000 €"`) {
+		t.Fatalf("the update form is not filled with 25 000 €: %s", up.Raw)
 	}
-	if ack := h.submit(rep, up, map[string]string{render.InputAmount: "€25 000"}); len(ack.Payload) != 0 {
+	if ack := h.submit(rep, up, map[string]string{render.InputAmount: "25 000 €"}); len(ack.Payload) != 0 {
 		t.Fatalf("the unchanged amount was refused: %s", ack.Payload)
 	}
 	h.waitFor(h.sim.DMChannel(rep), "*Understood:* amount 25.000 €")
@@ -133,4 +134,68 @@ func (h *harness) prospect(user, account string) coach.Prospect {
 	}
 	h.t.Fatalf("%s has no prospect %s", user, account)
 	return coach.Prospect{}
+}
+
+// A rep of a team in euros answers "yes" with the date and the amount as
+// they write it: both are recorded and shown back, and every surface shows
+// the amount the same way. An amount that could mean two things, or two
+// amounts, are asked back and change nothing.
+func TestDMAmountsInTheTeamsStyle(t *testing.T) {
+	h := newHarness(t)
+	dm := h.sim.DMChannel(rep)
+	h.slash(admin, "admin manager "+mention(admin))
+	h.reply(admin, "can now manage a team")
+	h.slash(admin, "team add "+mention(rep))
+	h.reply(admin, "Added")
+	h.slash(admin, "team currency EUR")
+	h.reply(admin, "numbers are written 1.234,56")
+
+	h.logAndPrompt("Acme")
+	h.waitFor(dm, "Did you book a second meeting with Acme?")
+	for _, tc := range []struct{ say, want string }{
+		{"yes, tue 10, $25,000", "“25,000” could be 25 or 25.000, so nothing is recorded yet. Reply again with the one you mean, like _yes, tue 10am, 25.000 $_"},
+		{"yes, tue 10, 25k or 30k", "I couldn't place “25k 30k” in your answer"},
+		{"yes, 25.000 €", "I read the amount as 25.000 €; nothing is recorded until I know the date"},
+	} {
+		dmSay(t, h, tc.say)
+		h.waitFor(dm, tc.want)
+	}
+	if a := h.prospect(rep, "Acme"); a.State != coach.Awaiting || a.Amount != 0 {
+		t.Fatalf("Acme after replies asked back: %s, %d", a.State, a.Amount)
+	}
+	dmSay(t, h, "yes, tue 10, 25.000 €")
+	h.waitFor(dm, "*Understood:* second meeting Tue Dec 1, 10:00 (Berlin) · estimated 25.000 €")
+	h.waitFor(dm, "Estimated 25.000 €.")
+	if a := h.prospect(rep, "Acme"); a.State != coach.Opportunity || a.Amount != 25_000 || a.Currency != "EUR" || !a.SecondMeeting.Equal(berlinAt(1+30, 10, 0)) {
+		t.Fatalf("Acme after “yes, tue 10, 25.000 €”: %s, %d %s at %v", a.State, a.Amount, a.Currency, a.SecondMeeting)
+	}
+
+	h.slash(rep, "")
+	h.reply(rep, "*Acme* · second meeting Tue Dec 1, 10:00 · BANT 0/4 · 25.000 €")
+	h.openHome(rep)
+	h.home(rep, "*Acme* · 25.000 €")
+	h.slash(admin, "team")
+	team := h.reply(admin, "Weekly pipeline digest")
+	if got := team.AllText(); !strings.Contains(got, "25.000 €") || strings.Contains(got, "€25,000") {
+		t.Fatalf("the manager's digest does not show 25.000 €:\n%s", got)
+	}
+}
+
+// In the default style, "25.000 €" could be 25 or 25,000: asked back;
+// "€25,000" is recorded, and shown back so.
+func TestDMAmountsInEnglishStyle(t *testing.T) {
+	h := newHarness(t)
+	dm := h.sim.DMChannel(rep)
+	h.logAndPrompt("Acme")
+	h.waitFor(dm, "Did you book a second meeting with Acme?")
+	dmSay(t, h, "yes, tue 10, 25.000 €")
+	h.waitFor(dm, "“25.000” could be 25 or 25,000, so nothing is recorded yet. Reply again with the one you mean, like _yes, tue 10am, €25,000_")
+	if a := h.prospect(rep, "Acme"); a.State != coach.Awaiting {
+		t.Fatalf("an ambiguous amount confirmed Acme: %s", a.State)
+	}
+	dmSay(t, h, "yes, tue 10, €25,000")
+	h.waitFor(dm, "*Understood:* second meeting Tue Dec 1, 10:00 (Berlin) · estimated €25,000")
+	if a := h.prospect(rep, "Acme"); a.Amount != 25_000 || a.Currency != "EUR" {
+		t.Fatalf("Acme's amount is %d %s, want 25000 EUR", a.Amount, a.Currency)
+	}
 }

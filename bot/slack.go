@@ -66,12 +66,12 @@ func (b *Bot) reply(ctx context.Context, responseURL, user string, m render.Mess
 // decided, and App Home shows the deal where it now belongs.
 // Neither waits for Slack's limits: the answer goes first.
 func (b *Bot) changed(ctx context.Context, p coach.Prospect) {
-	b.changedAs(ctx, p, render.Decided)
+	b.changedAs(ctx, p, b.decided(ctx, p))
 }
 
-// changedAs is changed with the question above shown as settled says: the
+// changedAs is changed with the question above shown as settled: the
 // decision, or (for an answer typed below it) a pointer to the answer.
-func (b *Bot) changedAs(ctx context.Context, p coach.Prospect, settled func(coach.Prospect) render.Message) {
+func (b *Bot) changedAs(ctx context.Context, p coach.Prospect, settled render.Message) {
 	b.settleSoonAs(ctx, p, settled)
 	if b.homes.recent(p.Workspace+"/"+p.Owner, b.svc.Now()) {
 		b.publishHomeSoon(p.Workspace, p.Owner)
@@ -105,13 +105,13 @@ func (h *homeWatch) recent(key string, now time.Time) bool {
 	return ok && now.Sub(at) < homeFresh
 }
 
-// settleAs shows on the rep's question what was decided (as settled says),
-// so no stale buttons stay behind, wherever the answer came from.
-func (b *Bot) settleAs(ctx context.Context, p coach.Prospect, settled func(coach.Prospect) render.Message) {
+// settleAs shows on the rep's question what was decided (settled), so no
+// stale buttons stay behind, wherever the answer came from.
+func (b *Bot) settleAs(ctx context.Context, p coach.Prospect, settled render.Message) {
 	if p.Prompt.IsZero() {
 		return
 	}
-	if err := b.slack.UpdateMessage(ctx, p.Prompt.Channel, p.Prompt.TS, settled(p).Options()...); err != nil {
+	if err := b.slack.UpdateMessage(ctx, p.Prompt.Channel, p.Prompt.TS, settled.Options()...); err != nil {
 		b.log.Warn().Err(err).Str("prospect", p.ID).Msg("update prompt failed")
 	}
 }

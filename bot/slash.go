@@ -145,7 +145,7 @@ func (b *Bot) slashDeal(ctx context.Context, cmd slack.SlashCommand, actor coach
 		p := matches[0]
 		view := render.LoseModal(p)
 		if c.Name == command.Update {
-			view = render.UpdateModal(p, b.svc.FrameworkFor(ctx, actor.Workspace, p.Owner))
+			view = render.UpdateModal(p, b.svc.FrameworkFor(ctx, actor.Workspace, p.Owner), b.numbersOf(ctx, p))
 		}
 		if _, err := b.slack.OpenView(ctx, cmd.TriggerID, view); err != nil {
 			log.Warn().Err(err).Msg("open deal modal")

@@ -144,7 +144,7 @@ func (b *Bot) submitLose(ctx context.Context, f form) any {
 	return b.closeThen(ctx, f, func(ctx context.Context) {
 		b.changed(ctx, p)
 		if p.Prompt.IsZero() {
-			b.reply(ctx, "", f.actor.User, render.Decided(p))
+			b.reply(ctx, "", f.actor.User, b.decided(ctx, p))
 		}
 	})
 }

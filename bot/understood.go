@@ -26,9 +26,15 @@ func unplacedIn(reply phrase.Reply, candidates []coach.Prospect) []string {
 }
 
 // askBack answers a reply that held words it could not place: nothing is
-// recorded, and the rep sees what was not understood.
-func askBack(reply phrase.Reply, candidates []coach.Prospect, quoted string) render.Message {
+// recorded, and the rep sees what was not understood; an amount that could
+// mean two things, with both.
+func askBack(reply phrase.Reply, candidates []coach.Prospect, quoted string, conv phrase.Convention) render.Message {
 	yes := reply.Answer == phrase.Yes
+	if amb := reply.Ambiguous; amb != nil && len(candidates) == 1 {
+		// The suggestion reads one way only, and as money.
+		full := conv.Money(phrase.Amount{Units: amb.GroupedUnits, Currency: amb.Currency})
+		return render.AmountAskBack(candidates[0], amb.Text, amb.Small, amb.Grouped, full)
+	}
 	if len(candidates) == 1 {
 		return render.Unplaced(candidates[0], quoted, yes)
 	}
@@ -84,7 +90,7 @@ func updateEcho(p coach.Prospect, u coach.DealUpdate, conv phrase.Convention) re
 func (b *Bot) replyDecided(ctx context.Context, user string, p coach.Prospect, e render.Echo) {
 	switch {
 	case p.Prompt.IsZero():
-		b.reply(ctx, "", user, render.WithEcho(render.Decided(p), e))
+		b.reply(ctx, "", user, render.WithEcho(b.decided(ctx, p), e))
 	case len(e.Parts) > 0:
 		b.reply(ctx, "", user, render.EchoOnly(e))
 	}
@@ -178,7 +184,7 @@ func (b *Bot) submitCorrection(ctx context.Context, actor coach.Actor, view slac
 // readAbout reads a reply that named its prospect again without the name:
 // "Acme thu 10" is "thu 10" — booked for then — about Acme. Other replies
 // are kept as read.
-func readAbout(reply phrase.Reply, text string, p coach.Prospect, now time.Time, loc *time.Location) phrase.Reply {
+func readAbout(reply phrase.Reply, text string, p coach.Prospect, numbers phrase.Convention, now time.Time, loc *time.Location) phrase.Reply {
 	if reply.Answer != phrase.Unclear {
 		return reply
 	}
@@ -187,7 +193,7 @@ func readAbout(reply phrase.Reply, text string, p coach.Prospect, now time.Time,
 	if len(rest) == len(words) {
 		return reply
 	}
-	if again := phrase.ParseReply(strings.Join(rest, " "), now, loc); again.Answer == phrase.Yes && again.HasWhen {
+	if again := numbers.ParseReply(strings.Join(rest, " "), now, loc); again.Answer == phrase.Yes && again.HasWhen {
 		return again
 	}
 	return reply
@@ -206,4 +212,26 @@ func dateProblem(words string, now time.Time, loc *time.Location) string {
 		return ""
 	}
 	return " (" + render.Escape(render.Truncate(why, 200)) + ")"
+}
+
+// numbersOf is how the team that owns p writes amounts: a deal's amounts
+// are shown so to whoever looks at it.
+func (b *Bot) numbersOf(ctx context.Context, p coach.Prospect) phrase.Convention {
+	return b.svc.ConventionFor(ctx, p.Workspace, p.Owner)
+}
+
+// decided is the decision on p, its amount as p's team writes amounts.
+func (b *Bot) decided(ctx context.Context, p coach.Prospect) render.Message {
+	return render.Decided(p, b.numbersOf(ctx, p))
+}
+
+// askWhen answers "yes" without a date: when is the second meeting? An
+// amount typed with it is said back, and not recorded until the date is.
+func askWhen(p coach.Prospect, typed *phrase.Amount, numbers phrase.Convention) render.Message {
+	account := render.Escape(p.Account)
+	if typed == nil {
+		return render.Choose(fmt.Sprintf("Great! When is the second meeting with *%s*? Reply like _yes, tue 10am_, or open the form:", account), render.ActionYes, []coach.Prospect{p})
+	}
+	return render.Choose(fmt.Sprintf("Great! I read the amount as %s; nothing is recorded until I know the date. When is the second meeting with *%s*? Reply with both, like _yes, tue 10am, %s_, or open the form:",
+		render.Escape(numbers.Format(*typed)), account, render.Escape(numbers.Money(*typed))), render.ActionYes, []coach.Prospect{p})
 }

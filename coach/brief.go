@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"pipelinecoach/coach/phrase"
 )
 
 // A coaching brief is everything that calls for a conversation about one
@@ -25,6 +27,9 @@ type Brief struct {
 	Findings []Finding
 	// Praise is what is going well, when it is a pattern (nil otherwise).
 	Praise *Finding
+	// Numbers is how the manager's team writes amounts; the Service fills
+	// it in before the brief is sent.
+	Numbers phrase.Convention
 }
 
 // Key is the brief's key in the nudge log, "<workspace>/<manager>/brief/<rep>".

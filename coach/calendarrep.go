@@ -117,6 +117,13 @@ func (s *Service) NotSalesMeeting(ctx context.Context, actor Actor, workspace, i
 // ConfirmNextMeeting confirms the later meeting the calendar shows as the
 // second meeting: the rep's one click, with that meeting's date.
 func (s *Service) ConfirmNextMeeting(ctx context.Context, actor Actor, workspace, id string) (Prospect, bool, error) {
+	return s.ConfirmNextMeetingWith(ctx, actor, workspace, id, SecondMeeting{})
+}
+
+// ConfirmNextMeetingWith is ConfirmNextMeeting with what else the rep said
+// about the deal (an amount typed with "yes"); sm.At is ignored: the date
+// is the calendar's, as stored.
+func (s *Service) ConfirmNextMeetingWith(ctx context.Context, actor Actor, workspace, id string, sm SecondMeeting) (Prospect, bool, error) {
 	p, changed, err := s.change(ctx, &actor, workspace, id, func(p Prospect) (Prospect, bool, error) {
 		if p.State == Opportunity {
 			return p, false, nil
@@ -124,7 +131,8 @@ func (s *Service) ConfirmNextMeeting(ctx context.Context, actor Actor, workspace
 		if p.NextMeeting == nil {
 			return p, false, invalid(FieldSecondMeeting, "is not on your calendar any more: which date is it?")
 		}
-		return p.Confirm(s.clock.Now(), actor.User, SecondMeeting{At: p.NextMeeting.Start})
+		sm.At = p.NextMeeting.Start
+		return p.Confirm(s.clock.Now(), actor.User, sm)
 	})
 	if err != nil {
 		return p, false, fmt.Errorf("confirm the calendar's second meeting %s: %w", id, err)

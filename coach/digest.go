@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"pipelinecoach/coach/phrase"
 )
 
 // The weekly digest, posted to the team's channel: pipeline integrity, each
@@ -75,6 +77,9 @@ type Digest struct {
 	// Trend is the team's conversion and pipeline over the last
 	// TrendWeeks weeks, oldest first.
 	Trend []TrendPoint
+	// Numbers is how the team writes amounts; the Service fills it in
+	// (Team.Convention with the workspace's defaults).
+	Numbers phrase.Convention
 }
 
 // BuildDigest computes the weekly digest of a team at now from the

@@ -97,3 +97,21 @@ func (s *Service) SetNumbers(ctx context.Context, actor Actor, style string) (Te
 		return t, nil
 	})
 }
+
+// numbered is the Notifier with each digest and brief told how its team
+// writes amounts, whichever job or command sent it: the team's convention
+// with the workspace's defaults as they are when it is sent.
+type numbered struct {
+	Notifier
+	s *Service
+}
+
+func (n numbered) Digest(ctx context.Context, t Team, d Digest) (MessageRef, error) {
+	d.Numbers = t.Convention(n.s.TeamDefaults)
+	return n.Notifier.Digest(ctx, t, d)
+}
+
+func (n numbered) Brief(ctx context.Context, b Brief) (MessageRef, error) {
+	b.Numbers = n.s.ConventionFor(ctx, b.Workspace, b.Manager)
+	return n.Notifier.Brief(ctx, b)
+}

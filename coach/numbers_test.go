@@ -91,3 +91,38 @@ func TestSetCurrencyAndNumbers(t *testing.T) {
 		t.Errorf("a rep sets the currency: %v, want a RoleError", err)
 	}
 }
+
+// Every view that shows amounts carries how its team writes them: the
+// rep's view, the manager's digest however it is sent, and the brief.
+func TestViewsCarryTheTeamsNumbers(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+	manager := coach.Actor{Workspace: "T1", User: "UM"}
+	if _, err := f.svc.MakeManager(ctx, admin, "UM", "Europe/Berlin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddReps(ctx, manager, []string{"U1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SetCurrency(ctx, manager, "EUR"); err != nil {
+		t.Fatal(err)
+	}
+	euro := phrase.Convention{Style: phrase.DecimalComma, Currency: "EUR"}
+	v, err := f.svc.RepView(ctx, "T1", "U1")
+	if err != nil || v.Numbers != euro {
+		t.Fatalf("the rep's view: %+v, %v; want %+v", v.Numbers, err, euro)
+	}
+	if d, err := f.svc.TeamDigest(ctx, manager); err != nil || d.Numbers != euro {
+		t.Fatalf("the manager's digest: %+v, %v; want %+v", d.Numbers, err, euro)
+	}
+	if _, err := f.svc.PostDigestsNow(ctx, admin, []string{"UM"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.notify.Digests) != 1 || f.notify.Digests[0].Numbers != euro {
+		t.Fatalf("the digest sent: %+v", f.notify.Digests)
+	}
+	// A rep on no team sees the workspace's.
+	if v, _ := f.svc.RepView(ctx, "T1", "U9"); v.Numbers != (phrase.Convention{Style: phrase.DecimalPoint}) {
+		t.Fatalf("no team: %+v", v.Numbers)
+	}
+}

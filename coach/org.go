@@ -268,7 +268,9 @@ func (s *Service) TeamDigest(ctx context.Context, actor Actor) (Digest, error) {
 	if err != nil {
 		return Digest{}, err
 	}
-	return s.withCRM(ctx, t, s.Thresholds.BuildDigest(t, ps, s.clock.Now())), nil
+	d := s.withCRM(ctx, t, s.Thresholds.BuildDigest(t, ps, s.clock.Now()))
+	d.Numbers = t.Convention(s.TeamDefaults)
+	return d, nil
 }
 
 // TeamProspects returns the prospects of the actor's team's reps, with the

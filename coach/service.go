@@ -85,9 +85,11 @@ type Service struct {
 
 // NewService returns a service over its dependencies.
 func NewService(store Store, notify Notifier, clock Clock, timing Timing) *Service {
-	return &Service{store: store, notify: notify, clock: clock, timing: timing,
+	s := &Service{clock: clock, store: store, timing: timing,
 		Lease: time.Minute, Batch: 100, Thresholds: DefaultThresholds,
 		TeamDefaults: TeamDefaults{TZ: "UTC", Framework: "bant"}, DigestTime: DefaultDigestTime, newID: randomID}
+	s.notify = numbered{Notifier: notify, s: s}
+	return s
 }
 
 // Timing returns the timing rules in force.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"pipelinecoach/coach/phrase"
 )
 
 // Flags mark an open opportunity that needs attention.
@@ -35,6 +37,9 @@ type RepView struct {
 	// had a confirmed second meeting: the clean-up asks about each.
 	InCRM   []PulledDeal
 	CRMName string
+	// Numbers is how the rep's team writes amounts: every amount the view
+	// shows is written so.
+	Numbers phrase.Convention
 }
 
 // recentLossDays is how far back App Home lists losses.
@@ -102,6 +107,7 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 	}
 	v.CRMName = s.CRMName()
 	v.Framework = ChooseFramework(t.Framework, s.TeamDefaults.Framework)
+	v.Numbers = t.Convention(s.TeamDefaults)
 	if q, ok := t.Quotas[owner]; ok && onTeam {
 		quarter := QuarterOf(now.In(t.Location()))
 		if p, err := ParseQuarter(q.Period, now.In(t.Location())); err == nil && p.Name == quarter.Name {

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // The words of a coaching brief. coach decides what holds and why, with the
@@ -28,13 +29,13 @@ func Brief(b coach.Brief) Message {
 	}
 	var questions []string
 	for i, n := range b.Patterns() {
-		blocks = append(blocks, section(fmt.Sprintf("brief_pattern_%d", i), patternText(n)))
+		blocks = append(blocks, section(fmt.Sprintf("brief_pattern_%d", i), patternText(n, b.Numbers)))
 		questions = append(questions, findingQuestions(n)...)
 	}
 	if deals := b.DealFindings(); len(deals) > 0 {
 		var lines []string
 		for _, n := range deals {
-			lines = append(lines, dealFindingLine(n))
+			lines = append(lines, dealFindingLine(n, b.Numbers))
 			if len(questions) < 6 {
 				questions = append(questions, findingQuestions(n)[0])
 			}
@@ -96,7 +97,7 @@ func findingName(k coach.FindingKind) string {
 
 // patternText is one of the rep's patterns: the headline, the numbers
 // against the team's and why it matters, and the deals that show it.
-func patternText(n coach.Finding) string {
+func patternText(n coach.Finding, numbers phrase.Convention) string {
 	var head, why string
 	switch n.Kind {
 	case coach.FindingLowConversion:
@@ -118,7 +119,7 @@ func patternText(n coach.Finding) string {
 	}
 	lines := []string{head, why}
 	for _, p := range n.Deals {
-		lines = append(lines, "• "+exampleLine(n.Kind, p))
+		lines = append(lines, "• "+exampleLine(n.Kind, p, numbers))
 	}
 	if n.MoreDeals > 0 {
 		lines = append(lines, fmt.Sprintf("…and %d more", n.MoreDeals))
@@ -127,7 +128,7 @@ func patternText(n coach.Finding) string {
 }
 
 // exampleLine is one deal that shows a pattern, with what it shows.
-func exampleLine(k coach.FindingKind, p coach.Prospect) string {
+func exampleLine(k coach.FindingKind, p coach.Prospect, numbers phrase.Convention) string {
 	name := "*" + safe(p.Account, 80) + "*"
 	m := coach.MilestonesOf(p)
 	switch k {
@@ -138,7 +139,7 @@ func exampleLine(k coach.FindingKind, p coach.Prospect) string {
 	case coach.FindingPadded:
 		line := name
 		if p.Amount > 0 {
-			line += " · " + Amount(p.Amount, p.Currency)
+			line += " · " + Money(p.Amount, p.Currency, numbers)
 		}
 		if p.SecondMeeting.IsZero() {
 			return line + " · no second meeting"
@@ -150,7 +151,7 @@ func exampleLine(k coach.FindingKind, p coach.Prospect) string {
 
 // dealFindingLine is a deal that needs a look, with everything wrong with
 // it and the numbers it is compared with.
-func dealFindingLine(n coach.Finding) string {
+func dealFindingLine(n coach.Finding, numbers phrase.Convention) string {
 	p := n.Deals[0]
 	var parts []string
 	if n.Stalled {
@@ -180,7 +181,7 @@ func dealFindingLine(n coach.Finding) string {
 	}
 	line := "• *" + safe(p.Account, 80) + "*"
 	if p.Amount > 0 {
-		line += " · " + Amount(p.Amount, p.Currency)
+		line += " · " + Money(p.Amount, p.Currency, numbers)
 	}
 	return line + "\n   " + strings.Join(parts, "\n   ")
 }

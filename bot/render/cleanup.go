@@ -63,7 +63,7 @@ func Cleanup(v coach.RepView, loc *time.Location) Message {
 				button(ActionLoseAll, "quiet", map[bool]string{true: "Lose the gone-quiet prospect", false: fmt.Sprintf("Lose all %d gone-quiet prospects", len(quiet))}[len(quiet) == 1], "danger")))
 	}
 	group("cleanup_stale", "*Stalled or aged opportunities* — move it or lose it", stale,
-		func(p coach.Prospect) string { return opportunityLine(p, v.Flags[p.ID], loc) },
+		func(p coach.Prospect) string { return opportunityLine(p, v.Flags[p.ID], v.Numbers, loc) },
 		func(p coach.Prospect) []slack.BlockElement {
 			return []slack.BlockElement{button(ActionLose, p.ID, "Lose it", "danger"), button(ActionUpdate, p.ID, "Keep — next step is…", "primary")}
 		})

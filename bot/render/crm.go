@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // CRMRefused tells a rep, once, that their deal is saved here but the CRM
@@ -46,7 +47,7 @@ func crmCleanup(v coach.RepView, loc *time.Location) []slack.Block {
 		}
 		line := "*" + safe(d.Name, 80) + "*"
 		if d.Amount > 0 {
-			line += " · " + Amount(d.Amount, d.Currency)
+			line += " · " + Money(d.Amount, d.Currency, v.Numbers)
 		}
 		if !d.CreatedAt.IsZero() {
 			line += fmt.Sprintf(" · in %s since %s", crm, Day(d.CreatedAt, loc))
@@ -70,7 +71,7 @@ func crmHome(v coach.RepView) []slack.Block {
 	var parts []string
 	for cur, a := range amounts {
 		if a > 0 {
-			parts = append(parts, Amount(a, cur))
+			parts = append(parts, Money(a, cur, v.Numbers))
 		}
 	}
 	slices.Sort(parts)
@@ -123,14 +124,14 @@ func AdminCRM(st coach.CRMStatus, loc *time.Location) Message {
 
 // crmBacklog is the digest's line on the team's deals in the CRM without a
 // second meeting, "" when there are none.
-func crmBacklog(b coach.CRMBacklog) string {
+func crmBacklog(b coach.CRMBacklog, numbers phrase.Convention) string {
 	if b.Deals == 0 {
 		return ""
 	}
 	var parts []string
 	for cur, a := range b.Amounts {
 		if a > 0 {
-			parts = append(parts, Amount(a, cur))
+			parts = append(parts, Money(a, cur, numbers))
 		}
 	}
 	slices.Sort(parts)

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // Tables and charts: Slack's data_table and data_visualization blocks, for
@@ -63,7 +64,7 @@ func withFallback(parts ...any) (rich, plain []slack.Block) {
 }
 
 // repTable is the team's reps as a table, and as lines of text.
-func repTable(id string, rows []coach.DigestRow) dataBlocks {
+func repTable(id string, rows []coach.DigestRow, numbers phrase.Convention) dataBlocks {
 	if len(rows) == 0 {
 		return dataBlocks{}
 	}
@@ -79,8 +80,8 @@ func repTable(id string, rows []coach.DigestRow) dataBlocks {
 	for i, r := range rows {
 		if i >= maxTableRows {
 			// Past what a table holds: the rest as lines under it.
-			beyond = append(beyond, "• "+digestRow(r))
-			lines = append(lines, "• "+digestRow(r))
+			beyond = append(beyond, "• "+digestRow(r, numbers))
+			lines = append(lines, "• "+digestRow(r, numbers))
 			continue
 		}
 		user := slack.NewRichTextSectionUserElement(r.Rep, nil)
@@ -101,9 +102,9 @@ func repTable(id string, rows []coach.DigestRow) dataBlocks {
 		} else {
 			row = append(row, slack.NewDataTableRawNumberCell(math.Round(r.MedianDaysToLose)))
 		}
-		row = append(row, amountCell(r), coverageCell(r))
+		row = append(row, amountCell(r, numbers), coverageCell(r))
 		t.AddRow(row...)
-		lines = append(lines, "• "+digestRow(r))
+		lines = append(lines, "• "+digestRow(r, numbers))
 	}
 	rich := []slack.Block{t}
 	if len(beyond) > 0 {
@@ -121,11 +122,13 @@ func rateCell(r coach.Rate) slack.DataTableCell {
 	return slack.NewDataTableRawNumberCell(math.Round(100 * r.Value())).WithText(fmt.Sprintf("%s (%d of %d)", pct(r.Value()), r.Num, r.Den))
 }
 
-func amountCell(r coach.DigestRow) slack.DataTableCell {
+// amountCell keeps the open amount a number, for sorting, and shows it as
+// the team writes it.
+func amountCell(r coach.DigestRow, numbers phrase.Convention) slack.DataTableCell {
 	if r.OpenAmount <= 0 {
 		return slack.NewDataTableRawTextCell("—")
 	}
-	return slack.NewDataTableRawNumberCell(float64(r.OpenAmount)).WithText(Amount(r.OpenAmount, r.Currency))
+	return slack.NewDataTableRawNumberCell(float64(r.OpenAmount)).WithText(Money(r.OpenAmount, r.Currency, numbers))
 }
 
 func coverageCell(r coach.DigestRow) slack.DataTableCell {

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // digestList caps the deals and losses a digest lists by name.
@@ -26,9 +27,9 @@ func Digest(d coach.Digest, now time.Time) []Message {
 			plural(len(d.Team.Reps), "rep", "reps"), Day(now, loc))),
 		section("digest_integrity", fmt.Sprintf("*Pipeline integrity*\n%s — the only pipeline\n%s met but without a second meeting (not pipeline yet) · %s gone quiet (never answered)\n%s closed out this week before becoming pipeline",
 			plural(in.Opportunities, "opportunity", "opportunities"), plural(in.NotYet, "prospect", "prospects"),
-			plural(in.GoneQuiet, "prospect", "prospects"), plural(in.Removed, "prospect", "prospects"))+crmBacklog(d.InCRM)),
+			plural(in.GoneQuiet, "prospect", "prospects"), plural(in.Removed, "prospect", "prospects"))+crmBacklog(d.InCRM, d.Numbers)),
 	}
-	reps := repTable("digest_reps", d.Rows)
+	reps := repTable("digest_reps", d.Rows, d.Numbers)
 	if len(d.Rows) == 0 {
 		reps.plain = []slack.Block{section("digest_reps", "No reps on the team yet: add them with `/pipeline team add @rep`.")}
 		reps.rich = reps.plain
@@ -87,14 +88,14 @@ func Digest(d coach.Digest, now time.Time) []Message {
 	return append([]Message{first}, splitMessages("Weekly pipeline digest (continued)", rest[n:])...)
 }
 
-func digestRow(r coach.DigestRow) string {
+func digestRow(r coach.DigestRow, numbers phrase.Convention) string {
 	median := "—"
 	if r.HasMedian {
 		median = fmt.Sprintf("%.0f d", r.MedianDaysToLose)
 	}
 	open := "—"
 	if r.OpenAmount > 0 {
-		open = Amount(r.OpenAmount, r.Currency)
+		open = Money(r.OpenAmount, r.Currency, numbers)
 	}
 	coverage := "no quota"
 	if r.HasCoverage {

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // Echo is what the bot read from words a rep typed — a date, a time, an
@@ -95,6 +96,20 @@ func Unplaced(p coach.Prospect, quoted string, yes bool) Message {
 	return Message{Text: "I couldn't place " + q + " in your answer", Blocks: append([]slack.Block{section("unplaced", text)}, prompt.Blocks[1:]...)}
 }
 
+// AmountAskBack asks which amount a "yes" meant, when the number typed
+// could mean two in the team's style ("25.000" is 25 or 25,000): nothing
+// is recorded. full is the larger one written so it reads one way only
+// ("€25,000"), as an example.
+func AmountAskBack(p coach.Prospect, typed, small, grouped, full string) Message {
+	q := "“" + safe(typed, 40) + "”"
+	text := fmt.Sprintf("%s could be %s or %s, so nothing is recorded yet. Reply again with the one you mean, like _yes, tue 10am, %s_, or open the form for *%s*:",
+		q, Escape(small), Escape(grouped), Escape(full), safe(p.Account, coach.MaxAccountLen))
+	return Message{Text: q + " could be " + Escape(small) + " or " + Escape(grouped), Blocks: []slack.Block{
+		section("unplaced", text),
+		slack.NewActionBlock("unplaced_actions", button(ActionYes, p.ID, "Yes, booked", "primary")),
+	}}
+}
+
 // Correcting a logged first meeting: its own button and form, which carry
 // the prospect id (the form in its private metadata).
 const (
@@ -112,10 +127,16 @@ func CorrectLogModal(p coach.Prospect, loc *time.Location) slack.ModalViewReques
 	return v
 }
 
-// AmountInput writes an amount to fill a form's amount field: thousands
-// grouped with spaces ("€25 000", "CHF 1 500 000"), which read back the same
-// whichever way the team writes numbers. "€25,000" would be asked back as
-// ambiguous by a team that writes 1.234,56, each time the form is saved.
-func AmountInput(units int64, currency string) string {
-	return strings.ReplaceAll(Amount(units, currency), ",", " ")
+// AmountInput writes an amount to fill a form's amount field, with the
+// currency where the team's style puts it and thousands grouped with spaces
+// ("€25 000" with a decimal point, "25 000 €" with a decimal comma), which
+// read back the same whichever way the form's reader writes numbers.
+// "€25,000" would be asked back as ambiguous by a team that writes 1.234,56,
+// each time the form is saved.
+func AmountInput(units int64, currency string, numbers phrase.Convention) string {
+	s := Money(units, currency, numbers)
+	if numbers.Style == phrase.DecimalComma {
+		return strings.ReplaceAll(s, ".", " ")
+	}
+	return strings.ReplaceAll(s, ",", " ")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // How many entries each App Home section lists before "see all".
@@ -44,7 +45,7 @@ func Home(v coach.RepView, team *coach.Digest, now time.Time, loc *time.Location
 	}
 	blocks = append(blocks, homeList("home_opps", SectionOpportunities, "*Opportunities* — second meeting booked", v.Opportunities, homeOpportunities,
 		func(p coach.Prospect) (string, []slack.BlockElement) {
-			return opportunityLine(p, v.Flags[p.ID], loc) + qualified(v.Framework, p),
+			return opportunityLine(p, v.Flags[p.ID], v.Numbers, loc) + qualified(v.Framework, p),
 				[]slack.BlockElement{button(ActionUpdate, p.ID, "Update", ""), button(ActionWon, p.ID, "Won", "primary"), button(ActionLose, p.ID, "Lost", "danger")}
 		})...)
 	blocks = append(blocks, homeList("home_notyet", SectionNotYet, "*Not yet pipeline* — first meeting held, no second meeting", v.NotYet, homeNotYet,
@@ -85,16 +86,16 @@ func numbers(v coach.RepView) string {
 	text := fmt.Sprintf("*Your numbers, last 90 days*\nFirst → second meeting: %s\nMedian time to lose: %s\nWin rate: %s",
 		v.Conversion, median, v.WinRate)
 	if v.HasCoverage {
-		text += fmt.Sprintf("\nCoverage: %.1f× what is left of your %s quota (%s) — about 2× is healthy", v.Coverage, Escape(v.Quota.Period), Amount(v.Quota.Amount, v.Quota.Currency))
+		text += fmt.Sprintf("\nCoverage: %.1f× what is left of your %s quota (%s) — about 2× is healthy", v.Coverage, Escape(v.Quota.Period), Money(v.Quota.Amount, v.Quota.Currency, v.Numbers))
 	}
 	return text
 }
 
-func opportunityLine(p coach.Prospect, f coach.Flags, loc *time.Location) string {
+func opportunityLine(p coach.Prospect, f coach.Flags, numbers phrase.Convention, loc *time.Location) string {
 	var parts []string
 	parts = append(parts, "*"+safe(p.Account, 80)+"*")
 	if p.Amount > 0 {
-		parts = append(parts, Amount(p.Amount, p.Currency))
+		parts = append(parts, Money(p.Amount, p.Currency, numbers))
 	}
 	activity := fmt.Sprintf("%s since activity", plural(f.DaysSinceActivity, "day", "days"))
 	if f.DaysSinceActivity == 0 {
@@ -189,7 +190,7 @@ func AllModal(v coach.RepView, name string, loc *time.Location) slack.ModalViewR
 	case SectionOpportunities:
 		title, ps = "Opportunities", v.Opportunities
 		line = func(p coach.Prospect) string {
-			return "• " + strings.ReplaceAll(opportunityLine(p, v.Flags[p.ID], loc), "\n", " · ")
+			return "• " + strings.ReplaceAll(opportunityLine(p, v.Flags[p.ID], v.Numbers, loc), "\n", " · ")
 		}
 	case SectionNotYet:
 		title, ps = "Not yet pipeline", v.NotYet
@@ -268,7 +269,7 @@ func teamSection(d coach.Digest) []slack.Block {
 	if len(d.Rows) == 0 {
 		blocks = append(blocks, section("home_team_reps", "No reps yet: `/pipeline team add @rep`."))
 	} else {
-		blocks = append(blocks, repTable("home_team_reps", d.Rows).rich...)
+		blocks = append(blocks, repTable("home_team_reps", d.Rows, d.Numbers).rich...)
 	}
 	return append(blocks, contextText("home_team_more", "The full digest, with the deals that need a look: `/pipeline team`."))
 }

@@ -55,10 +55,10 @@ func TestTypedTextIsEscapedOnEverySurface(t *testing.T) {
 		"log modal":      render.LogModal(render.LogDraft{Account: hostileText, Contact: hostileText, When: at(26, 10, 0)}, berlin),
 		"confirm modal":  render.ConfirmModal(awaiting, coach.SecondMeeting{At: at(27, 10, 0), NextStep: hostileText}, fw),
 		"lose modal":     render.LoseModal(awaiting),
-		"update modal":   render.UpdateModal(opp, fw),
+		"update modal":   render.UpdateModal(opp, fw, euro),
 		"lose-all modal": render.LoseAllModal([]coach.Prospect{quiet, awaiting}),
-		"deal card":      render.DealCard(opp, fw, berlin),
-		"deal card lost": render.DealCard(lostOne, fw, berlin),
+		"deal card":      render.DealCard(opp, fw, euro, berlin),
+		"deal card lost": render.DealCard(lostOne, fw, english, berlin),
 		"home":           render.Home(view, nil, now, berlin),
 		"home manager":   render.Home(view, &digest, now, berlin),
 		"pipeline":       render.Pipeline(view, now, berlin),
@@ -82,8 +82,8 @@ func TestTypedTextIsEscapedOnEverySurface(t *testing.T) {
 		surfaces["see all "+name] = render.AllModal(view, name, berlin)
 	}
 	for _, p := range all {
-		surfaces["decided "+string(p.State)] = render.Decided(p)
-		surfaces["answered "+string(p.State)] = render.Answered(p)
+		surfaces["decided "+string(p.State)] = render.Decided(p, euro)
+		surfaces["answered "+string(p.State)] = render.Answered(p, english)
 	}
 	for _, kind := range []coach.AskKind{coach.AskFirst, coach.AskReminder, coach.AskCloseOut, coach.AskWaitOver} {
 		surfaces["prompt "+string(kind)] = render.Prompt(opp, coach.Ask{Kind: kind, N: 1})

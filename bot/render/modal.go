@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 const (
@@ -187,12 +188,19 @@ func qualificationInputs(fw coach.Framework, answers map[string]string) []slack.
 	return blocks
 }
 
-// ConfirmModal asks for the booked second meeting; its date is required.
+// ConfirmModal is ConfirmModalIn with a drafted amount written in the
+// default style, for callers that know no team.
 func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framework) slack.ModalViewRequest {
+	return ConfirmModalIn(p, draft, fw, phrase.Convention{})
+}
+
+// ConfirmModalIn asks for the booked second meeting; its date is required.
+// A drafted amount is written as the deal's team writes amounts (numbers).
+func ConfirmModalIn(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framework, numbers phrase.Convention) slack.ModalViewRequest {
 	loc := p.Location()
 	amount := ""
 	if draft.Amount > 0 {
-		amount = AmountInput(draft.Amount, draft.Currency)
+		amount = AmountInput(draft.Amount, draft.Currency, numbers)
 	}
 	intro := fmt.Sprintf("*%s* becomes an opportunity once the second meeting is booked. First meeting: %s.",
 		safe(p.Account, coach.MaxAccountLen), When(p.FirstMeeting, loc))
@@ -234,11 +242,12 @@ func LoseModal(p coach.Prospect) slack.ModalViewRequest {
 
 // UpdateModal records activity on an opportunity: the next step, the second
 // meeting, the amount, or a legitimate wait that pauses the stalled clock.
-func UpdateModal(p coach.Prospect, fw coach.Framework) slack.ModalViewRequest {
+// The amount is filled in as the deal's team writes amounts (numbers).
+func UpdateModal(p coach.Prospect, fw coach.Framework, numbers phrase.Convention) slack.ModalViewRequest {
 	loc := p.Location()
 	amount := ""
 	if p.Amount > 0 {
-		amount = AmountInput(p.Amount, p.Currency)
+		amount = AmountInput(p.Amount, p.Currency, numbers)
 	}
 	waitDate := slack.NewDatePickerBlockElement(InputWaitingDate)
 	if !p.WaitingUntil.IsZero() && p.WaitingOn != "" {

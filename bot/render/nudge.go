@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // Brief buttons; their value is the brief's key (the deal's id for
@@ -33,8 +34,9 @@ func NudgeAnswered(original []slack.Block, answer string) Message {
 
 // DealCard shows one deal to whoever may see it (its rep, their manager, an
 // admin): where it stands, what it needs, and its history.
-// Times are shown in the viewer's zone, loc.
-func DealCard(p coach.Prospect, fw coach.Framework, loc *time.Location) slack.ModalViewRequest {
+// Times are shown in the viewer's zone, loc; the amount as the deal's team
+// writes amounts (numbers).
+func DealCard(p coach.Prospect, fw coach.Framework, numbers phrase.Convention, loc *time.Location) slack.ModalViewRequest {
 	facts := []string{
 		fmt.Sprintf("*%s* · <@%s> · %s", safe(p.Account, coach.MaxAccountLen), Escape(p.Owner), stateWords(p.State)),
 		"First meeting: " + When(p.FirstMeeting, loc),
@@ -46,7 +48,7 @@ func DealCard(p coach.Prospect, fw coach.Framework, loc *time.Location) slack.Mo
 		facts = append(facts, "Second meeting: "+When(p.SecondMeeting, loc))
 	}
 	if p.Amount > 0 {
-		facts = append(facts, "Amount: "+Amount(p.Amount, p.Currency))
+		facts = append(facts, "Amount: "+Money(p.Amount, p.Currency, numbers))
 	}
 	if p.NextStep != "" {
 		facts = append(facts, "Next step: "+safe(p.NextStep, coach.MaxNextStepLen))

@@ -26,7 +26,7 @@ func Pipeline(v coach.RepView, now time.Time, loc *time.Location) Message {
 	if len(sum) > 0 {
 		var parts []string
 		for _, cur := range slices.Sorted(maps.Keys(sum)) {
-			parts = append(parts, Amount(sum[cur], cur))
+			parts = append(parts, Money(sum[cur], cur, v.Numbers))
 		}
 		total = " · " + strings.Join(parts, " + ")
 	}
@@ -41,7 +41,7 @@ func Pipeline(v coach.RepView, now time.Time, loc *time.Location) Message {
 	blocks = append(blocks, listSection("opps", "*Opportunities* (second meeting booked)", pl.Opportunities, func(p coach.Prospect) (string, []slack.BlockElement) {
 		line := fmt.Sprintf("*%s* · second meeting %s%s", safe(p.Account, 80), When(p.SecondMeeting, loc), qualified(v.Framework, p))
 		if p.Amount > 0 {
-			line += " · " + Amount(p.Amount, p.Currency)
+			line += " · " + Money(p.Amount, p.Currency, v.Numbers)
 		}
 		if p.NextStep != "" {
 			line += "\nNext: " + safe(p.NextStep, 200)

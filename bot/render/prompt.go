@@ -6,6 +6,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // Prompt is the question after a first meeting: was a second meeting booked?
@@ -111,7 +112,8 @@ func closeOutPrompt(p coach.Prospect, account, met string) Message {
 }
 
 // Decided replaces a prompt once it is answered, so no stale buttons remain.
-func Decided(p coach.Prospect) Message {
+// Its amount is written as the deal's team writes amounts (numbers).
+func Decided(p coach.Prospect, numbers phrase.Convention) Message {
 	loc := p.Location()
 	account := safe(p.Account, coach.MaxAccountLen)
 	var text string
@@ -119,7 +121,7 @@ func Decided(p coach.Prospect) Message {
 	case coach.Opportunity:
 		text = fmt.Sprintf(":white_check_mark: *%s* is an opportunity: second meeting %s.", account, When(p.SecondMeeting, loc))
 		if p.Amount > 0 {
-			text += " Estimated " + Amount(p.Amount, p.Currency) + "."
+			text += " Estimated " + Money(p.Amount, p.Currency, numbers) + "."
 		}
 		if p.NextStep != "" {
 			text += "\nNext step: " + safe(p.NextStep, coach.MaxNextStepLen)
@@ -218,7 +220,7 @@ func Updated(p coach.Prospect) Message {
 // Answered confirms an answer typed in the DM, below it, where the rep is
 // looking: the decision itself. It is the one confirmation: the question
 // above is closed with Closed, which does not say it again.
-func Answered(p coach.Prospect) Message { return Decided(p) }
+func Answered(p coach.Prospect, numbers phrase.Convention) Message { return Decided(p, numbers) }
 
 // Closed replaces a question answered in words: no buttons left, and a
 // pointer to the answer below rather than a second confirmation.

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"pipelinecoach/coach/phrase"
 )
 
 // Message is a message's fallback text (notifications, screen readers) and
@@ -113,25 +115,10 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// Amount formats whole units with a currency: "$25,000", "EUR 1,200", "25,000".
-func Amount(units int64, currency string) string {
-	digits := fmt.Sprint(units)
-	var b strings.Builder
-	for i, c := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	switch currency {
-	case "":
-		return b.String()
-	case "USD":
-		return "$" + b.String()
-	case "EUR":
-		return "€" + b.String()
-	case "GBP":
-		return "£" + b.String()
-	}
-	return currency + " " + b.String()
+// Money writes whole units in a currency as the team that owns them writes
+// amounts (coach decides numbers: the owner's team's convention): "$25,000",
+// "CHF 1,200" with a decimal point, "25.000 €", "1.200 CHF" with a decimal
+// comma, "25,000" or "25.000" with no currency.
+func Money(units int64, currency string, numbers phrase.Convention) string {
+	return numbers.Format(phrase.Amount{Units: units, Currency: currency})
 }

@@ -19,6 +19,13 @@ import (
 	"pipelinecoach/coach/phrase"
 )
 
+// The two ways of writing amounts every surface is shown in: the default
+// (1,234.56, "$25,000") and a team in euros writing 1.234,56 ("25.000 €").
+var (
+	english = phrase.Convention{}
+	euro    = phrase.Convention{Style: phrase.DecimalComma, Currency: "EUR"}
+)
+
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var berlin, _ = time.LoadLocation("Europe/Berlin")
@@ -115,15 +122,15 @@ func TestGolden(t *testing.T) {
 		"prompt_closeout":          render.Prompt(prospect("p1", "Acme", coach.Awaiting), coach.Ask{Kind: coach.AskCloseOut, N: 4}).Blocks,
 		"prompt_waitover":          render.Prompt(waiting, coach.Ask{Kind: coach.AskWaitOver}).Blocks,
 		"prompt_hostile":           render.Prompt(hostile, coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks,
-		"decided_opp":              render.Decided(opportunity("p1", "Acme")).Blocks,
-		"decided_lost":             render.Decided(lost("p3", "Initech", 2)).Blocks,
+		"decided_opp":              render.Decided(opportunity("p1", "Acme"), english).Blocks,
+		"decided_lost":             render.Decided(lost("p3", "Initech", 2), english).Blocks,
 		"celebration_fast":         render.Celebration(lost("p3", "Initech", 2)),
 		"celebration_slow":         render.Celebration(lost("p3", "Initech", 45)),
 		"home":                     render.Home(view, nil, now, berlin),
 		"home_manager":             render.Home(view, &managerDigest, now, berlin),
 		"modal_confirm":            render.ConfirmModal(prospect("p1", "Acme", coach.Awaiting), coach.SecondMeeting{}, coach.ChooseFramework("meddicc", "")),
 		"modal_lose":               render.LoseModal(prospect("p1", "Acme", coach.Awaiting)),
-		"modal_update":             render.UpdateModal(waiting, coach.ChooseFramework("bant", "")),
+		"modal_update":             render.UpdateModal(waiting, coach.ChooseFramework("bant", ""), english),
 		"modal_log":                render.LogModal(render.LogDraft{Account: "Acme"}, berlin),
 		"cleanup":                  render.Cleanup(view, berlin).Blocks,
 		"lessons":                  render.Lessons([]coach.Prospect{lost("p3", "Initech", 2)}, "competitor").Blocks,
@@ -131,11 +138,11 @@ func TestGolden(t *testing.T) {
 		"brief":                    render.Brief(briefFixture()).Blocks,
 		"digest":                   render.Digest(trendDigest(), now)[0].Blocks,
 		"digest_plain":             render.Digest(trendDigest(), now)[0].Plain().Blocks,
-		"deal_card":                render.DealCard(opportunity("p1", "Acme"), coach.ChooseFramework("bant", ""), berlin),
+		"deal_card":                render.DealCard(opportunity("p1", "Acme"), coach.ChooseFramework("bant", ""), english, berlin),
 		// what was understood from typed words, shown back with a Change button
-		"answered_echo": render.WithEcho(render.Answered(answeredInDM()), render.Echo{
+		"answered_echo": render.WithEcho(render.Answered(answeredInDM(), english), render.Echo{
 			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), berlin)}, Prospect: "p1"}),
-		"decided_echo": render.WithEcho(render.Decided(opportunity("p1", "Acme")), render.Echo{
+		"decided_echo": render.WithEcho(render.Decided(opportunity("p1", "Acme"), english), render.Echo{
 			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), berlin), "estimated $25,000"}, Prospect: "p1"}),
 		"echo_only": render.EchoOnly(render.Echo{
 			Parts: []string{render.EchoMeeting("second meeting", at(27, 10, 0), ny), "estimated 25.000 €"}, Prospect: "p1"}),
@@ -156,10 +163,10 @@ func TestTypedTextNeverPingsOrLinks(t *testing.T) {
 	l := lost("p9", p.Account, 3)
 	l.Loss.Lesson, l.Loss.SaveMoment = "<!everyone>", "<!here>"
 	for name, m := range map[string]render.Message{
-		"prompt": render.Prompt(p, coach.Ask{Kind: coach.AskFirst, N: 1}), "logged": render.Logged(p), "decided": render.Decided(p),
+		"prompt": render.Prompt(p, coach.Ask{Kind: coach.AskFirst, N: 1}), "logged": render.Logged(p), "decided": render.Decided(p, english),
 		"celebration": render.Celebration(l), "lessons": render.Lessons([]coach.Prospect{l}, ""), "updated": render.Updated(opportunity("p9", p.Account)),
 		"unplaced": render.Unplaced(p, "<!channel> 10", true), "unplaced answer": render.Unplaced(p, "<@U123> tue", false),
-		"echo": render.WithEcho(render.Decided(p), render.Echo{Parts: []string{"<!here>"}, Prospect: "p9"}),
+		"echo": render.WithEcho(render.Decided(p, english), render.Echo{Parts: []string{"<!here>"}, Prospect: "p9"}),
 	} {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
@@ -220,7 +227,7 @@ func TestLimitsForAnySize(t *testing.T) {
 		checkBlocks(t, fmt.Sprintf("lose all (%d)", n), render.LoseAllModal(v.GoneQuiet).Blocks.BlockSet, 100)
 		for _, fw := range coach.Frameworks {
 			checkBlocks(t, "confirm "+fw.Name, render.ConfirmModal(opportunity("o", strings.Repeat("x", 200)), coach.SecondMeeting{}, fw).Blocks.BlockSet, 100)
-			checkBlocks(t, "update "+fw.Name, render.UpdateModal(opportunity("o", strings.Repeat("x", 200)), fw).Blocks.BlockSet, 100)
+			checkBlocks(t, "update "+fw.Name, render.UpdateModal(opportunity("o", strings.Repeat("x", 200)), fw, euro).Blocks.BlockSet, 100)
 		}
 		if md := render.LoseAllModal(v.GoneQuiet).PrivateMetadata; len(md) > 3000 {
 			t.Errorf("lose-all metadata is %d bytes", len(md))
@@ -289,8 +296,29 @@ func TestEscapeAndTruncate(t *testing.T) {
 	if got := render.Truncate("äöü", 3); got != "äöü" {
 		t.Errorf("Truncate kept-length = %q", got)
 	}
-	if got := render.Amount(1234567, "USD"); got != "$1,234,567" {
-		t.Errorf("Amount = %q", got)
+}
+
+// Money writes an amount as the team writes amounts: the currency where
+// its style puts it, thousands grouped its way.
+func TestMoney(t *testing.T) {
+	for _, tt := range []struct {
+		units         int64
+		currency      string
+		english, euro string
+	}{
+		{1_234_567, "USD", "$1,234,567", "1.234.567 $"},
+		{25_000, "EUR", "€25,000", "25.000 €"},
+		{300, "GBP", "£300", "300 £"},
+		{5_000, "CHF", "CHF 5,000", "5.000 CHF"},
+		{12_500, "", "12,500", "12.500"},
+		{0, "EUR", "€0", "0 €"},
+	} {
+		if got := render.Money(tt.units, tt.currency, english); got != tt.english {
+			t.Errorf("Money(%d, %q) in English = %q, want %q", tt.units, tt.currency, got, tt.english)
+		}
+		if got := render.Money(tt.units, tt.currency, euro); got != tt.euro {
+			t.Errorf("Money(%d, %q) in euros = %q, want %q", tt.units, tt.currency, got, tt.euro)
+		}
 	}
 }
 
@@ -340,13 +368,28 @@ func TestDigestFitsAnyTeam(t *testing.T) {
 	}
 }
 
-// An amount a form is filled with reads back as itself in either style.
+// An amount a form is filled with is written as the team writes amounts,
+// and reads back as itself in either style.
 func TestAmountInputReadsBackInEitherStyle(t *testing.T) {
-	for _, a := range []phrase.Amount{{Units: 25_000, Currency: "EUR"}, {Units: 1_500_000, Currency: "CHF"}, {Units: 999, Currency: "USD"}, {Units: 1_234_567, Currency: "GBP"}} {
-		in := render.AmountInput(a.Units, a.Currency)
-		for _, conv := range []phrase.Convention{{Style: phrase.DecimalPoint}, {Style: phrase.DecimalComma}} {
-			if back, err := conv.ParseAmount(in); err != nil || back != a {
-				t.Errorf("%s: %q reads back as %+v, %v; want %+v", conv.Style, in, back, err, a)
+	for _, tt := range []struct {
+		a             phrase.Amount
+		english, euro string
+	}{
+		{phrase.Amount{Units: 25_000, Currency: "EUR"}, "€25 000", "25 000 €"},
+		{phrase.Amount{Units: 1_500_000, Currency: "CHF"}, "CHF 1 500 000", "1 500 000 CHF"},
+		{phrase.Amount{Units: 999, Currency: "USD"}, "$999", "999 $"},
+		{phrase.Amount{Units: 1_234_567, Currency: "GBP"}, "£1 234 567", "1 234 567 £"},
+		{phrase.Amount{Units: 40_000}, "40 000", "40 000"},
+	} {
+		for written, want := range map[phrase.Convention]string{english: tt.english, euro: tt.euro} {
+			in := render.AmountInput(tt.a.Units, tt.a.Currency, written)
+			if in != want {
+				t.Errorf("%s: %+v is filled in as %q, want %q", written.Style, tt.a, in, want)
+			}
+			for _, conv := range []phrase.Convention{{Style: phrase.DecimalPoint}, {Style: phrase.DecimalComma}} {
+				if back, err := conv.ParseAmount(in); err != nil || back != tt.a {
+					t.Errorf("%s: %q reads back as %+v, %v; want %+v", conv.Style, in, back, err, tt.a)
+				}
 			}
 		}
 	}

@@ -95,6 +95,9 @@ func (c Convention) ParseAmount(text string) (Amount, error) {
 		return Amount{}, amountErr("the amount must not be negative")
 	}
 	units, err := c.readNumber(s)
+	if amb := (*AmbiguousError)(nil); errors.As(err, &amb) {
+		amb.Currency = cur
+	}
 	if err != nil {
 		return Amount{}, err
 	}

@@ -1,6 +1,7 @@
 // Package phrase parses what people type to the bot: dates and times
 // (When), amounts of money as a team writes them (Convention.ParseAmount)
-// and plain-word answers to "was a second meeting booked?" (ParseReply).
+// and plain-word answers to "was a second meeting booked?" with the date
+// and amount they carry (ParseReply, Convention.ParseReply).
 //
 // A misreading is worse than a refusal. Where what was typed could mean two
 // things ("25.000" to a team that writes a decimal point, "thu morning")

@@ -96,9 +96,10 @@ func FuzzParseAmount(f *testing.F) {
 }
 
 // noSilentDrop: every typed word with a digit, and every weekday or
-// relative day, was read as the date, is an answer word, or is reported
-// unplaced; and what is reported unplaced was typed and not read.
-func noSilentDrop(t *testing.T, text string, now time.Time, r Reply) {
+// relative day, was read as the date or the amount, is an answer word, or
+// is reported unplaced; and what is reported unplaced was typed and not
+// read.
+func noSilentDrop(t *testing.T, text string, now time.Time, r Reply, c Convention) {
 	t.Helper()
 	if len(text) > MaxLen {
 		if r.Answer != Unclear || r.HasWhen {
@@ -113,7 +114,8 @@ func noSilentDrop(t *testing.T, text string, now time.Time, r Reply) {
 	for _, w := range replyWords(text) {
 		strong := strings.ContainsAny(w.orig, "0123456789") && !strings.HasPrefix(w.orig, "<") ||
 			w.date == "tomorrow" || w.date == "today" || w.date == "thursday" || w.date == "tue"
-		if !strong || slices.Contains(when, w.orig) || slices.Contains(r.Unplaced, w.orig) || filler[w.key] || answerWord(w.key) {
+		if !strong || slices.Contains(when, w.orig) || slices.Contains(strings.Fields(r.AmountText), w.orig) ||
+			slices.Contains(r.Unplaced, w.orig) || filler[w.key] || answerWord(w.key) {
 			continue
 		}
 		t.Fatalf("ParseReply(%q) = %+v drops %q without a word", text, r, w.orig)
@@ -121,6 +123,18 @@ func noSilentDrop(t *testing.T, text string, now time.Time, r Reply) {
 	for _, u := range r.Unplaced {
 		if !strings.Contains(text, u) || !strings.Contains(r.Rest, u) {
 			t.Fatalf("ParseReply(%q): unplaced %q is not in the text and its rest %q", text, u, r.Rest)
+		}
+	}
+	if r.HasAmount != (r.AmountText != "") || r.HasAmount && r.Answer != Yes || r.HasAmount && r.Ambiguous != nil {
+		t.Fatalf("ParseReply(%q): amount %+v, %q with %v, ambiguous %v", text, r.Amount, r.AmountText, r.Answer, r.Ambiguous)
+	}
+	if r.HasAmount {
+		// The amount shown back reads the same on its own, and is money.
+		if got, err := c.ParseAmount(r.AmountText); err != nil || got != r.Amount {
+			t.Fatalf("ParseReply(%q) read %q as %+v, but alone it reads %+v, %v", text, r.AmountText, r.Amount, got, err)
+		}
+		if !strings.ContainsAny(r.AmountText, "€$£kKmMbB") && !strings.ContainsFunc(r.AmountText, func(r rune) bool { return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' }) {
+			t.Fatalf("ParseReply(%q) read the bare number %q as money", text, r.AmountText)
 		}
 	}
 	if r.HasWhen {
@@ -145,14 +159,16 @@ func answerWord(key string) bool {
 
 func FuzzParseReply(f *testing.F) {
 	for _, s := range []string{"yes, tue 10am", "no, not yet", "Acme yes tue 10am", "nobody", "lose it", "👍",
-		"yes, thu 10", "yes thu morning", "not yet, tue 10am", "yes 25,000 thu 10am", "yep <@U123> tomorrow 9"} {
+		"yes, thu 10", "yes thu morning", "not yet, tue 10am", "yes 25,000 thu 10am", "yep <@U123> tomorrow 9",
+		"yes, tue 10, 25.000 €", "yes €25.000 thu 2pm", "yes 25k or 30k tue 10", "yes 1,5 Mio 3.12. 10 Uhr"} {
 		f.Add(s)
 	}
 	clocks := fuzzClocks(f)
 	f.Fuzz(func(t *testing.T, text string) {
-		for _, now := range clocks {
+		for i, now := range clocks {
 			loc := now.Location()
-			r := ParseReply(text, now, loc)
+			c := []Convention{{}, {Style: DecimalComma, Currency: "EUR"}}[i%2]
+			r := c.ParseReply(text, now, loc)
 			if r.Answer < Unclear || r.Answer > No {
 				t.Fatalf("ParseReply(%q).Answer = %d", text, r.Answer)
 			}
@@ -173,10 +189,10 @@ func FuzzParseReply(f *testing.F) {
 					t.Fatalf("ParseReply(%q).Rest has %q, which was not typed", text, w)
 				}
 			}
-			if again := ParseReply(text, now, loc); !reflect.DeepEqual(again, r) {
+			if again := c.ParseReply(text, now, loc); !reflect.DeepEqual(again, r) {
 				t.Fatalf("ParseReply(%q) is not deterministic: %+v then %+v", text, r, again)
 			}
-			noSilentDrop(t, text, now, r)
+			noSilentDrop(t, text, now, r, c)
 		}
 	})
 }

@@ -83,6 +83,11 @@ func (c Convention) Examples() string {
 type AmbiguousError struct {
 	Text           string // the number as typed
 	Small, Grouped string // the two readings, written in the team's style
+	// The grouped reading as an amount ("25.000" read as twenty-five
+	// thousand) in the currency typed or assumed, to suggest written in
+	// full, which reads one way only.
+	GroupedUnits int64
+	Currency     string
 }
 
 func (e *AmbiguousError) Error() string {
@@ -251,7 +256,7 @@ func (c Convention) ambiguous(s, before, after string) error {
 		small += string(c.Style.decimal()) + f
 	}
 	n, _ := strconv.ParseInt(before+after, 10, 64)
-	return &AmbiguousError{Text: short(s), Small: small, Grouped: c.Style.group1000(n)}
+	return &AmbiguousError{Text: short(s), Small: small, Grouped: c.Style.group1000(n), GroupedUnits: n}
 }
 
 // group1000 writes n with the style's thousands separator.
@@ -300,4 +305,19 @@ func (c Convention) Format(a Amount) string {
 func IsAmbiguous(err error) bool {
 	var a *AmbiguousError
 	return errors.As(err, &a)
+}
+
+// Money writes a so that it reads back as a in this convention and is taken
+// as money in a reply, which takes no bare number for an amount: Format
+// with a currency; without one, in thousands ("25k", "25.5k" or "25,5k").
+func (c Convention) Money(a Amount) string {
+	if a.Currency != "" {
+		return c.Format(a)
+	}
+	k, r := a.Units/1000, a.Units%1000
+	if r == 0 {
+		return strconv.FormatInt(k, 10) + "k"
+	}
+	frac := strings.TrimRight(fmt.Sprintf("%03d", r), "0")
+	return strconv.FormatInt(k, 10) + string(c.Style.decimal()) + frac + "k"
 }

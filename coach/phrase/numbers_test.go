@@ -172,3 +172,31 @@ func TestStyles(t *testing.T) {
 		t.Error(`ParseStyle("roman") is ok`)
 	}
 }
+
+// Money writes an amount that reads back as itself, and as money in a
+// reply, in either style.
+func TestMoneyReadsBackAsMoney(t *testing.T) {
+	berlin := mustLoad(t, "Europe/Berlin")
+	now := wednesday(berlin)
+	for _, tt := range []struct {
+		c    Convention
+		a    Amount
+		want string
+	}{
+		{Convention{}, Amount{25_000, "USD"}, "$25,000"},
+		{Convention{}, Amount{25_000, ""}, "25k"},
+		{Convention{}, Amount{25_500, ""}, "25.5k"},
+		{Convention{Style: DecimalComma}, Amount{25_500, ""}, "25,5k"},
+		{Convention{Style: DecimalComma}, Amount{25_123, ""}, "25,123k"},
+		{Convention{Style: DecimalComma}, Amount{500, ""}, "0,5k"},
+		{Convention{Style: DecimalComma, Currency: "EUR"}, Amount{25_000, "USD"}, "25.000 $"},
+	} {
+		got := tt.c.Money(tt.a)
+		if got != tt.want {
+			t.Errorf("%s: Money(%+v) = %q, want %q", tt.c.Style, tt.a, got, tt.want)
+		}
+		if r := tt.c.ParseReply("yes tue 10 "+got, now, berlin); !r.HasAmount || r.Amount != tt.a {
+			t.Errorf("%s: %q in a reply reads as %+v (%v), want %+v", tt.c.Style, got, r.Amount, r.HasAmount, tt.a)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package phrase
 
 import (
+	"errors"
 	"strings"
 	"time"
 )
@@ -43,6 +44,17 @@ type Reply struct {
 	// in "not yet, tue", "morning" in "yes thu morning". The bot asks back,
 	// quoting them, rather than act as if they were not typed.
 	Unplaced []string
+	// Amount is the deal's amount, when HasAmount (only ever with Yes):
+	// words that name money, read in the convention's style
+	// (Convention.ParseReply). AmountText is them as typed ("25.000 €").
+	Amount     Amount
+	HasAmount  bool
+	AmountText string
+	// Ambiguous is set when the words that name money could mean two
+	// amounts in the convention's style ("€25.000" with a decimal point):
+	// nothing is read, the number is in Unplaced, and this says the two
+	// readings to ask which.
+	Ambiguous *AmbiguousError
 }
 
 // maxDateWords is the longest run of words tried as a date.
@@ -71,7 +83,22 @@ const maxDateWords = 8
 // were not read as the date are listed in Unplaced (see numberish and
 // cutShort), so that the caller asks back instead of acting on a part of
 // what was typed.
+//
+// With Yes, words that name money are the deal's amount, in English style
+// (see Convention.ParseReply).
 func ParseReply(text string, now time.Time, loc *time.Location) Reply {
+	return Convention{}.ParseReply(text, now, loc)
+}
+
+// ParseReply is ParseReply with the deal's amount read as the convention's
+// team writes amounts: with Yes, one run of adjacent words that are not the
+// answer nor the date, each a number, a currency or a multiplier, holding
+// digits and a currency or a multiplier ("25.000 €", "€25k", "1,5 Mio",
+// "EUR 12.500"), read whole by ParseAmount. A bare number ("25.000",
+// "3.12") is never taken as money; two runs that could be money, or one
+// that is not read whole, are not read at all. Their numbers stay in
+// Unplaced, and an amount that could mean two things is in Ambiguous.
+func (c Convention) ParseReply(text string, now time.Time, loc *time.Location) Reply {
 	if len(text) > MaxLen {
 		return Reply{}
 	}
@@ -105,40 +132,17 @@ func ParseReply(text string, now time.Time, loc *time.Location) Reply {
 	case found[No]:
 		r.Answer = No
 	}
-	isDate := make([]bool, n)
-	if r.Answer == Yes || len(found) == 0 {
-		from, to := -1, -1
-		for i := range n {
-			for j := min(n, i+maxDateWords); j > i && j-i >= to-from; j-- {
-				if !free(kind, i, j) || !allDateish(words[i:j]) || onlyNow(words[i:j]) {
-					continue
-				}
-				t, err := When(joinKeys(words[i:j]), now, loc)
-				if err != nil {
-					continue
-				}
-				// Longer wins; on a tie the later start (this one) wins.
-				from, to, r.When, r.HasWhen = i, j, t, true
-				break
-			}
-		}
-		if len(found) == 0 && r.HasWhen && !dateAlone(words, from, to) {
-			// No answer, and more than a meeting time: not read as one.
-			from, to, r.When, r.HasWhen = -1, -1, time.Time{}, false
-		}
-		if len(found) == 0 && r.HasWhen {
-			r.Answer = Yes // "thu 10" alone: booked for then
-		}
-		for i := from; i >= 0 && i < to; i++ {
-			isDate[i] = true
-		}
+	isDate := readDate(words, kind, len(found) == 0, now, loc, &r)
+	isAmount := make([]bool, n)
+	if r.Answer == Yes {
+		c.readAmount(words, kind, isDate, isAmount, &r)
 	}
 	var rest, when []string
 	for i, w := range words {
 		if isDate[i] {
 			when = append(when, w.orig)
 		}
-		if kind[i] != Unclear || isDate[i] || filler[w.key] {
+		if kind[i] != Unclear || isDate[i] || isAmount[i] || filler[w.key] {
 			continue
 		}
 		rest = append(rest, w.orig)
@@ -149,6 +153,43 @@ func ParseReply(text string, now time.Time, loc *time.Location) Reply {
 	r.Rest = strings.Join(rest, " ")
 	r.WhenText = strings.Join(when, " ")
 	return r
+}
+
+// readDate finds the second meeting's date in a Yes reply, or in one with
+// no answer word at all (noAnswer), where a date alone answers Yes; it
+// marks the date's words.
+func readDate(words []word, kind []Answer, noAnswer bool, now time.Time, loc *time.Location, r *Reply) []bool {
+	n := len(words)
+	isDate := make([]bool, n)
+	if r.Answer != Yes && !noAnswer {
+		return isDate
+	}
+	from, to := -1, -1
+	for i := range n {
+		for j := min(n, i+maxDateWords); j > i && j-i >= to-from; j-- {
+			if !free(kind, i, j) || !allDateish(words[i:j]) || onlyNow(words[i:j]) {
+				continue
+			}
+			t, err := When(joinKeys(words[i:j]), now, loc)
+			if err != nil {
+				continue
+			}
+			// Longer wins; on a tie the later start (this one) wins.
+			from, to, r.When, r.HasWhen = i, j, t, true
+			break
+		}
+	}
+	if noAnswer && r.HasWhen && !dateAlone(words, from, to) {
+		// No answer, and more than a meeting time: not read as one.
+		from, to, r.When, r.HasWhen = -1, -1, time.Time{}, false
+	}
+	if noAnswer && r.HasWhen {
+		r.Answer = Yes // "thu 10" alone: booked for then
+	}
+	for i := from; i >= 0 && i < to; i++ {
+		isDate[i] = true
+	}
+	return isDate
 }
 
 // dateAlone reports whether words[from:to], a date, is all the reply says
@@ -362,4 +403,73 @@ var filler = map[string]bool{
 	"ty": true, "please": true, "pls": true, "hey": true, "hi": true, "so": true, "well": true,
 	"ok": true, "okay": true, "oh": true, "but": true, "then": true, "that": true, "this": true,
 	"still": true, "fast": true, "now": true, "@": true, "&": true, "+": true,
+}
+
+// readAmount reads the deal's amount in a Yes reply (see
+// Convention.ParseReply), marking its words in isAmount.
+func (c Convention) readAmount(words []word, kind []Answer, isDate, isAmount []bool, r *Reply) {
+	free := func(i int) bool {
+		return kind[i] == Unclear && !isDate[i] && !filler[words[i].key] && moneyWord(words[i])
+	}
+	from, to, runs := -1, -1, 0
+	for i := 0; i < len(words); {
+		if !free(i) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(words) && free(j) {
+			j++
+		}
+		if namesMoney(words[i:j]) {
+			from, to = i, j
+			runs++
+		}
+		i = j
+	}
+	if runs != 1 {
+		return // none, or two that might be money: asked back, not chosen
+	}
+	text := origs(words[from:to])
+	a, err := c.ParseAmount(text)
+	if err != nil {
+		errors.As(err, &r.Ambiguous)
+		return
+	}
+	for i := from; i < to; i++ {
+		isAmount[i] = true
+	}
+	r.Amount, r.HasAmount, r.AmountText = a, true, text
+}
+
+// moneyWord reports whether a word could be part of an amount: it has a
+// digit, or is a currency or a multiplier on its own ("€", "EUR", "Mio").
+// Slack's escapes (<@U123>) are not.
+func moneyWord(w word) bool {
+	if strings.HasPrefix(w.orig, "<") {
+		return false
+	}
+	if strings.ContainsAny(w.orig, "0123456789") {
+		return true
+	}
+	_, sym := symbols[w.orig]
+	_, mult := multipliers[w.date]
+	return sym || mult || currencies[strings.ToUpper(w.orig)]
+}
+
+// namesMoney reports whether adjacent money words say money rather than a
+// bare number: digits, and something besides digits and separators (a
+// currency, a multiplier, or letters ParseAmount will refuse).
+func namesMoney(ws []word) bool {
+	s := origs(ws)
+	const number = "0123456789.,' \u00a0\u202f\u2009’-"
+	return strings.ContainsAny(s, "0123456789") && strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune(number, r) }) >= 0
+}
+
+func origs(ws []word) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = w.orig
+	}
+	return strings.Join(parts, " ")
 }

@@ -154,3 +154,68 @@ func TestParseReplyNewYork(t *testing.T) {
 		t.Errorf("got %+v", got)
 	}
 }
+
+// With Yes, words that name money are the deal's amount, read as the team
+// writes numbers; a bare number is never money, and an amount that could
+// mean two things in the team's style is asked back with both readings.
+func TestParseReplyAmount(t *testing.T) {
+	berlin := mustLoad(t, "Europe/Berlin")
+	now := wednesday(berlin)
+	english := Convention{Style: DecimalPoint, Currency: "USD"}
+	euro := Convention{Style: DecimalComma, Currency: "EUR"}
+	tests := []struct {
+		conv      Convention
+		in        string
+		whenText  string
+		amount    Amount // zero for none
+		unplaced  string
+		ambiguous string // "small|grouped"
+	}{
+		{euro, "yes, tue 10, 25.000 €", "tue 10", Amount{25_000, "EUR"}, "", ""},
+		{euro, "yes 25.000 € tue 10", "tue 10", Amount{25_000, "EUR"}, "", ""},
+		{euro, "yes tue 10 25 000 €", "tue 10", Amount{25_000, "EUR"}, "", ""},
+		{euro, "yes tue 10 € 12.500,00", "tue 10", Amount{12_500, "EUR"}, "", ""},
+		{euro, "yes tue 10 1,5 Mio", "tue 10", Amount{1_500_000, "EUR"}, "", ""},
+		{euro, "yes, tue 10, 30k", "tue 10", Amount{30_000, "EUR"}, "", ""},
+		{euro, "yes tue 10 EUR 25.000", "tue 10", Amount{25_000, "EUR"}, "", ""},
+		{euro, "yes tue 10 25.000,- €", "tue 10", Amount{25_000, "EUR"}, "", ""},
+		{euro, "yes, 3.12. 10 Uhr, 25.000 €", "3.12. 10", Amount{25_000, "EUR"}, "", ""},
+		{euro, "yes 25k", "", Amount{25_000, "EUR"}, "", ""},
+		{euro, "ja yes tue 10 25.000 CHF", "tue 10", Amount{25_000, "CHF"}, "", ""},
+		{english, "yes tue 10 $25,000", "tue 10", Amount{25_000, "USD"}, "", ""},
+		{english, "yes €25k thu 2pm", "thu 2pm", Amount{25_000, "EUR"}, "", ""},
+		{english, "yes, 2026-12-03 10:00, 1.2m", "2026-12-03 10:00", Amount{1_200_000, "USD"}, "", ""},
+		// what could mean two things in the team's style: asked back
+		{euro, "yes tue 10 $25,000", "tue 10", Amount{}, "$25,000", "25|25.000"},
+		{english, "yes, tue 10, 25.000 €", "tue 10", Amount{}, "25.000", "25|25,000"},
+		{english, "yes tue 10 €25.000", "tue 10", Amount{}, "€25.000", "25|25,000"},
+		// a bare number is no money; two amounts are no amount
+		{euro, "yes tue 10 25.000", "tue 10", Amount{}, "25.000", ""},
+		{euro, "yes tue 10 25k or 30k", "tue 10", Amount{}, "25k 30k", ""},
+		{euro, "yes 3 people tue 10 25k", "tue 10", Amount{25_000, "EUR"}, "3", ""},
+		{euro, "yes tue 10 25 kg", "tue 10", Amount{}, "25", ""},
+		// only with yes
+		{euro, "not yet, 25.000 €", "", Amount{}, "25.000", ""},
+		{euro, "no, 25k", "", Amount{}, "25k", ""},
+	}
+	for _, tt := range tests {
+		r := tt.conv.ParseReply(tt.in, now, berlin)
+		var got Amount
+		if r.HasAmount {
+			got = r.Amount
+		}
+		amb := ""
+		if r.Ambiguous != nil {
+			amb = r.Ambiguous.Small + "|" + r.Ambiguous.Grouped
+		}
+		if r.WhenText != tt.whenText || got != tt.amount || strings.Join(r.Unplaced, " ") != tt.unplaced || amb != tt.ambiguous {
+			t.Errorf("%s: ParseReply(%q) = when %q, amount %+v (%q), unplaced %q, ambiguous %q; want %q, %+v, %q, %q",
+				tt.conv.Style, tt.in, r.WhenText, got, r.AmountText, r.Unplaced, amb, tt.whenText, tt.amount, tt.unplaced, tt.ambiguous)
+		}
+		if r.HasAmount {
+			if back, err := tt.conv.ParseAmount(r.AmountText); err != nil || back != r.Amount {
+				t.Errorf("ParseReply(%q) read %q as %+v, but alone it reads %+v, %v", tt.in, r.AmountText, r.Amount, back, err)
+			}
+		}
+	}
+}
