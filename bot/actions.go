@@ -195,7 +195,7 @@ func (b *Bot) openConfirm(ctx context.Context, c click) {
 	if p.NextMeeting != nil {
 		draft.At = p.NextMeeting.Start // the calendar's later meeting, for the rep to keep or change
 	}
-	view := render.ConfirmModalIn(p, draft, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p))
+	view := render.ConfirmModal(p, draft, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p))
 	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, withFormOrigin(view, c.cb)); err != nil {
 		c.log.Warn().Err(err).Msg("open confirm modal")
 		b.respond(ctx, c, render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))

@@ -37,7 +37,7 @@ func (b *Bot) adoptCRMDeal(ctx context.Context, c click, confirm bool) {
 	}
 	can, view := p.CanLose(), render.LoseModal(p)
 	if confirm {
-		can, view = p.CanConfirm(), render.ConfirmModalIn(p, coach.SecondMeeting{}, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p))
+		can, view = p.CanConfirm(), render.ConfirmModal(p, coach.SecondMeeting{}, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p))
 	}
 	if can != nil {
 		b.respond(ctx, c, render.Notice(b.fail(c.log, "open form", can, c.loc)))

@@ -7,6 +7,7 @@ import (
 
 	"pipelinecoach/bot/render"
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // typed is what a hostile person types into every field: a broadcast, a
@@ -53,7 +54,7 @@ func TestTypedTextIsEscapedOnEverySurface(t *testing.T) {
 
 	surfaces := map[string]any{
 		"log modal":      render.LogModal(render.LogDraft{Account: hostileText, Contact: hostileText, When: at(26, 10, 0)}, berlin),
-		"confirm modal":  render.ConfirmModal(awaiting, coach.SecondMeeting{At: at(27, 10, 0), NextStep: hostileText}, fw),
+		"confirm modal":  render.ConfirmModal(awaiting, coach.SecondMeeting{At: at(27, 10, 0), NextStep: hostileText}, fw, phrase.Convention{}),
 		"lose modal":     render.LoseModal(awaiting),
 		"update modal":   render.UpdateModal(opp, fw, euro),
 		"lose-all modal": render.LoseAllModal([]coach.Prospect{quiet, awaiting}),

@@ -188,15 +188,9 @@ func qualificationInputs(fw coach.Framework, answers map[string]string) []slack.
 	return blocks
 }
 
-// ConfirmModal is ConfirmModalIn with a drafted amount written in the
-// default style, for callers that know no team.
-func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framework) slack.ModalViewRequest {
-	return ConfirmModalIn(p, draft, fw, phrase.Convention{})
-}
-
-// ConfirmModalIn asks for the booked second meeting; its date is required.
+// ConfirmModal asks for the booked second meeting; its date is required.
 // A drafted amount is written as the deal's team writes amounts (numbers).
-func ConfirmModalIn(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framework, numbers phrase.Convention) slack.ModalViewRequest {
+func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framework, numbers phrase.Convention) slack.ModalViewRequest {
 	loc := p.Location()
 	amount := ""
 	if draft.Amount > 0 {

@@ -113,7 +113,7 @@ func TestGolden(t *testing.T) {
 	tests := map[string]any{
 		"prompt_calendar":          render.Prompt(fromCalendar, coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks,
 		"prompt_calendar_evidence": render.Prompt(withEvidence, coach.Ask{Kind: coach.AskFirst, N: 1}).Blocks,
-		"modal_confirm_evidence":   render.ConfirmModal(withEvidence, coach.SecondMeeting{At: withEvidence.NextMeeting.Start}, coach.ChooseFramework("bant", "")),
+		"modal_confirm_evidence":   render.ConfirmModal(withEvidence, coach.SecondMeeting{At: withEvidence.NextMeeting.Start}, coach.ChooseFramework("bant", ""), phrase.Convention{}),
 		"calendar_status":          render.CalendarStatus(syncs[2], true, now, berlin).Blocks,
 		"calendar_status_off":      render.CalendarStatus(coach.CalendarSync{}, false, now, berlin).Blocks,
 		"calendar_admin":           render.CalendarAdmin(syncs, now, berlin).Blocks,
@@ -128,7 +128,7 @@ func TestGolden(t *testing.T) {
 		"celebration_slow":         render.Celebration(lost("p3", "Initech", 45)),
 		"home":                     render.Home(view, nil, now, berlin),
 		"home_manager":             render.Home(view, &managerDigest, now, berlin),
-		"modal_confirm":            render.ConfirmModal(prospect("p1", "Acme", coach.Awaiting), coach.SecondMeeting{}, coach.ChooseFramework("meddicc", "")),
+		"modal_confirm":            render.ConfirmModal(prospect("p1", "Acme", coach.Awaiting), coach.SecondMeeting{}, coach.ChooseFramework("meddicc", ""), phrase.Convention{}),
 		"modal_lose":               render.LoseModal(prospect("p1", "Acme", coach.Awaiting)),
 		"modal_update":             render.UpdateModal(waiting, coach.ChooseFramework("bant", ""), english),
 		"modal_log":                render.LogModal(render.LogDraft{Account: "Acme"}, berlin),
@@ -226,7 +226,7 @@ func TestLimitsForAnySize(t *testing.T) {
 		}
 		checkBlocks(t, fmt.Sprintf("lose all (%d)", n), render.LoseAllModal(v.GoneQuiet).Blocks.BlockSet, 100)
 		for _, fw := range coach.Frameworks {
-			checkBlocks(t, "confirm "+fw.Name, render.ConfirmModal(opportunity("o", strings.Repeat("x", 200)), coach.SecondMeeting{}, fw).Blocks.BlockSet, 100)
+			checkBlocks(t, "confirm "+fw.Name, render.ConfirmModal(opportunity("o", strings.Repeat("x", 200)), coach.SecondMeeting{}, fw, phrase.Convention{}).Blocks.BlockSet, 100)
 			checkBlocks(t, "update "+fw.Name, render.UpdateModal(opportunity("o", strings.Repeat("x", 200)), fw, euro).Blocks.BlockSet, 100)
 		}
 		if md := render.LoseAllModal(v.GoneQuiet).PrivateMetadata; len(md) > 3000 {

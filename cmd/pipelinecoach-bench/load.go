@@ -12,6 +12,7 @@ import (
 	"pipelinecoach/bot/render"
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/phrase"
 )
 
 // Envelope kinds of the ack-latency load.
@@ -41,7 +42,7 @@ type mix struct {
 
 // confirmView is the confirm modal about p as the simulator would hold it.
 func confirmView(p coach.Prospect, n int) (slacksim.View, error) {
-	raw, err := json.Marshal(render.ConfirmModal(p, coach.SecondMeeting{}, coach.ChooseFramework("", "")))
+	raw, err := json.Marshal(render.ConfirmModal(p, coach.SecondMeeting{}, coach.ChooseFramework("", ""), phrase.Convention{}))
 	if err != nil {
 		return slacksim.View{}, err
 	}
