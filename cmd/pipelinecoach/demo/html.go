@@ -241,7 +241,7 @@ a { color: #1264a3; }
 <main>
 <section class="intro" id="script">
 <h1>A fortnight with Pipeline Coach</h1>
-<div class="topic">{{.From}} to {{.To}} · the real bot, a simulated Slack, the embedded store, a fast clock · times are Berlin time</div>
+<div class="topic">{{.From}} to {{.To}} · the real bot; a simulated Slack, Google calendars and HubSpot; the embedded store; a fast clock · times are Berlin time</div>
 <p>A first meeting is not an opportunity. The bot asks each rep after a first meeting whether a second one was booked, makes an opportunity only when it was, helps reps lose fast (and celebrates it), and coaches the manager.</p>
 <ul>
 {{range .Cast}}<li><b>{{.Full}}</b>, {{.Role}}</li>
