@@ -202,7 +202,7 @@ func ConfirmModal(p coach.Prospect, draft coach.SecondMeeting, fw coach.Framewor
 		section("confirm_intro", intro),
 		input(InputSecondDate, "Second meeting date", "Must be after the first meeting", false, datePicker(InputSecondDate, draft.At, loc)),
 		input(InputSecondTime, "Time", "In your time zone", false, timePicker(InputSecondTime, draft.At, loc)),
-		input(InputAmount, "Estimated amount", "Like 25k, 25 000 or 1.5m. Coverage counts only amounts.", true, textInput(InputAmount, "25k", amount, 40, false)),
+		input(InputAmount, "Estimated amount", "Like "+numbers.Hint()+". Coverage counts only amounts.", true, textInput(InputAmount, "25k", amount, 40, false)),
 		input(InputNextStep, "Next step", "What happens at or before the second meeting?", true, textInput(InputNextStep, "Demo for the ops team", draft.NextStep, coach.MaxNextStepLen, false)),
 		input(InputCloseDate, "Expected close", closeHint, true, datePicker(InputCloseDate, draft.CloseDate, loc)),
 	}
@@ -253,7 +253,7 @@ func UpdateModal(p coach.Prospect, fw coach.Framework, numbers phrase.Convention
 		input(InputNextStep, "Next step", "", true, textInput(InputNextStep, "Proposal review with the CFO", p.NextStep, coach.MaxNextStepLen, false)),
 		input(InputSecondDate, "Second meeting date", "Change it if it moved", true, datePicker(InputSecondDate, p.SecondMeeting, loc)),
 		input(InputSecondTime, "Time", "", true, timePicker(InputSecondTime, p.SecondMeeting, loc)),
-		input(InputAmount, "Estimated amount", "Like 25k, 25 000 or 1.5m", true, textInput(InputAmount, "25k", amount, 40, false)),
+		input(InputAmount, "Estimated amount", "Like "+numbers.Hint(), true, textInput(InputAmount, "25k", amount, 40, false)),
 		input(InputCloseDate, "Expected close", closeHint, true, datePicker(InputCloseDate, p.CloseDate, loc)),
 		input(InputWaitingOn, "Waiting on", "A legitimate wait (legal review, champion on holiday) pauses the stalled clock. Leave empty to clear it.", true,
 			textInput(InputWaitingOn, "Legal review", p.WaitingOn, coach.MaxWaitingOn, false)),

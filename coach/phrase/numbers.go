@@ -77,6 +77,15 @@ func (c Convention) Examples() string {
 	return AmountFormats
 }
 
+// Hint is a form's short example of amounts, written the way the team
+// writes them, each of which reads one way only in its style.
+func (c Convention) Hint() string {
+	if c.Style.decimal() == ',' {
+		return "25k, 25.000 or 1,5 Mio"
+	}
+	return "25k, 25 000 or 1.5m"
+}
+
 // AmbiguousError: a number that means two different amounts depending on
 // which separator is the decimal one ("25.000" with a decimal point is 25,
 // but a German rep means 25,000). The bot asks which.

@@ -200,3 +200,14 @@ func TestMoneyReadsBackAsMoney(t *testing.T) {
 		}
 	}
 }
+
+// Every example a form shows reads back as an amount in its own style.
+func TestHintReadsInItsStyle(t *testing.T) {
+	for _, c := range []Convention{{}, {Style: StyleOf("EUR"), Currency: "EUR"}} {
+		for _, ex := range strings.Split(strings.ReplaceAll(c.Hint(), " or ", ", "), ", ") {
+			if _, err := c.ParseAmount(ex); err != nil {
+				t.Errorf("%+v: hint %q does not read: %v", c, ex, err)
+			}
+		}
+	}
+}
