@@ -136,12 +136,13 @@ func cutCode(s string) (rest, code string, ok bool) {
 func isLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
 
 // toUnits turns the digits before and after the decimal separator, times
-// 10^exp, into whole units, rounding the first dropped decimal half up.
-func toUnits(s, intPart, frac string, exp int) (int64, error) {
+// 10^exp, into whole units, rounding the first dropped decimal half up. Its
+// errors write examples and the limit the way the team writes amounts.
+func (c Convention) toUnits(s, intPart, frac string, exp int) (int64, error) {
 	if intPart != "" && !allDigits(intPart) || frac != "" && !allDigits(frac) || intPart == "" && frac == "" {
-		return 0, amountErr("%q is not a number; try %s", short(s), AmountFormats)
+		return 0, amountErr("%q is not a number; try %s", short(s), c.Examples())
 	}
-	tooBig := amountErr("too large; amounts go up to %s", Amount{Units: MaxUnits})
+	tooBig := amountErr("too large; amounts go up to %s", c.Format(Amount{Units: MaxUnits, Currency: c.Currency}))
 	intPart = strings.TrimLeft(intPart, "0")
 	if len(intPart) > 13 {
 		return 0, tooBig

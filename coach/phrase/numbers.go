@@ -179,7 +179,7 @@ func (c Convention) readNumber(s string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return toUnits(s, intPart, frac, exp)
+	return c.toUnits(s, intPart, frac, exp)
 }
 
 // separate splits num (digits, ".", "," and " " only) into the digits

@@ -211,3 +211,16 @@ func TestHintReadsInItsStyle(t *testing.T) {
 		}
 	}
 }
+
+// A refusal writes its examples and limit as the team writes amounts.
+func TestAmountErrorsInTheTeamsStyle(t *testing.T) {
+	eur := Convention{Style: StyleOf("EUR"), Currency: "EUR"}
+	_, err := eur.ParseAmount("99.000.000.000.000 €")
+	if err == nil || !strings.Contains(err.Error(), "1.000.000.000.000") {
+		t.Errorf("too large for a comma team: %v", err)
+	}
+	_, err = Convention{}.ParseAmount("$99,000,000,000,000")
+	if err == nil || !strings.Contains(err.Error(), "1,000,000,000,000") {
+		t.Errorf("too large for a point team: %v", err)
+	}
+}
