@@ -112,6 +112,8 @@ func (n numbered) Digest(ctx context.Context, t Team, d Digest) (MessageRef, err
 }
 
 func (n numbered) Brief(ctx context.Context, b Brief) (MessageRef, error) {
-	b.Numbers = n.s.ConventionFor(ctx, b.Workspace, b.Manager)
+	// The rep the brief is about is on the manager's team; the manager
+	// need not be on any team.
+	b.Numbers = n.s.ConventionFor(ctx, b.Workspace, b.Rep)
 	return n.Notifier.Brief(ctx, b)
 }

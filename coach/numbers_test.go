@@ -126,3 +126,27 @@ func TestViewsCarryTheTeamsNumbers(t *testing.T) {
 		t.Fatalf("no team: %+v", v.Numbers)
 	}
 }
+
+// A brief is written in the style of the team of the rep it is about,
+// whichever job sends it; the manager need not be on a team.
+func TestBriefCarriesTheTeamsNumbers(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+	manager := coach.Actor{Workspace: "T1", User: "UM"}
+	if _, err := f.svc.MakeManager(ctx, admin, "UM", "Europe/Berlin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddReps(ctx, manager, []string{"U1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SetCurrency(ctx, manager, "EUR"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Notify().Brief(ctx, coach.Brief{Workspace: "T1", Manager: "UM", Rep: "U1"}); err != nil {
+		t.Fatal(err)
+	}
+	euro := phrase.Convention{Style: phrase.DecimalComma, Currency: "EUR"}
+	if len(f.notify.Briefs) != 1 || f.notify.Briefs[0].Numbers != euro {
+		t.Fatalf("the brief sent: %+v, want numbers %+v", f.notify.Briefs, euro)
+	}
+}
