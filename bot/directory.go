@@ -98,7 +98,12 @@ func (d *directory) lookup(ctx context.Context, team, user string) person {
 
 func (d *directory) actor(ctx context.Context, team, user string) (coach.Actor, *time.Location) {
 	p := d.lookup(ctx, team, user)
-	return coach.Actor{Workspace: team, User: user, Admin: p.Admin}, p.loc
+	return p.actor(team, user), p.loc
+}
+
+// actor is the person acting in team as user.
+func (p person) actor(team, user string) coach.Actor {
+	return coach.Actor{Workspace: team, User: user, Admin: p.Admin}
 }
 
 // errNotInDirectory: another replica is looking the member up; coach asks
@@ -412,16 +417,16 @@ func (b *Bot) DirectoryReady() <-chan struct{} { return b.users.Ready() }
 
 // zoneNote returns respond, adding to each answer the zone its dates are
 // in when the person's own zone is not known yet.
-func (b *Bot) zoneNote(ctx context.Context, team, user string, respond func(render.Message)) func(render.Message) {
-	note := b.zoneGuess(ctx, team, user)
+func zoneNote(p person, respond func(render.Message)) func(render.Message) {
+	note := zoneGuessed(p)
 	return func(m render.Message) { respond(note(m)) }
 }
 
-// zoneGuess returns what an answer showing dates needs, decided now (when
-// what the person typed is read): the zone its dates are in when their own
-// is not known yet, nothing otherwise.
-func (b *Bot) zoneGuess(ctx context.Context, team, user string) func(render.Message) render.Message {
-	if p := b.users.lookup(ctx, team, user); !p.Known {
+// zoneGuessed returns what an answer showing dates needs, decided when
+// what the person typed is read (p, looked up then): the zone its dates are
+// in when their own is not known yet, nothing otherwise.
+func zoneGuessed(p person) func(render.Message) render.Message {
+	if !p.Known {
 		return func(m render.Message) render.Message { return render.ZoneGuessed(m, p.TZ) }
 	}
 	return func(m render.Message) render.Message { return m }

@@ -17,7 +17,10 @@ import (
 
 func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 	log := b.log.With().Str("team", cmd.TeamID).Str("user", cmd.UserID).Logger()
-	actor, loc := b.users.actor(ctx, cmd.TeamID, cmd.UserID)
+	// One read of the directory for the whole command: the zone its dates
+	// are read in and the note saying it was guessed come from the same.
+	who := b.users.lookup(ctx, cmd.TeamID, cmd.UserID)
+	actor, loc := who.actor(cmd.TeamID, cmd.UserID), who.loc
 	respond := func(m render.Message) { b.reply(ctx, cmd.ResponseURL, cmd.UserID, m) }
 
 	c, err := command.Parse(cmd.Text)
@@ -33,7 +36,7 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 	b.startCalendar(ctx, cmd.TeamID)
 
 	if c.Name == command.Log || c.Name == command.Mine || c.Name == command.Cleanup {
-		respond = b.zoneNote(ctx, cmd.TeamID, cmd.UserID, respond) // answers that show dates
+		respond = zoneNote(who, respond) // answers that show dates
 	}
 	switch c.Name {
 	case command.Help:
@@ -47,7 +50,7 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 		}
 		respond(render.Pipeline(v, b.svc.Now(), loc))
 	case command.Log:
-		b.slashLog(ctx, cmd, actor, c.Args, respond)
+		b.slashLog(ctx, cmd, actor, loc, c.Args, respond)
 	case command.Won, command.Lost, command.Update:
 		b.slashDeal(ctx, cmd, actor, c, respond)
 	case command.Admin:
@@ -82,8 +85,7 @@ func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
 	}
 }
 
-func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.Actor, args string, respond func(render.Message)) {
-	_, loc := b.users.actor(ctx, actor.Workspace, actor.User)
+func (b *Bot) slashLog(ctx context.Context, cmd slack.SlashCommand, actor coach.Actor, loc *time.Location, args string, respond func(render.Message)) {
 	la := command.ParseLog(args, b.svc.Now(), loc)
 	if attempt := command.DateAttempt(command.Unescape(args)); !la.HasWhen && attempt != "" {
 		respond(render.Notice(fmt.Sprintf("I couldn't read “%s” as a date and time, so nothing was logged. Dates work like: %s.%s",

@@ -44,15 +44,16 @@ type form struct {
 	formValues
 	actor    coach.Actor
 	loc      *time.Location
+	who      person // as the directory said when the form came
 	log      zerolog.Logger
 	metadata string
 	meta     render.FormMeta // metadata read as a prospect form's
 }
 
 func (b *Bot) formOf(ctx context.Context, cb slack.InteractionCallback) form {
-	actor, loc := b.users.actor(ctx, cb.Team.ID, cb.User.ID)
+	who := b.users.lookup(ctx, cb.Team.ID, cb.User.ID)
 	return form{
-		formValues: formValues{cb.View.State}, actor: actor, loc: loc,
+		formValues: formValues{cb.View.State}, actor: who.actor(cb.Team.ID, cb.User.ID), loc: who.loc, who: who,
 		metadata: cb.View.PrivateMetadata, meta: render.ReadFormMetadata(cb.View.PrivateMetadata),
 		log: b.log.With().Str("team", cb.Team.ID).Str("user", cb.User.ID).Str("callback_id", cb.View.CallbackID).Logger(),
 	}
@@ -87,7 +88,7 @@ func (b *Bot) closeThen(ctx context.Context, f form, after func(context.Context)
 }
 
 func (b *Bot) submitLog(ctx context.Context, f form) any {
-	note := b.zoneGuess(ctx, f.actor.Workspace, f.actor.User) // the zone f.loc is, if it was guessed
+	note := zoneGuessed(f.who) // the zone f.loc is, if it was guessed
 	start, bad := f.dateTime(render.InputFirstDate, render.InputFirstTime, f.loc)
 	if bad != nil {
 		return fieldErrors(bad)
