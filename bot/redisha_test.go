@@ -203,71 +203,9 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 	close(stop)
 	wg.Wait()
 
-	// Every command and answer is answered, one way or the other.
-	c.waitReplies(func() bool {
-		n := 0
-		for _, m := range c.sim.Messages("C0GENERAL") {
-			if m.Ephemeral && m.ToUser == rep {
-				n++
-			}
-		}
-		return n == len(deals)+len(logs)
-	}, "log replies")
-	c.waitReplies(func() bool {
-		n := 0
-		for _, m := range c.dms(rep) {
-			if answerMessage(m) {
-				n++
-			}
-		}
-		return n == len(deals)
-	}, "DM answers")
-
-	// What the rep was told is what is stored.
-	stored := map[string]coach.Prospect{}
-	for _, p := range c.prospects(rep) {
-		stored[p.Account] = p
-	}
-	failed, confirmed := 0, 0
-	for _, m := range c.sim.Messages("C0GENERAL") {
-		text := m.AllText()
-		if strings.Contains(text, saveFailed) {
-			failed++
-			continue
-		}
-		account, ok := between(text, "Logged a first meeting with *", "*")
-		if !ok {
-			continue
-		}
-		confirmed++
-		if _, ok := stored[account]; !ok {
-			t.Errorf("%s was confirmed as logged but is not stored", account)
-		}
-	}
-	for _, m := range c.dms(rep) {
-		if !answerMessage(m) {
-			continue
-		}
-		text := m.AllText()
-		if strings.Contains(text, saveFailed) {
-			failed++
-			continue
-		}
-		for i, d := range deals {
-			if !strings.Contains(text, "*"+d+"* is ") {
-				continue
-			}
-			confirmed++
-			want, event := coach.Opportunity, coach.EventConfirmed
-			if i%2 == 1 {
-				want, event = coach.Lost, coach.EventLost
-			}
-			p := stored[d]
-			if p.State != want || len(p.History) == 0 || p.History[len(p.History)-1].Event != event {
-				t.Errorf("%s was confirmed %s but is stored as %s with history %+v", d, want, p.State, p.History)
-			}
-		}
-	}
+	// Every command and answer is answered, one way or the other, and what
+	// the rep was told is what is stored.
+	_, confirmed, failed := c.harness.toldIsStored(t, logs, deals, nil)
 	if failed == 0 {
 		t.Error("no request hit the failover: the test did not exercise it")
 	}
