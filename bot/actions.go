@@ -125,9 +125,7 @@ func (b *Bot) openDealCard(ctx context.Context, c click) {
 		return
 	}
 	card := render.DealCard(p, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p), c.loc)
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, card); err != nil {
-		c.log.Warn().Err(err).Msg("open deal card")
-	}
+	b.openView(ctx, c, card, "deal card", "try again.")
 }
 
 func (b *Bot) openSeeAll(ctx context.Context, c click) {
@@ -136,9 +134,7 @@ func (b *Bot) openSeeAll(ctx context.Context, c click) {
 		b.respond(ctx, c, render.Notice(b.fail(c.log, "read pipeline", err, c.loc)))
 		return
 	}
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, render.AllModal(v, c.value, c.loc)); err != nil {
-		c.log.Warn().Err(err).Msg("open see-all modal")
-	}
+	b.openView(ctx, c, render.AllModal(v, c.value, c.loc), "see-all modal", "`/pipeline` lists the same deals.")
 }
 
 func (b *Bot) openLoseAll(ctx context.Context, c click) {
@@ -151,9 +147,19 @@ func (b *Bot) openLoseAll(ctx context.Context, c click) {
 		b.respond(ctx, c, render.Notice("No gone-quiet prospects left: nothing to lose."))
 		return
 	}
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, render.LoseAllModal(v.GoneQuiet)); err != nil {
-		c.log.Warn().Err(err).Msg("open lose-all modal")
-		b.respond(ctx, c, render.Notice("Couldn't open the form — try again."))
+	b.openView(ctx, c, render.LoseAllModal(v.GoneQuiet), "lose-all modal", "try again.")
+}
+
+// inWords is what a rep can do instead of a form that would not open.
+const inWords = "You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."
+
+// openView opens a form from a click. When Slack will not open it, the
+// person is told, with what else they can do (instead): a click whose form
+// never appears must not look ignored.
+func (b *Bot) openView(ctx context.Context, c click, v slack.ModalViewRequest, what, instead string) {
+	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, v); err != nil {
+		c.log.Warn().Err(err).Msg("open " + what)
+		b.respond(ctx, c, render.Notice("Couldn't open the form: "+instead))
 	}
 }
 
@@ -180,10 +186,8 @@ func (b *Bot) openUpdate(ctx context.Context, c click) {
 	if !ok {
 		return
 	}
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, render.UpdateModal(p, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p))); err != nil {
-		c.log.Warn().Err(err).Msg("open update modal")
-		b.respond(ctx, c, render.Notice("Couldn't open the form — try again, or use `/pipeline update <deal>`."))
-	}
+	view := render.UpdateModal(p, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p))
+	b.openView(ctx, c, view, "update modal", "try again, or use `/pipeline update <deal>`.")
 }
 
 func (b *Bot) openConfirm(ctx context.Context, c click) {
@@ -196,10 +200,7 @@ func (b *Bot) openConfirm(ctx context.Context, c click) {
 		draft.At = p.NextMeeting.Start // the calendar's later meeting, for the rep to keep or change
 	}
 	view := render.ConfirmModal(p, draft, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p))
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, withFormOrigin(view, c.cb)); err != nil {
-		c.log.Warn().Err(err).Msg("open confirm modal")
-		b.respond(ctx, c, render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
-	}
+	b.openView(ctx, c, withFormOrigin(view, c.cb), "confirm modal", inWords)
 }
 
 func (b *Bot) openLose(ctx context.Context, c click) {
@@ -207,10 +208,7 @@ func (b *Bot) openLose(ctx context.Context, c click) {
 	if !ok {
 		return
 	}
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, withFormOrigin(render.LoseModal(p), c.cb)); err != nil {
-		c.log.Warn().Err(err).Msg("open lose modal")
-		b.respond(ctx, c, render.Notice("Couldn't open the form. You can also reply to me in words: _yes, tue 10am_ · _not yet_ · _no_."))
-	}
+	b.openView(ctx, c, withFormOrigin(render.LoseModal(p), c.cb), "lose modal", inWords)
 }
 
 func (b *Bot) clickNotYet(ctx context.Context, c click) {
