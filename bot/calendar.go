@@ -80,7 +80,7 @@ func (b *Bot) clickThatsIt(ctx context.Context, c click) {
 // calendar brought.
 func (b *Bot) clickNotSales(ctx context.Context, c click) {
 	p, err := b.svc.NotSalesMeeting(ctx, c.actor, c.actor.Workspace, c.value)
-	if err != nil && p.State != coach.Withdrawn {
+	if err != nil && !errors.Is(err, coach.ErrNotIgnored) {
 		b.refuseClick(ctx, c, "not a sales meeting", err)
 		return
 	}

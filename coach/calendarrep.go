@@ -12,6 +12,11 @@ import (
 // the person asked for what is not set up, nothing failed.
 var ErrCalendarOff error = &refusal{"calendar reading is not set up"}
 
+// ErrNotIgnored: "not a sales meeting" withdrew the meeting, but the store
+// did not take the company onto the rep's ignored list, so a later meeting
+// with it may be asked about again. The withdrawal itself stands.
+var ErrNotIgnored = errors.New("withdrawn, but the company is not ignored from now on")
+
 // CalendarStatus is a rep's calendar reading, ErrNotFound when it never
 // started, ErrCalendarOff when this deployment reads no calendars.
 func (s *Service) CalendarStatus(ctx context.Context, actor Actor) (CalendarSync, error) {
@@ -111,7 +116,10 @@ func (s *Service) NotSalesMeeting(ctx context.Context, actor Actor, workspace, i
 			err = nil
 		}
 	}
-	return p, err
+	if err != nil {
+		return p, fmt.Errorf("ignore %s for %s: %w", company, p.Owner, errors.Join(ErrNotIgnored, err))
+	}
+	return p, nil
 }
 
 // ConfirmNextMeeting confirms the later meeting the calendar shows as the
