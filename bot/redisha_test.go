@@ -175,9 +175,31 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 	// The replica stalls first, so the primary runs ahead of it: changes
 	// made now reach only the primary, and a store that did not wait for
 	// the replica would acknowledge changes the failover then loses.
-	time.Sleep(600 * time.Millisecond)
+	logReplies := func() int {
+		n := 0
+		for _, m := range c.sim.Messages("C0GENERAL") {
+			if m.Ephemeral && m.ToUser == rep {
+				n++
+			}
+		}
+		return n
+	}
+	readySince := func(from time.Time) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range samples {
+			if r.code == http.StatusOK && r.from.After(from) {
+				return true
+			}
+		}
+		return false
+	}
+	c.waitReplies(func() bool { return logReplies() >= 5 && readySince(time.Time{}) }, "the load and a ready /readyz before the stall")
 	g.Replica.Pause(t)
-	time.Sleep(1200 * time.Millisecond) // past the stores' 500ms wait
+	// Past the stores' 500ms wait: a change the replica did not take is
+	// refused before the primary goes.
+	c.waitReplies(func() bool { return c.countLogs(redisstore.ErrNotReplicated.Error()) > 0 },
+		"a change refused for want of the stalled replica")
 	killed := time.Now()
 	g.Primary.Kill()
 	g.Replica.Resume(t)
@@ -199,7 +221,9 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 	if err := stores[1].Done(c.ctx, "probe"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	// The load goes on a while against the new primary.
+	since := logReplies()
+	c.waitReplies(func() bool { return logReplies() >= since+5 && readySince(rejoined) }, "the load and a ready /readyz after the failover")
 	close(stop)
 	wg.Wait()
 
