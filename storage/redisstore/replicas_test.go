@@ -238,9 +238,19 @@ func TestClusterSlotMigrationUnderLoad(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(100 * time.Millisecond)
+	waitFor := func(what string, done func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !done(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within 10 s", what)
+			}
+		}
+	}
+	waitFor("saves before the move", func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= writers })
+	// The writers go on while the slot is half moved: that window is what
+	// is under test, so it is held open for a while rather than awaited.
 	cl.MigrateSlot(t, slot, (from+1)%3, func() { time.Sleep(100 * time.Millisecond) })
-	time.Sleep(100 * time.Millisecond)
+	waitFor("command sent to the old primary after the move (MOVED)", func() bool { return cl.Nodes[from].Errors(t)["MOVED"] > 0 })
 	close(stop)
 	wg.Wait()
 
