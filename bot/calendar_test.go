@@ -5,6 +5,7 @@ package bot_test
 // client, with a fake clock.
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -227,5 +228,23 @@ func TestCalendarOnForAMemberTheDirectoryLacks(t *testing.T) {
 	h.turnOn(kim, kimMail)
 	if n := h.calls("users.info"); n != 1 {
 		t.Errorf("%d users.info calls, want exactly one", n)
+	}
+}
+
+// When Slack cannot show the rep's profile, turning the calendar on says
+// so in words, and nothing changes.
+func TestCalendarOnWhenTheProfileCannotBeRead(t *testing.T) {
+	h := newCalendarHarness(t)
+	const kim, kimMail = "U0KIM", "kim@ourco.com"
+	h.sim.AddUser(slacksim.User{ID: kim, Name: "kim", RealName: "Kim Late", TZ: "Europe/Berlin", Email: kimMail}) // after the load, without an event
+	for range 20 {
+		h.sim.FailNext("users.info", slacksim.Fault{Status: http.StatusServiceUnavailable})
+	}
+	h.slash(kim, "calendar")
+	status := h.reply(kim, "I don't read your calendar yet")
+	h.click(kim, status, render.ActionCalendarOn)
+	h.reply(kim, "I couldn't read your Slack profile just now")
+	if c, err := h.store.CalendarSync(h.ctx, h.sim.TeamID(), kim); err == nil && !c.Off && c.Mailbox != "" {
+		t.Errorf("the calendar was turned on without the profile: %+v", c)
 	}
 }

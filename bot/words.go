@@ -86,11 +86,13 @@ func explain(err error, loc *time.Location) string {
 	case errors.Is(err, coach.ErrNotFound):
 		return "I can't find that prospect any more. Nothing changed."
 	case errors.Is(err, coach.ErrCalendarOff):
-		return "Calendars are not connected here: your admin can connect Google Workspace or Microsoft 365 (see the README's \"Calendars\" section). Until then, log first meetings with `/pipeline log`."
+		return "Calendars are not connected here: your admin can connect Google Workspace or Microsoft 365 (see the README's \"Connect calendars\" section). Until then, log first meetings with `/pipeline log`."
 	case errors.Is(err, coach.ErrNotOpportunity):
 		return "That isn't an opportunity yet: a prospect becomes one only when a second meeting is booked (the two-meeting rule). Confirm the second meeting first — or lose it fast."
 	case errors.Is(err, coach.ErrInvalid):
 		return "That doesn't fit what I can take. Nothing changed; `/pipeline help` shows how."
+	case errors.Is(err, coach.ErrProfileUnread):
+		return "I couldn't read your Slack profile just now, and its email is how I find your calendar. Nothing changed; try again in a minute."
 	}
 	return errSaveFailed
 }

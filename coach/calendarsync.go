@@ -41,6 +41,11 @@ type Mailboxes interface {
 	Zone(ctx context.Context, workspace, user string) string
 }
 
+// ErrProfileUnread: the rep's Slack profile, where the email that names
+// their calendar is, could not be read just now. Trouble, not a refusal:
+// asking again later works.
+var ErrProfileUnread = errors.New("the Slack profile could not be read")
+
 // Defaults of calendar reading.
 const (
 	DefaultCalendarPoll     = 2 * time.Minute
@@ -142,7 +147,7 @@ func (s *Service) EnrolCalendar(ctx context.Context, workspace, rep string) erro
 	}
 	mailbox, err := s.Calendar.Mailboxes.Email(ctx, workspace, rep)
 	if err != nil {
-		return fmt.Errorf("email of %s: %w", rep, err)
+		return fmt.Errorf("email of %s: %w", rep, errors.Join(ErrProfileUnread, err))
 	}
 	if mailbox == "" {
 		return nil // no email in the profile (a bot, a guest): nothing to read

@@ -20,7 +20,7 @@ func TestRefusalsCarryTheirClass(t *testing.T) {
 			t.Errorf("%T %v is not an ErrRefused", err, err)
 		}
 	}
-	for _, err := range []error{coach.ErrConflict, coach.ErrUndeliverable, coach.ErrMailboxGone, coach.ErrCursorExpired, errors.New("dial tcp: connection refused")} {
+	for _, err := range []error{coach.ErrConflict, coach.ErrUndeliverable, coach.ErrMailboxGone, coach.ErrCursorExpired, coach.ErrProfileUnread, coach.ErrNotIgnored, errors.New("dial tcp: connection refused")} {
 		if errors.Is(err, coach.ErrRefused) {
 			t.Errorf("%v is an ErrRefused: it is trouble, not a rule", err)
 		}
