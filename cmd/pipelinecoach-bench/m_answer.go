@@ -160,8 +160,11 @@ func (r *answerRun) ours(ctx context.Context, o options, sim *slacksim.Server, e
 	return m, ourPeople, nil
 }
 
-// load runs ours cold for r.cold, then both bots warm in turns (as in test
-// 1, so that outside load on the machine falls on both).
+// load runs ours cold for r.cold, then both bots warm in short turns (bare,
+// ours; ours, bare; …), so that outside load on the machine (other
+// processes, a hypervisor's steal) falls on both alike: bursts of it last
+// seconds, and in turns of 10 s one bot could take a burst the other
+// missed.
 func (r *answerRun) load(ctx context.Context, o options, baseLoad, ourLoad *answerLoad) {
 	o.logf("ours, cold: %d members, %d of them at %d envelopes/s for %s", r.members, r.people, o.rate, r.cold)
 	r.coldStart = time.Now()
@@ -169,7 +172,7 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, ourLoad *answ
 	r.coldStats = ourLoad.timer.take()
 	r.coldUnacked, _ = ourLoad.lat.errors()
 	ourLoad.lat = newLatencies()
-	turns := max(1, int((o.duration+ackTurn/2)/ackTurn))
+	turns := max(1, int((o.duration+answerTurn/2)/answerTurn))
 	each := o.duration / time.Duration(turns)
 	o.logf("warm: both bots, %s each in %d turns", o.duration, turns)
 	for i := range turns {
@@ -186,6 +189,10 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, ourLoad *answ
 	r.warmUnacked, _ = ourLoad.lat.errors()
 	r.baseUnacked, _ = baseLoad.lat.errors()
 }
+
+// answerTurn is about how long each bot takes test 9's warm load at a
+// stretch.
+const answerTurn = 2 * time.Second
 
 // directoryCalls counts what loading the workspace directory cost: pages
 // of users.list since listed, and users.info calls.
@@ -420,24 +427,16 @@ func (t *answerTimer) take() answerStats {
 	defer t.mu.Unlock()
 	out := answerStats{}
 	for user, envs := range t.sentAt {
-		slices.SortFunc(envs, func(a, b sentEnvelope) int { return a.at.Compare(b.at) })
-		answers := t.answers[user]
-		slices.SortFunc(answers, func(a, b time.Time) int { return a.Compare(b) })
-		j := 0
-		for i, e := range envs {
+		pairAnswers(envs, t.answers[user], func(e sentEnvelope, d time.Duration, answered bool) {
 			k := out[e.kind]
 			if k == nil {
 				k = &answerKind{}
 				out[e.kind] = k
 			}
-			for j < len(answers) && answers[j].Before(e.at) {
-				j++
-			}
-			if e.err != nil || j == len(answers) || (i+1 < len(envs) && !answers[j].Before(envs[i+1].at)) {
+			if !answered {
 				k.unanswered++
-				continue
+				return
 			}
-			d := answers[j].Sub(e.at)
 			k.times = append(k.times, d)
 			if d > time.Second {
 				if k.slowFrom.IsZero() || e.at.Before(k.slowFrom) {
@@ -447,14 +446,66 @@ func (t *answerTimer) take() answerStats {
 					k.slowTo = e.at
 				}
 			}
-			j++
-		}
+		})
 	}
 	for _, k := range out {
 		k.dist = newDist(k.times)
 	}
 	t.sentAt, t.answers, t.n = map[string][]sentEnvelope{}, map[string][]time.Time{}, 0
 	return out
+}
+
+// unanswered counts the envelopes sent so far that have no answer yet,
+// without taking them.
+func (t *answerTimer) unanswered() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for user, envs := range t.sentAt {
+		pairAnswers(envs, t.answers[user], func(_ sentEnvelope, _ time.Duration, answered bool) {
+			if !answered {
+				n++
+			}
+		})
+	}
+	return n
+}
+
+// awaitAnswered waits until every envelope sent so far is answered, or for
+// at most max.
+func (t *answerTimer) awaitAnswered(ctx context.Context, max time.Duration) {
+	deadline := time.NewTimer(max)
+	defer deadline.Stop()
+	for t.unanswered() > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-deadline.C:
+			return
+		case <-t.wake:
+		}
+	}
+}
+
+// pairAnswers pairs one person's envelopes with the first answer to them
+// after each was sent and before their next envelope (both sorted in
+// place), and calls fn for each envelope: how long its answer took, or
+// that it has none.
+func pairAnswers(envs []sentEnvelope, answers []time.Time, fn func(e sentEnvelope, d time.Duration, answered bool)) {
+	slices.SortFunc(envs, func(a, b sentEnvelope) int { return a.at.Compare(b.at) })
+	slices.SortFunc(answers, func(a, b time.Time) int { return a.Compare(b) })
+	j := 0
+	for i, e := range envs {
+		for j < len(answers) && answers[j].Before(e.at) {
+			j++
+		}
+		if e.err != nil || j == len(answers) || (i+1 < len(envs) && !answers[j].Before(envs[i+1].at)) {
+			fn(e, 0, false)
+			continue
+		}
+		fn(e, answers[j].Sub(e.at), true)
+		j++
+	}
 }
 
 // answerLoad sends a mix open loop, like test 1's load, and tells the timer
@@ -512,10 +563,10 @@ func (l *answerLoad) run(ctx context.Context, d time.Duration) {
 	}
 	l.next += n
 	wg.Wait()
-	time.Sleep(answerGrace)
+	l.timer.awaitAnswered(ctx, answerGrace)
 }
 
-// answerGrace is how long after its last envelope a load waits for
-// answers: past the 3 s target, so a late answer is counted late rather
-// than missing.
+// answerGrace is how long after its last envelope a load waits at most for
+// the answers still missing: past the 3 s target, so a late answer is
+// counted late rather than missing.
 const answerGrace = 4 * time.Second
