@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
@@ -15,10 +17,36 @@ import (
 // keeping nothing.
 const roleBareAnswer = "bare-answer"
 
+// roleStoreAnswer is test 9's second baseline: the bare bot making, before
+// each answer, as many round trips to a Redis of its own as ours needs at
+// least (storeTrips): what answering from a store costs on this machine.
+const roleStoreAnswer = "store-answer"
+
+// storeTrips are the round trips ours makes before answering, at least:
+// /pipeline one (the pipeline read, or a log's save); "Not yet" two (the
+// prospect read, the save); a form two (read, save: the form was opened
+// by another process, so its read is not at hand).
+var storeTrips = map[string]int{kindSlash: 1, kindButton: 2, kindSubmit: 2}
+
+// storeValue stands in for a stored prospect, about its size.
+var storeValue = strings.Repeat("x", 1000)
+
+// roundTrips makes n round trips to rdb (none without one): a read, then
+// writes.
+func roundTrips(ctx context.Context, rdb *redis.Client, n int) {
+	for i := 0; rdb != nil && i < n; i++ {
+		if i == 0 {
+			_ = rdb.Get(ctx, "store-answer").Err()
+			continue
+		}
+		_ = rdb.Set(ctx, "store-answer", storeValue, 0).Err()
+	}
+}
+
 // runAnsweringBareBot answers a command and a button through their
 // response_url, a modal submission with a DM, and App Home opened with a
-// publish.
-func runAnsweringBareBot(ctx context.Context, apiURL, appToken, botToken string) error {
+// publish; with rdb, each after storeTrips round trips to it.
+func runAnsweringBareBot(ctx context.Context, apiURL, appToken, botToken string, rdb *redis.Client) error {
 	api := slack.New(botToken, slack.OptionAppLevelToken(appToken), slack.OptionAPIURL(apiURL),
 		slack.OptionHTTPClient(benchHTTPClient()))
 	sm := socketmode.New(api)
@@ -41,14 +69,19 @@ func runAnsweringBareBot(ctx context.Context, apiURL, appToken, botToken string)
 			switch data := evt.Data.(type) {
 			case slack.SlashCommand:
 				answer(func() {
+					roundTrips(ctx, rdb, storeTrips[kindSlash])
 					_, _, _, _ = api.SendMessageContext(ctx, "", slack.MsgOptionResponseURL(data.ResponseURL, slack.ResponseTypeEphemeral),
 						slack.MsgOptionText("Done.", false))
 				})
 			case slack.InteractionCallback:
 				if data.Type == slack.InteractionTypeViewSubmission {
-					answer(func() { _, _, _ = api.PostMessageContext(ctx, data.User.ID, slack.MsgOptionText("Saved.", false)) })
+					answer(func() {
+						roundTrips(ctx, rdb, storeTrips[kindSubmit])
+						_, _, _ = api.PostMessageContext(ctx, data.User.ID, slack.MsgOptionText("Saved.", false))
+					})
 				} else if data.ResponseURL != "" {
 					answer(func() {
+						roundTrips(ctx, rdb, storeTrips[kindButton])
 						_, _, _, _ = api.SendMessageContext(ctx, "", slack.MsgOptionResponseURL(data.ResponseURL, slack.ResponseTypeEphemeral),
 							slack.MsgOptionText("Noted.", false))
 					})

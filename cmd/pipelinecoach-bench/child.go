@@ -78,7 +78,11 @@ func runChild(role string) int {
 	case roleBare:
 		return exitStatus(runBareBot(ctx, apiURL, appToken, botToken))
 	case roleBareAnswer:
-		return exitStatus(runAnsweringBareBot(ctx, apiURL, appToken, botToken))
+		return exitStatus(runAnsweringBareBot(ctx, apiURL, appToken, botToken, nil))
+	case roleStoreAnswer:
+		rdb := redis.NewClient(&redis.Options{Addr: os.Getenv(childRedis), Protocol: 2, DisableIdentity: true})
+		defer rdb.Close()
+		return exitStatus(runAnsweringBareBot(ctx, apiURL, appToken, botToken, rdb))
 	case roleBot:
 		rdb := redis.NewClient(&redis.Options{Addr: os.Getenv(childRedis), Protocol: 2, DisableIdentity: true})
 		defer rdb.Close()
