@@ -172,6 +172,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	var directory sync.WaitGroup
 	directory.Go(func() { b.users.run(ctx) })
 	directory.Go(func() { b.runLater(ctx) })
+	directory.Go(func() { b.keepFresh(ctx) })
 	defer directory.Wait()
 	sockErr := make(chan error, 1)
 	go func() { sockErr <- b.socket.RunContext(ctx) }()
@@ -195,6 +196,25 @@ func (b *Bot) Run(ctx context.Context) error {
 		<-done
 	}
 	return err
+}
+
+// keepFresh looks every coach.DirectoryLookEvery whether another replica
+// changed the directory or a team, so that what this replica read stays in
+// memory while nothing changes and answers to known people read neither.
+func (b *Bot) keepFresh(ctx context.Context) {
+	tick := time.NewTicker(coach.DirectoryLookEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		b.users.keepFresh(ctx)
+		if err := b.svc.KeepFresh(ctx); err != nil && ctx.Err() == nil {
+			b.log.Debug().Err(err).Msg("teams: look for changes")
+		}
+	}
 }
 
 func (b *Bot) loop(ctx context.Context, sockErr <-chan error) error {

@@ -294,6 +294,19 @@ func (d *directory) run(ctx context.Context) {
 	}
 }
 
+// keepFresh keeps the members this replica read while no other replica
+// changes the directory, so that answers to known members read nothing. A
+// failed look is only logged: the members then end with their cache time,
+// as without looks.
+func (d *directory) keepFresh(ctx context.Context) {
+	if d.dir == nil {
+		return
+	}
+	if err := d.dir.KeepFresh(ctx); err != nil && ctx.Err() == nil {
+		d.log.Debug().Err(err).Msg("directory: look for changes")
+	}
+}
+
 // workspace asks Slack which workspace the bot is in, until it answers.
 func (d *directory) workspace(ctx context.Context) string {
 	for {

@@ -78,7 +78,16 @@ type Members interface {
 // between; the reload catches what an outage made it miss), and how long one
 // replica may hold the load before another takes it over.
 const (
-	DirectoryCacheFor   = time.Minute
+	DirectoryCacheFor = time.Minute
+	// DirectoryLookEvery is how often a replica looks whether another one
+	// changed the directory (KeepFresh): within it, a change heard by
+	// another replica reaches this one; between looks, what was read is
+	// kept, and no answer reads it again.
+	DirectoryLookEvery = 10 * time.Second
+	// DirectoryKeepAtMost bounds how long looks may keep a member read
+	// once, should a change's mark have been lost (its replica died
+	// between saving and marking).
+	DirectoryKeepAtMost = 10 * time.Minute
 	DirectoryReloadEach = 24 * time.Hour
 	DirectoryLoadLease  = 10 * time.Minute
 	// directoryAskKeep is how long a users.info lookup of one member is
@@ -96,26 +105,26 @@ type DirectoryStore interface {
 }
 
 // Directory is the workspace's members as the bot knows them. Lookups never
-// wait on Slack: they read a short in-memory cache, then the store; a
-// member not found there is unknown, and the caller answers with the
-// default zone while the member is looked up once in the background.
+// wait on Slack: they read an in-memory cache, then the store; a member not
+// found there is unknown, and the caller answers with the default zone
+// while the member is looked up once in the background. What is read is
+// kept for DirectoryCacheFor, and for as long as KeepFresh sees no other
+// replica change the directory (up to DirectoryKeepAtMost), so that known
+// members are answered without a store read.
 type Directory struct {
 	store DirectoryStore
 	clock Clock
+	marks *changeMark
 
-	mu    sync.Mutex
-	cache map[string]memberEntry
-}
-
-type memberEntry struct {
-	m     Member
-	found bool
-	until time.Time
+	mu        sync.Mutex
+	cache     map[string]cached[Member] // workspace/user → member
+	changedAt map[string]time.Time      // workspace → the look that last saw a change
 }
 
 // NewDirectory returns a directory over the store.
 func NewDirectory(store DirectoryStore, clock Clock) *Directory {
-	return &Directory{store: store, clock: clock, cache: map[string]memberEntry{}}
+	return &Directory{store: store, clock: clock, marks: newChangeMark(store, "directory"),
+		cache: map[string]cached[Member]{}, changedAt: map[string]time.Time{}}
 }
 
 // Member returns what the directory knows of a member; found is false for
@@ -127,7 +136,7 @@ func (d *Directory) Member(ctx context.Context, workspace, user string) (m Membe
 	e, ok := d.cache[key]
 	d.mu.Unlock()
 	if ok && now.Before(e.until) {
-		return e.m, e.found
+		return e.v, e.found
 	}
 	m, err := d.store.Member(ctx, workspace, user)
 	if err != nil {
@@ -143,9 +152,9 @@ func (d *Directory) remember(key string, m Member, found bool, now time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if len(d.cache) > 100000 {
-		d.cache = map[string]memberEntry{}
+		d.cache = map[string]cached[Member]{}
 	}
-	d.cache[key] = memberEntry{m: m, found: found, until: now.Add(DirectoryCacheFor)}
+	d.cache[key] = cached[Member]{v: m, found: found, read: now, until: now.Add(DirectoryCacheFor)}
 }
 
 // Learn stores what Slack said of members (a page of a load, a change
@@ -168,12 +177,48 @@ func (d *Directory) Learn(ctx context.Context, workspace string, ms []Member) er
 	for _, m := range ms {
 		// What was written may have lost to a newer entry; the next read
 		// after the cache ends sees whichever won.
-		if e, ok := d.cache[workspace+"/"+m.User]; !ok || !e.found || !m.Updated.Before(e.m.Updated) {
-			d.cache[workspace+"/"+m.User] = memberEntry{m: m, found: true, until: now.Add(DirectoryCacheFor)}
+		if e, ok := d.cache[workspace+"/"+m.User]; !ok || !e.found || !m.Updated.Before(e.v.Updated) {
+			d.cache[workspace+"/"+m.User] = cached[Member]{v: m, found: true, read: now, until: now.Add(DirectoryCacheFor)}
 		}
 	}
 	d.mu.Unlock()
+	return d.marks.mark(ctx, workspace, now)
+}
+
+// KeepFresh looks, for each workspace this replica keeps members of,
+// whether the directory changed since its last look (one ledger read per
+// workspace). If it did, what was read before this look is dropped, to be
+// read again when asked for; if not, what was read since the last change
+// seen is kept for another DirectoryCacheFor, up to DirectoryKeepAtMost
+// after it was read. Call it every DirectoryLookEvery; without it, members
+// are read again after DirectoryCacheFor.
+func (d *Directory) KeepFresh(ctx context.Context) error {
+	for _, workspace := range d.workspaces() {
+		at := d.clock.Now()
+		changed, err := d.marks.changed(ctx, workspace)
+		if err != nil {
+			return err
+		}
+		d.keepOrDrop(workspace, at, changed)
+	}
 	return nil
+}
+
+// keepOrDrop applies one look at workspace's mark, begun at at.
+func (d *Directory) keepOrDrop(workspace string, at time.Time, changed bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if changed {
+		d.changedAt[workspace] = at
+	}
+	keepOrDrop(d.cache, workspace, at, d.changedAt[workspace], changed, DirectoryCacheFor, DirectoryKeepAtMost)
+}
+
+// workspaces are those this replica keeps members of.
+func (d *Directory) workspaces() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return cachedWorkspaces(d.cache)
 }
 
 func directoryLoadedKey(workspace string) string { return "directory/" + workspace + "/loaded" }

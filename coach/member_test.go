@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/coachtest"
 )
 
 var losAngeles, _ = time.LoadLocation("America/Los_Angeles")
@@ -154,5 +155,65 @@ func TestMemberRules(t *testing.T) {
 	}
 	if z := (coach.Member{TZ: "Mars/Olympus"}).Zone("UTC"); z != "UTC" {
 		t.Errorf("an unknown zone gives %q, want the fallback", z)
+	}
+}
+
+// memberReads counts a replica's reads of members from the store.
+type memberReads struct {
+	*coachtest.MemStore
+	n int
+}
+
+func (s *memberReads) Member(ctx context.Context, workspace, user string) (coach.Member, error) {
+	s.n++
+	return s.MemStore.Member(ctx, workspace, user)
+}
+
+// A replica that looks for changes every DirectoryLookEvery keeps the
+// members it read while no replica changes the directory, so an answer to
+// a known member reads nothing; a change another replica heard of reaches
+// it at its next look; and a member is read again at most
+// DirectoryKeepAtMost after it was read, should a change's mark be lost.
+func TestDirectoryKeepsWhatItReadUntilAChange(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, bdate(11, 25, 10, 0))
+	aStore, bStore := &memberReads{MemStore: f.store}, &memberReads{MemStore: f.store}
+	a, b := coach.NewDirectory(aStore, f.clock), coach.NewDirectory(bStore, f.clock)
+	learn(t, a, coach.Member{User: "U1", TZ: "Europe/Berlin", Updated: bdate(11, 1, 0, 0)})
+	lookAndRead := func(d time.Duration) string {
+		t.Helper()
+		var tz string
+		for end := f.clock.Now().Add(d); f.clock.Now().Before(end); {
+			f.clock.Advance(coach.DirectoryLookEvery)
+			if err := b.KeepFresh(ctx); err != nil {
+				t.Fatalf("KeepFresh: %v", err)
+			}
+			m, found := b.Member(ctx, "T1", "U1")
+			if !found {
+				t.Fatal("U1 not found")
+			}
+			tz = m.TZ
+		}
+		return tz
+	}
+
+	// b's first look cannot tell whether what it read came before the
+	// change it sees: it has b read again.
+	if tz := lookAndRead(5 * time.Minute); tz != "Europe/Berlin" || bStore.n != 2 {
+		t.Fatalf("over 5 minutes of looks b read U1 %d times (%q); want twice: its first look, then nothing changed", bStore.n, tz)
+	}
+	learn(t, a, coach.Member{User: "U1", TZ: "Asia/Tokyo", Updated: bdate(11, 25, 10, 5)})
+	if tz := lookAndRead(coach.DirectoryLookEvery); tz != "Asia/Tokyo" || bStore.n != 3 {
+		t.Fatalf("at the look after a's change b reads %q (%d reads); want Asia/Tokyo, read again once", tz, bStore.n)
+	}
+	if tz := lookAndRead(coach.DirectoryKeepAtMost + coach.DirectoryLookEvery); tz != "Asia/Tokyo" || bStore.n != 4 {
+		t.Errorf("over %s of looks without a change b read U1 %d times in all; want one more, when it had been kept the longest it may",
+			coach.DirectoryKeepAtMost, bStore.n)
+	}
+	// Without looks, a member is kept for DirectoryCacheFor, as ever.
+	f.clock.Advance(coach.DirectoryCacheFor)
+	b.Member(ctx, "T1", "U1")
+	if bStore.n != 5 {
+		t.Errorf("a cache period without looks: %d reads; want one more", bStore.n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/coachtest"
 	"pipelinecoach/coach/phrase"
 )
 
@@ -148,5 +149,59 @@ func TestBriefCarriesTheTeamsNumbers(t *testing.T) {
 	euro := phrase.Convention{Style: phrase.DecimalComma, Currency: "EUR"}
 	if len(f.notify.Briefs) != 1 || f.notify.Briefs[0].Numbers != euro {
 		t.Fatalf("the brief sent: %+v, want numbers %+v", f.notify.Briefs, euro)
+	}
+}
+
+// teamReads counts a replica's reads of a person's team.
+type teamReads struct {
+	*coachtest.MemStore
+	n int
+}
+
+func (s *teamReads) TeamOf(ctx context.Context, workspace, user string) (coach.Team, error) {
+	s.n++
+	return s.MemStore.TeamOf(ctx, workspace, user)
+}
+
+// A replica that looks for team changes every DirectoryLookEvery keeps the
+// teams it read while none changes, so an amount a rep types is read in
+// their team's style without a store read; a change made on another
+// replica reaches it at its next look.
+func TestTeamsKeptUntilAChange(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+	manager := coach.Actor{Workspace: "T1", User: "UM"}
+	if _, err := f.svc.MakeManager(ctx, admin, "UM", "Europe/Berlin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddReps(ctx, manager, []string{"U1"}); err != nil {
+		t.Fatal(err)
+	}
+	reads := &teamReads{MemStore: f.store}
+	b := coach.NewService(reads, f.notify, f.clock, coach.DefaultTiming)
+	lookAndRead := func(d time.Duration) phrase.Convention {
+		t.Helper()
+		var c phrase.Convention
+		for end := f.clock.Now().Add(d); f.clock.Now().Before(end); {
+			f.clock.Advance(coach.DirectoryLookEvery)
+			if err := b.KeepFresh(ctx); err != nil {
+				t.Fatalf("KeepFresh: %v", err)
+			}
+			c = b.ConventionFor(ctx, "T1", "U1")
+		}
+		return c
+	}
+	b.ConventionFor(ctx, "T1", "U1")
+	// The first look cannot tell whether what b read came before the
+	// change it sees: b reads again once.
+	if c := lookAndRead(5 * time.Minute); c.Style != phrase.DecimalPoint || reads.n != 2 {
+		t.Fatalf("over 5 minutes of looks b read U1's team %d times (%+v); want twice", reads.n, c)
+	}
+	if _, err := f.svc.SetCurrency(ctx, manager, "EUR"); err != nil {
+		t.Fatal(err)
+	}
+	euro := phrase.Convention{Style: phrase.DecimalComma, Currency: "EUR"}
+	if c := lookAndRead(coach.DirectoryLookEvery); c != euro || reads.n != 3 {
+		t.Errorf("at the look after the change b reads %+v (%d reads); want %+v, read again once", c, reads.n, euro)
 	}
 }

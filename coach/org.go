@@ -117,7 +117,7 @@ func (s *Service) MakeManager(ctx context.Context, actor Actor, user, tz string)
 	if err != nil {
 		return Team{}, fmt.Errorf("make %s a manager: %w", user, err)
 	}
-	s.forgetTeams()
+	s.teamsChanged(ctx, t.Workspace)
 	if err := s.scheduleTeam(ctx, t); err != nil {
 		return t, err
 	}
@@ -179,7 +179,7 @@ func (s *Service) EditTeam(ctx context.Context, actor Actor, fn func(Team) (Team
 		if err != nil {
 			return cur, err
 		}
-		s.forgetTeams()
+		s.teamsChanged(ctx, next.Workspace)
 		if next.TZ != cur.TZ {
 			if err := s.scheduleTeam(ctx, next); err != nil {
 				return next, err

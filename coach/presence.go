@@ -2,6 +2,7 @@ package coach
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -41,17 +42,18 @@ func (s *Service) holdUntil(ctx context.Context, workspace, user string, now tim
 	return at, at.After(now)
 }
 
-// teamCacheFor is how long teamOf remembers a person's team: holidays
-// change rarely, and the scheduler asks for every message it sends.
-const teamCacheFor = time.Minute
+// teamCacheFor is how long teamOf remembers a person's team without a
+// look at the teams' mark (KeepFresh): holidays and number styles change
+// rarely, and answers and the scheduler ask for them all the time.
+// teamKeepAtMost bounds how long looks keep it, should a change's mark be
+// lost.
+const (
+	teamCacheFor   = time.Minute
+	teamKeepAtMost = 10 * time.Minute
+)
 
-type teamCacheEntry struct {
-	team  Team
-	found bool
-	until time.Time
-}
-
-// teamOf finds the team a person belongs to, cached for a minute.
+// teamOf finds the team a person belongs to, cached (teamCacheFor, kept by
+// KeepFresh while no team changes).
 func (s *Service) teamOf(ctx context.Context, workspace, user string) (Team, bool) {
 	key := workspace + "/" + user
 	now := s.clock.Now()
@@ -59,29 +61,69 @@ func (s *Service) teamOf(ctx context.Context, workspace, user string) (Team, boo
 	e, ok := s.teamCache[key]
 	s.teamCacheMu.Unlock()
 	if ok && now.Before(e.until) {
-		return e.team, e.found
+		return e.v, e.found
 	}
-	t, found := s.lookupTeamOf(ctx, workspace, user)
+	t, found, err := s.lookupTeamOf(ctx, workspace, user)
+	if err != nil {
+		return Team{}, false // not kept: the next ask reads again
+	}
 	s.teamCacheMu.Lock()
 	if s.teamCache == nil || len(s.teamCache) > 10000 {
-		s.teamCache = map[string]teamCacheEntry{}
+		s.teamCache = map[string]cached[Team]{}
 	}
-	s.teamCache[key] = teamCacheEntry{team: t, found: found, until: now.Add(teamCacheFor)}
+	s.teamCache[key] = cached[Team]{v: t, found: found, read: now, until: now.Add(teamCacheFor)}
 	s.teamCacheMu.Unlock()
 	return t, found
 }
 
-// forgetTeams empties the team cache after a team changed on this replica
-// (other replicas catch up within teamCacheFor).
-func (s *Service) forgetTeams() {
+// teamsChanged empties the team cache after a team changed on this replica
+// and marks the change for the others, which see it at their next look
+// (KeepFresh). A mark that cannot be recorded leaves them on what they
+// read for at most teamKeepAtMost.
+func (s *Service) teamsChanged(ctx context.Context, workspace string) {
 	s.teamCacheMu.Lock()
 	s.teamCache = nil
 	s.teamCacheMu.Unlock()
+	_ = s.teamMarks.mark(ctx, workspace, s.clock.Now())
+}
+
+// KeepFresh looks, for each workspace whose teams this replica keeps,
+// whether another replica changed a team since its last look, and keeps
+// or drops what it read (as Directory.KeepFresh does for members). Call it
+// every DirectoryLookEvery; without it, teams are read again after a
+// minute.
+func (s *Service) KeepFresh(ctx context.Context) error {
+	s.teamCacheMu.Lock()
+	workspaces := cachedWorkspaces(s.teamCache)
+	s.teamCacheMu.Unlock()
+	for _, workspace := range workspaces {
+		at := s.clock.Now()
+		changed, err := s.teamMarks.changed(ctx, workspace)
+		if err != nil {
+			return err
+		}
+		s.teamCacheMu.Lock()
+		if changed {
+			s.teamsChangedAt[workspace] = at
+		}
+		if s.teamCache != nil {
+			keepOrDrop(s.teamCache, workspace, at, s.teamsChangedAt[workspace], changed, teamCacheFor, teamKeepAtMost)
+		}
+		s.teamCacheMu.Unlock()
+	}
+	return nil
 }
 
 // lookupTeamOf finds the team a person belongs to: the one they manage, or
-// their manager's.
-func (s *Service) lookupTeamOf(ctx context.Context, workspace, user string) (Team, bool) {
-	t, err := s.store.TeamOf(ctx, workspace, user)
-	return t, err == nil
+// their manager's; found is false when they are on none, err set when the
+// store could not say.
+func (s *Service) lookupTeamOf(ctx context.Context, workspace, user string) (t Team, found bool, err error) {
+	t, err = s.store.TeamOf(ctx, workspace, user)
+	switch {
+	case err == nil:
+		return t, true, nil
+	case errors.Is(err, ErrNotFound):
+		return Team{}, false, nil
+	}
+	return Team{}, false, err
 }

@@ -78,16 +78,19 @@ type Service struct {
 	newID    func() string
 	opened   opened
 
-	teamCacheMu sync.Mutex
-	teamCache   map[string]teamCacheEntry
-	cycleCache  map[string]cycleCacheEntry
+	teamCacheMu    sync.Mutex
+	teamCache      map[string]cached[Team] // workspace/user → the team they manage or are on
+	teamsChangedAt map[string]time.Time    // workspace → the look that last saw a team change
+	teamMarks      *changeMark
+	cycleCache     map[string]cycleCacheEntry
 }
 
 // NewService returns a service over its dependencies.
 func NewService(store Store, notify Notifier, clock Clock, timing Timing) *Service {
 	s := &Service{clock: clock, store: store, timing: timing,
 		Lease: time.Minute, Batch: 100, Thresholds: DefaultThresholds,
-		TeamDefaults: TeamDefaults{TZ: "UTC", Framework: "bant"}, DigestTime: DefaultDigestTime, newID: randomID}
+		TeamDefaults: TeamDefaults{TZ: "UTC", Framework: "bant"}, DigestTime: DefaultDigestTime, newID: randomID,
+		teamsChangedAt: map[string]time.Time{}, teamMarks: newChangeMark(store, "teams")}
 	s.notify = numbered{Notifier: notify, s: s}
 	return s
 }
