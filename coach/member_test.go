@@ -169,6 +169,20 @@ func (s *memberReads) Member(ctx context.Context, workspace, user string) (coach
 	return s.MemStore.Member(ctx, workspace, user)
 }
 
+// lookFor advances clock a DirectoryLookEvery at a time for d, looking for
+// changes (keepFresh) and then reading (read) at each step, as a replica's
+// loop does.
+func lookFor(t *testing.T, clock *coachtest.Clock, d time.Duration, keepFresh func(context.Context) error, read func()) {
+	t.Helper()
+	for end := clock.Now().Add(d); clock.Now().Before(end); {
+		clock.Advance(coach.DirectoryLookEvery)
+		if err := keepFresh(context.Background()); err != nil {
+			t.Fatalf("KeepFresh: %v", err)
+		}
+		read()
+	}
+}
+
 // A replica that looks for changes every DirectoryLookEvery keeps the
 // members it read while no replica changes the directory, so an answer to
 // a known member reads nothing; a change another replica heard of reaches
@@ -183,17 +197,13 @@ func TestDirectoryKeepsWhatItReadUntilAChange(t *testing.T) {
 	lookAndRead := func(d time.Duration) string {
 		t.Helper()
 		var tz string
-		for end := f.clock.Now().Add(d); f.clock.Now().Before(end); {
-			f.clock.Advance(coach.DirectoryLookEvery)
-			if err := b.KeepFresh(ctx); err != nil {
-				t.Fatalf("KeepFresh: %v", err)
-			}
+		lookFor(t, f.clock, d, b.KeepFresh, func() {
 			m, found := b.Member(ctx, "T1", "U1")
 			if !found {
 				t.Fatal("U1 not found")
 			}
 			tz = m.TZ
-		}
+		})
 		return tz
 	}
 

@@ -182,13 +182,7 @@ func TestTeamsKeptUntilAChange(t *testing.T) {
 	lookAndRead := func(d time.Duration) phrase.Convention {
 		t.Helper()
 		var c phrase.Convention
-		for end := f.clock.Now().Add(d); f.clock.Now().Before(end); {
-			f.clock.Advance(coach.DirectoryLookEvery)
-			if err := b.KeepFresh(ctx); err != nil {
-				t.Fatalf("KeepFresh: %v", err)
-			}
-			c = b.ConventionFor(ctx, "T1", "U1")
-		}
+		lookFor(t, f.clock, d, b.KeepFresh, func() { c = b.ConventionFor(ctx, "T1", "U1") })
 		return c
 	}
 	b.ConventionFor(ctx, "T1", "U1")

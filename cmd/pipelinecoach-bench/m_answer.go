@@ -435,15 +435,19 @@ func (t *answerTimer) sent(user, kind string, at time.Time, err error) {
 
 // await waits until n answers came, or for at most max.
 func (t *answerTimer) await(ctx context.Context, n int, max time.Duration) {
+	t.waitUntil(ctx, max, func() bool {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		return t.n >= n
+	})
+}
+
+// waitUntil waits, checking done at each answer, until done is true, ctx
+// ends or max has passed.
+func (t *answerTimer) waitUntil(ctx context.Context, max time.Duration, done func() bool) {
 	deadline := time.NewTimer(max)
 	defer deadline.Stop()
-	for {
-		t.mu.Lock()
-		got := t.n
-		t.mu.Unlock()
-		if got >= n {
-			return
-		}
+	for !done() {
 		select {
 		case <-ctx.Done():
 			return
@@ -537,17 +541,7 @@ func (t *answerTimer) unanswered() int {
 // awaitAnswered waits until every envelope sent so far is answered, or for
 // at most max.
 func (t *answerTimer) awaitAnswered(ctx context.Context, max time.Duration) {
-	deadline := time.NewTimer(max)
-	defer deadline.Stop()
-	for t.unanswered() > 0 {
-		select {
-		case <-ctx.Done():
-			return
-		case <-deadline.C:
-			return
-		case <-t.wake:
-		}
-	}
+	t.waitUntil(ctx, max, func() bool { return t.unanswered() == 0 })
 }
 
 // pairAnswers pairs one person's envelopes with the first answer to them
