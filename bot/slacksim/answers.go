@@ -10,13 +10,18 @@ import (
 // of theirs, a message in their DM, their App Home published.
 type Answer struct {
 	User   string
-	Method string    // "response_url", "chat.postMessage" or "views.publish"
-	At     time.Time // on the real clock, when the simulator took it
+	Method string // "response_url", "chat.postMessage" or "views.publish"
+	// At is when the bot had posted it: when the whole request had
+	// arrived, on the real clock, like an ack's Received. What the
+	// simulator does with it next (reading every block, checking it
+	// against Slack's rules, storing it) is Slack's part, not the bot's,
+	// and costs a rich message far more here than a one-word reply.
+	At time.Time
 }
 
-// OnAnswer sets a function called with every answer as the simulator
-// takes it (nil for none), for benchmarks that time answers rather than
-// acks. It is called outside the simulator's lock and must be quick.
+// OnAnswer sets a function called with every answer the simulator took
+// (nil for none), once it has, for benchmarks that time answers rather
+// than acks. It is called outside the simulator's lock and must be quick.
 func (s *Server) OnAnswer(fn func(Answer)) {
 	if fn == nil {
 		s.onAnswer.Store(nil)
@@ -49,6 +54,6 @@ func (s *Server) answered(call *Call) {
 		user = body.UserID
 	}
 	if user != "" {
-		(*fn)(Answer{User: user, Method: call.Method, At: time.Now()})
+		(*fn)(Answer{User: user, Method: call.Method, At: call.in})
 	}
 }

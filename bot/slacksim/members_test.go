@@ -89,8 +89,43 @@ func TestMemberEvents(t *testing.T) {
 	}
 }
 
-// OnAnswer hears a DM, a response_url post and a Home published, each
-// with the person it answers.
+// An answer is timed when the bot posted it, not when the simulator is
+// done with it: a slow Slack (a fault's delay, taken after the request is
+// in) is not the bot's time.
+func TestAnswerTimedWhenPosted(t *testing.T) {
+	sim := New()
+	defer sim.Close()
+	sim.AddUser(User{ID: "U1"})
+	sim.AddChannel("C1", "general", true)
+	answers := make(chan Answer, 2)
+	sim.OnAnswer(func(a Answer) { answers <- a })
+	const delay = 300 * time.Millisecond
+	api := slack.New(sim.BotToken(), slack.OptionAPIURL(sim.APIURL()))
+
+	sim.FailNext("chat.postMessage", Fault{Delay: delay})
+	if _, _, err := api.PostMessage("U1", slack.MsgOptionText("hi", false)); err != nil {
+		t.Fatal(err)
+	}
+	back := time.Now()
+	if a := <-answers; a.Method != "chat.postMessage" || back.Sub(a.At) < delay {
+		t.Errorf("DM answered at %s, %s before the bot had its reply; want it timed before the %s Slack took", a.At, back.Sub(a.At), delay)
+	}
+
+	sim.mu.Lock()
+	url := sim.newResponseURL(responseTarget{channel: "C1", user: "U1"})
+	sim.mu.Unlock()
+	sim.FailNext("response_url", Fault{Delay: delay})
+	if _, _, _, err := api.SendMessage("", slack.MsgOptionResponseURL(url, slack.ResponseTypeEphemeral), slack.MsgOptionText("noted", false)); err != nil {
+		t.Fatal(err)
+	}
+	back = time.Now()
+	if a := <-answers; a.Method != "response_url" || a.User != "U1" || back.Sub(a.At) < delay {
+		t.Errorf("response_url answer %+v, %s before the bot had its reply; want U1's, timed before the %s Slack took", a, back.Sub(a.At), delay)
+	}
+}
+
+// OnAnswer hears a DM and a Home published, each with the person it
+// answers, and nothing posted to a channel.
 func TestOnAnswer(t *testing.T) {
 	sim := New()
 	defer sim.Close()

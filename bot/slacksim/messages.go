@@ -3,8 +3,10 @@ package slacksim
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -241,8 +243,13 @@ func blockParam(req *apiRequest) any {
 // channel, user and message.
 func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	call := Call{Method: "response_url", At: s.cfg.now()}
+	raw, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+	call.in = time.Now()
 	var body map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+	if err == nil {
+		err = json.Unmarshal(raw, &body)
+	}
+	if err != nil {
 		s.reply(w, &call, fail("invalid_payload"))
 		return
 	}

@@ -45,6 +45,9 @@ type Call struct {
 	Error  string          // the slack error string returned, "" when ok
 
 	to string // the person a response_url post answers
+	// in is when the whole request had arrived, on the real clock: when
+	// the bot had posted it, before the simulator read and stored it.
+	in time.Time
 }
 
 // Fault makes the next call to a method fail; see Server.FailNext.
