@@ -33,6 +33,13 @@ func statusAway(emoji, text string) bool {
 	return false
 }
 
+// memberStatus reads a member from the workspace directory's store afresh:
+// a status changes without replicas being told to drop what they keep
+// (*coach.Directory is one).
+type memberStatus interface {
+	Fresh(ctx context.Context, workspace, user string) (m coach.Member, found bool)
+}
+
 // presenceSource is what presence asks Slack.
 type presenceSource interface {
 	UserInfo(ctx context.Context, userID string) (*slack.User, error)
@@ -50,7 +57,7 @@ type Presence struct {
 	// Members, when set, gives the status of members the workspace
 	// directory knows (user_change keeps it current), so users.info is
 	// asked only about the others.
-	Members coach.MemberSource
+	Members memberStatus
 
 	mu    sync.Mutex
 	cache map[string]presenceEntry
@@ -130,7 +137,7 @@ func (p *Presence) lookup(ctx context.Context, workspace, user string, now time.
 // them, else from users.info.
 func (p *Presence) status(ctx context.Context, workspace, user string) (emoji, text string, expires time.Time, err error) {
 	if p.Members != nil {
-		if m, found := p.Members.Member(ctx, workspace, user); found {
+		if m, found := p.Members.Fresh(ctx, workspace, user); found {
 			return m.StatusEmoji, m.StatusText, m.StatusUntil, nil
 		}
 	}

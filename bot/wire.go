@@ -95,9 +95,10 @@ func Assemble(s Setup) *Runtime {
 		}
 	}}
 	b := New(s.Config, svc, s.Store, out, sm, s.Log.With().Str("component", "bot").Logger())
-	svc.Members = b.useDirectory(coach.NewDirectory(s.Store, s.Clock), out)
+	dir := b.useDirectory(coach.NewDirectory(s.Store, s.Clock), out)
+	svc.Members = dir
 	if p, ok := svc.Presence.(*Presence); ok {
-		p.Members = svc.Members
+		p.Members = dir
 	}
 	if s.CRM != nil {
 		svc.CRM, svc.Emails, svc.CRMNotify, svc.CRMPull = s.CRM, b.users, notify, s.CRMPull

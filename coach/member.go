@@ -2,6 +2,7 @@ package coach
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -169,6 +170,7 @@ func (d *Directory) Learn(ctx context.Context, workspace string, ms []Member) er
 			return err
 		}
 	}
+	marks := d.changesKept(ctx, workspace, ms)
 	if err := d.store.SaveMembers(ctx, workspace, ms); err != nil {
 		return fmt.Errorf("save %d members of %s: %w", len(ms), workspace, err)
 	}
@@ -182,7 +184,47 @@ func (d *Directory) Learn(ctx context.Context, workspace string, ms []Member) er
 		}
 	}
 	d.mu.Unlock()
+	if !marks {
+		return nil
+	}
 	return d.marks.mark(ctx, workspace, now)
+}
+
+// changesKept reports whether saving ms changes what replicas keep of the
+// workspace, so that all must drop it (the mark). A page of a load may
+// change anyone. One member's change does only when it changes what
+// answers read of them: not a status alone, which calendars change all day
+// ("In a meeting") and which, marked, would have every replica read every
+// person again at each look; presence reads statuses afresh (Fresh). A
+// member the store did not hold is kept by no replica. When the store
+// cannot say, it marks.
+func (d *Directory) changesKept(ctx context.Context, workspace string, ms []Member) bool {
+	if len(ms) != 1 {
+		return true
+	}
+	was, err := d.store.Member(ctx, workspace, ms[0].User)
+	if errors.Is(err, ErrNotFound) {
+		return false
+	}
+	return err != nil || was.withoutStatus() != ms[0].withoutStatus()
+}
+
+// withoutStatus is the member as answers read it: no status, and no time
+// of the last change.
+func (m Member) withoutStatus() Member {
+	m.StatusEmoji, m.StatusText, m.StatusUntil, m.Updated = "", "", time.Time{}, time.Time{}
+	return m
+}
+
+// Fresh returns what the store holds of a member now, not what this
+// replica kept: for a status, which changes without a mark (changesKept).
+func (d *Directory) Fresh(ctx context.Context, workspace, user string) (m Member, found bool) {
+	m, err := d.store.Member(ctx, workspace, user)
+	if err != nil {
+		return Member{}, false
+	}
+	d.remember(workspace+"/"+user, m, true, d.clock.Now())
+	return m, true
 }
 
 // KeepFresh looks, for each workspace this replica keeps members of,

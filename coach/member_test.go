@@ -227,3 +227,47 @@ func TestDirectoryKeepsWhatItReadUntilAChange(t *testing.T) {
 		t.Errorf("a cache period without looks: %d reads; want one more", bStore.n)
 	}
 }
+
+// A status changes all day (calendars set "In a meeting"): a change to it
+// alone, or a member no replica knew, leaves what other replicas kept of
+// the workspace, so their answers read no one again; presence still reads
+// the new status (Fresh). A change answers read (a zone) reaches them at
+// their next look.
+func TestStatusChangeLeavesWhatReplicasKept(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, bdate(11, 25, 10, 0))
+	aStore, bStore := &memberReads{MemStore: f.store}, &memberReads{MemStore: f.store}
+	a, b := coach.NewDirectory(aStore, f.clock), coach.NewDirectory(bStore, f.clock)
+	learn(t, a, coach.Member{User: "U1", TZ: "Europe/Berlin", Updated: bdate(11, 1, 0, 0)})
+	read := func() coach.Member {
+		t.Helper()
+		m, found := b.Member(ctx, "T1", "U1")
+		if !found {
+			t.Fatal("U1 not found")
+		}
+		return m
+	}
+	lookFor(t, f.clock, time.Minute, b.KeepFresh, func() { read() })
+	before := bStore.n
+
+	learn(t, a, coach.Member{User: "U1", TZ: "Europe/Berlin", StatusEmoji: ":palm_tree:", StatusText: "On vacation",
+		Updated: bdate(11, 25, 10, 1)})
+	learn(t, a, coach.Member{User: "U2", TZ: "Asia/Tokyo", Updated: bdate(11, 25, 10, 1)})
+	lookFor(t, f.clock, time.Minute, b.KeepFresh, func() { read() })
+	if bStore.n != before {
+		t.Errorf("after a status change and a new member, b read U1 %d more times; want none", bStore.n-before)
+	}
+	if m, found := b.Fresh(ctx, "T1", "U1"); !found || m.StatusText != "On vacation" {
+		t.Errorf("b.Fresh(U1) = %+v, %v; want the new status", m, found)
+	}
+
+	learn(t, a, coach.Member{User: "U1", TZ: "America/Chicago", StatusEmoji: ":palm_tree:", StatusText: "On vacation",
+		Updated: bdate(11, 25, 10, 2)})
+	f.clock.Advance(coach.DirectoryLookEvery)
+	if err := b.KeepFresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if m := read(); m.TZ != "America/Chicago" {
+		t.Errorf("at the look after a's change of zone b reads %q; want America/Chicago", m.TZ)
+	}
+}
