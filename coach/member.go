@@ -191,16 +191,19 @@ func (d *Directory) Learn(ctx context.Context, workspace string, ms []Member) er
 }
 
 // changesKept reports whether saving ms changes what replicas keep of the
-// workspace, so that all must drop it (the mark). A page of a load may
-// change anyone. One member's change does only when it changes what
-// answers read of them: not a status alone, which calendars change all day
-// ("In a meeting") and which, marked, would have every replica read every
-// person again at each look; presence reads statuses afresh (Fresh). A
-// member the store did not hold is kept by no replica. When the store
-// cannot say, it marks.
+// workspace, so that all must drop it (the mark). A page of a reload may
+// change anyone; a page of the first load may not, since until then
+// replicas kept only members they had just learned from Slack one at a
+// time (a lookup, an event), which the page says again. One member's
+// change does only when it changes what answers read of them: not a status
+// alone, which calendars change all day ("In a meeting") and which, marked,
+// would have every replica read every person again at each look; presence
+// reads statuses afresh (Fresh). A member the store did not hold is kept by
+// no replica. When the store cannot say, it marks.
 func (d *Directory) changesKept(ctx context.Context, workspace string, ms []Member) bool {
 	if len(ms) != 1 {
-		return true
+		_, found, err := d.store.Lookup(ctx, directoryLoadedKey(workspace))
+		return err != nil || found
 	}
 	was, err := d.store.Member(ctx, workspace, ms[0].User)
 	if errors.Is(err, ErrNotFound) {

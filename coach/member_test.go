@@ -271,3 +271,36 @@ func TestStatusChangeLeavesWhatReplicasKept(t *testing.T) {
 		t.Errorf("at the look after a's change of zone b reads %q; want America/Chicago", m.TZ)
 	}
 }
+
+// The first load's pages leave what replicas kept (members they had just
+// learned from Slack, which the pages say again); a reload's pages may
+// change anyone and are marked.
+func TestOnlyAReloadDropsWhatReplicasKept(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, bdate(11, 25, 10, 0))
+	aStore, bStore := &memberReads{MemStore: f.store}, &memberReads{MemStore: f.store}
+	a, b := coach.NewDirectory(aStore, f.clock), coach.NewDirectory(bStore, f.clock)
+	learn(t, a, coach.Member{User: "U1", TZ: "Europe/Berlin", Updated: bdate(11, 1, 0, 0)})
+	read := func() {
+		if _, found := b.Member(ctx, "T1", "U1"); !found {
+			t.Fatal("U1 not found")
+		}
+	}
+	lookFor(t, f.clock, time.Minute, b.KeepFresh, read)
+	page := []coach.Member{{User: "U1", TZ: "Europe/Berlin", Updated: bdate(11, 1, 0, 0)}, {User: "U2", TZ: "Asia/Tokyo"}}
+
+	before := bStore.n
+	learn(t, a, page...)
+	if err := a.LoadDone(ctx, "T1", true); err != nil {
+		t.Fatal(err)
+	}
+	lookFor(t, f.clock, time.Minute, b.KeepFresh, read)
+	if bStore.n != before {
+		t.Errorf("after the first load b read U1 %d more times; want none", bStore.n-before)
+	}
+	learn(t, a, page...)
+	lookFor(t, f.clock, coach.DirectoryLookEvery, b.KeepFresh, read)
+	if bStore.n != before+1 {
+		t.Errorf("after a reload's page b read U1 %d more times; want once", bStore.n-before)
+	}
+}
