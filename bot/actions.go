@@ -84,6 +84,41 @@ func (b *Bot) respond(ctx context.Context, c click, m render.Message) {
 	b.reply(ctx, c.cb.ResponseURL, c.actor.User, m)
 }
 
+// onQuestion is p with the question the button was pressed on as its
+// prompt, when the store holds none yet: coach records a question just
+// after Slack has taken it (coach.Prospect.Asked), and a rep may press a
+// button in between. The question must still show what was decided rather
+// than keep its buttons. Only a message that carries this very button for
+// p counts: a click whose value names a prospect its message never showed
+// changes no message.
+func (c click) onQuestion(p coach.Prospect) coach.Prospect {
+	box := c.cb.Container
+	if !p.Prompt.IsZero() || box.Type != "message" || box.IsEphemeral || box.MessageTs == "" || box.ChannelID == "" {
+		return p
+	}
+	if !showsButton(c.cb.Message.Blocks, p.ID) {
+		return p
+	}
+	p.Prompt = coach.MessageRef{Channel: box.ChannelID, TS: box.MessageTs}
+	return p
+}
+
+// showsButton reports whether blocks hold a button whose value is value.
+func showsButton(blocks slack.Blocks, value string) bool {
+	for _, bl := range blocks.BlockSet {
+		actions, ok := bl.(*slack.ActionBlock)
+		if !ok || actions.Elements == nil {
+			continue
+		}
+		for _, el := range actions.Elements.ElementSet {
+			if btn, ok := el.(*slack.ButtonBlockElement); ok && btn.Value == value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // answerNudge records a manager's answer to a coaching brief and shows it
 // in place of the brief's buttons.
 func (b *Bot) answerNudge(ctx context.Context, c click, snooze bool) {
@@ -217,7 +252,7 @@ func (b *Bot) clickNotYet(ctx context.Context, c click) {
 		b.refuseClick(ctx, c, "not yet", err)
 		return
 	}
-	b.changed(ctx, p)
+	b.changed(ctx, c.onQuestion(p))
 }
 
 func (b *Bot) clickWon(ctx context.Context, c click) {

@@ -68,6 +68,7 @@ func (b *Bot) clickThatsIt(ctx context.Context, c click) {
 		b.refuseClick(ctx, c, "confirm the calendar's meeting", err)
 		return
 	}
+	p = c.onQuestion(p)
 	b.changed(ctx, p)
 	if !changed {
 		b.respond(ctx, c, render.Notice(fmt.Sprintf("*%s* was already an opportunity; nothing changed.", render.Escape(p.Account))))
@@ -88,6 +89,7 @@ func (b *Bot) clickNotSales(ctx context.Context, c click) {
 		// Withdrawn all the same; only ignoring the company next time failed.
 		c.log.Warn().Err(err).Msg("ignore the company for the rep")
 	}
+	p = c.onQuestion(p)
 	b.changed(ctx, p)
 	if p.Prompt.IsZero() {
 		b.respond(ctx, c, b.decided(ctx, p))
