@@ -42,13 +42,7 @@ func TestSetCurrencyAndNumbers(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	f.svc.TeamDefaults = coach.TeamDefaults{Currency: "USD"}
-	manager := coach.Actor{Workspace: "T1", User: "UM"}
-	if _, err := f.svc.MakeManager(ctx, admin, "UM", "Europe/Berlin"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.AddReps(ctx, manager, []string{"U1"}); err != nil {
-		t.Fatal(err)
-	}
+	manager := managerOfU1(t, f)
 	if got := f.svc.ConventionFor(ctx, "T1", "U1"); got != (phrase.Convention{Style: phrase.DecimalPoint, Currency: "USD"}) {
 		t.Fatalf("before: %+v", got)
 	}
@@ -98,13 +92,7 @@ func TestSetCurrencyAndNumbers(t *testing.T) {
 func TestViewsCarryTheTeamsNumbers(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
-	manager := coach.Actor{Workspace: "T1", User: "UM"}
-	if _, err := f.svc.MakeManager(ctx, admin, "UM", "Europe/Berlin"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.AddReps(ctx, manager, []string{"U1"}); err != nil {
-		t.Fatal(err)
-	}
+	manager := managerOfU1(t, f)
 	if _, err := f.svc.SetCurrency(ctx, manager, "EUR"); err != nil {
 		t.Fatal(err)
 	}
@@ -133,13 +121,7 @@ func TestViewsCarryTheTeamsNumbers(t *testing.T) {
 func TestBriefCarriesTheTeamsNumbers(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
-	manager := coach.Actor{Workspace: "T1", User: "UM"}
-	if _, err := f.svc.MakeManager(ctx, admin, "UM", "Europe/Berlin"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.AddReps(ctx, manager, []string{"U1"}); err != nil {
-		t.Fatal(err)
-	}
+	manager := managerOfU1(t, f)
 	if _, err := f.svc.SetCurrency(ctx, manager, "EUR"); err != nil {
 		t.Fatal(err)
 	}
@@ -170,13 +152,7 @@ func (s *teamReads) TeamOf(ctx context.Context, workspace, user string) (coach.T
 func TestTeamsKeptUntilAChange(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
-	manager := coach.Actor{Workspace: "T1", User: "UM"}
-	if _, err := f.svc.MakeManager(ctx, admin, "UM", "Europe/Berlin"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.AddReps(ctx, manager, []string{"U1"}); err != nil {
-		t.Fatal(err)
-	}
+	manager := managerOfU1(t, f)
 	reads := &teamReads{MemStore: f.store}
 	b := coach.NewService(reads, f.notify, f.clock, coach.DefaultTiming)
 	lookAndRead := func(d time.Duration) phrase.Convention {
@@ -198,4 +174,18 @@ func TestTeamsKeptUntilAChange(t *testing.T) {
 	if c := lookAndRead(coach.DirectoryLookEvery); c != euro || reads.n != 3 {
 		t.Errorf("at the look after the change b reads %+v (%d reads); want %+v, read again once", c, reads.n, euro)
 	}
+}
+
+// managerOfU1 makes UM the manager of a team with rep U1 in workspace T1.
+func managerOfU1(t *testing.T, f *fixture) coach.Actor {
+	t.Helper()
+	ctx := context.Background()
+	manager := coach.Actor{Workspace: "T1", User: "UM"}
+	if _, err := f.svc.MakeManager(ctx, admin, "UM", "Europe/Berlin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddReps(ctx, manager, []string{"U1"}); err != nil {
+		t.Fatal(err)
+	}
+	return manager
 }
