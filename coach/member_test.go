@@ -183,6 +183,34 @@ func lookFor(t *testing.T, clock *coachtest.Clock, d time.Duration, keepFresh fu
 	}
 }
 
+// replicas are two directories over one store, a and b, that know U1
+// (learned through a); bReads counts b's store reads of a member.
+type replicas struct {
+	f      *fixture
+	a, b   *coach.Directory
+	bReads *memberReads
+}
+
+func newReplicas(t *testing.T) *replicas {
+	t.Helper()
+	f := newFixture(t, bdate(11, 25, 10, 0))
+	r := &replicas{f: f, bReads: &memberReads{MemStore: f.store}}
+	r.a = coach.NewDirectory(&memberReads{MemStore: f.store}, f.clock)
+	r.b = coach.NewDirectory(r.bReads, f.clock)
+	learn(t, r.a, coach.Member{User: "U1", TZ: "Europe/Berlin", Updated: bdate(11, 1, 0, 0)})
+	return r
+}
+
+// readU1 is U1 as b reads it.
+func (r *replicas) readU1(t *testing.T) coach.Member {
+	t.Helper()
+	m, found := r.b.Member(context.Background(), "T1", "U1")
+	if !found {
+		t.Fatal("U1 not found")
+	}
+	return m
+}
+
 // A replica that looks for changes every DirectoryLookEvery keeps the
 // members it read while no replica changes the directory, so an answer to
 // a known member reads nothing; a change another replica heard of reaches
@@ -190,20 +218,12 @@ func lookFor(t *testing.T, clock *coachtest.Clock, d time.Duration, keepFresh fu
 // DirectoryKeepAtMost after it was read, should a change's mark be lost.
 func TestDirectoryKeepsWhatItReadUntilAChange(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, bdate(11, 25, 10, 0))
-	aStore, bStore := &memberReads{MemStore: f.store}, &memberReads{MemStore: f.store}
-	a, b := coach.NewDirectory(aStore, f.clock), coach.NewDirectory(bStore, f.clock)
-	learn(t, a, coach.Member{User: "U1", TZ: "Europe/Berlin", Updated: bdate(11, 1, 0, 0)})
+	r := newReplicas(t)
+	f, a, b, bStore := r.f, r.a, r.b, r.bReads
 	lookAndRead := func(d time.Duration) string {
 		t.Helper()
 		var tz string
-		lookFor(t, f.clock, d, b.KeepFresh, func() {
-			m, found := b.Member(ctx, "T1", "U1")
-			if !found {
-				t.Fatal("U1 not found")
-			}
-			tz = m.TZ
-		})
+		lookFor(t, f.clock, d, b.KeepFresh, func() { tz = r.readU1(t).TZ })
 		return tz
 	}
 
@@ -235,25 +255,16 @@ func TestDirectoryKeepsWhatItReadUntilAChange(t *testing.T) {
 // their next look.
 func TestStatusChangeLeavesWhatReplicasKept(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, bdate(11, 25, 10, 0))
-	aStore, bStore := &memberReads{MemStore: f.store}, &memberReads{MemStore: f.store}
-	a, b := coach.NewDirectory(aStore, f.clock), coach.NewDirectory(bStore, f.clock)
-	learn(t, a, coach.Member{User: "U1", TZ: "Europe/Berlin", Updated: bdate(11, 1, 0, 0)})
-	read := func() coach.Member {
-		t.Helper()
-		m, found := b.Member(ctx, "T1", "U1")
-		if !found {
-			t.Fatal("U1 not found")
-		}
-		return m
-	}
-	lookFor(t, f.clock, time.Minute, b.KeepFresh, func() { read() })
+	r := newReplicas(t)
+	f, a, b, bStore := r.f, r.a, r.b, r.bReads
+	read := func() { r.readU1(t) }
+	lookFor(t, f.clock, time.Minute, b.KeepFresh, read)
 	before := bStore.n
 
 	learn(t, a, coach.Member{User: "U1", TZ: "Europe/Berlin", StatusEmoji: ":palm_tree:", StatusText: "On vacation",
 		Updated: bdate(11, 25, 10, 1)})
 	learn(t, a, coach.Member{User: "U2", TZ: "Asia/Tokyo", Updated: bdate(11, 25, 10, 1)})
-	lookFor(t, f.clock, time.Minute, b.KeepFresh, func() { read() })
+	lookFor(t, f.clock, time.Minute, b.KeepFresh, read)
 	if bStore.n != before {
 		t.Errorf("after a status change and a new member, b read U1 %d more times; want none", bStore.n-before)
 	}
@@ -267,7 +278,7 @@ func TestStatusChangeLeavesWhatReplicasKept(t *testing.T) {
 	if err := b.KeepFresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if m := read(); m.TZ != "America/Chicago" {
+	if m := r.readU1(t); m.TZ != "America/Chicago" {
 		t.Errorf("at the look after a's change of zone b reads %q; want America/Chicago", m.TZ)
 	}
 }
@@ -277,15 +288,9 @@ func TestStatusChangeLeavesWhatReplicasKept(t *testing.T) {
 // change anyone and are marked.
 func TestOnlyAReloadDropsWhatReplicasKept(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, bdate(11, 25, 10, 0))
-	aStore, bStore := &memberReads{MemStore: f.store}, &memberReads{MemStore: f.store}
-	a, b := coach.NewDirectory(aStore, f.clock), coach.NewDirectory(bStore, f.clock)
-	learn(t, a, coach.Member{User: "U1", TZ: "Europe/Berlin", Updated: bdate(11, 1, 0, 0)})
-	read := func() {
-		if _, found := b.Member(ctx, "T1", "U1"); !found {
-			t.Fatal("U1 not found")
-		}
-	}
+	r := newReplicas(t)
+	f, a, b, bStore := r.f, r.a, r.b, r.bReads
+	read := func() { r.readU1(t) }
 	lookFor(t, f.clock, time.Minute, b.KeepFresh, read)
 	page := []coach.Member{{User: "U1", TZ: "Europe/Berlin", Updated: bdate(11, 1, 0, 0)}, {User: "U2", TZ: "Asia/Tokyo"}}
 
