@@ -42,6 +42,10 @@ const (
 	// childLimited, when "1", runs the bot with the sender's shipped
 	// limits instead of none (test 9, against a simulator enforcing Slack's).
 	childLimited = "PIPELINECOACH_BENCH_LIMITED"
+	// botGOGC, when set, is ours' GOGC alone (GOGC set for the whole run
+	// changes the baselines' too): to weigh another value against the
+	// shipped one.
+	botGOGC = "PIPELINECOACH_BENCH_BOT_GOGC"
 )
 
 const (
@@ -186,7 +190,9 @@ func startChild(role string, sim *slacksim.Server, redisAddr string, env ...stri
 	if role == roleBot && os.Getenv("GOMAXPROCS") == "" {
 		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(botProcs))
 	}
-	if role == roleBot && os.Getenv("GOGC") == "" {
+	if gc := os.Getenv(botGOGC); role == roleBot && gc != "" {
+		cmd.Env = append(cmd.Env, "GOGC="+gc)
+	} else if role == roleBot && os.Getenv("GOGC") == "" {
 		cmd.Env = append(cmd.Env, "GOGC="+strconv.Itoa(botGCPercent))
 	}
 	if err := cmd.Start(); err != nil {
