@@ -189,3 +189,41 @@ func managerOfU1(t *testing.T, f *fixture) coach.Actor {
 	}
 	return manager
 }
+
+// The cycle a manager sets counts in their reps' views at once, and so
+// does setting it back to the one their won deals show.
+func TestSetCycleCountsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, ndNow)
+	manager := managerOfU1(t, f)
+	p := ndActive(ndDeal("P1", "U1", ndAgo(100), ndOpp(ndAgo(99))), ndAgo(1))
+	p.Workspace, p.Version = "T1", 1
+	if err := f.store.Save(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	aged := func() bool {
+		t.Helper()
+		v, err := f.svc.RepView(ctx, "T1", "U1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Flags["P1"].Aged
+	}
+	setCycle := func(days int) {
+		t.Helper()
+		if _, err := f.svc.EditTeam(ctx, manager, func(t coach.Team) (coach.Team, error) { t.CycleDays = days; return t, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if aged() {
+		t.Fatal("a 100-day deal is aged on the default 90-day cycle (aged past 135 days)")
+	}
+	setCycle(60)
+	if !aged() {
+		t.Error("right after the manager set a 60-day cycle, a 100-day deal is not aged (past 90 days)")
+	}
+	setCycle(0)
+	if aged() {
+		t.Error("right after the manager set the cycle back to auto, a 100-day deal is still aged")
+	}
+}

@@ -123,10 +123,14 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 const cycleCacheFor = 10 * time.Minute
 
 // teamCycle is the won sales cycle of a team ("aged" is
-// open well past it, Aged), cached per team.
+// open well past it, Aged): the one its manager set, or the one its won
+// deals show, cached per team.
 func (s *Service) teamCycle(ctx context.Context, t Team) time.Duration {
-	key := "cycle/" + t.Workspace + "/" + t.Manager
 	now := s.clock.Now()
+	if t.CycleDays > 0 {
+		return s.Thresholds.CycleOf(t, nil, now)
+	}
+	key := "cycle/" + t.Workspace + "/" + t.Manager
 	s.teamCacheMu.Lock()
 	e, ok := s.cycleCache[key]
 	s.teamCacheMu.Unlock()
@@ -141,8 +145,13 @@ func (s *Service) teamCycle(ctx context.Context, t Team) time.Duration {
 	return cycle
 }
 
-// keepCycle caches a team's won cycle, however it was read.
+// keepCycle caches the cycle a team's won deals show, however they were
+// read. A cycle the manager set is not cached: it is on the team, and a
+// cached one would outlive the manager's next change.
 func (s *Service) keepCycle(t Team, cycle time.Duration) {
+	if t.CycleDays > 0 {
+		return
+	}
 	s.teamCacheMu.Lock()
 	defer s.teamCacheMu.Unlock()
 	if s.cycleCache == nil || len(s.cycleCache) > 10000 {
