@@ -16,9 +16,12 @@ import (
 // and then (one read for a whole workspace) and, while it is the one it saw
 // last, keeps what it read since.
 //
-// The token is last-writer-wins, so a replica never takes its own mark for
-// proof that nothing else changed: after marking, its next look sees a
-// token it did not see before and drops what it kept, like anyone else.
+// A replica's own mark is not news to it: it applied its change to what it
+// keeps as it made it. So marking swaps the token in and, when the token it
+// replaced is the one this replica saw at its last look (no other replica
+// marked since), takes the new token as seen. When another replica's mark
+// came between, the token is not taken as seen, and the next look drops
+// what was kept before it, as for any change.
 type changeMark struct {
 	ledger Ledger
 	what   string // "directory": the ledger key is what/<workspace>/changed
@@ -38,11 +41,20 @@ func newChangeMark(ledger Ledger, what string) *changeMark {
 func (c *changeMark) key(workspace string) string { return c.what + "/" + workspace + "/changed" }
 
 // mark records that workspace's what changed; call it after the change is
-// saved.
+// saved, and applied to what this replica keeps.
 func (c *changeMark) mark(ctx context.Context, workspace string, now time.Time) error {
 	token := fmt.Sprintf("%d-%08x", now.UnixNano(), rand.Uint32())
-	if err := c.ledger.Record(ctx, c.key(workspace), token, changeMarkKeep); err != nil {
+	replaced, found, err := c.ledger.Swap(ctx, c.key(workspace), token, changeMarkKeep)
+	if err != nil {
 		return fmt.Errorf("mark the %s of %s changed: %w", c.what, workspace, err)
+	}
+	if !found {
+		replaced = "" // as changed reads a mark never made
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if last, looked := c.seen[workspace]; looked && last == replaced {
+		c.seen[workspace] = token
 	}
 	return nil
 }

@@ -149,9 +149,16 @@ func (d *Directory) Member(ctx context.Context, workspace, user string) (m Membe
 	return m, true
 }
 
+// remember keeps what was read of a member, unless this replica learned a
+// newer change of them meanwhile: a read that began before Learn saved
+// must not undo it here, since this replica's own change is not news to
+// its next look (changeMark).
 func (d *Directory) remember(key string, m Member, found bool, now time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if e, ok := d.cache[key]; ok && e.found && m.Updated.Before(e.v.Updated) {
+		return
+	}
 	if len(d.cache) > 100000 {
 		d.cache = map[string]cached[Member]{}
 	}

@@ -309,3 +309,111 @@ func TestOnlyAReloadDropsWhatReplicasKept(t *testing.T) {
 		t.Errorf("after a reload's page b read U1 %d more times; want once", bStore.n-before)
 	}
 }
+
+// A replica's own change of a member is not news to it: it keeps what it
+// read of everyone else and reads nothing again. When another replica
+// marked a change before it, its next look still drops what it kept, and
+// it reads that change.
+func TestOwnChangeLeavesWhatTheReplicaKept(t *testing.T) {
+	ctx := context.Background()
+	r := newReplicas(t)
+	f, a, b, bStore := r.f, r.a, r.b, r.bReads
+	learn(t, a, coach.Member{User: "U2", TZ: "Asia/Tokyo", Updated: bdate(11, 1, 0, 0)})
+	zoneOf := func(d *coach.Directory, user string) string {
+		t.Helper()
+		m, found := d.Member(ctx, "T1", user)
+		if !found {
+			t.Fatalf("%s not found", user)
+		}
+		return m.TZ
+	}
+	readBoth := func() { zoneOf(b, "U1"); zoneOf(b, "U2") }
+	lookFor(t, f.clock, time.Minute, b.KeepFresh, readBoth)
+	lookFor(t, f.clock, time.Minute, a.KeepFresh, func() { zoneOf(a, "U1") })
+
+	learn(t, b, coach.Member{User: "U1", TZ: "America/Chicago", Updated: bdate(11, 25, 10, 1)})
+	before := bStore.n // Learn read what the store held, to tell a change
+	lookFor(t, f.clock, time.Minute, b.KeepFresh, readBoth)
+	if bStore.n != before {
+		t.Errorf("after its own change of U1, b read members %d more times; want none", bStore.n-before)
+	}
+	if tz := zoneOf(b, "U1"); tz != "America/Chicago" {
+		t.Errorf("b reads U1 in %q after its own change; want America/Chicago", tz)
+	}
+	f.clock.Advance(coach.DirectoryLookEvery)
+	if err := a.KeepFresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tz := zoneOf(a, "U1"); tz != "America/Chicago" {
+		t.Errorf("at its next look a reads U1 in %q; want b's change, America/Chicago", tz)
+	}
+
+	// a marks a change of U2, then b marks one of U1 before looking: b's
+	// mark replaces a's, and b must still drop what it kept.
+	learn(t, a, coach.Member{User: "U2", TZ: "Europe/Lisbon", Updated: bdate(11, 25, 10, 2)})
+	learn(t, b, coach.Member{User: "U1", TZ: "America/Denver", Updated: bdate(11, 25, 10, 3)})
+	f.clock.Advance(coach.DirectoryLookEvery)
+	if err := b.KeepFresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tz := zoneOf(b, "U2"); tz != "Europe/Lisbon" {
+		t.Errorf("at the look after a's change and its own, b reads U2 in %q; want a's change, Europe/Lisbon", tz)
+	}
+}
+
+// slowReads lets a test act while a read is in flight, after the store
+// answered: what a replica does meanwhile comes after what the read saw.
+type slowReads struct {
+	*coachtest.MemStore
+	during func()
+}
+
+func (s *slowReads) meanwhile() {
+	if fn := s.during; fn != nil {
+		s.during = nil
+		fn()
+	}
+}
+
+func (s *slowReads) Member(ctx context.Context, workspace, user string) (coach.Member, error) {
+	m, err := s.MemStore.Member(ctx, workspace, user)
+	s.meanwhile()
+	return m, err
+}
+
+func (s *slowReads) TeamOf(ctx context.Context, workspace, user string) (coach.Team, error) {
+	t, err := s.MemStore.TeamOf(ctx, workspace, user)
+	s.meanwhile()
+	return t, err
+}
+
+// A read that began before this replica's own change does not undo it in
+// what the replica keeps: its own change is not news to its next look, so
+// nothing else would.
+func TestReadBeforeOwnChangeIsNotKept(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, bdate(11, 25, 10, 0))
+	reads := &slowReads{MemStore: f.store}
+
+	d := coach.NewDirectory(reads, f.clock)
+	learn(t, coach.NewDirectory(f.store, f.clock), coach.Member{User: "U1", TZ: "Europe/Berlin", Updated: bdate(11, 1, 0, 0)})
+	reads.during = func() {
+		learn(t, d, coach.Member{User: "U1", TZ: "America/Chicago", Updated: bdate(11, 25, 10, 1)})
+	}
+	d.Member(ctx, "T1", "U1") // read Berlin; meanwhile this replica learned Chicago
+	if m, _ := d.Member(ctx, "T1", "U1"); m.TZ != "America/Chicago" {
+		t.Errorf("after a read that began before its own change, the replica keeps U1 in %q; want America/Chicago", m.TZ)
+	}
+
+	f.svc = coach.NewService(reads, f.notify, f.clock, coach.DefaultTiming)
+	manager := managerOfU1(t, f)
+	reads.during = func() {
+		if _, err := f.svc.EditTeam(ctx, manager, func(t coach.Team) (coach.Team, error) { t.Framework = "meddicc"; return t, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.svc.FrameworkFor(ctx, "T1", "U1") // read BANT; meanwhile the team chose MEDDICC here
+	if fw := f.svc.FrameworkFor(ctx, "T1", "U1"); fw.Name != "meddicc" {
+		t.Errorf("after a read that began before its own change, the replica keeps the team's framework %q; want meddicc", fw.Name)
+	}
+}

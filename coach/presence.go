@@ -59,6 +59,7 @@ func (s *Service) teamOf(ctx context.Context, workspace, user string) (Team, boo
 	now := s.clock.Now()
 	s.teamCacheMu.Lock()
 	e, ok := s.teamCache[key]
+	gen := s.teamGen
 	s.teamCacheMu.Unlock()
 	if ok && now.Before(e.until) {
 		return e.v, e.found
@@ -68,11 +69,16 @@ func (s *Service) teamOf(ctx context.Context, workspace, user string) (Team, boo
 		return Team{}, false // not kept: the next ask reads again
 	}
 	s.teamCacheMu.Lock()
+	defer s.teamCacheMu.Unlock()
+	if s.teamGen != gen {
+		// A team changed on this replica during the read, which may
+		// have come before the change: used once, not kept.
+		return t, found
+	}
 	if s.teamCache == nil || len(s.teamCache) > 10000 {
 		s.teamCache = map[string]cached[Team]{}
 	}
 	s.teamCache[key] = cached[Team]{v: t, found: found, read: now, until: now.Add(teamCacheFor)}
-	s.teamCacheMu.Unlock()
 	return t, found
 }
 
@@ -83,6 +89,7 @@ func (s *Service) teamOf(ctx context.Context, workspace, user string) (Team, boo
 func (s *Service) teamsChanged(ctx context.Context, workspace string) {
 	s.teamCacheMu.Lock()
 	s.teamCache = nil
+	s.teamGen++
 	s.teamCacheMu.Unlock()
 	_ = s.teamMarks.mark(ctx, workspace, s.clock.Now())
 }

@@ -80,6 +80,7 @@ type Service struct {
 
 	teamCacheMu    sync.Mutex
 	teamCache      map[string]cached[Team] // workspace/user → the team they manage or are on
+	teamGen        uint64                  // teams changed on this replica: a read begun before is not kept
 	teamsChangedAt map[string]time.Time    // workspace → the look that last saw a team change
 	teamMarks      *changeMark
 	cycleCache     map[string]cycleCacheEntry

@@ -71,6 +71,10 @@ type Ledger interface {
 	Reserve(ctx context.Context, key, value string, ttl time.Duration) (existing string, reserved bool, err error)
 	// Record stores value under key for ttl, whatever was there.
 	Record(ctx context.Context, key, value string, ttl time.Duration) error
+	// Swap is Record that also returns what was there (found false:
+	// nothing), in one atomic step, so that a writer can tell whether
+	// anyone else wrote the key since it last read it.
+	Swap(ctx context.Context, key, value string, ttl time.Duration) (old string, found bool, err error)
 	// Forget removes key.
 	Forget(ctx context.Context, key string) error
 	// Lookup returns the value under key, if any.

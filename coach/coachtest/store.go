@@ -220,6 +220,19 @@ func (m *MemStore) Record(_ context.Context, key, value string, ttl time.Duratio
 	return nil
 }
 
+// Swap implements coach.Ledger.
+func (m *MemStore) Swap(_ context.Context, key, value string, ttl time.Duration) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, found := m.ledger[key]
+	found = found && e.expires.After(m.now())
+	m.ledger[key] = ledgerEntry{value: value, expires: m.now().Add(ttl)}
+	if !found {
+		return "", false, nil
+	}
+	return e.value, true, nil
+}
+
 // Forget implements coach.Ledger.
 func (m *MemStore) Forget(_ context.Context, key string) error {
 	m.mu.Lock()

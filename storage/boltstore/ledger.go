@@ -131,6 +131,33 @@ func (s *Store) Record(ctx context.Context, key, value string, ttl time.Duration
 	})
 }
 
+// Swap is Record that also returns what the key held (found false:
+// nothing, or only an expired value), in the same transaction.
+func (s *Store) Swap(ctx context.Context, key, value string, ttl time.Duration) (old string, found bool, err error) {
+	if key == "" {
+		return "", false, fmt.Errorf("swap: no key: %w", coach.ErrInvalid)
+	}
+	err = s.update(ctx, "swap "+key, func(b buckets) error {
+		old, found = "", false
+		now := s.now().UnixNano()
+		e, ok, err := b.entry(key)
+		if err != nil {
+			return err
+		}
+		if ok && e.held(now) {
+			old, found = string(e.value), true
+		}
+		if err := b.record(key, value, now, ttl); err != nil {
+			return err
+		}
+		return b.sweepExpired(now)
+	})
+	if err != nil {
+		return "", false, err
+	}
+	return old, found, nil
+}
+
 // Forget removes key. Forgetting a key that is not there does nothing.
 func (s *Store) Forget(ctx context.Context, key string) error {
 	if key == "" {

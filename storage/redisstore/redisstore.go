@@ -261,6 +261,23 @@ func (s *Store) Record(ctx context.Context, key, value string, ttl time.Duration
 	return nil
 }
 
+// Swap is Record that also returns what the key held (found false:
+// nothing), in one script.
+func (s *Store) Swap(ctx context.Context, key, value string, ttl time.Duration) (string, bool, error) {
+	res, err := s.change(ctx, swapScript, []string{s.keys.ledger(key)}, value, ttlArg(ttl)).Slice()
+	if err != nil {
+		return "", false, fmt.Errorf("swap %s: %w", key, err)
+	}
+	if len(res) == 0 {
+		return "", false, nil
+	}
+	old, ok := res[0].(string)
+	if !ok {
+		return "", false, fmt.Errorf("swap %s: unexpected reply %v", key, res)
+	}
+	return old, true, nil
+}
+
 // Forget removes key. Forgetting a key that is not there does nothing.
 func (s *Store) Forget(ctx context.Context, key string) error {
 	if err := s.changeCmd(ctx, func(c redis.Cmdable) redis.Cmder { return c.Del(ctx, s.keys.ledger(key)) }); err != nil {

@@ -172,6 +172,22 @@ end
 return {1}
 `)
 
+// swapScript stores a ledger value, whatever was there, and returns what
+// was: {} for nothing, {old} otherwise.
+var swapScript = redis.NewScript(`
+-- KEYS[1] {p}:ledger:<key>  string
+-- ARGV[1] value
+-- ARGV[2] ttl ms, '' for none
+local old = redis.call('GET', KEYS[1])
+if ARGV[2] == '' then
+  redis.call('SET', KEYS[1], ARGV[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+if old then return {old} end
+return {}
+`)
+
 // saveTeamScript writes a team over the version it was read at and keeps
 // the rep → manager index in step. It returns {'ok'}, {'conflict', stored
 // version} or {'taken', rep, manager} (a rep on another team); nothing is

@@ -7,8 +7,8 @@ import (
 	"pipelinecoach/coach"
 )
 
-// Reserve: first wins, later ones get its value; Record overwrites; Forget
-// removes.
+// Reserve: first wins, later ones get its value; Record overwrites; Swap
+// overwrites and returns what was there; Forget removes.
 func testLedger(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	const ttl = time.Hour
 	s := newStore(t)
@@ -53,6 +53,24 @@ func testLedger(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	lookup("never", "", false) // looking does not create
 	reserve("never", "now", "", true)
 
+	swap := func(key, value, wantOld string, wantFound bool) {
+		t.Helper()
+		old, found, err := s.Swap(ctx(), key, value, ttl)
+		must(t, "Swap "+key, err)
+		if found != wantFound || old != wantOld {
+			t.Errorf("Swap(%q, %q) = %q, %v; want %q, %v", key, value, old, found, wantOld, wantFound)
+		}
+	}
+	swap("mark", "t1", "", false)
+	swap("mark", "t2", "t1", true)
+	swap("mark", "", "t2", true) // an empty value is still a value
+	swap("mark", "t3", "", true)
+	lookup("mark", "t3", true)
+	reserve("mark", "x", "t3", false)
+	swap("post/4", "w", "", true) // over a reserved value
+	must(t, "Forget", s.Forget(ctx(), "mark"))
+	swap("mark", "t4", "", false)
+
 	// The ledger is apart from prospects and jobs.
 	key := coach.FollowUpKey("T1", "p1")
 	reserve(key, "v", "", true)
@@ -76,6 +94,12 @@ func testLedgerExpiry(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	must(t, "Record", s.Record(ctx(), "kept", "c", long))
 	must(t, "Record", s.Record(ctx(), "overwritten", "d", long))
 	must(t, "Record", s.Record(ctx(), "overwritten", "e", short)) // the new ttl counts
+	// gone first, so it has expired once swapped has.
+	for _, key := range []string{"gone", "swapped"} {
+		if _, _, err := s.Swap(ctx(), key, "f", short); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	expired := map[string]bool{}
 	// Right away, it is held. (Only a machine stalling for the whole ttl
@@ -91,8 +115,8 @@ func testLedgerExpiry(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		t.Errorf("Reserve(recorded) right after Record = %q, want b", existing)
 	}
 
-	for time.Since(start) < limit && len(expired) < 3 {
-		for _, key := range []string{"reserved", "recorded", "overwritten"} {
+	for time.Since(start) < limit && len(expired) < 4 {
+		for _, key := range []string{"reserved", "recorded", "overwritten", "swapped"} {
 			if expired[key] {
 				continue
 			}
@@ -107,10 +131,13 @@ func testLedgerExpiry(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	for _, key := range []string{"reserved", "recorded", "overwritten"} {
+	for _, key := range []string{"reserved", "recorded", "overwritten", "swapped"} {
 		if !expired[key] {
 			t.Errorf("%s with a ttl of %s still held after %s", key, short, limit)
 		}
+	}
+	if old, found, err := s.Swap(ctx(), "gone", "g", long); err != nil || found {
+		t.Errorf("Swap over an expired value = %q, %v, %v; want nothing found", old, found, err)
 	}
 	if existing, ok, err := s.Reserve(ctx(), "kept", "x", long); err != nil || ok || existing != "c" {
 		t.Errorf("Reserve(kept) = %q, %v, %v; want c, false", existing, ok, err)
