@@ -89,63 +89,43 @@ func (b buckets) sweepExpired(now int64) error {
 // value until it is forgotten. Expired entries count as absent; they are
 // deleted as later writes come by. A key must not be empty (coach.ErrInvalid).
 func (s *Store) Reserve(ctx context.Context, key, value string, ttl time.Duration) (existing string, reserved bool, err error) {
-	if key == "" {
-		return "", false, fmt.Errorf("reserve: no key: %w", coach.ErrInvalid)
-	}
-	err = s.update(ctx, "reserve "+key, func(b buckets) error {
-		existing, reserved = "", false
-		now := s.now().UnixNano()
-		e, ok, err := b.entry(key)
-		if err != nil {
-			return err
-		}
-		if ok && e.held(now) {
-			existing = string(e.value)
-			return nil
-		}
-		if err := b.record(key, value, now, ttl); err != nil {
-			return err
-		}
-		reserved = true
-		return b.sweepExpired(now)
-	})
-	if err != nil {
-		return "", false, err
-	}
-	return existing, reserved, nil
+	existing, held, err := s.put(ctx, "reserve", key, value, ttl, false)
+	return existing, err == nil && !held, err
 }
 
 // Record stores value under key for ttl, whatever was there. A ttl of zero
 // or less keeps the value until it is forgotten. A key must not be empty
 // (coach.ErrInvalid).
 func (s *Store) Record(ctx context.Context, key, value string, ttl time.Duration) error {
-	if key == "" {
-		return fmt.Errorf("record: no key: %w", coach.ErrInvalid)
-	}
-	return s.update(ctx, "record "+key, func(b buckets) error {
-		now := s.now().UnixNano()
-		if err := b.record(key, value, now, ttl); err != nil {
-			return err
-		}
-		return b.sweepExpired(now)
-	})
+	_, _, err := s.put(ctx, "record", key, value, ttl, true)
+	return err
 }
 
 // Swap is Record that also returns what the key held (found false:
 // nothing, or only an expired value), in the same transaction.
 func (s *Store) Swap(ctx context.Context, key, value string, ttl time.Duration) (old string, found bool, err error) {
+	return s.put(ctx, "swap", key, value, ttl, true)
+}
+
+// put stores value under key, over a value the key holds only when
+// overwrite is set, in one transaction, and returns the value held before
+// (held false: none, or only an expired one).
+func (s *Store) put(ctx context.Context, what, key, value string, ttl time.Duration, overwrite bool) (old string, held bool, err error) {
 	if key == "" {
-		return "", false, fmt.Errorf("swap: no key: %w", coach.ErrInvalid)
+		return "", false, fmt.Errorf("%s: no key: %w", what, coach.ErrInvalid)
 	}
-	err = s.update(ctx, "swap "+key, func(b buckets) error {
-		old, found = "", false
+	err = s.update(ctx, what+" "+key, func(b buckets) error {
+		old, held = "", false
 		now := s.now().UnixNano()
 		e, ok, err := b.entry(key)
 		if err != nil {
 			return err
 		}
 		if ok && e.held(now) {
-			old, found = string(e.value), true
+			old, held = string(e.value), true
+			if !overwrite {
+				return nil
+			}
 		}
 		if err := b.record(key, value, now, ttl); err != nil {
 			return err
@@ -155,7 +135,7 @@ func (s *Store) Swap(ctx context.Context, key, value string, ttl time.Duration) 
 	if err != nil {
 		return "", false, err
 	}
-	return old, found, nil
+	return old, held, nil
 }
 
 // Forget removes key. Forgetting a key that is not there does nothing.
