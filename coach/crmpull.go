@@ -275,8 +275,16 @@ func cmpOr(a, b string) string {
 }
 
 // InCRM returns the rep's deals in the CRM that never had a confirmed
-// second meeting, as the last pull found them, less those taken in since.
+// second meeting, as the last pull found them, less those taken in since
+// (ps: the rep's prospects).
 func (s *Service) InCRM(ctx context.Context, workspace, rep string, ps []Prospect) ([]PulledDeal, error) {
+	deals, err := s.foundInCRM(ctx, workspace, rep)
+	return notTakenIn(deals, ps), err
+}
+
+// foundInCRM returns the rep's deals the last pull found in the CRM
+// without a confirmed second meeting, taken in since or not.
+func (s *Service) foundInCRM(ctx context.Context, workspace, rep string) ([]PulledDeal, error) {
 	if _, ok := s.puller(); !ok {
 		return nil, nil
 	}
@@ -288,9 +296,33 @@ func (s *Service) InCRM(ctx context.Context, workspace, rep string, ps []Prospec
 	if err := json.Unmarshal([]byte(raw), &deals); err != nil {
 		return nil, fmt.Errorf("read the deals found in %s: %w", s.CRM.Name(), err)
 	}
+	return deals, nil
+}
+
+// foundInCRMAside starts foundInCRM and returns a function that waits for
+// its result. With no CRM it reads nothing and starts nothing.
+func (s *Service) foundInCRMAside(ctx context.Context, workspace, rep string) func() ([]PulledDeal, error) {
+	if _, ok := s.puller(); !ok {
+		return func() ([]PulledDeal, error) { return nil, nil }
+	}
+	var deals []PulledDeal
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		deals, err = s.foundInCRM(ctx, workspace, rep)
+	}()
+	return func() ([]PulledDeal, error) {
+		<-done
+		return deals, err
+	}
+}
+
+// notTakenIn is deals less those a prospect of ps was taken in from.
+func notTakenIn(deals []PulledDeal, ps []Prospect) []PulledDeal {
 	return slices.DeleteFunc(deals, func(d PulledDeal) bool {
 		return slices.ContainsFunc(ps, func(p Prospect) bool { return p.CRM.ID == d.ID })
-	}), nil
+	})
 }
 
 // CRMName is the configured CRM's name, "" for none.

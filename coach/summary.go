@@ -91,9 +91,16 @@ func (v RepView) CleanupItems() (unanswered, quiet, stale []Prospect) {
 
 // RepView returns the rep's own view of their pipeline.
 func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, error) {
+	// The deals found in the CRM are read beside the pipeline, not after
+	// it: an answer waits for one round trip, not two.
+	found := s.foundInCRMAside(ctx, team, owner)
 	ps, err := s.store.ProspectsOf(ctx, team, owner)
+	inCRM, crmErr := found()
 	if err != nil {
 		return RepView{}, fmt.Errorf("read pipeline of %s: %w", owner, err)
+	}
+	if crmErr != nil {
+		return RepView{}, crmErr
 	}
 	t, onTeam := s.teamOf(ctx, team, owner)
 	cycle := s.Thresholds.WonCycle(ps, s.clock.Now())
@@ -102,9 +109,7 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 	}
 	now := s.clock.Now()
 	v := s.Thresholds.repView(ps, now, cycle)
-	if v.InCRM, err = s.InCRM(ctx, team, owner, ps); err != nil {
-		return RepView{}, err
-	}
+	v.InCRM = notTakenIn(inCRM, ps)
 	v.CRMName = s.CRMName()
 	v.Framework = ChooseFramework(t.Framework, s.TeamDefaults.Framework)
 	v.Numbers = t.Convention(s.TeamDefaults)
