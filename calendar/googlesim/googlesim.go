@@ -29,6 +29,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"pipelinecoach/calendar/calendarsim"
 )
 
 // Scope is the only scope the token endpoint grants.
@@ -55,7 +57,7 @@ type Event struct {
 	// can check it is never stored.
 	Description string
 
-	seq int64
+	calendarsim.Change
 }
 
 // Fault makes the next API call fail; see FailNext.
@@ -80,10 +82,8 @@ type Server struct {
 	key *rsa.PrivateKey
 
 	mu       sync.Mutex
-	seq      int64
-	users    map[string]map[string]*Event // user → id → event
-	tokens   map[string]string            // access token → user
-	expired  int64                        // sync tokens at or below this seq are gone
+	cals     *calendarsim.Calendars[Event, *Event]
+	tokens   map[string]string // access token → user
 	faults   []Fault
 	requests []Request
 	issued   int
@@ -95,7 +95,7 @@ func New() *Server {
 	if err != nil {
 		panic(err)
 	}
-	s := &Server{key: key, seq: 1, users: map[string]map[string]*Event{}, tokens: map[string]string{}}
+	s := &Server{key: key, cals: calendarsim.New[Event](), tokens: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", s.token)
 	mux.HandleFunc("GET /calendar/v3/calendars/{calendar}/events", s.list)
@@ -136,9 +136,7 @@ func (s *Server) CredentialsJSON() []byte {
 func (s *Server) AddUser(email string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.users[strings.ToLower(email)] == nil {
-		s.users[strings.ToLower(email)] = map[string]*Event{}
-	}
+	s.cals.AddUser(email)
 }
 
 // RemoveUser deletes a user (they left): tokens for them are refused and
@@ -146,50 +144,39 @@ func (s *Server) AddUser(email string) {
 func (s *Server) RemoveUser(email string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.users, strings.ToLower(email))
+	s.cals.RemoveUser(email)
 }
 
 // Put adds or changes an event in a user's calendar.
 func (s *Server) Put(user string, ev Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cal := s.users[strings.ToLower(user)]
-	if cal == nil {
-		panic("googlesim: no user " + user)
-	}
 	if ev.Organizer == "" {
 		ev.Organizer = user
 	}
-	s.seq++
-	ev.seq = s.seq
-	cal[ev.ID] = &ev
+	if !s.cals.Put(user, ev.ID, ev) {
+		panic("googlesim: no user " + user)
+	}
 }
 
 // Cancel marks an event cancelled (what Google keeps of a deleted event).
 func (s *Server) Cancel(user, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ev := s.users[strings.ToLower(user)][id]; ev != nil {
-		s.seq++
-		ev.Cancelled, ev.seq = true, s.seq
-	}
+	s.cals.Change(user, id, func(ev *Event) { ev.Cancelled = true })
 }
 
 // Respond sets the user's own response to an event they were invited to.
 func (s *Server) Respond(user, id, response string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ev := s.users[strings.ToLower(user)][id]
-	if ev == nil {
-		return
-	}
-	for i, a := range ev.Attendees {
-		if strings.EqualFold(a.Email, user) {
-			ev.Attendees[i].Response = response
+	s.cals.Change(user, id, func(ev *Event) {
+		for i, a := range ev.Attendees {
+			if strings.EqualFold(a.Email, user) {
+				ev.Attendees[i].Response = response
+			}
 		}
-	}
-	s.seq++
-	ev.seq = s.seq
+	})
 }
 
 // ExpireSyncTokens makes every sync token issued so far invalid: the next
@@ -197,8 +184,7 @@ func (s *Server) Respond(user, id, response string) {
 func (s *Server) ExpireSyncTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.expired = s.seq
-	s.seq++ // tokens issued from now on are newer
+	s.cals.ExpireTokens()
 }
 
 // FailNext makes the next API calls fail, one fault per call, in order.
@@ -257,7 +243,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := strings.ToLower(claims.Sub)
-	if _, ok := s.users[user]; !ok {
+	if _, ok := s.cals.Calendar(user); !ok {
 		fail(400, "invalid_grant", "Invalid email or User ID")
 		return
 	}
@@ -363,13 +349,13 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		writeFault(w, f)
 		return
 	}
-	cal, ok := s.users[user]
+	cal, ok := s.cals.Calendar(user)
 	if id := r.PathValue("calendar"); !ok || (id != "primary" && !strings.EqualFold(id, user)) {
 		status = 404
 		apiError(w, status, "global", "notFound", "Not Found")
 		return
 	}
-	lq, bad := parseListQuery(r.URL.Query(), s.seq, s.expired)
+	lq, bad := parseListQuery(r.URL.Query(), s.cals.Seq(), s.cals.Expired)
 	if bad != nil {
 		status = bad.status
 		apiError(w, status, bad.domain, bad.reason, bad.message)
@@ -409,9 +395,9 @@ type listQuery struct {
 	showDeleted            bool
 }
 
-// parseListQuery reads events.list's parameters; seq is the sequence
-// number now, expired the last one whose sync token is gone.
-func parseListQuery(q url.Values, seq, expired int64) (listQuery, *apiProblem) {
+// parseListQuery reads events.list's parameters; seq is the number of the
+// last change, expired tells whether a sync token is gone.
+func parseListQuery(q url.Values, seq int64, expired func(since int64) bool) (listQuery, *apiProblem) {
 	lq := listQuery{size: defaultMaxResults, showDeleted: q.Get("showDeleted") == "true"}
 	if v := q.Get("maxResults"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -438,7 +424,7 @@ func parseListQuery(q url.Values, seq, expired int64) (listQuery, *apiProblem) {
 		if err != nil {
 			return lq, invalid("Invalid sync token value.")
 		}
-		if n <= expired {
+		if expired(n) {
 			return lq, &apiProblem{410, "calendar", "fullSyncRequired", "Sync token is no longer valid, a full sync is required."}
 		}
 		lq.since, lq.incremental = n, true
@@ -452,32 +438,19 @@ func parseListQuery(q url.Values, seq, expired int64) (listQuery, *apiProblem) {
 	return lq, nil
 }
 
-// matching is the calendar's events the listing covers, by sequence.
+// matching is the calendar's events the listing covers, by change: all
+// changes when incremental, or else the events not cancelled (unless
+// showDeleted) and not over before timeMin.
 func (lq listQuery) matching(cal map[string]*Event) []*Event {
-	var matching []*Event
-	for _, ev := range cal {
-		switch {
-		case ev.seq > lq.snapshot:
-		case lq.incremental && ev.seq <= lq.since:
-		case !lq.incremental && ev.Cancelled && !lq.showDeleted:
-		case !lq.incremental && !lq.timeMin.IsZero() && ev.End.Before(lq.timeMin):
-		default:
-			matching = append(matching, ev)
-		}
-	}
-	slices.SortFunc(matching, func(a, b *Event) int { return int(a.seq - b.seq) })
-	return matching
+	return calendarsim.Listing(cal, lq.snapshot, lq.since, lq.incremental, func(ev *Event) bool {
+		return lq.incremental ||
+			(!ev.Cancelled || lq.showDeleted) && (lq.timeMin.IsZero() || !ev.End.Before(lq.timeMin))
+	})
 }
 
 // page is the page of the matching events asked for.
 func (lq listQuery) page(matching []*Event) []*Event {
-	var page []*Event
-	for _, ev := range matching {
-		if ev.seq > lq.after && len(page) < lq.size {
-			page = append(page, ev)
-		}
-	}
-	return page
+	return calendarsim.Page(matching, lq.after, lq.size)
 }
 
 // listJSON is a page of events as Google answers it: with the next page's
@@ -489,8 +462,8 @@ func listJSON(user string, lq listQuery, page, matching []*Event) map[string]any
 		items = append(items, eventJSON(user, ev))
 	}
 	out["items"] = items
-	if len(page) > 0 && page[len(page)-1].seq < matching[len(matching)-1].seq {
-		out["nextPageToken"] = pageToken(page[len(page)-1].seq, lq.since, lq.snapshot, lq.timeMin, lq.incremental)
+	if calendarsim.More(page, matching) {
+		out["nextPageToken"] = pageToken(page[len(page)-1].Seq(), lq.since, lq.snapshot, lq.timeMin, lq.incremental)
 	} else {
 		out["nextSyncToken"] = syncToken(lq.snapshot)
 	}
@@ -514,7 +487,7 @@ func eventJSON(user string, ev *Event) map[string]any {
 		"start":       when(ev.Start), "end": when(ev.End),
 		"organizer": map[string]any{"email": ev.Organizer, "self": strings.EqualFold(ev.Organizer, user)},
 		"creator":   map[string]any{"email": ev.Organizer},
-		"etag":      fmt.Sprintf("%q", strconv.FormatInt(ev.seq, 10)),
+		"etag":      fmt.Sprintf("%q", strconv.FormatInt(ev.Seq(), 10)),
 		"updated":   time.Now().UTC().Format(time.RFC3339Nano),
 	}
 	if ev.RecurringEventID != "" {

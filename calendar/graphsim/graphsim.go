@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"pipelinecoach/calendar/calendarsim"
 )
 
 // Credentials the token endpoint accepts.
@@ -52,7 +54,7 @@ type Event struct {
 	Deleted        bool
 	Body           string // never asked for; here to check it is not stored
 
-	seq int64
+	calendarsim.Change
 }
 
 // Fault makes the next API call fail; see FailNext.
@@ -76,10 +78,8 @@ type Server struct {
 	srv *httptest.Server
 
 	mu       sync.Mutex
-	seq      int64
-	users    map[string]map[string]*Event
+	cals     *calendarsim.Calendars[Event, *Event]
 	tokens   map[string]bool
-	expired  int64
 	faults   []Fault
 	requests []Request
 	issued   int
@@ -87,7 +87,7 @@ type Server struct {
 
 // New starts a simulator on a loopback port.
 func New() *Server {
-	s := &Server{seq: 1, users: map[string]map[string]*Event{}, tokens: map[string]bool{}}
+	s := &Server{cals: calendarsim.New[Event](), tokens: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
 	mux.HandleFunc("GET /v1.0/users/{user}/calendarView/delta", s.delta)
@@ -108,52 +108,40 @@ func (s *Server) LoginURL() string { return s.srv.URL + "/" }
 func (s *Server) AddUser(email string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.users[strings.ToLower(email)] == nil {
-		s.users[strings.ToLower(email)] = map[string]*Event{}
-	}
+	s.cals.AddUser(email)
 }
 
 // RemoveUser deletes a mailbox: its calendar answers 404.
 func (s *Server) RemoveUser(email string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.users, strings.ToLower(email))
+	s.cals.RemoveUser(email)
 }
 
 // Put adds or changes an event.
 func (s *Server) Put(user string, ev Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cal := s.users[strings.ToLower(user)]
-	if cal == nil {
-		panic("graphsim: no user " + user)
-	}
 	if ev.Organizer == "" {
 		ev.Organizer = user
 	}
-	s.seq++
-	ev.seq = s.seq
-	cal[ev.ID] = &ev
+	if !s.cals.Put(user, ev.ID, ev) {
+		panic("graphsim: no user " + user)
+	}
 }
 
 // Cancel cancels an event: Outlook keeps it, marked isCancelled.
 func (s *Server) Cancel(user, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ev := s.users[strings.ToLower(user)][id]; ev != nil {
-		s.seq++
-		ev.Cancelled, ev.seq = true, s.seq
-	}
+	s.cals.Change(user, id, func(ev *Event) { ev.Cancelled = true })
 }
 
 // Delete removes an event: a delta reports it as "@removed".
 func (s *Server) Delete(user, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ev := s.users[strings.ToLower(user)][id]; ev != nil {
-		s.seq++
-		ev.Deleted, ev.seq = true, s.seq
-	}
+	s.cals.Change(user, id, func(ev *Event) { ev.Deleted = true })
 }
 
 // ExpireDeltaTokens forgets every delta token issued so far: the next
@@ -161,8 +149,7 @@ func (s *Server) Delete(user, id string) {
 func (s *Server) ExpireDeltaTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.expired = s.seq
-	s.seq++
+	s.cals.ExpireTokens()
 }
 
 // FailNext makes the next API calls fail, one fault per call, in order.
@@ -279,13 +266,13 @@ func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
 		writeFault(w, fault)
 		return
 	}
-	cal, ok := s.users[user]
+	cal, ok := s.cals.Calendar(user)
 	if !ok {
 		status = 404
 		graphError(w, status, "ErrorInvalidUser", "The requested user '"+r.PathValue("user")+"' is invalid.")
 		return
 	}
-	st, bad := parseDeltaState(r.URL.Query(), s.seq, s.expired)
+	st, bad := parseDeltaState(r.URL.Query(), s.cals.Seq(), s.cals.Expired)
 	if bad != nil {
 		status = bad.status
 		graphError(w, status, bad.code, bad.message)
@@ -325,9 +312,9 @@ type graphProblem struct {
 }
 
 // parseDeltaState reads where a delta request is: a skip token's page, a
-// delta token's changes since (seq is the sequence number now, expired the
-// last one whose delta token is gone), or a new time window.
-func parseDeltaState(q url.Values, seq, expired int64) (deltaState, *graphProblem) {
+// delta token's changes since (seq is the number of the last change,
+// expired tells whether a delta token is gone), or a new time window.
+func parseDeltaState(q url.Values, seq int64, expired func(since int64) bool) (deltaState, *graphProblem) {
 	if q.Get("$skiptoken") == "" && q.Get("$deltatoken") == "" {
 		from, err1 := time.Parse(time.RFC3339, q.Get("startDateTime"))
 		to, err2 := time.Parse(time.RFC3339, q.Get("endDateTime"))
@@ -341,7 +328,7 @@ func parseDeltaState(q url.Values, seq, expired int64) (deltaState, *graphProble
 		return st, &graphProblem{400, "BadRequest", "Invalid token."}
 	}
 	if q.Get("$deltatoken") != "" {
-		if st.Since <= expired {
+		if expired(st.Since) {
 			return st, &graphProblem{410, "SyncStateNotFound", "The sync state generation is not found. Please re-sync."}
 		}
 		st.After, st.Snapshot = 0, seq
@@ -360,33 +347,21 @@ func pageSize(prefer string) int {
 	return size
 }
 
-// matching is the calendar's events the state covers, by sequence.
+// matching is the calendar's events the state covers, by change: those in
+// the window, and in a delta those deleted too.
 func (st deltaState) matching(cal map[string]*Event) []*Event {
-	var matching []*Event
-	for _, ev := range cal {
+	return calendarsim.Listing(cal, st.Snapshot, st.Since, st.Delta, func(ev *Event) bool {
 		inView := ev.End.After(st.From) && ev.Start.Before(st.To)
-		switch {
-		case ev.seq > st.Snapshot:
-		case st.Delta && ev.seq <= st.Since:
-		case !st.Delta && (ev.Deleted || !inView):
-		case st.Delta && !inView && !ev.Deleted:
-		default:
-			matching = append(matching, ev)
+		if st.Delta {
+			return inView || ev.Deleted
 		}
-	}
-	slices.SortFunc(matching, func(a, b *Event) int { return int(a.seq - b.seq) })
-	return matching
+		return inView && !ev.Deleted
+	})
 }
 
 // page is the next page of the matching events.
 func (st deltaState) page(matching []*Event, size int) []*Event {
-	var page []*Event
-	for _, ev := range matching {
-		if ev.seq > st.After && len(page) < size {
-			page = append(page, ev)
-		}
-	}
-	return page
+	return calendarsim.Page(matching, st.After, size)
 }
 
 // deltaJSON is a page as Graph answers it: with the link to the next page,
@@ -398,9 +373,9 @@ func (s *Server) deltaJSON(user, base string, st deltaState, page, matching []*E
 		values = append(values, eventJSON(user, ev))
 	}
 	out := map[string]any{"@odata.context": s.GraphURL() + "$metadata#Collection(event)", "value": values}
-	if len(page) > 0 && page[len(page)-1].seq < matching[len(matching)-1].seq {
+	if calendarsim.More(page, matching) {
 		next := st
-		next.After = page[len(page)-1].seq
+		next.After = page[len(page)-1].Seq()
 		out["@odata.nextLink"] = base + "$skiptoken=" + encodeState(next)
 	} else {
 		next := st
@@ -442,7 +417,7 @@ func eventJSON(user string, ev *Event) map[string]any {
 			"emailAddress": map[string]string{"name": a.Name, "address": a.Email}})
 	}
 	out := map[string]any{
-		"@odata.type": "#microsoft.graph.event", "@odata.etag": fmt.Sprintf("W/\"%d\"", ev.seq),
+		"@odata.type": "#microsoft.graph.event", "@odata.etag": fmt.Sprintf("W/\"%d\"", ev.Seq()),
 		"id": ev.ID, "subject": ev.Subject, "start": when(ev.Start), "end": when(ev.End),
 		"isAllDay": ev.AllDay, "isCancelled": ev.Cancelled, "isOrganizer": organizer, "type": typ,
 		"seriesMasterId": nil, "body": map[string]string{"contentType": "html", "content": ev.Body},
