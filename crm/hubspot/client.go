@@ -8,17 +8,17 @@
 package hubspot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"pipelinecoach/crm"
 )
 
 // DefaultURL is HubSpot's API.
@@ -122,59 +122,34 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 	if query != nil {
 		u.RawQuery = query.Encode()
 	}
-	var body io.Reader
-	if in != nil {
-		raw, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("encode %s %s: %w", method, path, err)
-		}
-		body = bytes.NewReader(raw)
-	}
 	if err := c.pace.Wait(ctx); err != nil {
 		return fmt.Errorf("%s %s: wait for HubSpot's rate limit: %w", method, path, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
+	call := crm.Call{HTTP: c.http, Limit: 16 << 20, Refused: refused,
+		Authorize: func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+c.token) }}
+	if err := call.Do(ctx, method, u.String(), in, out); err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		e := &Error{Status: resp.StatusCode}
-		var b errorBody
-		if json.Unmarshal(raw, &b) == nil {
-			e.Message, e.Category = b.Message, b.Category
-			if e.Category == "" {
-				e.Category = b.ErrorType
-			}
-		}
-		if e.Message == "" {
-			e.Message = http.StatusText(resp.StatusCode)
-		}
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
-			e.Wait = time.Duration(s) * time.Second
-		}
-		return fmt.Errorf("%s %s: %w", method, path, e)
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-	}
 	return nil
+}
+
+// refused is HubSpot's refusal as an *Error.
+func refused(r crm.Refusal) error {
+	e := &Error{Status: r.Status}
+	var b errorBody
+	if json.Unmarshal(r.Body, &b) == nil {
+		e.Message, e.Category = b.Message, b.Category
+		if e.Category == "" {
+			e.Category = b.ErrorType
+		}
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(r.Status)
+	}
+	if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err == nil {
+		e.Wait = time.Duration(s) * time.Second
+	}
+	return e
 }
 
 // Stage is one stage of a deal pipeline.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/crm"
 )
 
 // dealProperties are read back by a pull.
@@ -96,7 +97,7 @@ func parseTime(v string) time.Time {
 	return t
 }
 
-// allOwners lists the account's owners, remembered for ownerFor: every
+// allOwners lists the account's owners, remembered for crm.OwnerFor: every
 // team's pull needs them, and they change when an admin adds a user.
 func (s *Sink) allOwners(ctx context.Context) ([]Owner, error) {
 	s.mu.Lock()
@@ -110,7 +111,7 @@ func (s *Sink) allOwners(ctx context.Context) ([]Owner, error) {
 		return nil, fmt.Errorf("list HubSpot owners: %w", err)
 	}
 	s.mu.Lock()
-	s.ownerList, s.ownerListUntil = list, s.Now().Add(ownerFor)
+	s.ownerList, s.ownerListUntil = list, s.Now().Add(crm.OwnerFor)
 	s.mu.Unlock()
 	return list, nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/crm"
 )
 
 // Stages are the pipeline and stage ids deals are written with
@@ -30,30 +31,19 @@ type Sink struct {
 	// Now is the clock the owner cache runs on.
 	Now func() time.Time
 
+	owners crm.Owners
+
 	mu         sync.Mutex
-	owners     map[string]ownerEntry // by lowercase email
-	companies  map[string]string     // company id by lookup key
-	associated map[string]bool       // deal ids associated with their company
+	companies  map[string]string // company id by lookup key
+	associated map[string]bool   // deal ids associated with their company
 
 	ownerList      []Owner // every owner, for pulls
 	ownerListUntil time.Time
 }
 
-type ownerEntry struct {
-	id    string // "" when HubSpot has no user with the email
-	until time.Time
-}
-
-// Owners are remembered for ownerFor, so a batch costs no lookup; a missing
-// one is looked up again sooner, as an admin may be adding them.
-const (
-	ownerFor   = time.Hour
-	noOwnerFor = time.Minute
-)
-
 // NewSink returns a sink over the client with the resolved stage ids.
 func NewSink(c *Client, st Stages) *Sink {
-	return &Sink{c: c, stages: st, Now: time.Now, owners: map[string]ownerEntry{}, companies: map[string]string{}, associated: map[string]bool{}}
+	return &Sink{c: c, stages: st, Now: time.Now, companies: map[string]string{}, associated: map[string]bool{}}
 }
 
 // Name is HubSpot.
@@ -62,12 +52,7 @@ func (s *Sink) Name() string { return "HubSpot" }
 // SyncDeals writes the deals, MaxBatch at a time, and returns one result
 // per deal, in order.
 func (s *Sink) SyncDeals(ctx context.Context, deals []coach.Deal) []coach.SyncResult {
-	out := make([]coach.SyncResult, len(deals))
-	for start := 0; start < len(deals); start += MaxBatch {
-		end := min(start+MaxBatch, len(deals))
-		s.syncChunk(ctx, deals[start:end], out[start:end])
-	}
-	return out
+	return crm.InBatches(ctx, deals, MaxBatch, s.syncChunk)
 }
 
 func (s *Sink) syncChunk(ctx context.Context, deals []coach.Deal, out []coach.SyncResult) {
@@ -93,27 +78,21 @@ func (s *Sink) syncChunk(ctx context.Context, deals []coach.Deal, out []coach.Sy
 
 // owner finds the HubSpot user with the email.
 func (s *Sink) owner(ctx context.Context, email string) (string, error) {
-	key := strings.ToLower(email)
-	s.mu.Lock()
-	e, ok := s.owners[key]
-	s.mu.Unlock()
-	if !ok || s.Now().After(e.until) {
+	id, known := s.owners.Lookup(email, s.Now())
+	if !known {
 		o, found, err := s.c.OwnerByEmail(ctx, email)
 		if err != nil {
 			return "", fmt.Errorf("find the HubSpot user %s: %w", email, err)
 		}
-		e = ownerEntry{id: o.ID, until: s.Now().Add(ownerFor)}
-		if !found {
-			e = ownerEntry{until: s.Now().Add(noOwnerFor)}
+		if found {
+			id = o.ID
 		}
-		s.mu.Lock()
-		s.owners[key] = e
-		s.mu.Unlock()
+		s.owners.Remember(email, id, s.Now())
 	}
-	if e.id == "" {
+	if id == "" {
 		return "", &coach.CRMRefusal{Reason: fmt.Sprintf("no HubSpot user has %s", email)}
 	}
-	return e.id, nil
+	return id, nil
 }
 
 // properties are the deal's HubSpot properties. Text goes as typed: JSON

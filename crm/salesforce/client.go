@@ -11,12 +11,10 @@
 package salesforce
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,6 +23,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"pipelinecoach/crm"
 )
 
 // APIVersion is the REST API version every call uses: the one place it is
@@ -153,47 +153,21 @@ func (c *Client) once(ctx context.Context, method, path string, query url.Values
 	if query != nil {
 		u += "?" + query.Encode()
 	}
-	var body io.Reader
-	if in != nil {
-		raw, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("encode %s %s: %w", method, path, err)
-		}
-		body = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return err
-	}
-	tok.SetAuthHeader(req)
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
+	call := crm.Call{HTTP: c.http, Authorize: tok.SetAuthHeader, Limit: 32 << 20, Refused: refused}
+	if err := call.Do(ctx, method, u, in, out); err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		e := &Error{Status: resp.StatusCode, Message: http.StatusText(resp.StatusCode)}
-		var list []apiError
-		if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
-			e.Code, e.Message, e.Fields = list[0].ErrorCode, list[0].Message, list[0].Fields
-		}
-		return fmt.Errorf("%s %s: %w", method, path, e)
-	}
-	if out == nil || len(raw) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-	}
 	return nil
+}
+
+// refused is Salesforce's refusal as an *Error.
+func refused(r crm.Refusal) error {
+	e := &Error{Status: r.Status, Message: http.StatusText(r.Status)}
+	var list []apiError
+	if json.Unmarshal(r.Body, &list) == nil && len(list) > 0 {
+		e.Code, e.Message, e.Fields = list[0].ErrorCode, list[0].Message, list[0].Fields
+	}
+	return e
 }
 
 type apiError struct {

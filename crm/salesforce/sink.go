@@ -29,26 +29,18 @@ type Sink struct {
 	// Now is the clock the owner cache runs on.
 	Now func() time.Time
 
+	owners crm.Owners
+
 	mu       sync.Mutex
-	owners   map[string]ownerEntry // by lowercase email
-	accounts map[string]string     // account id by lookup key
+	accounts map[string]string // account id by lookup key
 }
 
-type ownerEntry struct {
-	id    string
-	until time.Time
-}
-
-const (
-	ownerFor   = time.Hour
-	noOwnerFor = time.Minute
-	// maxNextStep is NextStep's length on Opportunity.
-	maxNextStep = 255
-)
+// maxNextStep is NextStep's length on Opportunity.
+const maxNextStep = 255
 
 // NewSink returns a sink over the client with the resolved stages.
 func NewSink(c *Client, st Stages) *Sink {
-	return &Sink{c: c, stages: st, Now: time.Now, owners: map[string]ownerEntry{}, accounts: map[string]string{}}
+	return &Sink{c: c, stages: st, Now: time.Now, accounts: map[string]string{}}
 }
 
 // Name is Salesforce.
@@ -56,12 +48,7 @@ func (s *Sink) Name() string { return "Salesforce" }
 
 // SyncDeals writes the deals, MaxBatch at a time, one result per deal in order.
 func (s *Sink) SyncDeals(ctx context.Context, deals []coach.Deal) []coach.SyncResult {
-	out := make([]coach.SyncResult, len(deals))
-	for start := 0; start < len(deals); start += MaxBatch {
-		end := min(start+MaxBatch, len(deals))
-		s.syncChunk(ctx, deals[start:end], out[start:end])
-	}
-	return out
+	return crm.InBatches(ctx, deals, MaxBatch, s.syncChunk)
 }
 
 func (s *Sink) syncChunk(ctx context.Context, deals []coach.Deal, out []coach.SyncResult) {
@@ -198,17 +185,15 @@ func (s *Sink) ownerIDs(ctx context.Context, deals []coach.Deal) (map[string]str
 	ids := map[string]string{}
 	var ask []string
 	now := s.Now()
-	s.mu.Lock()
 	for _, d := range deals {
 		key := strings.ToLower(d.OwnerEmail)
-		if e, ok := s.owners[key]; ok && now.Before(e.until) {
-			ids[key] = e.id
+		if id, known := s.owners.Lookup(key, now); known {
+			ids[key] = id
 		} else if _, asked := ids[key]; !asked {
 			ids[key] = ""
 			ask = append(ask, d.OwnerEmail)
 		}
 	}
-	s.mu.Unlock()
 	if len(ask) == 0 {
 		return ids, nil
 	}
@@ -219,16 +204,9 @@ func (s *Sink) ownerIDs(ctx context.Context, deals []coach.Deal) (map[string]str
 	for _, r := range rows {
 		ids[strings.ToLower(r.String("Email"))] = r.String("Id")
 	}
-	s.mu.Lock()
 	for _, email := range ask {
-		key := strings.ToLower(email)
-		if ids[key] != "" {
-			s.owners[key] = ownerEntry{id: ids[key], until: now.Add(ownerFor)}
-		} else {
-			s.owners[key] = ownerEntry{until: now.Add(noOwnerFor)}
-		}
+		s.owners.Remember(email, ids[strings.ToLower(email)], now)
 	}
-	s.mu.Unlock()
 	return ids, nil
 }
 
