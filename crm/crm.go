@@ -1,11 +1,12 @@
 // Package crm holds what the CRM adapters share: one JSON call of a REST
 // API (Call), deals written in batches (InBatches), owners remembered by
-// email (Owners), and the words and matching of their configuration. Each CRM has a client of
-// its public API (crm/hubspot, crm/salesforce) that adapts it to coach.CRM,
-// and a simulator speaking the same API over HTTP (crm/hubspotsim,
-// crm/salesforcesim), so tests, the demo and benchmarks exercise the real
-// client code. What is written when is coach's rule; these packages only
-// translate.
+// email (Owners), and the words and matching of their configuration.
+//
+// Each CRM has a client of its public API (crm/hubspot, crm/salesforce)
+// that adapts it to coach.CRM, and a simulator speaking the same API over
+// HTTP (crm/hubspotsim, crm/salesforcesim), so tests, the demo and
+// benchmarks exercise the real client code. What is written when is
+// coach's rule; these packages only translate.
 package crm
 
 import (
