@@ -2,13 +2,18 @@
 // (googlesim for Google Calendar, graphsim for Microsoft Graph): every
 // user's calendar, each change to it numbered, and listings by those
 // numbers, on which both APIs' paging and sync tokens (Google's
-// nextSyncToken, Graph's deltaLink) stand. Each simulator keeps its own
-// event type, wire format, auth and faults.
+// nextSyncToken, Graph's deltaLink) stand; and the state each keeps under
+// its lock besides (State: faults asked for, calls answered, tokens
+// issued). Each simulator keeps its own event type, wire format, auth and
+// the words of its faults.
 package calendarsim
 
 import (
+	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Change is the number of an event's last change. A simulator's event
@@ -129,4 +134,88 @@ func Page[P interface{ Seq() int64 }](matching []P, after int64, size int) []P {
 // More reports whether pages of matching come after page.
 func More[P interface{ Seq() int64 }](page, matching []P) bool {
 	return len(page) > 0 && page[len(page)-1].Seq() < matching[len(matching)-1].Seq()
+}
+
+// Request is one call a simulator answered.
+type Request struct {
+	User   string // the user the call was for, "" for the token endpoint
+	Path   string
+	Query  string
+	Status int
+	At     time.Time
+}
+
+// State is what a simulator keeps under its one lock: the calendars, the
+// faults asked for (of its own type F), the calls answered and the tokens
+// issued. A simulator's Server embeds it, so that its AddUser, RemoveUser,
+// FailNext, Requests and TokensIssued are these; its handlers hold Mu
+// while they run.
+type State[E any, P Numbered[E], F any] struct {
+	Mu       sync.Mutex
+	Cals     *Calendars[E, P]
+	faults   []F
+	requests []Request
+	issued   int
+}
+
+// NewState returns the state of a simulator with no user.
+func NewState[E any, P Numbered[E], F any]() *State[E, P, F] {
+	return &State[E, P, F]{Cals: New[E, P]()}
+}
+
+// AddUser gives a user an empty calendar.
+func (s *State[E, P, F]) AddUser(email string) {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	s.Cals.AddUser(email)
+}
+
+// RemoveUser deletes a user (they left): tokens for them are refused and
+// their calendar answers 404.
+func (s *State[E, P, F]) RemoveUser(email string) {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	s.Cals.RemoveUser(email)
+}
+
+// FailNext makes the next API calls fail, one fault per call, in order.
+func (s *State[E, P, F]) FailNext(f ...F) {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	s.faults = append(s.faults, f...)
+}
+
+// Requests returns every call answered so far.
+func (s *State[E, P, F]) Requests() []Request {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// TokensIssued counts access tokens granted.
+func (s *State[E, P, F]) TokensIssued() int {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	return s.issued
+}
+
+// Record notes a call answered; the caller holds Mu.
+func (s *State[E, P, F]) Record(user string, r *http.Request, status int) {
+	s.requests = append(s.requests, Request{User: user, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, At: time.Now()})
+}
+
+// TakeFault returns the next fault asked for, if any; the caller holds Mu.
+func (s *State[E, P, F]) TakeFault() (F, bool) {
+	var f F
+	if len(s.faults) == 0 {
+		return f, false
+	}
+	f, s.faults = s.faults[0], s.faults[1:]
+	return f, true
+}
+
+// Issue counts a token granted and returns its number; the caller holds Mu.
+func (s *State[E, P, F]) Issue() int {
+	s.issued++
+	return s.issued
 }

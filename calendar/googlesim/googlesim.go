@@ -24,10 +24,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"pipelinecoach/calendar/calendarsim"
@@ -67,26 +65,17 @@ type Fault struct {
 	RetryAfter time.Duration // sent as Retry-After in whole seconds when set
 }
 
-// Request is one call the simulator answered.
-type Request struct {
-	User   string // the impersonated user, "" for the token endpoint
-	Path   string
-	Query  string
-	Status int
-	At     time.Time
-}
+// Request is one call the simulator answered; its User is the
+// impersonated user.
+type Request = calendarsim.Request
 
 // Server is the simulated Google.
 type Server struct {
 	srv *httptest.Server
 	key *rsa.PrivateKey
 
-	mu       sync.Mutex
-	cals     *calendarsim.Calendars[Event, *Event]
-	tokens   map[string]string // access token → user
-	faults   []Fault
-	requests []Request
-	issued   int
+	*calendarsim.State[Event, *Event, Fault]
+	tokens map[string]string // access token → user
 }
 
 // New starts a simulator on a loopback port.
@@ -95,7 +84,7 @@ func New() *Server {
 	if err != nil {
 		panic(err)
 	}
-	s := &Server{key: key, cals: calendarsim.New[Event](), tokens: map[string]string{}}
+	s := &Server{State: calendarsim.NewState[Event, *Event, Fault](), key: key, tokens: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", s.token)
 	mux.HandleFunc("GET /calendar/v3/calendars/{calendar}/events", s.list)
@@ -132,45 +121,30 @@ func (s *Server) CredentialsJSON() []byte {
 	return raw
 }
 
-// AddUser creates a user with an empty primary calendar.
-func (s *Server) AddUser(email string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cals.AddUser(email)
-}
-
-// RemoveUser deletes a user (they left): tokens for them are refused and
-// their calendar answers 404.
-func (s *Server) RemoveUser(email string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cals.RemoveUser(email)
-}
-
 // Put adds or changes an event in a user's calendar.
 func (s *Server) Put(user string, ev Event) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	if ev.Organizer == "" {
 		ev.Organizer = user
 	}
-	if !s.cals.Put(user, ev.ID, ev) {
+	if !s.Cals.Put(user, ev.ID, ev) {
 		panic("googlesim: no user " + user)
 	}
 }
 
 // Cancel marks an event cancelled (what Google keeps of a deleted event).
 func (s *Server) Cancel(user, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cals.Change(user, id, func(ev *Event) { ev.Cancelled = true })
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	s.Cals.Change(user, id, func(ev *Event) { ev.Cancelled = true })
 }
 
 // Respond sets the user's own response to an event they were invited to.
 func (s *Server) Respond(user, id, response string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cals.Change(user, id, func(ev *Event) {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	s.Cals.Change(user, id, func(ev *Event) {
 		for i, a := range ev.Attendees {
 			if strings.EqualFold(a.Email, user) {
 				ev.Attendees[i].Response = response
@@ -182,43 +156,18 @@ func (s *Server) Respond(user, id, response string) {
 // ExpireSyncTokens makes every sync token issued so far invalid: the next
 // incremental call answers 410 Gone, as Google does after a while.
 func (s *Server) ExpireSyncTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cals.ExpireTokens()
-}
-
-// FailNext makes the next API calls fail, one fault per call, in order.
-func (s *Server) FailNext(f ...Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f...)
-}
-
-// Requests returns every call answered so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
-}
-
-// TokensIssued counts access tokens granted.
-func (s *Server) TokensIssued() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.issued
-}
-
-func (s *Server) record(user string, r *http.Request, status int) {
-	s.requests = append(s.requests, Request{User: user, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, At: time.Now()})
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	s.Cals.ExpireTokens()
 }
 
 // token is the JWT bearer grant of a service account with domain-wide
 // delegation: the assertion names the user to act as in "sub".
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	fail := func(status int, code, desc string) {
-		s.record("", r, status)
+		s.Record("", r, status)
 		writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
 	}
 	if err := r.ParseForm(); err != nil {
@@ -243,14 +192,13 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := strings.ToLower(claims.Sub)
-	if _, ok := s.cals.Calendar(user); !ok {
+	if _, ok := s.Cals.Calendar(user); !ok {
 		fail(400, "invalid_grant", "Invalid email or User ID")
 		return
 	}
-	s.issued++
-	tok := fmt.Sprintf("ya29.sim-%d", s.issued)
+	tok := fmt.Sprintf("ya29.sim-%d", s.Issue())
 	s.tokens[tok] = user
-	s.record("", r, 200)
+	s.Record("", r, 200)
 	writeJSON(w, 200, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3599})
 }
 
@@ -298,15 +246,6 @@ func apiError(w http.ResponseWriter, status int, domain, reason, message string)
 	}})
 }
 
-func (s *Server) takeFault() (Fault, bool) {
-	if len(s.faults) == 0 {
-		return Fault{}, false
-	}
-	f := s.faults[0]
-	s.faults = s.faults[1:]
-	return f, true
-}
-
 func faultReason(f Fault) (domain, reason, message string) {
 	switch f.Status {
 	case 429:
@@ -334,28 +273,28 @@ const (
 
 // list is events.list on one calendar.
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	user, ok := s.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
 	if !ok {
-		s.record("", r, 401)
+		s.Record("", r, 401)
 		apiError(w, 401, "global", "authError", "Request had invalid authentication credentials.")
 		return
 	}
 	status := 200
-	defer func() { s.record(user, r, status) }()
-	if f, ok := s.takeFault(); ok {
+	defer func() { s.Record(user, r, status) }()
+	if f, ok := s.TakeFault(); ok {
 		status = f.Status
 		writeFault(w, f)
 		return
 	}
-	cal, ok := s.cals.Calendar(user)
+	cal, ok := s.Cals.Calendar(user)
 	if id := r.PathValue("calendar"); !ok || (id != "primary" && !strings.EqualFold(id, user)) {
 		status = 404
 		apiError(w, status, "global", "notFound", "Not Found")
 		return
 	}
-	lq, bad := parseListQuery(r.URL.Query(), s.cals.Seq(), s.cals.Expired)
+	lq, bad := parseListQuery(r.URL.Query(), s.Cals.Seq(), s.Cals.Expired)
 	if bad != nil {
 		status = bad.status
 		apiError(w, status, bad.domain, bad.reason, bad.message)

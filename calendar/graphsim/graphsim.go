@@ -17,10 +17,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"pipelinecoach/calendar/calendarsim"
@@ -64,30 +62,21 @@ type Fault struct {
 	RetryAfter time.Duration
 }
 
-// Request is one call the simulator answered.
-type Request struct {
-	User   string // the mailbox in the path, "" for the token endpoint
-	Path   string
-	Query  string
-	Status int
-	At     time.Time
-}
+// Request is one call the simulator answered; its User is the mailbox in
+// the path.
+type Request = calendarsim.Request
 
 // Server is the simulated Microsoft 365.
 type Server struct {
 	srv *httptest.Server
 
-	mu       sync.Mutex
-	cals     *calendarsim.Calendars[Event, *Event]
-	tokens   map[string]bool
-	faults   []Fault
-	requests []Request
-	issued   int
+	*calendarsim.State[Event, *Event, Fault]
+	tokens map[string]bool
 }
 
 // New starts a simulator on a loopback port.
 func New() *Server {
-	s := &Server{cals: calendarsim.New[Event](), tokens: map[string]bool{}}
+	s := &Server{State: calendarsim.NewState[Event, *Event, Fault](), tokens: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
 	mux.HandleFunc("GET /v1.0/users/{user}/calendarView/delta", s.delta)
@@ -104,77 +93,38 @@ func (s *Server) GraphURL() string { return s.srv.URL + "/v1.0/" }
 // LoginURL is MS_LOGIN_URL for this simulator.
 func (s *Server) LoginURL() string { return s.srv.URL + "/" }
 
-// AddUser creates a mailbox with an empty calendar.
-func (s *Server) AddUser(email string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cals.AddUser(email)
-}
-
-// RemoveUser deletes a mailbox: its calendar answers 404.
-func (s *Server) RemoveUser(email string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cals.RemoveUser(email)
-}
-
 // Put adds or changes an event.
 func (s *Server) Put(user string, ev Event) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	if ev.Organizer == "" {
 		ev.Organizer = user
 	}
-	if !s.cals.Put(user, ev.ID, ev) {
+	if !s.Cals.Put(user, ev.ID, ev) {
 		panic("graphsim: no user " + user)
 	}
 }
 
 // Cancel cancels an event: Outlook keeps it, marked isCancelled.
 func (s *Server) Cancel(user, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cals.Change(user, id, func(ev *Event) { ev.Cancelled = true })
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	s.Cals.Change(user, id, func(ev *Event) { ev.Cancelled = true })
 }
 
 // Delete removes an event: a delta reports it as "@removed".
 func (s *Server) Delete(user, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cals.Change(user, id, func(ev *Event) { ev.Deleted = true })
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	s.Cals.Change(user, id, func(ev *Event) { ev.Deleted = true })
 }
 
 // ExpireDeltaTokens forgets every delta token issued so far: the next
 // incremental call answers 410 Gone.
 func (s *Server) ExpireDeltaTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cals.ExpireTokens()
-}
-
-// FailNext makes the next API calls fail, one fault per call, in order.
-func (s *Server) FailNext(f ...Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f...)
-}
-
-// Requests returns every call answered so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
-}
-
-// TokensIssued counts access tokens granted.
-func (s *Server) TokensIssued() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.issued
-}
-
-func (s *Server) record(user string, r *http.Request, status int) {
-	s.requests = append(s.requests, Request{User: user, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, At: time.Now()})
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	s.Cals.ExpireTokens()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -185,10 +135,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // token is the client credentials grant of an app registration.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	fail := func(status int, code, desc string) {
-		s.record("", r, status)
+		s.Record("", r, status)
 		writeJSON(w, status, map[string]any{"error": code, "error_description": desc, "error_codes": []int{7000215}})
 	}
 	if r.PathValue("tenant") != Tenant {
@@ -211,10 +161,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		fail(400, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid.")
 		return
 	}
-	s.issued++
-	tok := fmt.Sprintf("eyJ0eXAi.sim-%d", s.issued)
+	tok := fmt.Sprintf("eyJ0eXAi.sim-%d", s.Issue())
 	s.tokens[tok] = true
-	s.record("", r, 200)
+	s.Record("", r, 200)
 	writeJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
 }
 
@@ -251,28 +200,28 @@ const maxPageSize = 1000
 
 // delta is GET /users/{id}/calendarView/delta.
 func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	user := strings.ToLower(r.PathValue("user"))
 	if !s.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")] {
-		s.record(user, r, 401)
+		s.Record(user, r, 401)
 		graphError(w, 401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
 		return
 	}
 	status := 200
-	defer func() { s.record(user, r, status) }()
-	if fault, ok := s.takeFault(); ok {
+	defer func() { s.Record(user, r, status) }()
+	if fault, ok := s.TakeFault(); ok {
 		status = fault.Status
 		writeFault(w, fault)
 		return
 	}
-	cal, ok := s.cals.Calendar(user)
+	cal, ok := s.Cals.Calendar(user)
 	if !ok {
 		status = 404
 		graphError(w, status, "ErrorInvalidUser", "The requested user '"+r.PathValue("user")+"' is invalid.")
 		return
 	}
-	st, bad := parseDeltaState(r.URL.Query(), s.cals.Seq(), s.cals.Expired)
+	st, bad := parseDeltaState(r.URL.Query(), s.Cals.Seq(), s.Cals.Expired)
 	if bad != nil {
 		status = bad.status
 		graphError(w, status, bad.code, bad.message)
@@ -282,15 +231,6 @@ func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
 	page := st.page(matching, pageSize(r.Header.Get("Prefer")))
 	base := s.GraphURL() + "users/" + url.PathEscape(r.PathValue("user")) + "/calendarView/delta?"
 	writeJSON(w, 200, s.deltaJSON(user, base, st, page, matching))
-}
-
-func (s *Server) takeFault() (Fault, bool) {
-	if len(s.faults) == 0 {
-		return Fault{}, false
-	}
-	f := s.faults[0]
-	s.faults = s.faults[1:]
-	return f, true
 }
 
 // writeFault answers with a fault asked for, in Graph's words for it.
