@@ -64,15 +64,24 @@ func bad(variable, format string, args ...any) error {
 // loadConfig reads and checks the environment.
 func loadConfig() (config, error) {
 	var c config
-	err := envconfig.Process("", &c)
-	var perr *envconfig.ParseError
-	if errors.As(err, &perr) {
-		return c, bad(perr.KeyName, "%q is not a valid %s", perr.Value, kindOf(perr.TypeName))
-	}
-	if err != nil {
-		return c, configError{err.Error()}
+	if err := readEnv(&c); err != nil {
+		return c, err
 	}
 	return c, c.check()
+}
+
+// readEnv fills spec from the environment; a value that does not fit its
+// variable is named with the variable.
+func readEnv(spec any) error {
+	err := envconfig.Process("", spec)
+	var perr *envconfig.ParseError
+	if errors.As(err, &perr) {
+		return bad(perr.KeyName, "%q is not a valid %s", perr.Value, kindOf(perr.TypeName))
+	}
+	if err != nil {
+		return configError{err.Error()}
+	}
+	return nil
 }
 
 func kindOf(typeName string) string {

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kelseyhightower/envconfig"
-
 	"pipelinecoach/coach"
 	"pipelinecoach/crm"
 	"pipelinecoach/crm/hubspot"
@@ -36,13 +34,8 @@ type CRMConfig struct {
 // loadCRMConfig reads only the CRM's settings (for `pipelinecoach crm`).
 func loadCRMConfig() (CRMConfig, error) {
 	var c CRMConfig
-	err := envconfig.Process("", &c)
-	var perr *envconfig.ParseError
-	if errors.As(err, &perr) {
-		return c, bad(perr.KeyName, "%q is not a valid %s", perr.Value, kindOf(perr.TypeName))
-	}
-	if err != nil {
-		return c, configError{err.Error()}
+	if err := readEnv(&c); err != nil {
+		return c, err
 	}
 	return c, c.check()
 }

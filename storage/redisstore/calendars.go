@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/redis/go-redis/v9"
@@ -13,18 +12,7 @@ import (
 
 // CalendarSync returns a rep's calendar sync, or coach.ErrNotFound. One HGET.
 func (s *Store) CalendarSync(ctx context.Context, workspace, rep string) (coach.CalendarSync, error) {
-	raw, err := s.client.HGet(ctx, s.keys.calendars(workspace), rep).Result()
-	if errors.Is(err, redis.Nil) {
-		return coach.CalendarSync{}, fmt.Errorf("calendar of %s/%s: %w", workspace, rep, coach.ErrNotFound)
-	}
-	if err != nil {
-		return coach.CalendarSync{}, fmt.Errorf("calendar of %s/%s: %w", workspace, rep, err)
-	}
-	var c coach.CalendarSync
-	if err := json.Unmarshal([]byte(raw), &c); err != nil {
-		return coach.CalendarSync{}, fmt.Errorf("calendar of %s/%s: decode: %w", workspace, rep, err)
-	}
-	return c, nil
+	return hashRecord[coach.CalendarSync](ctx, s.client, s.keys.calendars(workspace), rep, "calendar of", workspace)
 }
 
 // CalendarSyncs returns every rep's calendar sync of a workspace. One HVALS.

@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/redis/go-redis/v9"
@@ -40,18 +39,7 @@ return written
 
 // Member returns one member of the directory, or coach.ErrNotFound. One HGET.
 func (s *Store) Member(ctx context.Context, workspace, user string) (coach.Member, error) {
-	raw, err := s.client.HGet(ctx, s.keys.members(workspace), user).Result()
-	if errors.Is(err, redis.Nil) {
-		return coach.Member{}, fmt.Errorf("member %s/%s: %w", workspace, user, coach.ErrNotFound)
-	}
-	if err != nil {
-		return coach.Member{}, fmt.Errorf("member %s/%s: %w", workspace, user, err)
-	}
-	var m coach.Member
-	if err := json.Unmarshal([]byte(raw), &m); err != nil {
-		return coach.Member{}, fmt.Errorf("member %s/%s: decode: %w", workspace, user, err)
-	}
-	return m, nil
+	return hashRecord[coach.Member](ctx, s.client, s.keys.members(workspace), user, "member", workspace)
 }
 
 // SaveMembers writes members in one script, each unless the stored one was

@@ -52,18 +52,7 @@ func New(client redis.UniversalClient, prefix string) *Store {
 
 // Prospect returns one prospect of a team, or coach.ErrNotFound.
 func (s *Store) Prospect(ctx context.Context, team, id string) (coach.Prospect, error) {
-	raw, err := s.client.HGet(ctx, s.keys.prospects(team), id).Result()
-	if errors.Is(err, redis.Nil) {
-		return coach.Prospect{}, fmt.Errorf("get prospect %s/%s: %w", team, id, coach.ErrNotFound)
-	}
-	if err != nil {
-		return coach.Prospect{}, fmt.Errorf("get prospect %s/%s: %w", team, id, err)
-	}
-	var p coach.Prospect
-	if err := json.Unmarshal([]byte(raw), &p); err != nil {
-		return coach.Prospect{}, fmt.Errorf("get prospect %s/%s: decode: %w", team, id, err)
-	}
-	return p, nil
+	return hashRecord[coach.Prospect](ctx, s.client, s.keys.prospects(team), id, "get prospect", team)
 }
 
 // ProspectsOf returns every prospect owner owns in team, in no order.
@@ -109,6 +98,24 @@ func (s *Store) WorkspaceProspects(ctx context.Context, workspace string) ([]coa
 		return nil, fmt.Errorf("list prospects of workspace %s: %w", workspace, err)
 	}
 	return ps, nil
+}
+
+// hashRecord reads the JSON record stored under id in the hash key (one
+// HGET) and decodes it: coach.ErrNotFound when there is none. Its errors
+// say "<what> <workspace>/<id>".
+func hashRecord[T any](ctx context.Context, c redis.Cmdable, key, id, what, workspace string) (T, error) {
+	var v T
+	raw, err := c.HGet(ctx, key, id).Result()
+	if errors.Is(err, redis.Nil) {
+		return v, fmt.Errorf("%s %s/%s: %w", what, workspace, id, coach.ErrNotFound)
+	}
+	if err != nil {
+		return v, fmt.Errorf("%s %s/%s: %w", what, workspace, id, err)
+	}
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		return v, fmt.Errorf("%s %s/%s: decode: %w", what, workspace, id, err)
+	}
+	return v, nil
 }
 
 // decodeProspects decodes the stored JSON of prospects.
@@ -320,18 +327,7 @@ func (s *Store) Lookup(ctx context.Context, key string) (string, bool, error) {
 
 // Team returns a manager's team, or coach.ErrNotFound. One HGET.
 func (s *Store) Team(ctx context.Context, workspace, manager string) (coach.Team, error) {
-	raw, err := s.client.HGet(ctx, s.keys.teams(workspace), manager).Result()
-	if errors.Is(err, redis.Nil) {
-		return coach.Team{}, fmt.Errorf("team of %s/%s: %w", workspace, manager, coach.ErrNotFound)
-	}
-	if err != nil {
-		return coach.Team{}, fmt.Errorf("team of %s/%s: %w", workspace, manager, err)
-	}
-	var t coach.Team
-	if err := json.Unmarshal([]byte(raw), &t); err != nil {
-		return coach.Team{}, fmt.Errorf("team of %s/%s: decode: %w", workspace, manager, err)
-	}
-	return t, nil
+	return hashRecord[coach.Team](ctx, s.client, s.keys.teams(workspace), manager, "team of", workspace)
 }
 
 // Teams returns every team of a workspace. One HVALS.
