@@ -413,3 +413,31 @@ func (m *MemStore) TeamOf(ctx context.Context, workspace, user string) (coach.Te
 	}
 	return m.Team(ctx, workspace, manager)
 }
+
+// Emails is coach's Emails from a fixed map of user → email.
+type Emails map[string]string
+
+// Email implements coach.Emails.
+func (e Emails) Email(_ context.Context, _, user string) (string, error) { return e[user], nil }
+
+// CRMRefusals records what reps are told of deals their CRM refused, one
+// line each: "<prospect>: <CRM> refused it: <reason>".
+type CRMRefusals struct {
+	mu   sync.Mutex
+	told []string
+}
+
+// CRMRefused implements coach.CRMNotifier.
+func (r *CRMRefusals) CRMRefused(_ context.Context, p coach.Prospect, crm, reason string) (coach.MessageRef, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.told = append(r.told, p.ID+": "+crm+" refused it: "+reason)
+	return coach.MessageRef{Channel: "D1", TS: "1.0"}, nil
+}
+
+// Told returns what reps were told so far, in order.
+func (r *CRMRefusals) Told() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.told)
+}

@@ -21,34 +21,12 @@ var t0 = time.Date(2031, time.March, 4, 9, 0, 0, 0, time.UTC)
 
 var rita = coach.Actor{Workspace: "T1", User: "U1"}
 
-type emails map[string]string
-
-func (e emails) Email(_ context.Context, _, user string) (string, error) { return e[user], nil }
-
-type refusals struct {
-	mu   sync.Mutex
-	told []string
-}
-
-func (r *refusals) CRMRefused(_ context.Context, p coach.Prospect, crm, reason string) (coach.MessageRef, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.told = append(r.told, p.ID+": "+crm+" refused it: "+reason)
-	return coach.MessageRef{Channel: "D1", TS: "1.0"}, nil
-}
-
-func (r *refusals) list() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.told...)
-}
-
 type fixture struct {
 	sim    *hubspotsim.Server
 	clock  *coachtest.Clock
 	store  *coachtest.MemStore
 	sink   *hubspot.Sink
-	told   *refusals
+	told   *coachtest.CRMRefusals
 	svc    *coach.Service
 	client *hubspot.Client
 }
@@ -69,7 +47,7 @@ func newFixture(t *testing.T, opts ...hubspotsim.Option) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{sim: sim, clock: coachtest.NewClock(t0), told: &refusals{}, client: c}
+	f := &fixture{sim: sim, clock: coachtest.NewClock(t0), told: &coachtest.CRMRefusals{}, client: c}
 	f.store = coachtest.NewMemStore(f.clock.Now)
 	f.sink = hubspot.NewSink(c, st)
 	f.sink.Now = f.clock.Now
@@ -81,7 +59,7 @@ func newFixture(t *testing.T, opts ...hubspotsim.Option) *fixture {
 func (f *fixture) replica(sink coach.CRM) *coach.Service {
 	svc := coach.NewService(f.store, &coachtest.Notifier{}, f.clock, coach.DefaultTiming)
 	svc.CRM = sink
-	svc.Emails = emails{"U1": "rita@example.com", "U2": "nobody@example.com"}
+	svc.Emails = coachtest.Emails{"U1": "rita@example.com", "U2": "nobody@example.com"}
 	svc.CRMNotify = f.told
 	return svc
 }
@@ -323,7 +301,7 @@ func TestOwnerNotFoundIsToldOnce(t *testing.T) {
 	if n := len(f.sim.Deals()); n != 0 {
 		t.Fatalf("%d deals for an owner HubSpot does not know", n)
 	}
-	told := f.told.list()
+	told := f.told.Told()
 	if len(told) != 1 || !strings.Contains(told[0], "HubSpot refused it: no HubSpot user has nobody@example.com") {
 		t.Fatalf("rep told %q", told)
 	}
@@ -340,7 +318,7 @@ func TestOwnerNotFoundIsToldOnce(t *testing.T) {
 	if err := f.run(t, f.svc); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.told.list(); len(got) != 1 {
+	if got := f.told.Told(); len(got) != 1 {
 		t.Errorf("rep told %d times: %q", len(got), got)
 	}
 	// Once the admin adds the user, the next change lands.

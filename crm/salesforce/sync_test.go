@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,29 +16,13 @@ import (
 
 var t0 = time.Date(2031, time.March, 4, 9, 0, 0, 0, time.UTC)
 
-type emails map[string]string
-
-func (e emails) Email(_ context.Context, _, user string) (string, error) { return e[user], nil }
-
-type refusals struct {
-	mu   sync.Mutex
-	told []string
-}
-
-func (r *refusals) CRMRefused(_ context.Context, p coach.Prospect, crm, reason string) (coach.MessageRef, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.told = append(r.told, reason)
-	return coach.MessageRef{Channel: "D1", TS: "1.0"}, nil
-}
-
 type fixture struct {
 	sim    *salesforcesim.Server
 	clock  *coachtest.Clock
 	store  *coachtest.MemStore
 	svc    *coach.Service
 	client *salesforce.Client
-	told   *refusals
+	told   *coachtest.CRMRefusals
 	owner  string
 }
 
@@ -50,7 +33,7 @@ func newFixture(t *testing.T, opts ...salesforcesim.Option) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sim.Close() })
-	f := &fixture{sim: sim, clock: coachtest.NewClock(t0), told: &refusals{}}
+	f := &fixture{sim: sim, clock: coachtest.NewClock(t0), told: &coachtest.CRMRefusals{}}
 	f.owner = sim.AddUser("rita@example.com", "Rita Rep")
 	f.client, err = salesforce.New(sim.URL(), salesforcesim.ClientID, salesforcesim.ClientSecret, nil)
 	if err != nil {
@@ -68,7 +51,7 @@ func newFixture(t *testing.T, opts ...salesforcesim.Option) *fixture {
 	}
 	f.store = coachtest.NewMemStore(f.clock.Now)
 	f.svc = coach.NewService(f.store, &coachtest.Notifier{}, f.clock, coach.DefaultTiming)
-	f.svc.CRM, f.svc.Emails, f.svc.CRMNotify = sink, emails{"U1": "rita@example.com", "U2": "nobody@example.com"}, f.told
+	f.svc.CRM, f.svc.Emails, f.svc.CRMNotify = sink, coachtest.Emails{"U1": "rita@example.com", "U2": "nobody@example.com"}, f.told
 	return f
 }
 
@@ -187,7 +170,7 @@ func TestRefusalsAreToldInPlainWords(t *testing.T) {
 	if err := f.run(t); err != nil {
 		t.Fatal(err)
 	}
-	told := strings.Join(f.told.told, "\n")
+	told := strings.Join(f.told.Told(), "\n")
 	for _, want := range []string{"Salesforce refused it: A description is required", "no active Salesforce user has nobody@example.com"} {
 		if !strings.Contains(told, want) {
 			t.Errorf("told %q, want %q", told, want)
