@@ -30,9 +30,7 @@ type person struct {
 	// Known is false for someone the directory does not know yet: TZ is
 	// then the workspace's default, and an answer that shows dates says so.
 	Known bool
-	// loc is TZ loaded: time.LoadLocation reads the zone database on every
-	// call, and every envelope asks for its sender's zone.
-	loc *time.Location
+	loc   *time.Location // TZ loaded (once per process: coach.ZoneLocation)
 }
 
 // Directory paging: members per users.list page (Slack advises at most
@@ -58,9 +56,6 @@ type directory struct {
 	log       zerolog.Logger
 	holder    string // who holds a load, for the store's claim
 
-	locMu sync.Mutex
-	locs  map[string]*time.Location
-
 	asks    chan memberAsk
 	askMu   sync.Mutex
 	asking  map[string]bool // members queued for a lookup
@@ -73,7 +68,7 @@ type memberAsk struct{ team, user string }
 func newDirectory(dir *coach.Directory, s directorySlack, defaultTZ string, admins []string, log zerolog.Logger) *directory {
 	return &directory{dir: dir, slack: s, defaultTZ: defaultTZ, admins: admins, log: log,
 		holder: fmt.Sprintf("replica-%d", time.Now().UnixNano()),
-		locs:   map[string]*time.Location{}, asks: make(chan memberAsk, directoryAsks),
+		asks:   make(chan memberAsk, directoryAsks),
 		asking: map[string]bool{}, ready: make(chan struct{})}
 }
 
@@ -92,7 +87,7 @@ func (d *directory) lookup(ctx context.Context, team, user string) person {
 	} else {
 		d.askLater(team, user)
 	}
-	p.loc = d.location(p.TZ)
+	p.loc = coach.ZoneLocation(p.TZ)
 	return p
 }
 
@@ -182,21 +177,6 @@ func (d *directory) awaitMember(ctx context.Context, team, user string) (coach.M
 // (coach.Mailboxes).
 func (d *directory) Zone(ctx context.Context, team, user string) string {
 	return d.lookup(ctx, team, user).TZ
-}
-
-// location loads a zone once per process.
-func (d *directory) location(tz string) *time.Location {
-	d.locMu.Lock()
-	defer d.locMu.Unlock()
-	if loc, ok := d.locs[tz]; ok {
-		return loc
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
-	d.locs[tz] = loc
-	return loc
 }
 
 // askLater queues a member for a users.info lookup, unless queued already;

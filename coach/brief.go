@@ -228,7 +228,7 @@ func (t Thresholds) ShouldBrief(s BriefState, now time.Time) BriefDecision {
 	if !s.LastSent.IsZero() && now.Sub(s.LastSent) < t.NudgeRepeat {
 		return hold(HeldTooSoon, s.LastSent.Add(t.NudgeRepeat))
 	}
-	local := now.In(loadLocation(s.TZ))
+	local := now.In(ZoneLocation(s.TZ))
 	if IsHoliday(s.Holidays, local, local.Location()) {
 		return hold(HeldHoliday, s.nextOpen(midnight(local).AddDate(0, 0, 1)))
 	}

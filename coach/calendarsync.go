@@ -525,7 +525,7 @@ func (s *Service) meetingFromCalendar(ctx context.Context, c CalendarSync, ev Ca
 		CreatedAt: now, LastActivity: now, Version: 1,
 		History: []Entry{{At: now, By: SystemActor, Event: EventLogged, To: Scheduled}},
 	}
-	p.FollowUpAt = s.timing.FirstAsk(end, now, loadLocation(tz))
+	p.FollowUpAt = s.timing.FirstAsk(end, now, ZoneLocation(tz))
 	err := s.store.Save(ctx, p)
 	if errors.Is(err, ErrConflict) {
 		// Another replica read the same event first: its prospect stands.

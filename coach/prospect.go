@@ -271,7 +271,7 @@ func (p Prospect) ChangedSince(version int64, by string) []Entry {
 }
 
 // Location is the rep's zone, UTC when unknown.
-func (p Prospect) Location() *time.Location { return loadLocation(p.TZ) }
+func (p Prospect) Location() *time.Location { return ZoneLocation(p.TZ) }
 
 func (p Prospect) decidedError() error {
 	e, _ := p.Decided()

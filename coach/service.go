@@ -215,7 +215,7 @@ func (s *Service) LogMeeting(ctx context.Context, m NewMeeting) (Prospect, error
 		}
 	}
 	now := s.clock.Now()
-	loc := loadLocation(m.TZ)
+	loc := ZoneLocation(m.TZ)
 	p := Prospect{
 		Workspace: m.Team, ID: s.newID(), Owner: m.Owner,
 		Account: cleanText(m.Account), Contact: cleanText(m.Contact), TZ: m.TZ,

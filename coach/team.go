@@ -38,7 +38,7 @@ type Quota struct {
 }
 
 // Location is the team's zone, UTC when unset.
-func (t Team) Location() *time.Location { return loadLocation(t.TZ) }
+func (t Team) Location() *time.Location { return ZoneLocation(t.TZ) }
 
 // Validate checks what every stored team must have: the keys it is found
 // by. Every store calls it before writing.

@@ -235,21 +235,35 @@ func (tm Timing) nextAsk(p Prospect) (ask Ask, ok, quiet bool) {
 	return Ask{}, false, p.QuietSince.IsZero()
 }
 
+// locations are the zones loaded so far, by name: time.LoadLocation reads
+// the zone database on every call (about 14 µs and 5 kB each), and every
+// answer asks for its person's zone.
 var locations sync.Map // zone name → *time.Location
 
-func loadLocation(name string) *time.Location {
-	if name == "" {
-		return time.UTC
-	}
+// zone loads a zone of the database once per process; ok is false for a
+// name the database does not have.
+func zone(name string) (loc *time.Location, ok bool) {
 	if loc, ok := locations.Load(name); ok {
-		return loc.(*time.Location)
+		return loc.(*time.Location), true
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return time.UTC
+		return nil, false
 	}
 	locations.Store(name, loc)
-	return loc
+	return loc, true
+}
+
+// ZoneLocation is the zone named, loaded once per process; UTC for "" or a
+// name the database does not have.
+func ZoneLocation(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	if loc, ok := zone(name); ok {
+		return loc
+	}
+	return time.UTC
 }
 
 // ValidZone reports whether name is a time zone coach can compute in: a
@@ -260,6 +274,6 @@ func ValidZone(name string) bool {
 	if name == "" || name == "Local" {
 		return false
 	}
-	_, err := time.LoadLocation(name)
-	return err == nil
+	_, ok := zone(name)
+	return ok
 }

@@ -3,6 +3,7 @@ package coach_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"pipelinecoach/coach"
 )
@@ -25,5 +26,28 @@ func TestOneZoneRule(t *testing.T) {
 		case !want && (!errors.As(err, &fe) || fe.Field != coach.FieldTimeZone || team.TZ != "UTC"):
 			t.Errorf("SetZone(%q) = %q, %v, want a time zone field error", zone, team.TZ, err)
 		}
+	}
+}
+
+// Every answer checks its person's zone: after the first time, a zone is
+// neither read from the zone database again nor allocated, and a name the
+// database lacks is still refused however often it is asked.
+func TestZonesLoadedOnce(t *testing.T) {
+	if !coach.ValidZone("Asia/Kolkata") {
+		t.Fatal("Asia/Kolkata refused")
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		coach.ValidZone("Asia/Kolkata")
+		coach.ZoneLocation("Asia/Kolkata")
+	}); allocs != 0 {
+		t.Errorf("checking and loading a zone seen before allocates %.0f times; want none (the database read again)", allocs)
+	}
+	for range 3 {
+		if coach.ValidZone("Mars/Olympus") || coach.ZoneLocation("Mars/Olympus") != time.UTC {
+			t.Fatal("a zone the database lacks was taken, or not read as UTC")
+		}
+	}
+	if loc := coach.ZoneLocation("Asia/Kolkata"); loc.String() != "Asia/Kolkata" {
+		t.Errorf("ZoneLocation(Asia/Kolkata) = %s", loc)
 	}
 }
