@@ -388,12 +388,23 @@ func waitConnected(sim *slacksim.Server, max time.Duration) error {
 	return nil
 }
 
-// addUsers adds n reps in UTC to the simulator and returns their ids.
+// addUsers adds n members in UTC to the simulator and returns their ids.
 func addUsers(sim *slacksim.Server, prefix string, n int) []string {
+	return addMembers(sim, prefix, n, []string{"UTC"})
+}
+
+// addFloor adds n members in the zones of a sales floor, in turn, and
+// returns their ids: a zone other than UTC costs what a real one does
+// (UTC is every zone lookup's shortcut).
+func addFloor(sim *slacksim.Server, prefix string, n int) []string {
+	return addMembers(sim, prefix, n, []string{"America/New_York", "Europe/Berlin", "America/Los_Angeles", "Europe/London", "Asia/Singapore", "UTC"})
+}
+
+func addMembers(sim *slacksim.Server, prefix string, n int, zones []string) []string {
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("U%s%05d", prefix, i)
-		sim.AddUser(slacksim.User{ID: ids[i], Name: strings.ToLower(ids[i]), RealName: "Rep " + ids[i], TZ: "UTC"})
+		sim.AddUser(slacksim.User{ID: ids[i], Name: strings.ToLower(ids[i]), RealName: "Rep " + ids[i], TZ: zones[i%len(zones)]})
 	}
 	return ids
 }

@@ -130,7 +130,7 @@ type answerRun struct {
 // store baseline with the Redis at redisAddr) and builds its load: per
 // buttons and per forms for each person.
 func (r *answerRun) baseline(base *slacksim.Server, role, redisAddr string, per int, now time.Time) (*childBot, mix, error) {
-	basePeople := spread(addUsers(base, "B", r.members), r.people)
+	basePeople := spread(addFloor(base, "B", r.members), r.people)
 	bare, err := startChild(role, base, redisAddr)
 	if err != nil {
 		return nil, mix{}, fmt.Errorf("baseline %s: %w", role, err)
@@ -150,7 +150,7 @@ func (r *answerRun) baseline(base *slacksim.Server, role, redisAddr string, per 
 // sent, each form submitted the one the bot opened. It returns the load
 // and the people who use the bot.
 func (r *answerRun) ours(ctx context.Context, o options, sim *slacksim.Server, env *redisEnv, per int, now time.Time) (mix, []string, error) {
-	ourPeople := spread(addUsers(sim, "R", r.members), r.people)
+	ourPeople := spread(addFloor(sim, "R", r.members), r.people)
 	clicks, submits := ackProspects(sim.TeamID(), ourPeople, per, per, now)
 	clicks, submits = roundRobin(clicks, per), roundRobin(submits, per)
 	all := append(append([]coach.Prospect{}, clicks...), submits...)
