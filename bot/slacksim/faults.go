@@ -8,6 +8,15 @@ func (s *Server) FailNext(method string, f Fault) {
 	s.faults[method] = append(s.faults[method], f)
 }
 
+// FaultsLeft counts the faults queued for method that no call has taken
+// yet: a test that must act while a call is held by its fault's Delay
+// waits for it to drop.
+func (s *Server) FaultsLeft(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.faults[method])
+}
+
 func (s *Server) takeFault(method string) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -11,16 +11,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -235,29 +230,6 @@ func (w *world) until(d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// arrivals puts a proxy in front of the simulator's Web API and returns its
-// URL (for SLACK_API_URL) and a channel closed when the first call to
-// method arrives, before the simulator answers it. A caller gone cancels
-// the call it forwarded, as a dead replica's connection does.
-func (w *world) arrivals(method string) (apiURL string, arrived <-chan struct{}) {
-	w.t.Helper()
-	target, err := url.Parse(w.sim.APIURL())
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	ch := make(chan struct{})
-	var once sync.Once
-	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
-	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if path.Base(r.URL.Path) == method {
-			once.Do(func() { close(ch) })
-		}
-		proxy.ServeHTTP(rw, r)
-	}))
-	w.t.Cleanup(srv.Close)
-	return srv.URL + target.Path, ch
-}
-
 // ranAfter waits until p's scheduler has begun and finished a run after t
 // (p's /metrics: a run that ended after t, then the next), so whatever was
 // due at t has been looked at. It waits for t to pass: a lease in the
@@ -412,17 +384,12 @@ func TestKilledReplicaWorkIsTakenOver(t *testing.T) {
 		w := newWorld(t)
 		w.sim.FailNext("dnd.info", slacksim.Fault{Delay: time.Minute})
 		p := w.seed("Acme")[0]
-		// The simulator records a call once it answers it, and the stuck
-		// one only once its caller is gone: a proxy in front of it tells
-		// when replica 1's dnd.info has arrived.
-		apiURL, dndAsked := w.arrivals("dnd.info")
-		first := w.start("replica 1", w.env("SLACK_API_URL="+apiURL))
+		first := w.start("replica 1", w.env())
 		w.until(5*time.Second, "the job claimed", func() bool { return len(w.leased()) == 1 })
-		select {
-		case <-dndAsked:
-		case <-time.After(5 * time.Second):
-			t.Fatal("replica 1 never asked dnd.info")
-		}
+		// The simulator records a call once it answers it, and the stuck
+		// one only once its caller is gone; the fault taken says it holds
+		// replica 1's dnd.info.
+		w.until(5*time.Second, "replica 1's dnd.info held", func() bool { return w.sim.FaultsLeft("dnd.info") == 0 })
 		first.signal(syscall.SIGKILL)
 		if _, ok := first.exited(5 * time.Second); !ok {
 			t.Fatal("replica 1 did not die")
@@ -450,6 +417,9 @@ func TestKilledReplicaWorkIsTakenOver(t *testing.T) {
 		p := w.seed("Acme")[0]
 		first := w.start("replica 1", w.env())
 		w.until(5*time.Second, "the question reserved", func() bool { return w.get(w.askKey(p, 1)) == "pending" })
+		// Reserved comes before the post: kill replica 1 only once its post
+		// is held in the simulator, or replica 2's post would meet the fault.
+		w.until(5*time.Second, "replica 1's post held", func() bool { return w.sim.FaultsLeft("chat.postMessage") == 0 })
 		ttl, err := w.rdb.PTTL(w.ctx, w.askKey(p, 1)).Result()
 		if err != nil {
 			t.Fatal(err)
