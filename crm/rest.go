@@ -17,19 +17,16 @@ type Refusal struct {
 	Body   []byte
 }
 
-// Call is one JSON call of a CRM's REST API, as both clients make it:
-// in (nil for none) sent as JSON, authorize setting the request's
-// credentials, the answer read up to Limit bytes, a success decoded into
-// out (nil, or an empty body, for nothing), a refusal turned into the
-// CRM's own error by Refused.
+// Call is how both clients call their CRM's REST API with JSON.
 type Call struct {
 	HTTP      *http.Client
-	Authorize func(*http.Request)
-	Limit     int64
-	Refused   func(Refusal) error
+	Authorize func(*http.Request) // sets the request's credentials
+	Limit     int64               // the most of an answer read, in bytes
+	Refused   func(Refusal) error // the CRM's own error for an answer other than 2xx
 }
 
-// Do makes the call.
+// Do makes one call: in (nil for none) sent as JSON, a success decoded
+// into out (nil, or an empty body, for nothing).
 func (c Call) Do(ctx context.Context, method, url string, in, out any) error {
 	var body io.Reader
 	if in != nil {
