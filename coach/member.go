@@ -145,15 +145,15 @@ func (d *Directory) Member(ctx context.Context, workspace, user string) (m Membe
 		// answer goes on without it. Only a definite answer is cached.
 		return Member{}, false
 	}
-	d.remember(key, m, true, now)
+	d.remember(key, m, now)
 	return m, true
 }
 
-// remember keeps what was read of a member, unless this replica learned a
+// remember keeps a member as read from the store, unless this replica learned a
 // newer change of them meanwhile: a read that began before Learn saved
 // must not undo it here, since this replica's own change is not news to
 // its next look (changeMark).
-func (d *Directory) remember(key string, m Member, found bool, now time.Time) {
+func (d *Directory) remember(key string, m Member, now time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if e, ok := d.cache[key]; ok && e.found && m.Updated.Before(e.v.Updated) {
@@ -162,7 +162,7 @@ func (d *Directory) remember(key string, m Member, found bool, now time.Time) {
 	if len(d.cache) > 100000 {
 		d.cache = map[string]cached[Member]{}
 	}
-	d.cache[key] = cached[Member]{v: m, found: found, read: now, until: now.Add(DirectoryCacheFor)}
+	d.cache[key] = cached[Member]{v: m, found: true, read: now, until: now.Add(DirectoryCacheFor)}
 }
 
 // Learn stores what Slack said of members (a page of a load, a change
@@ -233,7 +233,7 @@ func (d *Directory) Fresh(ctx context.Context, workspace, user string) (m Member
 	if err != nil {
 		return Member{}, false
 	}
-	d.remember(workspace+"/"+user, m, true, d.clock.Now())
+	d.remember(workspace+"/"+user, m, d.clock.Now())
 	return m, true
 }
 

@@ -274,10 +274,7 @@ func TestStatusChangeLeavesWhatReplicasKept(t *testing.T) {
 
 	learn(t, a, coach.Member{User: "U1", TZ: "America/Chicago", StatusEmoji: ":palm_tree:", StatusText: "On vacation",
 		Updated: bdate(11, 25, 10, 2)})
-	f.clock.Advance(coach.DirectoryLookEvery)
-	if err := b.KeepFresh(ctx); err != nil {
-		t.Fatal(err)
-	}
+	lookFor(t, f.clock, coach.DirectoryLookEvery, b.KeepFresh, func() {}) // one look
 	if m := r.readU1(t); m.TZ != "America/Chicago" {
 		t.Errorf("at the look after a's change of zone b reads %q; want America/Chicago", m.TZ)
 	}
@@ -340,10 +337,7 @@ func TestOwnChangeLeavesWhatTheReplicaKept(t *testing.T) {
 	if tz := zoneOf(b, "U1"); tz != "America/Chicago" {
 		t.Errorf("b reads U1 in %q after its own change; want America/Chicago", tz)
 	}
-	f.clock.Advance(coach.DirectoryLookEvery)
-	if err := a.KeepFresh(ctx); err != nil {
-		t.Fatal(err)
-	}
+	lookFor(t, f.clock, coach.DirectoryLookEvery, a.KeepFresh, func() {}) // one look
 	if tz := zoneOf(a, "U1"); tz != "America/Chicago" {
 		t.Errorf("at its next look a reads U1 in %q; want b's change, America/Chicago", tz)
 	}
@@ -352,10 +346,7 @@ func TestOwnChangeLeavesWhatTheReplicaKept(t *testing.T) {
 	// mark replaces a's, and b must still drop what it kept.
 	learn(t, a, coach.Member{User: "U2", TZ: "Europe/Lisbon", Updated: bdate(11, 25, 10, 2)})
 	learn(t, b, coach.Member{User: "U1", TZ: "America/Denver", Updated: bdate(11, 25, 10, 3)})
-	f.clock.Advance(coach.DirectoryLookEvery)
-	if err := b.KeepFresh(ctx); err != nil {
-		t.Fatal(err)
-	}
+	lookFor(t, f.clock, coach.DirectoryLookEvery, b.KeepFresh, func() {}) // one look
 	if tz := zoneOf(b, "U2"); tz != "Europe/Lisbon" {
 		t.Errorf("at the look after a's change and its own, b reads U2 in %q; want a's change, Europe/Lisbon", tz)
 	}

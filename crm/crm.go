@@ -10,8 +10,11 @@
 package crm
 
 import (
+	"context"
 	"fmt"
 	"strings"
+
+	"pipelinecoach/coach"
 )
 
 // StageError is a configured stage (or pipeline) the CRM does not have. It
@@ -50,4 +53,15 @@ func Domain(account string) string {
 		return d
 	}
 	return ""
+}
+
+// InBatches writes deals size at a time with write, which fills in the
+// results of its batch, and returns one result per deal, in order.
+func InBatches(ctx context.Context, deals []coach.Deal, size int, write func(ctx context.Context, batch []coach.Deal, out []coach.SyncResult)) []coach.SyncResult {
+	out := make([]coach.SyncResult, len(deals))
+	for start := 0; start < len(deals); start += size {
+		end := min(start+size, len(deals))
+		write(ctx, deals[start:end], out[start:end])
+	}
+	return out
 }

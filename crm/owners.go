@@ -1,12 +1,9 @@
 package crm
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"time"
-
-	"pipelinecoach/coach"
 )
 
 // How long a CRM user found by email is remembered, and how long that none
@@ -55,15 +52,4 @@ func (o *Owners) Remember(email, id string, now time.Time) {
 		until = now.Add(NoOwnerFor)
 	}
 	o.by[strings.ToLower(email)] = owner{id: id, until: until}
-}
-
-// InBatches writes deals size at a time with write, which fills in the
-// results of its batch, and returns one result per deal, in order.
-func InBatches(ctx context.Context, deals []coach.Deal, size int, write func(ctx context.Context, batch []coach.Deal, out []coach.SyncResult)) []coach.SyncResult {
-	out := make([]coach.SyncResult, len(deals))
-	for start := 0; start < len(deals); start += size {
-		end := min(start+size, len(deals))
-		write(ctx, deals[start:end], out[start:end])
-	}
-	return out
 }
