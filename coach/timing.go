@@ -236,8 +236,8 @@ func (tm Timing) nextAsk(p Prospect) (ask Ask, ok, quiet bool) {
 }
 
 // locations are the zones loaded so far, by name: time.LoadLocation reads
-// the zone database on every call (about 14 µs and 5 kB each), and every
-// answer asks for its person's zone.
+// and parses the zone file on every call, and every answer asks for its
+// person's zone.
 var locations sync.Map // zone name → *time.Location
 
 // zone loads a zone of the database once per process; ok is false for a
