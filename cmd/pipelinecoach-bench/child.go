@@ -61,6 +61,20 @@ const (
 	botGCPercent = 400
 )
 
+// writeAllocs writes what the process allocated, by where, to path: with
+// the CPU profile it says where a bot's garbage (and so its collections)
+// comes from.
+func writeAllocs(path string) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		_ = f.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "allocation profile:", err)
+	}
+}
+
 // runChild is the whole life of a re-executed benchmark process: it runs
 // the bot its role names until SIGTERM, and returns the exit status.
 func runChild(role string) int {
@@ -76,6 +90,7 @@ func runChild(role string) int {
 			return 2
 		}
 		defer pprof.StopCPUProfile()
+		defer writeAllocs(path + ".allocs")
 	}
 	apiURL, appToken, botToken := os.Getenv(childAPIURL), os.Getenv(childAppToken), os.Getenv(childBotToken)
 	switch role {

@@ -31,7 +31,7 @@ func main() {
 	flag.DurationVar(&opts.duration, "duration", 30*time.Second, "how long test 1 (and the memory test's load) runs")
 	flag.IntVar(&opts.rate, "rate", 200, "envelopes a second in test 1")
 	flag.BoolVar(&opts.short, "short", false, "a smoke run: a few seconds in all, small sizes")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (test 1's bots, in processes of their own, write theirs to FILE.bare and FILE.bot)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (the bots, in processes of their own, write theirs to FILE.<role>, and what they allocated to FILE.<role>.allocs)")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
