@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -209,6 +210,7 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, storeLoad, ou
 	loads := []*answerLoad{baseLoad, storeLoad, ourLoad}
 	for i := range turns {
 		for j := range loads {
+			collectBeforeTurn()
 			loads[(i+j)%len(loads)].run(ctx, each)
 		}
 	}
@@ -219,6 +221,16 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, storeLoad, ou
 	r.baseUnacked, _ = baseLoad.lat.errors()
 	r.storeUnacked, _ = storeLoad.lat.errors()
 }
+
+// collectBeforeTurn collects this process's garbage between turns, so
+// that none of its collections falls inside one. The simulator keeps
+// every call and message it took (hundreds of MB by the warm turns), and
+// a collection of that heap takes this process (the simulator and the
+// load generator) about half a second at up to a core: landing in one
+// bot's turn, it made that bot's p99 several times the other's
+// (GODEBUG=gctrace=1 showed two such collections in a warm phase, at
+// random turns).
+func collectBeforeTurn() { runtime.GC() }
 
 // answerTurn is about how long each bot takes test 9's warm load at a
 // stretch.
