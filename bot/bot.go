@@ -33,8 +33,11 @@ type Config struct {
 	FormWorkers    int           // concurrent modal submissions; default 4
 	HandlerTimeout time.Duration // per envelope; default 10s
 	SubmitTimeout  time.Duration // a modal submission must be answered in its ack; default 2.5s
-	DefaultTZ      string        // when Slack gives no zone for a user
-	Admins         []string      // user ids with admin rights besides workspace admins
+	// AckHold is how long a slash command's ack waits to carry its answer
+	// (heldAck); default 1s.
+	AckHold   time.Duration
+	DefaultTZ string   // when Slack gives no zone for a user
+	Admins    []string // user ids with admin rights besides workspace admins
 	// CelebrationChannel is where shared losses are celebrated (a channel id).
 	CelebrationChannel string
 }
@@ -54,6 +57,9 @@ func (c *Config) defaults() {
 	}
 	if c.SubmitTimeout <= 0 {
 		c.SubmitTimeout = 2500 * time.Millisecond
+	}
+	if c.AckHold <= 0 {
+		c.AckHold = time.Second
 	}
 	if c.DefaultTZ == "" {
 		c.DefaultTZ = "UTC"
@@ -333,8 +339,13 @@ func (b *Bot) ack(ctx context.Context, req *socketmode.Request, payload any) {
 
 // ackAs acks and tells the observer how long the envelope waited for it.
 func (b *Bot) ackAs(ctx context.Context, req *socketmode.Request, payload any, kind string, got time.Time) {
+	b.sendAck(ctx, req, payload, kind, got)
+}
+
+// sendAck is ackAs, saying whether the ack went to the socket.
+func (b *Bot) sendAck(ctx context.Context, req *socketmode.Request, payload any, kind string, got time.Time) bool {
 	if req == nil || req.EnvelopeID == "" {
-		return
+		return false
 	}
 	if kind != "" {
 		defer func() { b.obs.Envelope(kind, time.Since(got)) }()
@@ -343,7 +354,9 @@ func (b *Bot) ackAs(ctx context.Context, req *socketmode.Request, payload any, k
 	defer cancel()
 	if err := b.socket.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
 		b.log.Warn().Err(err).Str("envelope_id", req.EnvelopeID).Msg("ack failed")
+		return false
 	}
+	return true
 }
 
 // dispatch acks each envelope at once (a modal submission acks with its
@@ -375,10 +388,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 			log.Warn().Str("envelope_type", string(evt.Type)).Msg("slash command without payload")
 			return
 		}
-		b.handOff(ctx, evt.Request, "slash_commands", got, func(ctx context.Context) { b.handleSlash(ctx, cmd) },
-			func(ctx context.Context) {
-				b.reply(ctx, cmd.ResponseURL, cmd.UserID, busyCommand(cmd.Command, cmd.Text))
-			})
+		b.slashCommand(ctx, evt.Request, cmd, got)
 	case socketmode.EventTypeInteractive:
 		b.dispatchInteractive(ctx, evt, got)
 	case socketmode.EventTypeEventsAPI:
@@ -392,6 +402,24 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		b.ackAs(ctx, evt.Request, nil, "unknown", got)
 		log.Debug().Str("envelope_type", string(evt.Type)).Msg("ignored envelope")
 	}
+}
+
+// slashCommand queues a slash command with its ack held for the answer
+// (heldAck). A full pool acks at once, and its grace wait, if any, comes
+// after the ack.
+func (b *Bot) slashCommand(ctx context.Context, req *socketmode.Request, cmd slack.SlashCommand, got time.Time) {
+	held := b.holdAck(ctx, req, got)
+	task := func(ctx context.Context) {
+		defer held.finish()
+		b.handleSlash(ctx, cmd, held.answer)
+	}
+	if b.offer(b.work, task) {
+		return
+	}
+	held.finish()
+	b.submit(ctx, task, func(ctx context.Context) {
+		b.reply(ctx, cmd.ResponseURL, cmd.UserID, busyCommand(cmd.Command, cmd.Text))
+	})
 }
 
 // dispatchInteractive routes a click or a modal submission: a submission

@@ -15,13 +15,20 @@ import (
 	"pipelinecoach/coach/phrase"
 )
 
-func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand) {
+// handleSlash answers a /pipeline command. inAck sends an answer in the
+// command's ack while the ack is held (heldAck) and says whether it did;
+// any other answer goes through the command's response_url.
+func (b *Bot) handleSlash(ctx context.Context, cmd slack.SlashCommand, inAck func(render.Message) bool) {
 	log := b.log.With().Str("team", cmd.TeamID).Str("user", cmd.UserID).Logger()
 	// One read of the directory for the whole command: the zone its dates
 	// are read in and the note saying it was guessed come from the same.
 	who := b.users.lookup(ctx, cmd.TeamID, cmd.UserID)
 	actor, loc := who.actor(cmd.TeamID, cmd.UserID), who.loc
-	respond := func(m render.Message) { b.reply(ctx, cmd.ResponseURL, cmd.UserID, m) }
+	respond := func(m render.Message) {
+		if !inAck(m) {
+			b.reply(ctx, cmd.ResponseURL, cmd.UserID, m)
+		}
+	}
 
 	c, err := command.Parse(cmd.Text)
 	if err != nil {

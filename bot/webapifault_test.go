@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"pipelinecoach/bot"
+	"pipelinecoach/bot/render"
 	"pipelinecoach/bot/slacksim"
 )
 
@@ -119,6 +120,9 @@ func TestServerErrorsAndTimeoutsAreRetriedAndBounded(t *testing.T) {
 	}
 }
 
+// refusedDeal is the answer to a click on a prospect that does not exist.
+const refusedDeal = "I can't find that prospect any more. Nothing changed."
+
 // TestRefusedCallsAreNotRetriedAndThePersonHears: permanent errors are
 // logged with the method and Slack's error, tried once, and the person hears
 // the answer where they can: as plain text when Slack refuses the blocks,
@@ -128,16 +132,26 @@ func TestRefusedCallsAreNotRetriedAndThePersonHears(t *testing.T) {
 	h := newHarnessOpts(t, nil, harnessOpts{})
 	dm := h.sim.DMChannel(rep)
 
-	h.sim.FailNext("response_url", slacksim.Fault{Error: "invalid_blocks"})
+	// A command's answer travels in its ack, which Slack never refuses
+	// aloud: a click's answer is what goes through a response_url.
 	h.slash(rep, "frobnicate")
-	m := h.reply(rep, "I don't know `/pipeline frobnicate`")
+	help := h.reply(rep, "I don't know `/pipeline frobnicate`")
+	click := func() {
+		h.act()
+		if _, err := h.sim.ClickForged(h.ctx, rep, help, render.ActionWon, "no-such-deal"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.sim.FailNext("response_url", slacksim.Fault{Error: "invalid_blocks"})
+	click()
+	m := h.reply(rep, refusedDeal)
 	if len(m.Blocks.BlockSet) != 0 {
 		t.Errorf("the fallback kept its blocks: %+v", m.Blocks)
 	}
 
 	h.sim.FailNext("response_url", slacksim.Fault{Error: "channel_not_found"})
-	h.slash(rep, "frobnicate")
-	h.waitFor(dm, "I don't know `/pipeline frobnicate`")
+	click()
+	h.waitFor(dm, refusedDeal)
 
 	logs := h.logs.String()
 	for _, want := range []string{`"method":"response_url","error":"invalid_blocks"`, `"method":"response_url","error":"channel_not_found"`} {

@@ -6,11 +6,12 @@ import (
 	"time"
 )
 
-// Answer is something the bot showed one person: a post to a response_url
-// of theirs, a message in their DM, their App Home published.
+// Answer is something the bot showed one person: a slash command's ack
+// carrying a message, a post to a response_url of theirs, a message in
+// their DM, their App Home published.
 type Answer struct {
 	User   string
-	Method string // "response_url", "chat.postMessage" or "views.publish"
+	Method string // "ack", "response_url", "chat.postMessage" or "views.publish"
 	// At is when the bot had posted it: when the whole request had
 	// arrived, on the real clock, like an ack's Received. What the
 	// simulator does with it next (reading every block, checking it
@@ -55,5 +56,13 @@ func (s *Server) answered(call *Call) {
 	}
 	if user != "" {
 		(*fn)(Answer{User: user, Method: call.Method, At: call.in})
+	}
+}
+
+// answeredInAck tells OnAnswer about a slash command's answer carried in
+// its ack, received at at.
+func (s *Server) answeredInAck(user string, at time.Time) {
+	if fn := s.onAnswer.Load(); fn != nil {
+		(*fn)(Answer{User: user, Method: "ack", At: at})
 	}
 }

@@ -40,12 +40,14 @@ func (s *Server) Slash(ctx context.Context, userID, text string) (Ack, error) {
 		return ack, nil
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	res := s.respond(strings.TrimPrefix(responseID, s.baseURL+"/response/"), body)
 	s.broadcast()
+	s.mu.Unlock()
 	if okv, _ := res.body["ok"].(bool); !okv {
 		ack.Error = str(res.body["error"])
+		return ack, nil
 	}
+	s.answeredInAck(userID, ack.Received)
 	return ack, nil
 }
 

@@ -47,12 +47,18 @@ func TestSlashRoundTrip(t *testing.T) {
 			_ = sm.Ack(*evt.Request, map[string]any{"text": "working on " + cmd.Text})
 		}
 	})
+	answers := make(chan Answer, 1)
+	sim.OnAnswer(func(a Answer) { answers <- a })
 	ack, err := sim.Slash(testCtx(t), "U1", "add acme")
 	if err != nil {
 		t.Fatalf("Slash: %v", err)
 	}
 	if string(ack.Payload) != `{"text":"working on add acme"}` || ack.Error != "" {
 		t.Errorf("ack = %s (%q)", ack.Payload, ack.Error)
+	}
+	// The ack's message is an answer, timed when the ack came.
+	if a := <-answers; a.Method != "ack" || a.User != "U1" || !a.At.Equal(ack.Received) {
+		t.Errorf("answer %+v, want U1's in the ack, at %s", a, ack.Received)
 	}
 	cmd := <-cmds
 	if cmd.Command != "/pipeline" || cmd.ChannelID != generalID || cmd.UserID != "U1" ||

@@ -43,7 +43,10 @@ func roundTrips(ctx context.Context, rdb *redis.Client, n int) {
 	}
 }
 
-// runAnsweringBareBot answers a command and a button through their
+// slashReply is the bare bot's answer to a command.
+var slashReply = map[string]string{"response_type": "ephemeral", "text": "Done."}
+
+// runAnsweringBareBot answers a command in its ack, a button through its
 // response_url, a modal submission with a DM, and App Home opened with a
 // publish; with rdb, each after storeTrips round trips to it.
 func runAnsweringBareBot(ctx context.Context, apiURL, appToken, botToken string, rdb *redis.Client) error {
@@ -65,14 +68,17 @@ func runAnsweringBareBot(ctx context.Context, apiURL, appToken, botToken string,
 			if evt.Request == nil || evt.Request.EnvelopeID == "" {
 				continue
 			}
-			_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
-			switch data := evt.Data.(type) {
-			case slack.SlashCommand:
+			id := evt.Request.EnvelopeID
+			if _, ok := evt.Data.(slack.SlashCommand); ok {
+				// A command's answer travels in its ack, as ours does.
 				answer(func() {
 					roundTrips(ctx, rdb, storeTrips[kindSlash])
-					_, _, _, _ = api.SendMessageContext(ctx, "", slack.MsgOptionResponseURL(data.ResponseURL, slack.ResponseTypeEphemeral),
-						slack.MsgOptionText("Done.", false))
+					_ = sm.AckCtx(ctx, id, slashReply)
 				})
+				continue
+			}
+			_ = sm.AckCtx(ctx, id, nil)
+			switch data := evt.Data.(type) {
 			case slack.InteractionCallback:
 				if data.Type == slack.InteractionTypeViewSubmission {
 					answer(func() {

@@ -176,14 +176,18 @@ func (r *tripRun) measure(fn func() error) (trips, []string, error) {
 	return r.tc.now().sub(t0), r.tc.since(m), nil
 }
 
-// slash measures a /pipeline command up to its reply.
+// slash measures a /pipeline command up to its reply, which its ack
+// carries.
 func (r *tripRun) slash(text, name string) (actionTrips, error) {
 	t, what, err := r.measure(func() error {
-		k := len(r.sim.Calls())
-		if _, err := r.sim.Slash(r.ctx, r.user, text); err != nil {
+		ack, err := r.sim.Slash(r.ctx, r.user, text)
+		if err != nil {
 			return err
 		}
-		return afterCall(r.ctx, r.sim, k, method("response_url"))
+		if len(ack.Payload) == 0 || ack.Error != "" {
+			return fmt.Errorf("/pipeline %s: no reply in the ack (%s)", text, ack.Error)
+		}
+		return nil
 	})
 	return actionTrips{name: name, trips: t, detail: summary(what), maxTrip: 2}, err
 }
