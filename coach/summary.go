@@ -103,11 +103,13 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 		return RepView{}, crmErr
 	}
 	t, onTeam := s.teamOf(ctx, team, owner)
-	cycle := s.Thresholds.WonCycle(ps, s.clock.Now())
+	now := s.clock.Now()
+	var cycle time.Duration
 	if onTeam {
 		cycle = s.teamCycle(ctx, t)
+	} else {
+		cycle = s.Thresholds.WonCycle(ps, now)
 	}
-	now := s.clock.Now()
 	v := s.Thresholds.repView(ps, now, cycle)
 	v.InCRM = notTakenIn(inCRM, ps)
 	v.CRMName = s.CRMName()
