@@ -133,8 +133,8 @@ func exitStatus(err error) int {
 	return 0
 }
 
-// runBareBot is the baseline: a slack-go Socket Mode client that only acks,
-// with nothing behind it.
+// runBareBot is the baseline: a slack-go Socket Mode client that only acks
+// (a command with a one-word reply), with nothing behind it.
 func runBareBot(ctx context.Context, apiURL, appToken, botToken string) error {
 	api := slack.New(botToken, slack.OptionAppLevelToken(appToken), slack.OptionAPIURL(apiURL))
 	sm := socketmode.New(api)
@@ -147,9 +147,16 @@ func runBareBot(ctx context.Context, apiURL, appToken, botToken string) error {
 			case <-ctx.Done():
 				return
 			case evt := <-sm.Events:
-				if evt.Request != nil && evt.Request.EnvelopeID != "" {
-					_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
+				if evt.Request == nil || evt.Request.EnvelopeID == "" {
+					continue
 				}
+				// A command's ack carries a reply, as ours' carries its
+				// answer: the plainest ack Slack takes for one.
+				var reply any
+				if _, ok := evt.Data.(slack.SlashCommand); ok {
+					reply = slashReply
+				}
+				_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, reply)
 			}
 		}
 	})
