@@ -56,17 +56,13 @@ func (h *heldAck) answer(m render.Message) bool {
 	h.sent = true
 	h.timer.Stop()
 	payload, err := json.Marshal(ackMessage{ResponseType: slack.ResponseTypeEphemeral, Text: m.Text, Blocks: m.Blocks})
-	if err == nil && len(payload) <= maxAckPayload && h.b.sendAck(h.ctx, h.req, json.RawMessage(payload), "slash_commands", h.got) {
-		return true
-	}
-	// Too large for an ack, or the socket would not take it: the ack goes
-	// empty (or has failed already and is logged), the answer by the
-	// response_url.
-	if err == nil && len(payload) <= maxAckPayload {
+	if err != nil || len(payload) > maxAckPayload {
+		h.b.sendAck(h.ctx, h.req, nil, "slash_commands", h.got)
 		return false
 	}
-	h.b.sendAck(h.ctx, h.req, nil, "slash_commands", h.got)
-	return false
+	// An ack the socket would not take is logged by sendAck, and the
+	// answer goes by the response_url.
+	return h.b.sendAck(h.ctx, h.req, json.RawMessage(payload), "slash_commands", h.got)
 }
 
 // maxAckPayload is the largest answer sent in an ack: Slack silently drops
