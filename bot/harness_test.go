@@ -134,6 +134,32 @@ func (h *harness) slash(user, text string) slacksim.Ack {
 	return ack
 }
 
+// slashAsync sends a command without waiting for its ack: acked gets the
+// send's error once it is acked, and done is closed then.
+func (h *harness) slashAsync(user, text string) (acked <-chan error, done <-chan struct{}) {
+	h.act()
+	errs, finished := make(chan error, 1), make(chan struct{})
+	go func() {
+		defer close(finished)
+		_, err := h.sim.Slash(h.ctx, user, text)
+		errs <- err
+	}()
+	return errs, finished
+}
+
+// waitUntil checks cond every few milliseconds until it holds, for a state
+// that sends no signal, for at most 5 s.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("the condition did not hold within 5 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // waitFor waits for a message whose text contains want, posted or changed
 // since the last action (see act).
 func (h *harness) waitFor(channel, want string) slacksim.Message {

@@ -26,12 +26,28 @@ func TestTwoReplicasOneWeekOnCluster(t *testing.T) {
 	slot := cl.Slot(t, "{e2e}")
 	from := cl.Owner(t, slot)
 	twoReplicasOneWeek(t, c, func() {
+		var acked <-chan error
 		cl.MigrateSlot(t, slot, (from+1)%3, func() {
 			// Sent now, answered once the keys have moved: a script whose
 			// keys are split between the nodes is refused (TRYAGAIN) until
-			// then, and the store tries it again meanwhile.
-			c.slash(rep, "log Zeta 2026-12-21 10:00")
+			// then, and the store tries it again meanwhile. The command's
+			// ack waits for its answer, so the move goes on once the save
+			// has met it (or got through before it), not once it is acked.
+			before := movedAnswers(t, cl.Nodes[from])
+			var done <-chan struct{}
+			acked, done = c.slashAsync(rep, "log Zeta 2026-12-21 10:00")
+			waitUntil(t, func() bool {
+				select {
+				case <-done:
+					return true
+				default:
+					return movedAnswers(t, cl.Nodes[from]) > before
+				}
+			})
 		})
+		if err := <-acked; err != nil {
+			t.Fatalf("/pipeline log Zeta: %v", err)
+		}
 		c.reply(rep, "*Zeta*")
 	})
 	errs := cl.Nodes[from].Errors(t)
@@ -353,4 +369,11 @@ func (c *cluster) tickAll(now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// movedAnswers counts the node's answers to commands that met a moving
+// slot.
+func movedAnswers(t *testing.T, n *redistest.Server) int64 {
+	e := n.Errors(t)
+	return e["MOVED"] + e["ASK"] + e["TRYAGAIN"]
 }
