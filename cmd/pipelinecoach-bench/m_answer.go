@@ -318,10 +318,17 @@ func (r *answerRun) rows() []row {
 	}
 	h := r.homeStats.of(kindHome)
 	bound := r.homeLimit * 6 / 5
-	rows = append(rows, row{name: fmt.Sprintf("answer: App Home, %d reps opening it at once", r.homes), measured: h.String(),
+	home := row{name: fmt.Sprintf("answer: App Home, %d reps opening it at once", r.homes), measured: h.String(),
 		target:  fmt.Sprintf("each within views.publish's minimum %s × 1.2 = %s", r.homeLimit.Round(time.Second), bound.Round(time.Second)),
-		verdict: pass(h.unanswered == 0 && h.dist.max <= bound), ratio: "—"})
-	return rows
+		verdict: pass(h.unanswered == 0 && h.dist.max <= bound), ratio: "—"}
+	if r.homes < answerHomes && h.unanswered == 0 {
+		// The sender's own burst (a tenth of a minute's calls: Slack
+		// publishes no figure) is below the simulator's (a quarter), and
+		// with a few dozen Homes that difference outweighs the 20 %.
+		home.target = fmt.Sprintf("judged with %d reps: with %d the sender's own burst decides, not the limit", answerHomes, r.homes)
+		home.verdict = verdictInfo
+	}
+	return append(rows, home)
 }
 
 const kindHome = "App Home"
