@@ -1,5 +1,6 @@
 // Package bot is Pipeline Coach's Slack adapter: it takes Socket Mode
-// envelopes, acks each at once, runs the work in a bounded pool, turns what
+// envelopes, acks each at once (a slash command's ack waits, briefly, to
+// carry its answer: heldack.go), runs the work in a bounded pool, turns what
 // reps type and click into calls on coach, and answers in Slack. Rendering
 // lives in bot/render, outbound calls in bot/sender. WaitIdle tells when
 // everything acked has been handled (idle.go). Who a person is (zone,
