@@ -282,6 +282,21 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	askedOnceEach(t, c)
+	during, readyAgain := readyzAcrossFailover(t, samples, killed, rejoining, rejoined)
+	servedByBothAfter(t, c)
+
+	t.Logf("killed the primary: sentinels promoted the replica after %s; it rejoined as replica %s after the kill; "+
+		"a change acknowledged through a bot's client %s after the kill; /readyz ready again %s after it",
+		promoted.Round(time.Millisecond), rejoined.Sub(killed).Round(time.Millisecond), recovered.Round(time.Millisecond), readyAgain.Round(time.Millisecond))
+	t.Logf("%d log commands and %d answers: %d confirmed, %d told to try again; %d readyz samples during the switch",
+		len(logs), len(deals), confirmed, failed, during)
+}
+
+// askedOnceEach checks that every stored prospect was asked about once,
+// and nothing else was.
+func askedOnceEach(t *testing.T, c *cluster) {
+	t.Helper()
 	asked := map[string]int{}
 	for _, call := range c.posts() {
 		if m := promptText.FindStringSubmatch(call.Params.Get("text")); m != nil {
@@ -300,12 +315,15 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 			t.Errorf("asked about %s, which is not stored", account)
 		}
 	}
+}
 
-	// /readyz: ready before the kill; not ready, naming the store, from
-	// the kill until the replica rejoined; ready again since a change was
-	// acknowledged.
-	var before, during, after int
-	var readyAgain time.Duration
+// readyzAcrossFailover checks the /readyz samples: ready before the kill;
+// not ready, naming the store, from the kill until the replica rejoined;
+// ready again since a change was acknowledged. It returns how many samples
+// fell in the switch and when /readyz was first ready again after the kill.
+func readyzAcrossFailover(t *testing.T, samples []readySample, killed, rejoining, rejoined time.Time) (during int, readyAgain time.Duration) {
+	t.Helper()
+	var before, after int
 	for _, s := range samples {
 		switch {
 		case s.to.Before(killed):
@@ -332,9 +350,14 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 	if last := samples[len(samples)-1]; last.code != http.StatusOK {
 		t.Errorf("/readyz at the end: %d %q", last.code, last.body)
 	}
+	return during, readyAgain
+}
 
-	// Both replicas serve again by themselves: a dozen commands after the
-	// failover, spread over both, each saved.
+// servedByBothAfter sends a dozen commands after the failover and checks
+// that each was saved and answered without a logged error, and that both
+// replicas took some.
+func servedByBothAfter(t *testing.T, c *cluster) {
+	t.Helper()
 	envs := []int64{c.replicas[0].envs.Load(), c.replicas[1].envs.Load()}
 	for i := range 12 {
 		c.slash(rep, fmt.Sprintf("log After%02d today 10:00", i))
@@ -348,11 +371,6 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 			t.Errorf("replica %d handled no envelope after the failover", i)
 		}
 	}
-	t.Logf("killed the primary: sentinels promoted the replica after %s; it rejoined as replica %s after the kill; "+
-		"a change acknowledged through a bot's client %s after the kill; /readyz ready again %s after it",
-		promoted.Round(time.Millisecond), rejoined.Sub(killed).Round(time.Millisecond), recovered.Round(time.Millisecond), readyAgain.Round(time.Millisecond))
-	t.Logf("%d log commands and %d answers: %d confirmed, %d told to try again; %d readyz samples during the switch",
-		len(logs), len(deals), confirmed, failed, during)
 }
 
 // tickAll runs every replica's scheduler at now, as at does, without
