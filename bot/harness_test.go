@@ -131,6 +131,11 @@ func (h *harness) slash(user, text string) slacksim.Ack {
 	if err != nil {
 		h.t.Fatalf("/pipeline %s: %v", text, err)
 	}
+	if ack.Error != "" {
+		// Slack refuses an ack's message without a word to the bot: the
+		// rep would see nothing.
+		h.t.Fatalf("/pipeline %s: Slack refused the answer in the ack (%s): %s", text, ack.Error, ack.Payload)
+	}
 	return ack
 }
 
