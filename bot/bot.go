@@ -338,13 +338,9 @@ func (b *Bot) ack(ctx context.Context, req *socketmode.Request, payload any) {
 	b.ackAs(ctx, req, payload, "", time.Time{})
 }
 
-// ackAs acks and tells the observer how long the envelope waited for it.
-func (b *Bot) ackAs(ctx context.Context, req *socketmode.Request, payload any, kind string, got time.Time) {
-	b.sendAck(ctx, req, payload, kind, got)
-}
-
-// sendAck is ackAs, saying whether the ack went to the socket.
-func (b *Bot) sendAck(ctx context.Context, req *socketmode.Request, payload any, kind string, got time.Time) bool {
+// ackAs acks, tells the observer how long the envelope waited for it, and
+// says whether the ack went to the socket.
+func (b *Bot) ackAs(ctx context.Context, req *socketmode.Request, payload any, kind string, got time.Time) bool {
 	if req == nil || req.EnvelopeID == "" {
 		return false
 	}

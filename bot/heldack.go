@@ -57,12 +57,12 @@ func (h *heldAck) answer(m render.Message) bool {
 	h.timer.Stop()
 	payload, err := json.Marshal(ackMessage{ResponseType: slack.ResponseTypeEphemeral, Text: m.Text, Blocks: m.Blocks})
 	if err != nil || len(payload) > maxAckPayload {
-		h.b.sendAck(h.ctx, h.req, nil, "slash_commands", h.got)
+		h.b.ackAs(h.ctx, h.req, nil, "slash_commands", h.got)
 		return false
 	}
-	// An ack the socket would not take is logged by sendAck, and the
+	// An ack the socket would not take is logged by ackAs, and the
 	// answer goes by the response_url.
-	return h.b.sendAck(h.ctx, h.req, json.RawMessage(payload), "slash_commands", h.got)
+	return h.b.ackAs(h.ctx, h.req, json.RawMessage(payload), "slash_commands", h.got)
 }
 
 // maxAckPayload is the largest answer sent in an ack: Slack silently drops
@@ -87,7 +87,7 @@ func (h *heldAck) release() {
 		return
 	}
 	h.sent = true
-	h.b.sendAck(h.ctx, h.req, nil, "slash_commands", h.got)
+	h.b.ackAs(h.ctx, h.req, nil, "slash_commands", h.got)
 }
 
 // ackMessage is a slash command's answer as an ack's payload.

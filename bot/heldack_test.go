@@ -99,7 +99,7 @@ func TestSlowAnswerFollowsAnEmptyAck(t *testing.T) {
 		t.Fatalf("acked with %s while the answer was not ready", ack.Payload)
 	}
 	close(gate.open)
-	h.reply(rep, "pipeline")
+	h.reply(rep, "Your pipeline")
 	if n := responseURLPosts(h, calls); n != 1 {
 		t.Errorf("%d response_url posts, want the answer in one", n)
 	}
