@@ -120,97 +120,12 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 		c.waitFor(c.sim.DMChannel(rep), "Did you book a second meeting with "+d+"?")
 	}
 
-	// The load: answers in words (even: a second meeting, odd: lost), new
-	// first meetings, the scheduler every 100 ms (20 s on the clock), and
-	// /readyz every 50 ms.
-	stop := make(chan struct{})
-	stopped := func() bool {
-		select {
-		case <-stop:
-			return true
-		default:
-			return false
-		}
-	}
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		logs    []string
-		samples []readySample
-	)
-	for w := range 2 {
-		wg.Go(func() {
-			for i := w; i < len(deals); i += 2 {
-				answer := deals[i] + " no"
-				if i%2 == 0 {
-					answer = "yes " + deals[i] + ", fri 10am"
-				}
-				if _, err := c.sim.DM(c.ctx, rep, answer); err != nil {
-					t.Errorf("DM: %v", err)
-				}
-				time.Sleep(250 * time.Millisecond)
-			}
-		})
-		wg.Go(func() {
-			for n := 0; !stopped(); n++ {
-				account := fmt.Sprintf("Load%d%03d", w, n)
-				mu.Lock()
-				logs = append(logs, account)
-				mu.Unlock()
-				if _, err := c.sim.Slash(c.ctx, rep, "log "+account+" today 10:00"); err != nil {
-					t.Errorf("slash: %v", err)
-				}
-				time.Sleep(40 * time.Millisecond)
-			}
-		})
-	}
-	// The probe below runs while the ticker moves now: it gets a time of
-	// its own, far ahead, so it is never claimed.
-	probeAt := now.AddDate(1, 0, 0)
-	wg.Go(func() {
-		for !stopped() {
-			now = now.Add(20 * time.Second)
-			if err := c.tickAll(now); err != nil {
-				t.Error(err)
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	wg.Go(func() {
-		for !stopped() {
-			from := time.Now()
-			code, body := c.readyz(stores[0])
-			mu.Lock()
-			samples = append(samples, readySample{from: from, to: time.Now(), code: code, body: body})
-			mu.Unlock()
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
+	load := startFailoverLoad(t, c, deals, now, stores[0])
 
 	// The replica stalls first, so the primary runs ahead of it: changes
 	// made now reach only the primary, and a store that did not wait for
 	// the replica would acknowledge changes the failover then loses.
-	logReplies := func() int {
-		n := 0
-		for _, m := range c.sim.Messages("C0GENERAL") {
-			if m.Ephemeral && m.ToUser == rep {
-				n++
-			}
-		}
-		return n
-	}
-	readySince := func(from time.Time) bool {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, r := range samples {
-			if r.code == http.StatusOK && r.from.After(from) {
-				return true
-			}
-		}
-		return false
-	}
-	c.waitReplies(func() bool { return logReplies() >= 5 && readySince(time.Time{}) }, "the load and a ready /readyz before the stall")
+	c.waitReplies(func() bool { return logReplies(c) >= 5 && load.readySince(time.Time{}) }, "the load and a ready /readyz before the stall")
 	g.Replica.Pause(t)
 	// Past the stores' 500ms wait: a change the replica did not take is
 	// refused before the primary goes.
@@ -223,25 +138,11 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 	rejoining := time.Now()
 	g.Rejoin(t, g.Primary)
 	rejoined := time.Now()
-	// A change acknowledged through a replica's own client: it has found
-	// the new primary by itself.
-	var recovered time.Duration
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if err := stores[1].Schedule(c.ctx, "probe", probeAt); err == nil {
-			recovered = time.Since(killed)
-			break
-		} else if time.Now().After(deadline) {
-			t.Fatalf("no change acknowledged 15 s after the replica rejoined: %v", err)
-		}
-	}
-	if err := stores[1].Done(c.ctx, "probe"); err != nil {
-		t.Fatal(err)
-	}
+	recovered := firstChangeAfter(t, c, stores[1], killed, now.AddDate(1, 0, 0))
 	// The load goes on a while against the new primary.
-	since := logReplies()
-	c.waitReplies(func() bool { return logReplies() >= since+5 && readySince(rejoined) }, "the load and a ready /readyz after the failover")
-	close(stop)
-	wg.Wait()
+	since := logReplies(c)
+	c.waitReplies(func() bool { return logReplies(c) >= since+5 && load.readySince(rejoined) }, "the load and a ready /readyz after the failover")
+	logs, samples, now := load.end()
 
 	// Every command and answer is answered, one way or the other, and what
 	// the rep was told is what is stored.
@@ -252,9 +153,169 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 	if c.countLogs(redisstore.ErrNotReplicated.Error()) == 0 {
 		t.Error("no change was refused for want of the stalled replica: the test did not exercise WAIT")
 	}
+	askAllAfter(t, c, stores[0], now, lease)
+	askedOnceEach(t, c)
+	during, readyAgain := readyzAcrossFailover(t, samples, killed, rejoining, rejoined)
+	servedByBothAfter(t, c)
 
-	// Every stored prospect is asked about, once: the scheduler catches up
-	// on the questions the failover delayed.
+	t.Logf("killed the primary: sentinels promoted the replica after %s; it rejoined as replica %s after the kill; "+
+		"a change acknowledged through a bot's client %s after the kill; /readyz ready again %s after it",
+		promoted.Round(time.Millisecond), rejoined.Sub(killed).Round(time.Millisecond), recovered.Round(time.Millisecond), readyAgain.Round(time.Millisecond))
+	t.Logf("%d log commands and %d answers: %d confirmed, %d told to try again; %d readyz samples during the switch",
+		len(logs), len(deals), confirmed, failed, during)
+}
+
+// failoverLoad is the load TestSentinelFailoverUnderLoad keeps up across
+// the failover: answers in words (even: a second meeting, odd: lost), new
+// first meetings, the scheduler every 100 ms (20 s on the clock), and
+// /readyz every 50 ms.
+type failoverLoad struct {
+	c    *cluster
+	stop chan struct{}
+	wg   sync.WaitGroup
+
+	mu      sync.Mutex
+	logs    []string      // the accounts logged, in order
+	samples []readySample // /readyz's answers
+	now     time.Time     // the scheduler's clock, moved by the load until end
+}
+
+func startFailoverLoad(t *testing.T, c *cluster, deals []string, now time.Time, ready *redisstore.Store) *failoverLoad {
+	l := &failoverLoad{c: c, stop: make(chan struct{}), now: now}
+	for w := range 2 {
+		l.wg.Go(func() { l.answer(t, deals, w) })
+		l.wg.Go(func() { l.logMeetings(t, w) })
+	}
+	l.wg.Go(func() { l.tick(t) })
+	l.wg.Go(func() { l.askReady(ready) })
+	return l
+}
+
+func (l *failoverLoad) stopped() bool {
+	select {
+	case <-l.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// answer answers every other question, from the w-th, in words.
+func (l *failoverLoad) answer(t *testing.T, deals []string, w int) {
+	for i := w; i < len(deals); i += 2 {
+		answer := deals[i] + " no"
+		if i%2 == 0 {
+			answer = "yes " + deals[i] + ", fri 10am"
+		}
+		if _, err := l.c.sim.DM(l.c.ctx, rep, answer); err != nil {
+			t.Errorf("DM: %v", err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// logMeetings logs a first meeting every 40 ms until the load ends.
+func (l *failoverLoad) logMeetings(t *testing.T, w int) {
+	for n := 0; !l.stopped(); n++ {
+		account := fmt.Sprintf("Load%d%03d", w, n)
+		l.mu.Lock()
+		l.logs = append(l.logs, account)
+		l.mu.Unlock()
+		if _, err := l.c.sim.Slash(l.c.ctx, rep, "log "+account+" today 10:00"); err != nil {
+			t.Errorf("slash: %v", err)
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+}
+
+// tick runs the schedulers 20 s further on the clock every 100 ms.
+func (l *failoverLoad) tick(t *testing.T) {
+	for !l.stopped() {
+		l.mu.Lock()
+		l.now = l.now.Add(20 * time.Second)
+		now := l.now
+		l.mu.Unlock()
+		if err := l.c.tickAll(now); err != nil {
+			t.Error(err)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// askReady asks /readyz, as the replica of store answers it, every 50 ms.
+func (l *failoverLoad) askReady(store *redisstore.Store) {
+	for !l.stopped() {
+		from := time.Now()
+		code, body := l.c.readyz(store)
+		l.mu.Lock()
+		l.samples = append(l.samples, readySample{from: from, to: time.Now(), code: code, body: body})
+		l.mu.Unlock()
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// readySince says whether /readyz answered "ready" to a question asked
+// after from.
+func (l *failoverLoad) readySince(from time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.samples {
+		if r.code == http.StatusOK && r.from.After(from) {
+			return true
+		}
+	}
+	return false
+}
+
+// end stops the load and returns what it logged, what /readyz said, and
+// the scheduler's clock.
+func (l *failoverLoad) end() (logs []string, samples []readySample, now time.Time) {
+	close(l.stop)
+	l.wg.Wait()
+	return l.logs, l.samples, l.now
+}
+
+// logReplies counts the answers to the rep's commands in the channel.
+func logReplies(c *cluster) int {
+	n := 0
+	for _, m := range c.sim.Messages("C0GENERAL") {
+		if m.Ephemeral && m.ToUser == rep {
+			n++
+		}
+	}
+	return n
+}
+
+// firstChangeAfter waits for a change acknowledged through store's own
+// client (it has found the new primary by itself) and returns how long
+// after the kill that was. The change is a job due at probeAt, far ahead
+// of the schedulers' clock so that none claims it; it is then removed.
+func firstChangeAfter(t *testing.T, c *cluster, store *redisstore.Store, killed, probeAt time.Time) time.Duration {
+	t.Helper()
+	var recovered time.Duration
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if err := store.Schedule(c.ctx, "probe", probeAt); err == nil {
+			recovered = time.Since(killed)
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no change acknowledged 15 s after the replica rejoined: %v", err)
+		}
+	}
+	if err := store.Done(c.ctx, "probe"); err != nil {
+		t.Fatal(err)
+	}
+	return recovered
+}
+
+// askAllAfter runs the schedulers, a minute further each time, until every
+// stored prospect has been asked about: the scheduler catches up on the
+// questions the failover delayed. A question whose send was reserved while
+// Redis was failing (the reservation reached the replica, the answer never
+// came back) waits for the reservation to expire: twice the lease, on
+// Redis's clock.
+func askAllAfter(t *testing.T, c *cluster, store *redisstore.Store, now time.Time, lease time.Duration) {
+	t.Helper()
 	unasked := func() int {
 		n := 0
 		for _, p := range c.prospects(rep) {
@@ -264,14 +325,11 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 		}
 		return n
 	}
-	// A question whose send was reserved while Redis was failing (the
-	// reservation reached the replica, the answer never came back) waits
-	// for the reservation to expire: twice the lease, on Redis's clock.
 	for deadline := time.Now().Add(2*lease + 5*time.Second); unasked() > 0; time.Sleep(250 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			for _, p := range c.prospects(rep) {
 				if p.Asks == 0 {
-					v, ok, err := stores[0].Lookup(c.ctx, "ask/"+p.Workspace+"/"+p.ID+"/1")
+					v, ok, err := store.Lookup(c.ctx, "ask/"+p.Workspace+"/"+p.ID+"/1")
 					t.Logf("%s %s: %+v; ledger %q %v %v", p.Account, p.ID, p.State, v, ok, err)
 				}
 			}
@@ -282,15 +340,6 @@ func TestSentinelFailoverUnderLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	askedOnceEach(t, c)
-	during, readyAgain := readyzAcrossFailover(t, samples, killed, rejoining, rejoined)
-	servedByBothAfter(t, c)
-
-	t.Logf("killed the primary: sentinels promoted the replica after %s; it rejoined as replica %s after the kill; "+
-		"a change acknowledged through a bot's client %s after the kill; /readyz ready again %s after it",
-		promoted.Round(time.Millisecond), rejoined.Sub(killed).Round(time.Millisecond), recovered.Round(time.Millisecond), readyAgain.Round(time.Millisecond))
-	t.Logf("%d log commands and %d answers: %d confirmed, %d told to try again; %d readyz samples during the switch",
-		len(logs), len(deals), confirmed, failed, during)
 }
 
 // askedOnceEach checks that every stored prospect was asked about once,
