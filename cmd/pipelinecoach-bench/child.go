@@ -51,6 +51,8 @@ const (
 const (
 	roleBare = "bare"
 	roleBot  = "bot"
+	// roleAwake keeps its one CPU from halting (awake.go).
+	roleAwake = "awake"
 )
 
 // botProcs and botGCPercent are the binary's GOMAXPROCS and GOGC when none
@@ -78,6 +80,13 @@ func writeAllocs(path string) {
 // runChild is the whole life of a re-executed benchmark process: it runs
 // the bot its role names until SIGTERM, and returns the exit status.
 func runChild(role string) int {
+	if err := pinChild(); err != nil {
+		fmt.Fprintln(os.Stderr, "pin to CPUs:", err)
+		return 2
+	}
+	if role == roleAwake {
+		return spin()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	if path := os.Getenv(childProfile); path != "" {

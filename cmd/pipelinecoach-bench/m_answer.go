@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -34,11 +35,38 @@ const (
 // answering from a store costs on this machine). Ours starts cold (an
 // empty directory) and its first minute is reported apart; the warm turns
 // start once its directory is loaded; then 300 reps open App Home at once.
+// The bots and their Redis servers run on half the CPUs, the simulators and
+// the load on the other half (cpus.go): Slack is another machine. No CPU
+// halts when idle (awake.go): a virtual machine's halted CPU wakes late,
+// and more often for the bot with more hops.
 func measureAnswer(ctx context.Context, o options) ([]row, error) {
 	r := &answerRun{members: answerMembers, people: answerPeople, homes: answerHomes, cold: answerCold, rate: o.rate}
 	if o.short {
 		r.members, r.people, r.homes, r.cold = 500, 100, 30, 3*time.Second
 	}
+	var awake spinners
+	if !o.idleCPUs {
+		var err error
+		if awake, err = keepAwake(); err != nil {
+			return nil, err
+		}
+		defer awake.stop()
+	}
+	o.logf("%s", awake)
+	var split *cpuSplit
+	if !o.shareCPUs {
+		var err error
+		if split, err = splitCPUs(); err != nil {
+			return nil, err
+		}
+	}
+	defer func() {
+		if err := split.restore(); err != nil {
+			o.logf("the benchmark could not have every CPU back: %v", err)
+		}
+	}()
+	r.split = split
+	o.logf("%s", split)
 	limits := slacksim.SlackLimits()
 	per := 1
 	total := int((o.duration+r.cold).Seconds()*float64(o.rate))/3 + 1
@@ -50,27 +78,27 @@ func measureAnswer(ctx context.Context, o options) ([]row, error) {
 	// The baseline.
 	base := slacksim.New(slacksim.WithRateLimits(limits))
 	defer base.Close()
-	bare, baseMix, err := r.baseline(base, roleBareAnswer, "", per, now)
+	bare, baseMix, err := r.baseline(base, roleBareAnswer, nil, per, now)
 	if err != nil {
 		return nil, err
 	}
 	defer bare.stop()
 	// The same bot making ours' round trips to a Redis first.
-	storeEnv, err := startRedis()
+	storeEnv, err := r.startRedis()
 	if err != nil {
 		return nil, err
 	}
 	defer storeEnv.Close()
 	storeSim := slacksim.New(slacksim.WithRateLimits(limits))
 	defer storeSim.Close()
-	storeBot, storeMix, err := r.baseline(storeSim, roleStoreAnswer, storeEnv.srv.Addr(), per, now)
+	storeBot, storeMix, err := r.baseline(storeSim, roleStoreAnswer, storeEnv, per, now)
 	if err != nil {
 		return nil, err
 	}
 	defer storeBot.stop()
 
 	// Ours, over an empty Redis: nothing known of the workspace yet.
-	env, err := startRedis()
+	env, err := r.startRedis()
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +122,7 @@ func measureAnswer(ctx context.Context, o options) ([]row, error) {
 	sim.SetRateLimits(limits)
 	baseTimer, storeTimer, ourTimer := newAnswerTimer(base), newAnswerTimer(storeSim), newAnswerTimer(sim)
 	listed := sim.UsersListed()
-	rb, err := startChild(roleBot, sim, env.srv.Addr(), childLimited+"=1")
+	rb, err := startChild(roleBot, sim, env.srv.Addr(), append(r.split.childEnv(), childLimited+"=1")...)
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +145,7 @@ type answerRun struct {
 	members, people, homes int
 	cold                   time.Duration // the first stretch of ours, reported apart
 	rate                   int           // envelopes a second
+	split                  *cpuSplit     // nil: all share the CPUs
 
 	coldStart      time.Time
 	awaitDirectory func(context.Context) error // until ours has loaded the directory
@@ -128,12 +157,29 @@ type answerRun struct {
 	homeLimit                                           time.Duration // views.publish's minimum for the homes
 }
 
+// startRedis starts a Redis server on the bots' CPUs.
+func (r *answerRun) startRedis() (*redisEnv, error) {
+	env, err := startRedis()
+	if err != nil {
+		return nil, err
+	}
+	if err := r.split.pinBots(env.srv.Pid()); err != nil {
+		env.Close()
+		return nil, fmt.Errorf("pin a Redis server to the bots' CPUs: %w", err)
+	}
+	return env, nil
+}
+
 // baseline starts a bare bot of the given role on base's workspace (the
-// store baseline with the Redis at redisAddr) and builds its load: per
+// store baseline with the Redis of store) and builds its load: per
 // buttons and per forms for each person.
-func (r *answerRun) baseline(base *slacksim.Server, role, redisAddr string, per int, now time.Time) (*childBot, mix, error) {
+func (r *answerRun) baseline(base *slacksim.Server, role string, store *redisEnv, per int, now time.Time) (*childBot, mix, error) {
 	basePeople := spread(addFloor(base, "B", r.members), r.people)
-	bare, err := startChild(role, base, redisAddr)
+	redisAddr := ""
+	if store != nil {
+		redisAddr = store.srv.Addr()
+	}
+	bare, err := startChild(role, base, redisAddr, r.split.childEnv()...)
 	if err != nil {
 		return nil, mix{}, fmt.Errorf("baseline %s: %w", role, err)
 	}
@@ -175,7 +221,7 @@ func (r *answerRun) ours(ctx context.Context, o options, sim *slacksim.Server, e
 	// A rep submits the second-meeting form after pressing "Yes" on the
 	// question: press them all first, with the bot up once, then forget
 	// the workspace directory that run loaded, for a cold start.
-	views, err := pressYes(ctx, o, sim, env, submits)
+	views, err := pressYes(ctx, o, sim, env, submits, r.split)
 	if err != nil {
 		return mix{}, nil, err
 	}
@@ -214,6 +260,8 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, storeLoad, ou
 			loads[(i+j)%len(loads)].run(ctx, each)
 		}
 	}
+	o.logf("the benchmark's busy share of its %d CPU(s) in each bot's warm turns: bare %s, with round trips %s, ours %s",
+		r.split.benchCPUs(), baseLoad.busy(r.split.benchCPUs()), storeLoad.busy(r.split.benchCPUs()), ourLoad.busy(r.split.benchCPUs()))
 	r.warm = ourLoad.timer.take()
 	r.baseStats = baseLoad.timer.take()
 	r.storeStats = storeLoad.timer.take()
@@ -376,9 +424,9 @@ func rotate(ts []target, n int) []target {
 // pressYes runs the bot over an unlimited simulator while every rep presses
 // "Yes" on the question about each prospect they will confirm, then stops
 // it and forgets the workspace directory it loaded.
-func pressYes(ctx context.Context, o options, sim *slacksim.Server, env *redisEnv, ps []coach.Prospect) ([]slacksim.View, error) {
+func pressYes(ctx context.Context, o options, sim *slacksim.Server, env *redisEnv, ps []coach.Prospect, split *cpuSplit) ([]slacksim.View, error) {
 	o.logf("pressing Yes on %d questions", len(ps))
-	rb, err := startChild(roleBot, sim, env.srv.Addr())
+	rb, err := startChild(roleBot, sim, env.srv.Addr(), split.childEnv()...)
 	if err != nil {
 		return nil, err
 	}
@@ -635,6 +683,20 @@ type answerLoad struct {
 	next  int
 	timer *answerTimer
 	lat   *latencies
+	// cpu and wall add up, over the runs since the last busy, the
+	// benchmark process's CPU time and the time they took.
+	cpu, wall time.Duration
+}
+
+// busy is the share of its cpus the benchmark process used during the
+// runs since it was last asked (and starts afresh): near one, Slack's
+// stand-in is itself a bottleneck, and every bot's answers wait on it.
+func (l *answerLoad) busy(cpus int) string {
+	defer func() { l.cpu, l.wall = 0, 0 }()
+	if l.wall <= 0 || cpus <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f %%", 100*float64(l.cpu)/float64(l.wall)/float64(cpus))
 }
 
 func newAnswerLoad(sim *slacksim.Server, m mix, rate int, t *answerTimer) *answerLoad {
@@ -647,6 +709,14 @@ func (l *answerLoad) run(ctx context.Context, d time.Duration) {
 	interval := time.Second / time.Duration(l.rate)
 	var wg sync.WaitGroup
 	start := time.Now()
+	cpu0, cpuErr := procCPU(os.Getpid())
+	defer func() {
+		cpu1, err := procCPU(os.Getpid())
+		if cpuErr == nil && err == nil {
+			l.cpu += cpu1 - cpu0
+			l.wall += time.Since(start)
+		}
+	}()
 	for j := range n {
 		if wait := time.Until(start.Add(time.Duration(j) * interval)); wait > 0 {
 			time.Sleep(wait)

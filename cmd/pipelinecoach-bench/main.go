@@ -31,6 +31,8 @@ func main() {
 	flag.DurationVar(&opts.duration, "duration", 30*time.Second, "how long test 1 (and the memory test's load) runs")
 	flag.IntVar(&opts.rate, "rate", 200, "envelopes a second in test 1")
 	flag.BoolVar(&opts.short, "short", false, "a smoke run: a few seconds in all, small sizes")
+	flag.BoolVar(&opts.idleCPUs, "idle-cpus", false, "let the CPUs halt when idle during test 9 (by default an idle-priority spinner keeps each awake, as a halted CPU of a virtual machine wakes late)")
+	flag.BoolVar(&opts.shareCPUs, "share-cpus", false, "run test 9's bots on the benchmark's own CPUs (by default they get half the CPUs, the simulators the rest, as Slack is another machine)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (the bots, in processes of their own, write theirs to FILE.<role>, and what they allocated to FILE.<role>.allocs)")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -81,6 +83,12 @@ type options struct {
 	duration time.Duration // test 1 and the memory test's load
 	rate     int           // envelopes a second in test 1
 	progress io.Writer     // where progress lines go; nil for none
+	// shareCPUs runs test 9's bots on every CPU, beside the simulators,
+	// instead of apart from them (cpus.go).
+	shareCPUs bool
+	// idleCPUs lets test 9's CPUs halt when idle instead of keeping them
+	// awake (awake.go).
+	idleCPUs bool
 }
 
 func (o options) logf(format string, args ...any) {
