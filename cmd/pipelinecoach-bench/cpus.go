@@ -14,14 +14,15 @@ import (
 
 // Slack is another machine in production; here the simulators and the load
 // generator stand in for it on the bots' own machine. Left to share every
-// CPU, they take cores from under the bots, and more often from under ours,
-// which has a Redis as a third busy process beside it: at 200 envelopes a
-// second on two cores, the bare bot making ours' Redis round trips was
-// itself 1.1–2.4× the bare bot at p99, and ours' median stayed within
-// 0.7 ms of the bare bot's while its p99 ran 3–8 ms above. A cpuSplit
-// gives the benchmark process (Slack's stand-in) the first half of the
-// CPUs and the bots with their Redis servers the rest, so a bot's time to
-// answer is its own machine's.
+// CPU, they take a CPU from under a bot when both have work, and more often
+// from under ours, which has a Redis as a third busy process beside it and
+// runs on one P: on this benchmark's 2-CPU VM, with no CPU halting
+// (awake.go), ours' p99 was still 1.65–2.28× the bare bot's until the
+// benchmark and the bots ran apart (BENCHMARKS.md, test 9). A cpuSplit
+// gives the benchmark process the first half of the CPUs and the bots with
+// their Redis servers the rest, so a bot's time to answer is its own
+// machine's. The benchmark's busy share of its CPUs is logged for each
+// bot's turns: near one, Slack's stand-in would be what the bots wait on.
 
 // childCPUs, when set, is the CPUs a child runs on, as a comma-separated
 // list of CPU numbers: it pins itself as it starts, before its runtime
