@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -44,6 +45,7 @@ func keepAwake() (spinners, error) {
 		cmd := exec.Command(self)
 		cmd.Env = append(os.Environ(), childRole+"="+roleAwake, childCPUs+"="+strconv.Itoa(c))
 		cmd.Stderr = os.Stderr
+		endWithParent(cmd)
 		if err := cmd.Start(); err != nil {
 			s.stop()
 			return nil, fmt.Errorf("keep CPU %d awake: %w", c, err)
@@ -87,4 +89,11 @@ func spin() int {
 	for {
 		spins.Add(1)
 	}
+}
+
+// endWithParent has the kernel kill cmd's process when this one ends, even
+// killed outright: a spinner outliving the benchmark would burn its CPU for
+// good, and a bot would keep dialling a simulator that is gone.
+func endWithParent(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }

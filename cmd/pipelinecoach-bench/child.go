@@ -215,6 +215,7 @@ func startChild(role string, sim *slacksim.Server, redisAddr string, env ...stri
 		cmd.Env = append(cmd.Env, childProfile+"="+childProfiles+"."+role)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
+	endWithParent(cmd)
 	// Ours runs as the binary runs it (cmd/pipelinecoach, defaultProcs and
 	// defaultGCPercent); the bare bot keeps Go's defaults, a P per core and
 	// GOGC 100.

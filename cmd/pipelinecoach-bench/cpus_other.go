@@ -2,7 +2,10 @@
 
 package main
 
-import "runtime"
+import (
+	"os/exec"
+	"runtime"
+)
 
 // Elsewhere than Linux the benchmark cannot pin processes to CPUs: the
 // benchmark and its bots share them all (cpus.go says what that costs).
@@ -25,3 +28,6 @@ func keepAwake() (spinners, error) { return nil, nil }
 func (spinners) stop()             {}
 func (spinners) String() string    { return "CPUs left to halt when idle" }
 func spin() int                    { return 2 }
+
+// endWithParent cannot ask the kernel for it elsewhere than Linux.
+func endWithParent(*exec.Cmd) {}

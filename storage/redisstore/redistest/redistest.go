@@ -213,6 +213,7 @@ func (s *Server) start() error {
 	defer out.Close() // the child holds its own descriptor
 	cmd := exec.Command(s.bin, argv...)
 	cmd.Stdout, cmd.Stderr = out, out
+	endWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", s.bin, err)
 	}
