@@ -11,7 +11,9 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -362,19 +364,28 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	log := &b.log // fields are added only where a line is written
 	got := time.Now()
 	switch evt.Type {
-	case socketmode.EventTypeConnecting, socketmode.EventTypeHello:
+	case socketmode.EventTypeConnecting:
+		// A new connection is opened only once the last one is gone.
+		b.connected(false)
+		log.Debug().Str("envelope_type", string(evt.Type)).Msg("socket mode")
+	case socketmode.EventTypeHello:
+		b.connected(true)
 		log.Debug().Str("envelope_type", string(evt.Type)).Msg("socket mode")
 	case socketmode.EventTypeConnected:
-		b.up.Store(true)
-		b.obs.Connected(true)
+		b.connected(true)
 		log.Info().Str("envelope_type", string(evt.Type)).Msg("connected to Slack")
-	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
-		b.up.Store(false)
-		b.obs.Connected(false)
+	case socketmode.EventTypeIncomingError:
+		if closedByClient(evt) {
+			log.Debug().Str("envelope_type", string(evt.Type)).Msg("read on a connection slack-go had closed; ignored")
+			return
+		}
+		b.connected(false)
+		b.logConnectionTrouble(evt)
+	case socketmode.EventTypeConnectionError:
+		b.connected(false)
 		b.logConnectionTrouble(evt)
 	case socketmode.EventTypeDisconnect:
-		b.up.Store(false)
-		b.obs.Connected(false)
+		b.connected(false)
 		log.Info().Str("envelope_type", string(evt.Type)).Msg("Slack asked to reconnect")
 	case socketmode.EventTypeErrorBadMessage:
 		b.ackMalformed(ctx, evt)
@@ -399,6 +410,23 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		b.ackAs(ctx, evt.Request, nil, "unknown", got)
 		log.Debug().Str("envelope_type", string(evt.Type)).Msg("ignored envelope")
 	}
+}
+
+// connected records whether the Socket Mode connection is up, for /readyz
+// and the metrics.
+func (b *Bot) connected(up bool) {
+	b.up.Store(up)
+	b.obs.Connected(up)
+}
+
+// closedByClient says whether evt is the read error of a connection slack-go
+// closed itself: on a reconnect (Slack's refresh_requested, a missed ping)
+// the old connection's reader reports it, and it may arrive after the new
+// connection is up. Taken for a loss, it left the bot "not ready" on a
+// working connection until the next reconnect, hours later.
+func closedByClient(evt socketmode.Event) bool {
+	e, ok := evt.Data.(*slack.IncomingEventError)
+	return ok && errors.Is(e.ErrorObj, net.ErrClosed)
 }
 
 // slashCommand queues a slash command with its ack held for the answer
