@@ -249,7 +249,7 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, storeLoad, ou
 	ourLoad.run(ctx, r.cold)
 	r.coldStats = ourLoad.timer.take()
 	r.coldUnacked, _ = ourLoad.lat.errors()
-	ourLoad.lat = newLatencies()
+	ourLoad.forget()
 	// Warm means the directory is loaded: users.list at Slack's tier 2
 	// takes longer than the cold minute for 5,000 members.
 	if err := r.awaitDirectory(ctx); err != nil {
@@ -693,16 +693,22 @@ type answerLoad struct {
 	next  int
 	timer *answerTimer
 	lat   *latencies
-	// cpu and wall add up, over the runs since the last busy, the
+	// cpu and wall add up, over the runs since the last forget, the
 	// benchmark process's CPU time and the time they took.
 	cpu, wall time.Duration
 }
 
+// forget starts the load's acks and CPU figures afresh (after the cold
+// start, which is reported apart).
+func (l *answerLoad) forget() {
+	l.lat = newLatencies()
+	l.cpu, l.wall = 0, 0
+}
+
 // busy is the share of its cpus the benchmark process used during the
-// runs since it was last asked (and starts afresh): near one, Slack's
-// stand-in is itself a bottleneck, and every bot's answers wait on it.
+// load's runs: near one, Slack's stand-in is itself a bottleneck, and
+// every bot's answers wait on it.
 func (l *answerLoad) busy(cpus int) string {
-	defer func() { l.cpu, l.wall = 0, 0 }()
 	if l.wall <= 0 || cpus <= 0 {
 		return "—"
 	}
