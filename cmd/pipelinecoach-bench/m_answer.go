@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -116,6 +118,11 @@ func measureAnswer(ctx context.Context, o options) ([]row, error) {
 	r.directoryCalls(sim, listed)
 	r.openHomes(ctx, o, sim, ourPeople[:r.homes], limits)
 	rows := r.rows()
+	if o.answersFile != "" {
+		if err := writeAnswers(o.answersFile, map[string]*answerTimer{"bare": baseTimer, "store": storeTimer, "ours": ourTimer}, r.coldStart.Add(r.cold)); err != nil {
+			o.logf("-answers: %v", err)
+		}
+	}
 	if logs := rb.logs(); logs != "" {
 		o.logf("the bot's warnings and errors: %.2000s", logs)
 	}
@@ -498,6 +505,16 @@ type answerTimer struct {
 	answers map[string][]time.Time
 	wake    chan struct{}
 	n       int
+	// taken is every envelope take has paired, in order taken, for
+	// -answers.
+	taken []timedEnvelope
+}
+
+// timedEnvelope is one envelope and how long its answer took (0: none).
+type timedEnvelope struct {
+	kind string
+	at   time.Time
+	took time.Duration
 }
 
 type sentEnvelope struct {
@@ -628,6 +645,7 @@ func (t *answerTimer) take() answerStats {
 	out := answerStats{}
 	for user, envs := range t.sentAt {
 		pairAnswers(envs, t.answers[user], func(e sentEnvelope, d time.Duration, answered bool) {
+			t.taken = append(t.taken, timedEnvelope{kind: e.kind, at: e.at, took: d})
 			out.add(e.kind, e.at, d, answered)
 			if e.also != "" {
 				out.add(e.also, e.at, d, answered)
@@ -774,3 +792,36 @@ func (l *answerLoad) run(ctx context.Context, d time.Duration) {
 // the answers still missing: past the 3 s target, so a late answer is
 // counted late rather than missing.
 const answerGrace = 4 * time.Second
+
+// writeAnswers writes every envelope each timer paired to path as CSV
+// (-answers): the bot, the phase (ours' cold start, or warm), the kind, when
+// it was sent (Unix ns) and how long its answer took (ms; empty for none),
+// in the order sent: to see when the slow answers came, not only how many.
+func writeAnswers(path string, timers map[string]*answerTimer, coldEnd time.Time) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "bot,phase,kind,sent_unix_ns,answer_ms")
+	for _, bot := range slices.Sorted(maps.Keys(timers)) {
+		es := slices.Clone(timers[bot].taken)
+		slices.SortFunc(es, func(a, b timedEnvelope) int { return a.at.Compare(b.at) })
+		for _, e := range es {
+			phase := "warm"
+			if bot == "ours" && e.at.Before(coldEnd) { // ours' cold load is sent before coldEnd, its warm turns after
+				phase = "cold"
+			}
+			took := ""
+			if e.took > 0 {
+				took = fmt.Sprintf("%.3f", float64(e.took)/float64(time.Millisecond))
+			}
+			fmt.Fprintf(w, "%s,%s,%s,%d,%s\n", bot, phase, e.kind, e.at.UnixNano(), took)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}

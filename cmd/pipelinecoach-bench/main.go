@@ -33,6 +33,7 @@ func main() {
 	flag.BoolVar(&opts.short, "short", false, "a smoke run: a few seconds in all, small sizes")
 	flag.BoolVar(&opts.idleCPUs, "idle-cpus", false, "let the CPUs halt when idle during test 9 (by default an idle-priority spinner keeps each awake, as a halted CPU of a virtual machine wakes late)")
 	flag.BoolVar(&opts.shareCPUs, "share-cpus", false, "run test 9's bots on the benchmark's own CPUs (by default they get half the CPUs, the simulators the rest, as Slack is another machine)")
+	flag.StringVar(&opts.answersFile, "answers", "", "write every envelope of test 9 to this CSV file: the bot, phase, kind, when it was sent and how long its answer took")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (the bots, in processes of their own, write theirs to FILE.<role>, and what they allocated to FILE.<role>.allocs)")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -81,8 +82,11 @@ func isSet(name string) bool {
 type options struct {
 	short    bool
 	duration time.Duration // test 1 and the memory test's load
-	rate     int           // envelopes a second in test 1
-	progress io.Writer     // where progress lines go; nil for none
+	// answersFile, when set, is where test 9 writes every envelope's time
+	// to answer (writeAnswers).
+	answersFile string
+	rate        int       // envelopes a second in test 1
+	progress    io.Writer // where progress lines go; nil for none
 	// shareCPUs runs test 9's bots on every CPU, beside the simulators,
 	// instead of apart from them (cpus.go).
 	shareCPUs bool
