@@ -2,10 +2,12 @@ package redisstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
+	"pipelinecoach/coach"
 	"pipelinecoach/storage/redisstore"
 	"pipelinecoach/storage/redisstore/redistest"
 )
@@ -66,4 +68,59 @@ func BenchmarkSave(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkProspectsOf reads a rep's pipeline of 22 deals, each asked
+// about once and answered "not yet" (the shape of benchmark test 9's): one
+// round trip, then decoding each deal's JSON, which is most of the time.
+func BenchmarkProspectsOf(b *testing.B) {
+	ctx := context.Background()
+	s := redisstore.New(redistest.Start(b).Client(b), "bench")
+	const deals = 22
+	for i := range deals {
+		if err := s.Save(ctx, answeredNotYet(prospect("T1", fmt.Sprintf("p%02d", i), "U1"))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		ps, err := s.ProspectsOf(ctx, "T1", "U1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ps) != deals {
+			b.Fatalf("read %d deals, want %d", len(ps), deals)
+		}
+	}
+}
+
+// BenchmarkDecodeProspect decodes one deal of BenchmarkProspectsOf's from
+// its stored JSON, as the store does for each deal it reads.
+func BenchmarkDecodeProspect(b *testing.B) {
+	raw, err := json.Marshal(answeredNotYet(prospect("T1", "p1", "U1")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		var p coach.Prospect
+		if err := json.Unmarshal(raw, &p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(raw)), "bytes/deal")
+}
+
+// answeredNotYet is p asked about once, answered "not yet" and due to be
+// asked again in a week.
+func answeredNotYet(p coach.Prospect) coach.Prospect {
+	asked := p.FirstMeeting.Add(2 * time.Hour)
+	p.Contact, p.TZ, p.State = "Jane Doe", "UTC", coach.Awaiting
+	p.MeetingEnd = p.FirstMeeting.Add(45 * time.Minute)
+	p.Asks, p.LastAsked, p.LastActivity = 1, asked, asked.Add(time.Hour)
+	p.FollowUpAt = asked.Add(7 * 24 * time.Hour)
+	p.History = []coach.Entry{
+		{At: p.FirstMeeting, By: p.Owner, Event: coach.EventLogged, To: coach.Scheduled},
+		{At: asked, By: coach.SystemActor, Event: coach.EventAsked, From: coach.Scheduled, To: coach.Awaiting},
+		{At: asked.Add(time.Hour), By: p.Owner, Event: coach.EventNotYet, From: coach.Awaiting, To: coach.Awaiting},
+	}
+	return p
 }
