@@ -13,11 +13,11 @@ import (
 func TestWriteAnswers(t *testing.T) {
 	coldEnd := time.Unix(100, 0)
 	ours := &answerTimer{taken: []timedEnvelope{
-		{kind: kindButton, at: coldEnd.Add(time.Second), took: 2500 * time.Microsecond},
-		{kind: kindSlash, at: coldEnd.Add(-time.Second), took: time.Millisecond},
+		{kind: kindButton, at: coldEnd.Add(time.Second), took: 2500 * time.Microsecond, answered: true},
+		{kind: kindSlash, at: coldEnd.Add(-time.Second), took: time.Millisecond, answered: true},
 		{kind: kindSubmit, at: coldEnd.Add(2 * time.Second)},
 	}}
-	bare := &answerTimer{taken: []timedEnvelope{{kind: kindSlash, at: coldEnd.Add(-time.Second), took: 250 * time.Microsecond}}}
+	bare := &answerTimer{taken: []timedEnvelope{{kind: kindSlash, at: coldEnd.Add(-time.Second), took: 250 * time.Microsecond, answered: true}}}
 	path := filepath.Join(t.TempDir(), "answers.csv")
 	if err := writeAnswers(path, map[string]*answerTimer{"ours": ours, "bare": bare}, coldEnd); err != nil {
 		t.Fatal(err)

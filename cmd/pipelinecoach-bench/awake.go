@@ -20,8 +20,9 @@ import (
 // waits: ours answers after a round trip to Redis, two wakeups more than
 // the bare bot's answer. On this benchmark's 2-CPU VM that put ours' p99 at
 // up to 3.8× the bare bot's in runs where its median stayed within 0.7 ms
-// of it; with every CPU kept from halting, the same tree was within 1.2×
-// (BENCHMARKS.md, test 9). Keeping CPUs out of deep idle is what latency
+// of it; with every CPU kept from halting and the bots on CPUs of their
+// own (cpus.go), the same tree was 1.06–1.16× in that evening's run
+// (BENCHMARKS.md, test 9, 20:31). Keeping CPUs out of deep idle is what latency
 // benchmarks do anyway (idle=poll, cpupower idle-set); a spinner at
 // SCHED_IDLE on each CPU does it without root: it runs only when nothing
 // else would, and anything woken on its CPU takes the CPU from it at once.
@@ -93,7 +94,10 @@ func spin() int {
 
 // endWithParent has the kernel kill cmd's process when this one ends, even
 // killed outright: a spinner outliving the benchmark would burn its CPU for
-// good, and a bot would keep dialling a simulator that is gone.
+// good, and a bot would keep dialling a simulator that is gone. The kernel
+// watches the thread that started the child, not the process; Go ends a
+// thread early only when a goroutine locked to it exits, and nothing here
+// locks one.
 func endWithParent(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }

@@ -510,11 +510,13 @@ type answerTimer struct {
 	taken []timedEnvelope
 }
 
-// timedEnvelope is one envelope and how long its answer took (0: none).
+// timedEnvelope is one envelope and how long its answer took, if it had
+// one.
 type timedEnvelope struct {
-	kind string
-	at   time.Time
-	took time.Duration
+	kind     string
+	at       time.Time
+	took     time.Duration
+	answered bool
 }
 
 type sentEnvelope struct {
@@ -645,7 +647,7 @@ func (t *answerTimer) take() answerStats {
 	out := answerStats{}
 	for user, envs := range t.sentAt {
 		pairAnswers(envs, t.answers[user], func(e sentEnvelope, d time.Duration, answered bool) {
-			t.taken = append(t.taken, timedEnvelope{kind: e.kind, at: e.at, took: d})
+			t.taken = append(t.taken, timedEnvelope{kind: e.kind, at: e.at, took: d, answered: answered})
 			out.add(e.kind, e.at, d, answered)
 			if e.also != "" {
 				out.add(e.also, e.at, d, answered)
@@ -813,7 +815,7 @@ func writeAnswers(path string, timers map[string]*answerTimer, coldEnd time.Time
 				phase = "cold"
 			}
 			took := ""
-			if e.took > 0 {
+			if e.answered {
 				took = fmt.Sprintf("%.3f", float64(e.took)/float64(time.Millisecond))
 			}
 			fmt.Fprintf(w, "%s,%s,%s,%d,%s\n", bot, phase, e.kind, e.at.UnixNano(), took)
