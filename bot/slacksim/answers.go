@@ -2,6 +2,8 @@ package slacksim
 
 import (
 	"encoding/json"
+	"net"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -13,7 +15,8 @@ type Answer struct {
 	User   string
 	Method string // "ack", "response_url", "chat.postMessage" or "views.publish"
 	// At is when the bot had posted it: when the whole request had
-	// arrived, on the real clock, like an ack's Received. What the
+	// arrived, on the real clock, like an ack's Received (on Linux the
+	// kernel's receive time of its last bytes: arrival_linux.go). What the
 	// simulator does with it next (reading every block, checking it
 	// against Slack's rules, storing it) is Slack's part, not the bot's,
 	// and costs a rich message far more here than a one-word reply.
@@ -65,4 +68,14 @@ func (s *Server) answeredInAck(user string, at time.Time) {
 	if fn := s.onAnswer.Load(); fn != nil {
 		(*fn)(Answer{User: user, Method: "ack", At: at})
 	}
+}
+
+// connKey keys the connection a request came on in its context.
+type connKey struct{}
+
+// arrival is when the bytes last read of r's connection arrived (after
+// its body is read: when the whole request had).
+func arrival(r *http.Request) time.Time {
+	c, _ := r.Context().Value(connKey{}).(net.Conn)
+	return arrivalOf(c)
 }

@@ -99,7 +99,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		call.Params = maps.Clone(r.Form)
 		call.Params.Del("token") // recorded calls are read in test logs; keep tokens out
 	}
-	call.in = time.Now()
+	call.in = arrival(r)
 	res := s.serveAPI(r, req, token)
 	s.reply(w, &call, res)
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -244,7 +243,7 @@ func blockParam(req *apiRequest) any {
 func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	call := Call{Method: "response_url", At: s.cfg.now()}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
-	call.in = time.Now()
+	call.in = arrival(r)
 	var body map[string]any
 	if err == nil {
 		err = json.Unmarshal(raw, &body)

@@ -187,8 +187,9 @@ func New(opts ...Option) *Server {
 	mux.HandleFunc("GET /api/{method}", s.handleAPI)
 	mux.HandleFunc("POST /response/{id}", s.handleResponseURL)
 	mux.HandleFunc("GET /link/", s.handleSocket)
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	s.wg.Go(func() { _ = s.http.Serve(ln) })
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) }}
+	s.wg.Go(func() { _ = s.http.Serve(listenForArrivals(ln)) })
 	return s
 }
 

@@ -142,7 +142,7 @@ func (s *Server) read(c *conn) {
 		if err != nil {
 			return
 		}
-		received := time.Now()
+		received := arrivalOf(c.ws.NetConn())
 		if len(data) >= maxAckBytes {
 			continue // Slack drops oversized acks without a word: the envelope stays unacked
 		}

@@ -28,8 +28,9 @@ type Ack struct {
 	// a slash command reply or response_action view Slack would refuse, "push_limit_reached".
 	Error string
 	// Sent is when the envelope's frame started to be written (its last
-	// attempt) and Received when the ack's frame was read, both on the
-	// real clock whatever the simulator's: Received − Sent is the ack
+	// attempt) and Received when the ack's frame arrived (on Linux the
+	// kernel's receive time of its bytes, not when the simulator read
+	// them), both on the real clock whatever the simulator's: Received − Sent is the ack
 	// latency as Slack would see it, without the simulator's own work
 	// building the envelope or applying the ack.
 	Sent, Received time.Time
