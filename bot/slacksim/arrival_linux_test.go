@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // acceptedPair is a connection accepted by an arrival listener and the
@@ -110,7 +112,23 @@ func TestArrivalConnReadsLikeTCP(t *testing.T) {
 	if _, err := server.Read(make([]byte, 8)); err != io.EOF {
 		t.Fatalf("read after the peer closed: %v; want io.EOF", err)
 	}
-	if arrivalOf(client) == (time.Time{}) {
-		t.Error("a plain connection should be timed now, not never")
+	before := time.Now()
+	if at := arrivalOf(client); at.Before(before) {
+		t.Errorf("a plain connection timed at %s, before the call (%s); want now", at, before)
+	}
+}
+
+// Control messages without a receive time give none (here: four file
+// descriptors, as many bytes as a time), so a read without
+// one is timed when it happens rather than by an older read's time.
+func TestStampOnlyFromAReceiveTime(t *testing.T) {
+	if got := stamp(nil); got != 0 {
+		t.Errorf("no control messages: %d, want 0", got)
+	}
+	if got := stamp(unix.UnixRights(0, 1, 2, 3)); got != 0 {
+		t.Errorf("a message of another type: %d, want 0", got)
+	}
+	if got := stamp([]byte{1, 2, 3}); got != 0 {
+		t.Errorf("a cut-off message: %d, want 0", got)
 	}
 }
