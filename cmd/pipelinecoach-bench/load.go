@@ -123,10 +123,13 @@ func newDist(ds []time.Duration) dist {
 	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
-	q := func(p float64) time.Duration {
-		return s[min(len(s)-1, int(math.Ceil(p*float64(len(s))))-1)]
-	}
-	return dist{n: len(s), p50: q(0.50), p99: q(0.99), max: s[len(s)-1]}
+	return dist{n: len(s), p50: quantile(s, 0.50), p99: quantile(s, 0.99), max: s[len(s)-1]}
+}
+
+// quantile is the p quantile of s, sorted and not empty: the smallest time
+// at least a share p of s is no later than.
+func quantile(s []time.Duration, p float64) time.Duration {
+	return s[min(len(s)-1, int(math.Ceil(p*float64(len(s))))-1)]
 }
 
 func (d dist) String() string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"slices"
@@ -145,6 +146,7 @@ type answerRun struct {
 	pages, infos                                        int           // users.list pages and users.info calls
 	homeLimit                                           time.Duration // views.publish's minimum for the homes
 	benchBusy                                           string        // the benchmark's busy share in the warm turns
+	baseTurns, ourTurns                                 []time.Time   // when each warm turn of the bare bot and of ours started
 }
 
 // arrangeCPUs keeps every CPU from halting (unless o.idleCPUs) and puts
@@ -277,6 +279,7 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, storeLoad, ou
 	cpus := r.split.benchCPUs()
 	r.benchBusy = fmt.Sprintf("of its %d CPU(s): in the bare bot's turns %s, with round trips %s, ours %s",
 		cpus, baseLoad.busy(cpus), storeLoad.busy(cpus), ourLoad.busy(cpus))
+	r.baseTurns, r.ourTurns = baseLoad.turns, ourLoad.turns
 	r.warm = ourLoad.timer.take()
 	r.baseStats = baseLoad.timer.take()
 	r.storeStats = storeLoad.timer.take()
@@ -363,7 +366,7 @@ func (r *answerRun) rows() []row {
 	for _, k := range kinds {
 		b, d, c := r.baseStats.of(k), r.warm.of(k), r.coldStats.of(k)
 		ok := d.unanswered == 0 && d.dist.p99 <= b.dist.p99*3/2 && d.dist.max <= 3*time.Second
-		rows = append(rows, row{name: "answer " + k, measured: fmt.Sprintf("bare bot: %s; ours: %s", b, d),
+		rows = append(rows, row{name: "answer " + k, measured: fmt.Sprintf("bare bot: %s; ours: %s%s", b, d, r.chance(d, b)),
 			target:  fmt.Sprintf("p99 ≤ 1.5× the bare bot's, none later than 3 s (%d/s from %d people)", r.rate, r.people),
 			verdict: pass(ok), ratio: ratio(float64(d.dist.p99), float64(b.dist.p99)) + "× base"})
 		st := r.storeStats.of(k)
@@ -397,6 +400,16 @@ func (r *answerRun) rows() []row {
 }
 
 const kindHome = "App Home"
+
+// chance says how far ours' p99 ÷ the bare bot's could have moved by
+// chance in this run (interval.go), or nothing without warm turns.
+func (r *answerRun) chance(ours, base *answerKind) string {
+	lo, hi, ok := ratioInterval(byTurn(ours, r.ourTurns), byTurn(base, r.baseTurns), 1000, rand.New(rand.NewPCG(9, 9)))
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("; the ratio over whole turns drawn again: 90 %% within %.2f–%.2f×", lo, hi)
+}
 
 // halves reports finer kinds of envelopes apart, beside the bare bot
 // answering the same (info: the target is on the kind as a whole).
@@ -593,6 +606,7 @@ type answerStats map[string]*answerKind
 
 type answerKind struct {
 	times      []time.Duration
+	sent       []time.Time // when each of times' envelopes was sent
 	unanswered int
 	dist       dist
 	// slowFrom and slowTo bound when the envelopes answered after more
@@ -630,6 +644,7 @@ func (s answerStats) add(kind string, at time.Time, d time.Duration, answered bo
 		return
 	}
 	k.times = append(k.times, d)
+	k.sent = append(k.sent, at)
 	if d > time.Second {
 		if k.slowFrom.IsZero() || at.Before(k.slowFrom) {
 			k.slowFrom = at
@@ -716,6 +731,7 @@ type answerLoad struct {
 	// cpu and wall add up, over the runs since the last forget, the
 	// benchmark process's CPU time and the time they took.
 	cpu, wall time.Duration
+	turns     []time.Time // when each run since the last forget started
 }
 
 // forget starts the load's acks and CPU figures afresh (after the cold
@@ -723,6 +739,7 @@ type answerLoad struct {
 func (l *answerLoad) forget() {
 	l.lat = newLatencies()
 	l.cpu, l.wall = 0, 0
+	l.turns = nil
 }
 
 // busy is the share of its cpus the benchmark process used during the
@@ -745,6 +762,7 @@ func (l *answerLoad) run(ctx context.Context, d time.Duration) {
 	interval := time.Second / time.Duration(l.rate)
 	var wg sync.WaitGroup
 	start := time.Now()
+	l.turns = append(l.turns, start)
 	cpu0, cpuErr := procCPU(os.Getpid())
 	defer func() {
 		cpu1, err := procCPU(os.Getpid())
