@@ -1,7 +1,6 @@
 package main
 
 import (
-	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -55,8 +54,7 @@ func ratioInterval(ours, base turnSamples, rounds int, rng *rand.Rand) (lo, hi f
 		ratios[i] = float64(p99(a)) / float64(pb)
 	}
 	slices.Sort(ratios)
-	at := func(q float64) float64 { return ratios[min(rounds-1, int(math.Ceil(q*float64(rounds)))-1)] }
-	return at(0.05), at(0.95), true
+	return quantile(ratios, 0.05), quantile(ratios, 0.95), true
 }
 
 // drawTurns appends to dst as many turns of ts as it has, drawn with

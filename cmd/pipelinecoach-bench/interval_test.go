@@ -2,6 +2,7 @@ package main
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -32,13 +33,8 @@ func TestByTurnGroupsBySendTime(t *testing.T) {
 	send(7*time.Second, 4)         // turn 2
 	got := byTurn(k, starts)
 	want := turnSamples{{1, 2}, {3}, {4}}
-	if len(got) != len(want) {
+	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("byTurn = %v, want %v", got, want)
-	}
-	for i := range want {
-		if len(got[i]) != len(want[i]) || got[i][0] != want[i][0] {
-			t.Fatalf("byTurn = %v, want %v", got, want)
-		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -126,9 +127,9 @@ func newDist(ds []time.Duration) dist {
 	return dist{n: len(s), p50: quantile(s, 0.50), p99: quantile(s, 0.99), max: s[len(s)-1]}
 }
 
-// quantile is the p quantile of s, sorted and not empty: the smallest time
-// at least a share p of s is no later than.
-func quantile(s []time.Duration, p float64) time.Duration {
+// quantile is the p quantile of s, sorted and not empty: the smallest
+// value at least a share p of s is no greater than.
+func quantile[T cmp.Ordered](s []T, p float64) T {
 	return s[min(len(s)-1, int(math.Ceil(p*float64(len(s))))-1)]
 }
 
