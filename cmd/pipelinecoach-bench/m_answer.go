@@ -114,8 +114,8 @@ func measureAnswer(ctx context.Context, o options) ([]row, error) {
 	defer rb.stop()
 
 	r.awaitDirectory = func(ctx context.Context) error { return awaitDirectoryLoaded(ctx, env, sim.TeamID()) }
-	r.load(ctx, o, newAnswerLoad(base, baseMix, o.rate, baseTimer), newAnswerLoad(storeSim, storeMix, o.rate, storeTimer),
-		newAnswerLoad(sim, m, o.rate, ourTimer))
+	r.load(ctx, o, newAnswerLoad(base, baseMix, o.rate, baseTimer, bare), newAnswerLoad(storeSim, storeMix, o.rate, storeTimer, storeBot),
+		newAnswerLoad(sim, m, o.rate, ourTimer, rb))
 	r.directoryCalls(sim, listed)
 	r.openHomes(ctx, o, sim, ourPeople[:r.homes], limits)
 	rows := r.rows()
@@ -146,6 +146,7 @@ type answerRun struct {
 	pages, infos                                        int           // users.list pages and users.info calls
 	homeLimit                                           time.Duration // views.publish's minimum for the homes
 	benchBusy                                           string        // the benchmark's busy share in the warm turns
+	botWaits                                            string        // each bot's threads on a CPU and waiting, per warm envelope
 	baseTurns, ourTurns                                 []time.Time   // when each warm turn of the bare bot and of ours started
 }
 
@@ -279,6 +280,7 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, storeLoad, ou
 	cpus := r.split.benchCPUs()
 	r.benchBusy = fmt.Sprintf("of its %d CPU(s): in the bare bot's turns %s, with round trips %s, ours %s",
 		cpus, baseLoad.busy(cpus), storeLoad.busy(cpus), ourLoad.busy(cpus))
+	r.botWaits = fmt.Sprintf("bare bot: %s; with round trips: %s; ours: %s", baseLoad.waits(), storeLoad.waits(), ourLoad.waits())
 	r.baseTurns, r.ourTurns = baseLoad.turns, ourLoad.turns
 	r.warm = ourLoad.timer.take()
 	r.baseStats = baseLoad.timer.take()
@@ -362,7 +364,9 @@ func (r *answerRun) rows() []row {
 			measured: fmt.Sprintf("bare bot: %d; with round trips: %d; ours: %d warm, %d in the cold start's first %s", r.baseUnacked, r.storeUnacked, r.warmUnacked, r.coldUnacked, r.cold),
 			verdict:  pass(r.warmUnacked == 0 && r.coldUnacked == 0 && r.baseUnacked == 0 && r.storeUnacked == 0), ratio: "—"},
 		{name: "answer: the benchmark's own CPU (the simulators, the load), busy share", measured: r.benchBusy,
-			target: "— (near 100 %, the bots would wait on Slack's stand-in)", verdict: verdictInfo, ratio: "—"}}
+			target: "— (near 100 %, the bots would wait on Slack's stand-in)", verdict: verdictInfo, ratio: "—"},
+		{name: "answer: the bots' threads per warm envelope, on a CPU and waiting for one", measured: r.botWaits,
+			target: "— (waiting: runnable behind another thread or process)", verdict: verdictInfo, ratio: "—"}}
 	for _, k := range kinds {
 		b, d, c := r.baseStats.of(k), r.warm.of(k), r.coldStats.of(k)
 		ok := d.unanswered == 0 && d.dist.p99 <= b.dist.p99*3/2 && d.dist.max <= 3*time.Second
@@ -732,6 +736,13 @@ type answerLoad struct {
 	// benchmark process's CPU time and the time they took.
 	cpu, wall time.Duration
 	turns     []time.Time // when each run since the last forget started
+	// pid is the bot's process (0: not known); sched is what the kernel
+	// counted for its threads over the runs since the last forget, for
+	// sent envelopes, and schedErr why it could not.
+	pid      int
+	sched    cpuWait
+	sent     int
+	schedErr error
 }
 
 // forget starts the load's acks and CPU figures afresh (after the cold
@@ -740,6 +751,22 @@ func (l *answerLoad) forget() {
 	l.lat = newLatencies()
 	l.cpu, l.wall = 0, 0
 	l.turns = nil
+	l.sched, l.sent, l.schedErr = cpuWait{}, 0, nil
+}
+
+// noteWaits adds what the kernel counted for the bot's threads since
+// before (read with err) over a run of n envelopes.
+func (l *answerLoad) noteWaits(before cpuWait, err error, n int) {
+	if err == nil {
+		var after cpuWait
+		if after, err = processWait(l.pid); err == nil {
+			l.sched = l.sched.add(after.sub(before))
+			l.sent += n
+		}
+	}
+	if err != nil && l.schedErr == nil {
+		l.schedErr = err
+	}
 }
 
 // busy is the share of its cpus the benchmark process used during the
@@ -752,9 +779,13 @@ func (l *answerLoad) busy(cpus int) string {
 	return fmt.Sprintf("%.0f %%", 100*float64(l.cpu)/float64(l.wall)/float64(cpus))
 }
 
-func newAnswerLoad(sim *slacksim.Server, m mix, rate int, t *answerTimer) *answerLoad {
-	return &answerLoad{sim: sim, mix: m, rate: rate, timer: t, lat: newLatencies()}
+func newAnswerLoad(sim *slacksim.Server, m mix, rate int, t *answerTimer, bot *childBot) *answerLoad {
+	return &answerLoad{sim: sim, mix: m, rate: rate, timer: t, lat: newLatencies(), pid: bot.cmd.Process.Pid}
 }
+
+// waits says how long the bot's threads ran and waited for a CPU for each
+// envelope of the runs since the last forget.
+func (l *answerLoad) waits() string { return l.sched.perEnvelope(l.sent, l.schedErr) }
 
 // run sends for d, then waits a little for the last answers.
 func (l *answerLoad) run(ctx context.Context, d time.Duration) {
@@ -764,12 +795,14 @@ func (l *answerLoad) run(ctx context.Context, d time.Duration) {
 	start := time.Now()
 	l.turns = append(l.turns, start)
 	cpu0, cpuErr := procCPU(os.Getpid())
+	wait0, waitErr := processWait(l.pid)
 	defer func() {
 		cpu1, err := procCPU(os.Getpid())
 		if cpuErr == nil && err == nil {
 			l.cpu += cpu1 - cpu0
 			l.wall += time.Since(start)
 		}
+		l.noteWaits(wait0, waitErr, n)
 	}()
 	for j := range n {
 		if wait := time.Until(start.Add(time.Duration(j) * interval)); wait > 0 {

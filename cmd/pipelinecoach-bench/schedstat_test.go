@@ -1,0 +1,66 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+)
+
+func TestParseSchedstat(t *testing.T) {
+	w, err := parseSchedstat([]byte("10096609997 139368223467 46338\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.ran != 10096609997*time.Nanosecond || w.waited != 139368223467*time.Nanosecond {
+		t.Fatalf("got %+v, want ran 10.096609997s, waited 2m19.368223467s", w)
+	}
+	for _, bad := range []string{"", "12", "x 12 1", "12 x 1"} {
+		if _, err := parseSchedstat([]byte(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// The benchmark's own threads: the time on a CPU must grow as this test
+// works, summed over every thread. It works until the count has grown by
+// 10 ms, however busy the machine; a reader that counted nothing would
+// never get there.
+func TestProcessWaitCountsThisProcess(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("schedstat is Linux's")
+	}
+	before, err := processWait(os.Getpid())
+	if err != nil {
+		t.Skipf("no schedstat here: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		for end := time.Now().Add(time.Millisecond); time.Now().Before(end); {
+		}
+		after, err := processWait(os.Getpid())
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := after.sub(before)
+		if d.ran >= 10*time.Millisecond {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s of work counted as %v on a CPU", d.ran)
+		}
+	}
+}
+
+func TestPerEnvelope(t *testing.T) {
+	w := cpuWait{ran: 300 * time.Millisecond, waited: 50 * time.Millisecond}
+	if got, want := w.perEnvelope(1000, nil), "on a CPU 300 µs, waiting for one 50 µs"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := w.perEnvelope(0, nil); got != "no envelopes" {
+		t.Errorf("no envelopes: got %q", got)
+	}
+	if got := w.perEnvelope(10, errors.New("no /proc")); got != "not measured (no /proc)" {
+		t.Errorf("error: got %q", got)
+	}
+}
