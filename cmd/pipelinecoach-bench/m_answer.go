@@ -740,7 +740,7 @@ type answerLoad struct {
 	// counted for its threads over the runs since the last forget, for
 	// sent envelopes, and schedErr why it could not.
 	pid      int
-	sched    cpuWait
+	sched    threadWaits
 	sent     int
 	schedErr error
 }
@@ -751,16 +751,16 @@ func (l *answerLoad) forget() {
 	l.lat = newLatencies()
 	l.cpu, l.wall = 0, 0
 	l.turns = nil
-	l.sched, l.sent, l.schedErr = cpuWait{}, 0, nil
+	l.sched, l.sent, l.schedErr = threadWaits{}, 0, nil
 }
 
 // noteWaits adds what the kernel counted for the bot's threads since
 // before (read with err) over a run of n envelopes.
-func (l *answerLoad) noteWaits(before cpuWait, err error, n int) {
+func (l *answerLoad) noteWaits(before threadWaits, err error, n int) {
 	if err == nil {
-		var after cpuWait
+		var after threadWaits
 		if after, err = processWait(l.pid); err == nil {
-			l.sched = l.sched.add(after.sub(before))
+			l.sched.add(after.since(before))
 			l.sent += n
 		}
 	}
@@ -780,11 +780,11 @@ func (l *answerLoad) busy(cpus int) string {
 }
 
 func newAnswerLoad(sim *slacksim.Server, m mix, rate int, t *answerTimer, bot *childBot) *answerLoad {
-	return &answerLoad{sim: sim, mix: m, rate: rate, timer: t, lat: newLatencies(), pid: bot.cmd.Process.Pid}
+	return &answerLoad{sim: sim, mix: m, rate: rate, timer: t, lat: newLatencies(), pid: bot.cmd.Process.Pid, sched: threadWaits{}}
 }
 
 // waits says how long the bot's threads ran and waited for a CPU for each
-// envelope of the runs since the last forget.
+// envelope of the runs since the last forget, in all and thread by thread.
 func (l *answerLoad) waits() string { return l.sched.perEnvelope(l.sent, l.schedErr) }
 
 // run sends for d, then waits a little for the last answers.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"runtime"
 	"testing"
@@ -42,7 +43,10 @@ func TestProcessWaitCountsThisProcess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := after.sub(before)
+		var d cpuWait
+		for _, w := range after.since(before) {
+			d = d.add(w)
+		}
 		if d.ran >= 10*time.Millisecond {
 			return
 		}
@@ -53,8 +57,15 @@ func TestProcessWaitCountsThisProcess(t *testing.T) {
 }
 
 func TestPerEnvelope(t *testing.T) {
-	w := cpuWait{ran: 300 * time.Millisecond, waited: 50 * time.Millisecond}
-	if got, want := w.perEnvelope(1000, nil), "on a CPU 300 µs, waiting for one 50 µs"; got != want {
+	ms := time.Millisecond
+	w := threadWaits{
+		1: {ran: 300 * ms, waited: 5 * ms},
+		2: {ran: 20 * ms, waited: 150 * ms},
+		3: {ran: 400 * ms, waited: 5 * ms},
+		4: {}, // a thread that did nothing is left out
+	}
+	want := "on a CPU 720 µs (400 + 300 + 20), waiting for one 160 µs (5 + 5 + 150)"
+	if got := w.perEnvelope(1000, nil); got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	if got := w.perEnvelope(0, nil); got != "no envelopes" {
@@ -62,5 +73,19 @@ func TestPerEnvelope(t *testing.T) {
 	}
 	if got := w.perEnvelope(10, errors.New("no /proc")); got != "not measured (no /proc)" {
 		t.Errorf("error: got %q", got)
+	}
+}
+
+// A thread born between two readings counts from zero; the sum over
+// readings keeps each thread apart.
+func TestThreadWaitsSinceAndAdd(t *testing.T) {
+	ms := time.Millisecond
+	before := threadWaits{1: {ran: 10 * ms, waited: 1 * ms}}
+	after := threadWaits{1: {ran: 15 * ms, waited: 3 * ms}, 2: {ran: 4 * ms, waited: 9 * ms}}
+	sum := threadWaits{1: {ran: 1 * ms}}
+	sum.add(after.since(before))
+	want := threadWaits{1: {ran: 6 * ms, waited: 2 * ms}, 2: {ran: 4 * ms, waited: 9 * ms}}
+	if !maps.Equal(sum, want) {
+		t.Fatalf("got %v, want %v", sum, want)
 	}
 }
