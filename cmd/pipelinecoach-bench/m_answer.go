@@ -366,7 +366,7 @@ func (r *answerRun) rows() []row {
 		{name: "answer: the benchmark's own CPU (the simulators, the load), busy share", measured: r.benchBusy,
 			target: "— (near 100 %, the bots would wait on Slack's stand-in)", verdict: verdictInfo, ratio: "—"},
 		{name: "answer: the bots' threads per warm envelope, on a CPU and waiting for one", measured: r.botWaits,
-			target: "— (waiting: runnable behind another thread or process)", verdict: verdictInfo, ratio: "—"}}
+			target: "— (waiting: runnable, behind another thread or process; the thread running least is Go's monitor, whose waits hold up no answer)", verdict: verdictInfo, ratio: "—"}}
 	for _, k := range kinds {
 		b, d, c := r.baseStats.of(k), r.warm.of(k), r.coldStats.of(k)
 		ok := d.unanswered == 0 && d.dist.p99 <= b.dist.p99*3/2 && d.dist.max <= 3*time.Second
@@ -736,9 +736,9 @@ type answerLoad struct {
 	// benchmark process's CPU time and the time they took.
 	cpu, wall time.Duration
 	turns     []time.Time // when each run since the last forget started
-	// pid is the bot's process (0: not known); sched is what the kernel
-	// counted for its threads over the runs since the last forget, for
-	// sent envelopes, and schedErr why it could not.
+	// pid is the bot's process; sched is what the kernel counted for its
+	// threads over the runs since the last forget, for sent envelopes, and
+	// schedErr why it could not.
 	pid      int
 	sched    threadWaits
 	sent     int
