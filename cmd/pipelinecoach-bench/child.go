@@ -46,6 +46,8 @@ const (
 	// changes the baselines' too): to weigh another value against the
 	// shipped one.
 	botGOGC = "PIPELINECOACH_BENCH_BOT_GOGC"
+	// botGOMAXPROCS, when set, is ours' GOMAXPROCS alone, likewise.
+	botGOMAXPROCS = "PIPELINECOACH_BENCH_BOT_GOMAXPROCS"
 )
 
 const (
@@ -54,6 +56,26 @@ const (
 	// roleAwake keeps its one CPU from halting (awake.go).
 	roleAwake = "awake"
 )
+
+// botRuntimeEnv is ours' GOMAXPROCS and GOGC. Ours runs as the binary runs
+// it (cmd/pipelinecoach: defaultProcs, defaultGCPercent) unless the run's
+// environment sets a value for every bot, or botGOMAXPROCS and botGOGC one
+// for ours alone; the bare bots keep Go's defaults, a P per core and GOGC
+// 100.
+func botRuntimeEnv(getenv func(string) string) []string {
+	var env []string
+	if v := getenv(botGOMAXPROCS); v != "" {
+		env = append(env, "GOMAXPROCS="+v)
+	} else if getenv("GOMAXPROCS") == "" {
+		env = append(env, "GOMAXPROCS="+strconv.Itoa(botProcs))
+	}
+	if v := getenv(botGOGC); v != "" {
+		env = append(env, "GOGC="+v)
+	} else if getenv("GOGC") == "" {
+		env = append(env, "GOGC="+strconv.Itoa(botGCPercent))
+	}
+	return env
+}
 
 // botProcs and botGCPercent are the binary's GOMAXPROCS and GOGC when none
 // is set (cmd/pipelinecoach, defaultProcs and defaultGCPercent), which test
@@ -216,16 +238,8 @@ func startChild(role string, sim *slacksim.Server, redisAddr string, env ...stri
 	}
 	cmd.Stdout, cmd.Stderr = out, out
 	endWithParent(cmd)
-	// Ours runs as the binary runs it (cmd/pipelinecoach, defaultProcs and
-	// defaultGCPercent); the bare bot keeps Go's defaults, a P per core and
-	// GOGC 100.
-	if role == roleBot && os.Getenv("GOMAXPROCS") == "" {
-		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(botProcs))
-	}
-	if gc := os.Getenv(botGOGC); role == roleBot && gc != "" {
-		cmd.Env = append(cmd.Env, "GOGC="+gc)
-	} else if role == roleBot && os.Getenv("GOGC") == "" {
-		cmd.Env = append(cmd.Env, "GOGC="+strconv.Itoa(botGCPercent))
+	if role == roleBot {
+		cmd.Env = append(cmd.Env, botRuntimeEnv(os.Getenv)...)
 	}
 	if err := cmd.Start(); err != nil {
 		_ = os.Remove(out.Name())
