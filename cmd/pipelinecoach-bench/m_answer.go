@@ -737,12 +737,12 @@ type answerLoad struct {
 	cpu, wall time.Duration
 	turns     []time.Time // when each run since the last forget started
 	// pid is the bot's process; sched is what the kernel counted for its
-	// threads over the runs since the last forget, for sent envelopes, and
-	// schedErr why it could not.
-	pid      int
-	sched    threadWaits
-	sent     int
-	schedErr error
+	// threads over the runs since the last forget, for that many
+	// envelopes, and schedErr why it could not.
+	pid       int
+	sched     threadWaits
+	envelopes int
+	schedErr  error
 }
 
 // forget starts the load's acks and CPU figures afresh (after the cold
@@ -751,7 +751,7 @@ func (l *answerLoad) forget() {
 	l.lat = newLatencies()
 	l.cpu, l.wall = 0, 0
 	l.turns = nil
-	l.sched, l.sent, l.schedErr = threadWaits{}, 0, nil
+	l.sched, l.envelopes, l.schedErr = threadWaits{}, 0, nil
 }
 
 // noteWaits adds what the kernel counted for the bot's threads since
@@ -761,7 +761,7 @@ func (l *answerLoad) noteWaits(before threadWaits, err error, n int) {
 		var after threadWaits
 		if after, err = processWait(l.pid); err == nil {
 			l.sched.add(after.since(before))
-			l.sent += n
+			l.envelopes += n
 		}
 	}
 	if err != nil && l.schedErr == nil {
@@ -785,7 +785,7 @@ func newAnswerLoad(sim *slacksim.Server, m mix, rate int, t *answerTimer, bot *c
 
 // waits says how long the bot's threads ran and waited for a CPU for each
 // envelope of the runs since the last forget, in all and thread by thread.
-func (l *answerLoad) waits() string { return l.sched.perEnvelope(l.sent, l.schedErr) }
+func (l *answerLoad) waits() string { return l.sched.perEnvelope(l.envelopes, l.schedErr) }
 
 // run sends for d, then waits a little for the last answers.
 func (l *answerLoad) run(ctx context.Context, d time.Duration) {

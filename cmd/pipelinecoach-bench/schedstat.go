@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -114,14 +115,12 @@ func (t threadWaits) perEnvelope(n int, err error) string {
 	case n == 0:
 		return "no envelopes"
 	}
-	us := func(d time.Duration) string {
-		return strconv.FormatFloat(float64(d)/float64(n)/float64(time.Microsecond), 'f', 0, 64)
-	}
+	us := func(d time.Duration) float64 { return math.Round(float64(d) / float64(n) / float64(time.Microsecond)) }
 	var all cpuWait
 	var threads []cpuWait
 	for _, w := range t {
 		all = all.add(w)
-		if us(w.ran) != "0" || us(w.waited) != "0" {
+		if us(w.ran) > 0 || us(w.waited) > 0 {
 			threads = append(threads, w)
 		}
 	}
@@ -130,8 +129,8 @@ func (t threadWaits) perEnvelope(n int, err error) string {
 	})
 	ran, waited := make([]string, len(threads)), make([]string, len(threads))
 	for i, w := range threads {
-		ran[i], waited[i] = us(w.ran), us(w.waited)
+		ran[i], waited[i] = fmt.Sprintf("%.0f", us(w.ran)), fmt.Sprintf("%.0f", us(w.waited))
 	}
-	return fmt.Sprintf("on a CPU %s µs (%s), waiting for one %s µs (%s)",
+	return fmt.Sprintf("on a CPU %.0f µs (%s), waiting for one %.0f µs (%s)",
 		us(all.ran), strings.Join(ran, " + "), us(all.waited), strings.Join(waited, " + "))
 }
