@@ -16,24 +16,34 @@ type Pipeline struct {
 	Won, Lost     []Prospect // newest first
 }
 
-// GroupPipeline sorts prospects into the groups of a pipeline view.
+// GroupPipeline sorts prospects into the groups of a pipeline view. The
+// groups share one array, each capped at its length (appending to one never
+// writes into the next): `/pipeline` groups a rep's deals on every view, and
+// one slice per group grown deal by deal allocated three times the deals.
 func GroupPipeline(ps []Prospect, now time.Time) Pipeline {
+	group := make([]pipelineGroup, len(ps))
+	var count [pipelineGroups]int
+	for i, p := range ps {
+		group[i] = groupOf(p, now)
+		count[group[i]]++
+	}
+	all := make([]Prospect, 0, len(ps)-count[noGroup])
 	var pl Pipeline
-	for _, p := range ps {
-		switch {
-		case p.State == Opportunity:
-			pl.Opportunities = append(pl.Opportunities, p)
-		case p.GoneQuiet():
-			pl.GoneQuiet = append(pl.GoneQuiet, p)
-		case p.State == Awaiting, p.State == Scheduled && !p.FirstMeeting.After(now):
-			pl.NotYet = append(pl.NotYet, p)
-		case p.State == Scheduled:
-			pl.Scheduled = append(pl.Scheduled, p)
-		case p.State == Won:
-			pl.Won = append(pl.Won, p)
-		case p.State == Lost:
-			pl.Lost = append(pl.Lost, p)
+	groups := [pipelineGroups]*[]Prospect{
+		groupOpportunities: &pl.Opportunities, groupNotYet: &pl.NotYet, groupGoneQuiet: &pl.GoneQuiet,
+		groupScheduled: &pl.Scheduled, groupWon: &pl.Won, groupLost: &pl.Lost,
+	}
+	for g, dst := range groups {
+		if dst == nil || count[g] == 0 {
+			continue
 		}
+		start := len(all)
+		for i, p := range ps {
+			if group[i] == pipelineGroup(g) {
+				all = append(all, p)
+			}
+		}
+		*dst = all[start:len(all):len(all)]
 	}
 	by := func(key func(Prospect) time.Time, newestFirst bool) func(a, b Prospect) int {
 		return func(a, b Prospect) int {
@@ -56,6 +66,39 @@ func GroupPipeline(ps []Prospect, now time.Time) Pipeline {
 	slices.SortFunc(pl.Won, by(activity, true))
 	slices.SortFunc(pl.Lost, by(activity, true))
 	return pl
+}
+
+// pipelineGroup is where a prospect shows in a pipeline view.
+type pipelineGroup uint8
+
+const (
+	noGroup pipelineGroup = iota // a state no view shows
+	groupOpportunities
+	groupNotYet
+	groupGoneQuiet
+	groupScheduled
+	groupWon
+	groupLost
+	pipelineGroups // how many there are
+)
+
+// groupOf is the group p shows in at now.
+func groupOf(p Prospect, now time.Time) pipelineGroup {
+	switch {
+	case p.State == Opportunity:
+		return groupOpportunities
+	case p.GoneQuiet():
+		return groupGoneQuiet
+	case p.State == Awaiting, p.State == Scheduled && !p.FirstMeeting.After(now):
+		return groupNotYet
+	case p.State == Scheduled:
+		return groupScheduled
+	case p.State == Won:
+		return groupWon
+	case p.State == Lost:
+		return groupLost
+	}
+	return noGroup
 }
 
 // OpenAmount sums the amounts of open opportunities per currency ("" for

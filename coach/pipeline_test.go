@@ -142,6 +142,34 @@ func TestGroupPipelineOrder(t *testing.T) {
 	}
 }
 
+// The groups share one array; appending to one must not write into the
+// next, and grouping a rep's deals takes two allocations, not one per deal.
+func TestGroupPipelineGroupsApart(t *testing.T) {
+	now := bdate(11, 30, 12, 0)
+	ps := []coach.Prospect{
+		{ID: "opp", State: coach.Opportunity, SecondMeeting: now.AddDate(0, 0, 2)},
+		{ID: "ny-1", State: coach.Awaiting, FirstMeeting: now.AddDate(0, 0, -2)},
+		{ID: "ny-2", State: coach.Awaiting, FirstMeeting: now.AddDate(0, 0, -1)},
+		{ID: "won", State: coach.Won, LastActivity: now},
+	}
+	pl := coach.GroupPipeline(ps, now)
+	before := [][]string{ids(pl.Opportunities), ids(pl.NotYet), ids(pl.Won)}
+	_ = append(pl.Opportunities, coach.Prospect{ID: "added"})
+	_ = append(pl.NotYet, coach.Prospect{ID: "added"})
+	after := [][]string{ids(pl.Opportunities), ids(pl.NotYet), ids(pl.Won)}
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("appending to one group changed the others: %v, then %v", before, after)
+	}
+
+	many := make([]coach.Prospect, 22)
+	for i := range many {
+		many[i] = ps[i%len(ps)]
+	}
+	if allocs := testing.AllocsPerRun(20, func() { coach.GroupPipeline(many, now) }); allocs > 2 {
+		t.Errorf("grouping 22 deals allocated %.0f times, want at most 2", allocs)
+	}
+}
+
 func TestOpenAmountPerCurrency(t *testing.T) {
 	ps := []coach.Prospect{
 		{ID: "1", State: coach.Opportunity, Amount: 100, Currency: "EUR"},
