@@ -3,10 +3,10 @@ package boltstore
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/storage/record"
 )
 
 func calendarKey(workspace, rep string) []byte { return append(str(nil, workspace), rep...) }
@@ -49,7 +49,7 @@ func (s *Store) SaveCalendarSync(ctx context.Context, c coach.CalendarSync) erro
 	if c.Workspace == "" || c.Rep == "" {
 		return fmt.Errorf("%s: workspace and rep are required: %w", what, coach.ErrInvalid)
 	}
-	raw, err := json.Marshal(c)
+	raw, err := record.Encode(c)
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", what, err)
 	}
@@ -69,7 +69,7 @@ func (s *Store) SaveCalendarSync(ctx context.Context, c coach.CalendarSync) erro
 }
 
 func decodeCalendar(raw []byte, c *coach.CalendarSync) error {
-	if err := json.Unmarshal(raw, c); err != nil {
+	if err := record.Decode(raw, c); err != nil {
 		return fmt.Errorf("decode: %w: %w", err, ErrCorrupt)
 	}
 	return nil

@@ -2,12 +2,12 @@ package boltstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/storage/record"
 )
 
 // bucketMembers holds the workspace directory:
@@ -37,7 +37,7 @@ func (s *Store) Member(ctx context.Context, workspace, user string) (coach.Membe
 			if raw == nil {
 				return coach.ErrNotFound
 			}
-			if err := json.Unmarshal(raw, &m); err != nil {
+			if err := record.Decode(raw, &m); err != nil {
 				return fmt.Errorf("decode: %w: %w", err, ErrCorrupt)
 			}
 			return nil
@@ -61,7 +61,7 @@ func (s *Store) SaveMembers(ctx context.Context, workspace string, ms []coach.Me
 		if err := m.Validate(); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		raw, err := json.Marshal(m)
+		raw, err := record.Encode(m)
 		if err != nil {
 			return fmt.Errorf("%s: encode %s: %w", what, m.User, err)
 		}
@@ -77,7 +77,7 @@ func (s *Store) SaveMembers(ctx context.Context, workspace string, ms []coach.Me
 				key := memberKey(workspace, m.User)
 				if stored := b.Get(key); stored != nil {
 					var old coach.Member
-					if json.Unmarshal(stored, &old) == nil && old.Updated.After(m.Updated) {
+					if record.Decode(stored, &old) == nil && old.Updated.After(m.Updated) {
 						continue
 					}
 				}

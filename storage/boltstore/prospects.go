@@ -3,12 +3,12 @@ package boltstore
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/storage/record"
 )
 
 // Prospect returns one prospect of a team, or coach.ErrNotFound.
@@ -98,7 +98,7 @@ func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	raw, err := json.Marshal(p)
+	raw, err := record.Encode(p)
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", what, err)
 	}
@@ -143,7 +143,7 @@ func (b buckets) keepJob(job string, due time.Time) error {
 
 // decode reads a stored prospect.
 func decode(raw []byte, p *coach.Prospect) error {
-	if err := json.Unmarshal(raw, p); err != nil {
+	if err := record.Decode(raw, p); err != nil {
 		return fmt.Errorf("decode: %w: %w", err, ErrCorrupt)
 	}
 	return nil

@@ -3,11 +3,11 @@ package boltstore
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/storage/record"
 )
 
 // Team returns a manager's team, or coach.ErrNotFound.
@@ -66,7 +66,7 @@ func (s *Store) SaveTeam(ctx context.Context, t coach.Team) error {
 	if err := t.Validate(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	raw, err := json.Marshal(t)
+	raw, err := record.Encode(t)
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", what, err)
 	}
@@ -105,7 +105,7 @@ func (s *Store) SaveTeam(ctx context.Context, t coach.Team) error {
 
 // decodeTeam reads a stored team.
 func decodeTeam(raw []byte, t *coach.Team) error {
-	if err := json.Unmarshal(raw, t); err != nil {
+	if err := record.Decode(raw, t); err != nil {
 		return fmt.Errorf("decode: %w: %w", err, ErrCorrupt)
 	}
 	return nil

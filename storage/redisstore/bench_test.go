@@ -2,12 +2,12 @@ package redisstore_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/storage/record"
 	"pipelinecoach/storage/redisstore"
 	"pipelinecoach/storage/redisstore/redistest"
 )
@@ -96,13 +96,13 @@ func BenchmarkProspectsOf(b *testing.B) {
 // BenchmarkDecodeProspect decodes one deal of BenchmarkProspectsOf's from
 // its stored JSON, as the store does for each deal it reads.
 func BenchmarkDecodeProspect(b *testing.B) {
-	raw, err := json.Marshal(answeredNotYet(prospect("T1", "p1", "U1")))
+	raw, err := record.Encode(answeredNotYet(prospect("T1", "p1", "U1")))
 	if err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
 		var p coach.Prospect
-		if err := json.Unmarshal(raw, &p); err != nil {
+		if err := record.Decode(raw, &p); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -2,12 +2,12 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/redis/go-redis/v9"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/storage/record"
 )
 
 // CalendarSync returns a rep's calendar sync, or coach.ErrNotFound. One HGET.
@@ -23,7 +23,7 @@ func (s *Store) CalendarSyncs(ctx context.Context, workspace string) ([]coach.Ca
 	}
 	out := make([]coach.CalendarSync, len(raws))
 	for i, raw := range raws {
-		if err := json.Unmarshal([]byte(raw), &out[i]); err != nil {
+		if err := record.DecodeString(raw, &out[i]); err != nil {
 			return nil, fmt.Errorf("calendars of %s: decode: %w", workspace, err)
 		}
 	}
@@ -36,7 +36,7 @@ func (s *Store) SaveCalendarSync(ctx context.Context, c coach.CalendarSync) erro
 	if c.Workspace == "" || c.Rep == "" {
 		return fmt.Errorf("%s: workspace and rep are required: %w", what, coach.ErrInvalid)
 	}
-	raw, err := json.Marshal(c)
+	raw, err := record.Encode(c)
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", what, err)
 	}

@@ -2,12 +2,12 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/redis/go-redis/v9"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/storage/record"
 )
 
 // The workspace directory lives in two hashes beside the workspace's other
@@ -57,7 +57,7 @@ func (s *Store) SaveMembers(ctx context.Context, workspace string, ms []coach.Me
 		if err := m.Validate(); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		raw, err := json.Marshal(m)
+		raw, err := record.Encode(m)
 		if err != nil {
 			return fmt.Errorf("%s: encode %s: %w", what, m.User, err)
 		}

@@ -16,7 +16,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -26,6 +25,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/storage/record"
 )
 
 // Store is coach.Store on Redis. It is safe for concurrent use.
@@ -112,7 +112,7 @@ func hashRecord[T any](ctx context.Context, c redis.Cmdable, key, id, what, work
 	if err != nil {
 		return v, fmt.Errorf("%s %s/%s: %w", what, workspace, id, err)
 	}
-	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+	if err := record.DecodeString(raw, &v); err != nil {
 		return v, fmt.Errorf("%s %s/%s: decode: %w", what, workspace, id, err)
 	}
 	return v, nil
@@ -122,7 +122,7 @@ func hashRecord[T any](ctx context.Context, c redis.Cmdable, key, id, what, work
 func decodeProspects(raws []string) ([]coach.Prospect, error) {
 	ps := make([]coach.Prospect, len(raws))
 	for i, raw := range raws {
-		if err := json.Unmarshal([]byte(raw), &ps[i]); err != nil {
+		if err := record.DecodeString(raw, &ps[i]); err != nil {
 			return nil, fmt.Errorf("decode: %w", err)
 		}
 	}
@@ -136,7 +136,7 @@ func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("save prospect: %w", err)
 	}
-	raw, err := json.Marshal(p)
+	raw, err := record.Encode(p)
 	if err != nil {
 		return fmt.Errorf("save prospect %s/%s: encode: %w", p.Workspace, p.ID, err)
 	}
@@ -338,7 +338,7 @@ func (s *Store) Teams(ctx context.Context, workspace string) ([]coach.Team, erro
 	}
 	ts := make([]coach.Team, len(raws))
 	for i, raw := range raws {
-		if err := json.Unmarshal([]byte(raw), &ts[i]); err != nil {
+		if err := record.DecodeString(raw, &ts[i]); err != nil {
 			return nil, fmt.Errorf("teams of %s: decode: %w", workspace, err)
 		}
 	}
@@ -363,7 +363,7 @@ func (s *Store) SaveTeam(ctx context.Context, t coach.Team) error {
 	if err := t.Validate(); err != nil {
 		return fmt.Errorf("save team: %w", err)
 	}
-	raw, err := json.Marshal(t)
+	raw, err := record.Encode(t)
 	if err != nil {
 		return fmt.Errorf("save team %s/%s: encode: %w", t.Workspace, t.Manager, err)
 	}
@@ -408,7 +408,7 @@ func (s *Store) TeamOf(ctx context.Context, workspace, user string) (coach.Team,
 		return coach.Team{}, fmt.Errorf("team of %s/%s: %w", workspace, user, err)
 	}
 	var t coach.Team
-	if err := json.Unmarshal([]byte(raw), &t); err != nil {
+	if err := record.DecodeString(raw, &t); err != nil {
 		return coach.Team{}, fmt.Errorf("team of %s/%s: decode: %w", workspace, user, err)
 	}
 	return t, nil
