@@ -459,7 +459,7 @@ func (b *Bot) dispatchInteractive(ctx context.Context, evt socketmode.Event, got
 	}
 	switch cb.Type {
 	case slack.InteractionTypeViewSubmission:
-		b.submitForm(ctx, evt.Request, cb, got)
+		b.submitForm(ctx, evt.Request, &cb, got)
 	case slack.InteractionTypeBlockActions:
 		b.handOff(ctx, evt.Request, string(cb.Type), got, func(ctx context.Context) { b.handleAction(ctx, cb) },
 			func(ctx context.Context) { b.reply(ctx, cb.ResponseURL, cb.User.ID, render.Notice(busyNotice)) })
@@ -470,8 +470,9 @@ func (b *Bot) dispatchInteractive(ctx context.Context, evt socketmode.Event, got
 
 // submitForm hands a modal submission to the forms pool, which acks it
 // with its validation and save result; a full pool keeps the modal open
-// with what was typed and says so.
-func (b *Bot) submitForm(ctx context.Context, req *socketmode.Request, cb slack.InteractionCallback, got time.Time) {
+// with what was typed and says so. cb is the caller's, shared rather than
+// copied: a callback is kilobytes, and its task outlives the call.
+func (b *Bot) submitForm(ctx context.Context, req *socketmode.Request, cb *slack.InteractionCallback, got time.Time) {
 	task := func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, b.cfg.SubmitTimeout)
 		defer cancel()
@@ -483,7 +484,7 @@ func (b *Bot) submitForm(ctx context.Context, req *socketmode.Request, cb slack.
 				panic(r)
 			}
 		}()
-		b.ackAs(ctx, req, b.handleSubmission(ctx, cb), "view_submission", got)
+		b.ackAs(ctx, req, b.handleSubmission(ctx, *cb), "view_submission", got)
 	}
 	if !b.offer(b.forms, task) {
 		// Keep the modal open with what was typed.
