@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +40,7 @@ const (
 	childBotToken = "PIPELINECOACH_BENCH_BOT_TOKEN"
 	childRedis    = "PIPELINECOACH_BENCH_REDIS" // host:port
 	childProfile  = "PIPELINECOACH_BENCH_CPUPROFILE"
+	childTrace    = "PIPELINECOACH_BENCH_TRACE"
 	// childLimited, when "1", runs the bot with the sender's shipped
 	// limits instead of none (test 9, against a simulator enforcing Slack's).
 	childLimited = "PIPELINECOACH_BENCH_LIMITED"
@@ -99,6 +101,26 @@ func writeAllocs(path string) {
 	}
 }
 
+// startTrace writes the Go execution trace of this process to path until
+// stop: where its goroutines waited to run, and what woke them (go tool
+// trace -pprof=sched PATH), which a CPU profile cannot show.
+func startTrace(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() {
+		trace.Stop()
+		if err := f.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "execution trace:", err)
+		}
+	}, nil
+}
+
 // runChild is the whole life of a re-executed benchmark process: it runs
 // the bot its role names until SIGTERM, and returns the exit status.
 func runChild(role string) int {
@@ -122,6 +144,14 @@ func runChild(role string) int {
 		}
 		defer pprof.StopCPUProfile()
 		defer writeAllocs(path + ".allocs")
+	}
+	if path := os.Getenv(childTrace); path != "" {
+		stop, err := startTrace(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "execution trace:", err)
+			return 2
+		}
+		defer stop()
 	}
 	apiURL, appToken, botToken := os.Getenv(childAPIURL), os.Getenv(childAppToken), os.Getenv(childBotToken)
 	switch role {
@@ -201,8 +231,9 @@ func runBareBot(ctx context.Context, apiURL, appToken, botToken string) error {
 }
 
 // childProfiles, when set (-cpuprofile), is where each child writes its CPU
-// profile, with its role appended.
-var childProfiles string
+// profile, and childTraces (-trace) its execution trace, with its role
+// appended.
+var childProfiles, childTraces string
 
 // childBot is a bot running in a process of its own.
 type childBot struct {
@@ -235,6 +266,9 @@ func startChild(role string, sim *slacksim.Server, redisAddr string, env ...stri
 	cmd.Env = append(cmd.Env, env...)
 	if childProfiles != "" {
 		cmd.Env = append(cmd.Env, childProfile+"="+childProfiles+"."+role)
+	}
+	if childTraces != "" {
+		cmd.Env = append(cmd.Env, childTrace+"="+childTraces+"."+role)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
 	endWithParent(cmd)

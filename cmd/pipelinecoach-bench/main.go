@@ -35,6 +35,7 @@ func main() {
 	flag.BoolVar(&opts.shareCPUs, "share-cpus", false, "run test 9's bots on the benchmark's own CPUs (by default they get half the CPUs, the simulators the rest, as Slack is another machine)")
 	flag.StringVar(&opts.answersFile, "answers", "", "write every envelope of test 9 to this CSV file: the bot, phase, kind, when it was sent and how long its answer took")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (the bots, in processes of their own, write theirs to FILE.<role>, and what they allocated to FILE.<role>.allocs)")
+	flag.StringVar(&childTraces, "trace", "", "have each bot write its Go execution trace to FILE.<role> (read it with go tool trace -pprof=sched: where goroutines waited to run); tracing slows a bot, so its times are not the product's")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
