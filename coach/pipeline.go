@@ -19,7 +19,8 @@ type Pipeline struct {
 // GroupPipeline sorts prospects into the groups of a pipeline view. The
 // groups share one array, each capped at its length (appending to one never
 // writes into the next): `/pipeline` groups a rep's deals on every view, and
-// one slice per group grown deal by deal allocated three times the deals.
+// one slice per group grown deal by deal allocated about three times the
+// deals.
 func GroupPipeline(ps []Prospect, now time.Time) Pipeline {
 	group := make([]pipelineGroup, len(ps))
 	var count [pipelineGroups]int
