@@ -162,6 +162,9 @@ func runChild(role string) int {
 	case roleStoreAnswer:
 		rdb := redis.NewClient(&redis.Options{Addr: os.Getenv(childRedis), Protocol: 2, DisableIdentity: true})
 		defer rdb.Close()
+		trips := &tripTimer{}
+		rdb.AddHook(trips)
+		defer func() { fmt.Fprintln(os.Stderr, tripsLine+trips.String()) }()
 		return exitStatus(runAnsweringBareBot(ctx, apiURL, appToken, botToken, rdb))
 	case roleBot:
 		rdb := redis.NewClient(&redis.Options{Addr: os.Getenv(childRedis), Protocol: 2, DisableIdentity: true})
@@ -367,6 +370,17 @@ func tripsOf(logs string) string {
 		}
 	}
 	return "—"
+}
+
+// withoutTrips is a child's output without that line.
+func withoutTrips(logs string) string {
+	var b strings.Builder
+	for line := range strings.Lines(logs) {
+		if !strings.HasPrefix(line, tripsLine) {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }
 
 // tripTimer is a go-redis hook timing every round trip (a command or a
