@@ -373,7 +373,7 @@ func (r *answerRun) rows() []row {
 		{name: "answer: the bots' threads per warm envelope, on a CPU and waiting for one", measured: r.botWaits,
 			target: "— (waiting: runnable, behind another thread or process; the thread running least is Go's monitor, whose waits hold up no answer)", verdict: verdictInfo, ratio: "—"},
 		{name: "answer: Redis round trips as each bot timed them, over its life", measured: r.trips,
-			target: "— (ours' include its cold start and App Home; a reply waits while the bot's own thread keeps the CPU)", verdict: verdictInfo, ratio: "—"}}
+			target: "— (ours' include its cold start and App Home; the other bot's are the GETs and SETs of its warm turns)", verdict: verdictInfo, ratio: "—"}}
 	for _, k := range kinds {
 		b, d, c := r.baseStats.of(k), r.warm.of(k), r.coldStats.of(k)
 		ok := d.unanswered == 0 && d.dist.p99 <= b.dist.p99*3/2 && d.dist.max <= 3*time.Second
