@@ -4,8 +4,9 @@
 //
 // A record is JSON exactly as encoding/json writes it; nothing stored by an
 // earlier version changes. It is read back with encoding/json/v2's
-// implementation (the module github.com/go-json-experiment/json, which
-// becomes encoding/json/v2 in the standard library with Go 1.27): on a
+// implementation (the module github.com/go-json-experiment/json, where the
+// Go team develops the standard library's experimental encoding/json/v2,
+// GOEXPERIMENT=jsonv2): on a
 // prospect it decodes in less than half the time with a quarter of the
 // allocations, and `/pipeline` decodes every deal of the rep on each view.
 // What the two packages read differently does not occur in what
