@@ -94,6 +94,19 @@ func (s *cpuSplit) benchCPUs() int {
 	return len(cpuList(s.bench))
 }
 
+// botCPUs is the CPUs the bots run on: with no split, every CPU this
+// process may use.
+func (s *cpuSplit) botCPUs() []int {
+	if s == nil {
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(0, &set); err != nil {
+			return nil
+		}
+		return cpuList(set)
+	}
+	return cpuList(s.bots)
+}
+
 // String says where each ran, for the run's log.
 func (s *cpuSplit) String() string {
 	if s == nil {

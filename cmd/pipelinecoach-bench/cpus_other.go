@@ -18,6 +18,7 @@ func (*cpuSplit) childEnv() []string { return nil }
 func (*cpuSplit) pinBots(int) error  { return nil }
 func (*cpuSplit) String() string     { return "the benchmark and the bots share every CPU" }
 func (*cpuSplit) benchCPUs() int     { return runtime.NumCPU() }
+func (*cpuSplit) botCPUs() []int     { return nil }
 func pinChild() error                { return nil }
 
 // spinners would keep CPUs from halting (awake.go); elsewhere than Linux

@@ -151,6 +151,7 @@ type answerRun struct {
 	homeLimit                                           time.Duration // views.publish's minimum for the homes
 	benchBusy                                           string        // the benchmark's busy share in the warm turns
 	botWaits                                            string        // each bot's threads on a CPU and waiting, per warm envelope
+	hostSteal                                           string        // the host's steal of the bots' CPUs in each bot's warm turns
 	trips                                               string        // each bot's Redis round trips over its life, as it timed them
 	baseTurns, ourTurns                                 []time.Time   // when each warm turn of the bare bot and of ours started
 }
@@ -276,6 +277,9 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, storeLoad, ou
 	each := o.duration / time.Duration(turns)
 	o.logf("warm: the three bots, %s each in %d turns", o.duration, turns)
 	loads := []*answerLoad{baseLoad, storeLoad, ourLoad}
+	for _, l := range loads {
+		l.stealCPUs = r.split.botCPUs()
+	}
 	for i := range turns {
 		for j := range loads {
 			collectBeforeTurn()
@@ -285,6 +289,8 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, storeLoad, ou
 	cpus := r.split.benchCPUs()
 	r.benchBusy = fmt.Sprintf("of its %d CPU(s): in the bare bot's turns %s, with round trips %s, ours %s",
 		cpus, baseLoad.busy(cpus), storeLoad.busy(cpus), ourLoad.busy(cpus))
+	r.hostSteal = fmt.Sprintf("in the bare bot's turns %s, with round trips %s, ours %s (counted in 10 ms ticks)",
+		baseLoad.stolen(), storeLoad.stolen(), ourLoad.stolen())
 	r.botWaits = fmt.Sprintf("bare bot: %s; with round trips: %s; ours: %s", baseLoad.waits(), storeLoad.waits(), ourLoad.waits())
 	r.baseTurns, r.ourTurns = baseLoad.turns, ourLoad.turns
 	r.warm = ourLoad.timer.take()
@@ -370,6 +376,8 @@ func (r *answerRun) rows() []row {
 			verdict:  pass(r.warmUnacked == 0 && r.coldUnacked == 0 && r.baseUnacked == 0 && r.storeUnacked == 0), ratio: "—"},
 		{name: "answer: the benchmark's own CPU (the simulators, the load), busy share", measured: r.benchBusy,
 			target: "— (near 100 %, the bots would wait on Slack's stand-in)", verdict: verdictInfo, ratio: "—"},
+		{name: "answer: the host's steal of the bots' CPUs in each bot's warm turns", measured: r.hostSteal,
+			target: "— (time the host ran something else while a bot's CPU had work; it delays every bot alike)", verdict: verdictInfo, ratio: "—"},
 		{name: "answer: the bots' threads per warm envelope, on a CPU and waiting for one", measured: r.botWaits,
 			target: "— (waiting: runnable, behind another thread or process; the thread running least is Go's monitor, whose waits hold up no answer)", verdict: verdictInfo, ratio: "—"},
 		{name: "answer: Redis round trips as each bot timed them, over its life", measured: r.trips,
@@ -750,6 +758,12 @@ type answerLoad struct {
 	sched     threadWaits
 	envelopes int
 	schedErr  error
+	// stealCPUs are the bots' CPUs; steal is how long the host held them
+	// over the runs since the last forget (steal.go), stealErr why it
+	// could not be read.
+	stealCPUs []int
+	steal     time.Duration
+	stealErr  error
 }
 
 // forget starts the load's acks and CPU figures afresh (after the cold
@@ -759,6 +773,7 @@ func (l *answerLoad) forget() {
 	l.cpu, l.wall = 0, 0
 	l.turns = nil
 	l.sched, l.envelopes, l.schedErr = threadWaits{}, 0, nil
+	l.steal, l.stealErr = 0, nil
 }
 
 // noteWaits adds what the kernel counted for the bot's threads since
@@ -790,6 +805,29 @@ func newAnswerLoad(sim *slacksim.Server, m mix, rate int, t *answerTimer, bot *c
 	return &answerLoad{sim: sim, mix: m, rate: rate, timer: t, lat: newLatencies(), pid: bot.cmd.Process.Pid, sched: threadWaits{}}
 }
 
+// noteSteal adds the host's steal of the bots' CPUs since before (read
+// with err).
+func (l *answerLoad) noteSteal(before time.Duration, err error) {
+	if err == nil {
+		var after time.Duration
+		if after, err = hostSteal(l.stealCPUs); err == nil {
+			l.steal += after - before
+		}
+	}
+	if err != nil && l.stealErr == nil {
+		l.stealErr = err
+	}
+}
+
+// stolen says how much of the bots' CPU time the host took during the
+// runs since the last forget.
+func (l *answerLoad) stolen() string {
+	if l.stealErr != nil {
+		return "— (" + l.stealErr.Error() + ")"
+	}
+	return stealShare(l.steal, l.wall, len(l.stealCPUs))
+}
+
 // waits says how long the bot's threads ran and waited for a CPU for each
 // envelope of the runs since the last forget, in all and thread by thread.
 func (l *answerLoad) waits() string { return l.sched.perEnvelope(l.envelopes, l.schedErr) }
@@ -803,6 +841,7 @@ func (l *answerLoad) run(ctx context.Context, d time.Duration) {
 	l.turns = append(l.turns, start)
 	cpu0, cpuErr := procCPU(os.Getpid())
 	wait0, waitErr := processWait(l.pid)
+	steal0, stealErr := hostSteal(l.stealCPUs)
 	defer func() {
 		cpu1, err := procCPU(os.Getpid())
 		if cpuErr == nil && err == nil {
@@ -810,6 +849,7 @@ func (l *answerLoad) run(ctx context.Context, d time.Duration) {
 			l.wall += time.Since(start)
 		}
 		l.noteWaits(wait0, waitErr, n)
+		l.noteSteal(steal0, stealErr)
 	}()
 	for j := range n {
 		if wait := time.Until(start.Add(time.Duration(j) * interval)); wait > 0 {
