@@ -100,12 +100,14 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		call.Params.Del("token") // recorded calls are read in test logs; keep tokens out
 	}
 	call.in = arrival(r)
-	res := s.serveAPI(r, req, token)
+	res := s.serveAPI(r, req, token, &call)
 	s.reply(w, &call, res)
 }
 
 // serveAPI runs a call through faults, auth and rate limits to its method.
-func (s *Server) serveAPI(r *http.Request, req *apiRequest, token string) apiResult {
+// A call that reaches its method is recorded with what it changed, under
+// the same lock, so whoever sees its message also sees the call.
+func (s *Server) serveAPI(r *http.Request, req *apiRequest, token string, call *Call) apiResult {
 	if res, failed := s.applyFault(r, req.method); failed {
 		return res
 	}
@@ -132,6 +134,7 @@ func (s *Server) serveAPI(r *http.Request, req *apiRequest, token string) apiRes
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	res := m(req)
+	s.recordLocked(call, res)
 	s.broadcast()
 	return res
 }
@@ -173,7 +176,7 @@ func (s *Server) applyFault(r *http.Request, method string) (apiResult, bool) {
 	return apiResult{}, false
 }
 
-// reply writes the result and records the call.
+// reply writes the result and records the call, unless it already is.
 func (s *Server) reply(w http.ResponseWriter, call *Call, res apiResult) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if res.status == http.StatusTooManyRequests {
@@ -183,15 +186,24 @@ func (s *Server) reply(w http.ResponseWriter, call *Call, res apiResult) {
 	w.WriteHeader(res.status)
 	_ = json.NewEncoder(w).Encode(res.body)
 
+	if !call.recorded {
+		s.mu.Lock()
+		s.recordLocked(call, res)
+		s.broadcast()
+		s.mu.Unlock()
+	}
+	s.answered(call)
+}
+
+// recordLocked adds call, answered with res, to the calls made. Callers
+// hold s.mu.
+func (s *Server) recordLocked(call *Call, res apiResult) {
 	call.Status = res.status
 	if okv, _ := res.body["ok"].(bool); !okv {
 		call.Error = str(res.body["error"])
 	}
-	s.mu.Lock()
+	call.recorded = true
 	s.calls = append(s.calls, *call)
-	s.broadcast()
-	s.mu.Unlock()
-	s.answered(call)
 }
 
 // method returns the handler for a Web API method. Handlers run with s.mu held.

@@ -260,6 +260,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	call.to = s.responses[r.PathValue("id")].user
 	res := s.respond(r.PathValue("id"), body)
+	s.recordLocked(&call, res) // with the message it posted: whoever sees one sees both
 	s.broadcast()
 	s.mu.Unlock()
 	s.reply(w, &call, res)

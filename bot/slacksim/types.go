@@ -49,6 +49,8 @@ type Call struct {
 	// in is when the whole request had arrived, on the real clock: when
 	// the bot had posted it, before the simulator read and stored it.
 	in time.Time
+	// recorded is set once the call is in the server's list.
+	recorded bool
 }
 
 // Fault makes the next call to a method fail; see Server.FailNext.
