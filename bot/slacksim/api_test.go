@@ -320,7 +320,12 @@ func TestACallIsRecordedWithWhatItPosted(t *testing.T) {
 			errc := make(chan error, 1)
 			go func() { errc <- post(text) }()
 			if _, err := sim.WaitMessage(testCtx(t), mark, func(m Message) bool { return m.Text == text }); err != nil {
-				t.Fatalf("%s: %v", text, err)
+				select {
+				case perr := <-errc:
+					t.Fatalf("%s: never seen (the post: %v): %v", text, perr, err)
+				default:
+					t.Fatalf("%s: never seen, the post still running: %v", text, err)
+				}
 			}
 			n := 0
 			for _, c := range sim.Calls()[before:] {

@@ -15,8 +15,9 @@ import (
 // run, and every bot on that CPU answers late. Test 9's misses came in runs
 // where every bot's tail rose, so each run reports how much of the bots'
 // CPU time the host took (the kernel's "steal" count, in /proc/stat) during
-// each bot's turns: a miss with steal beside it is the host's, one without
-// it is ours to explain.
+// each bot's turns. A miss with steal beside it is the host's; one without
+// it may still be (a CPU slowed by a neighbour on its core shows no steal),
+// but then it is ours to explain first.
 
 // hostSteal is how long the host has held the given CPUs from this
 // machine since it booted.
