@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net/http"
@@ -78,17 +79,7 @@ func TestRedisDownEveryoneHearsAndNothingIsLost(t *testing.T) {
 	}
 
 	srv.Restart(t)
-
-	// go-redis redials a failed pool about once a second.
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		code, body := h.readyz(store)
-		if code == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz after Redis came back: %d %s", code, body)
-		}
-	}
+	h.awaitReady(t, store)
 	after := h.prospects(rep)
 	sortByID(before)
 	sortByID(after)
@@ -192,7 +183,7 @@ func TestRedisKilledMidLoadKeepsEveryConfirmedChange(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond) // longer than go-redis's own retries
 
 	srv.Restart(t)
-	time.Sleep(200 * time.Millisecond)
+	h.awaitReady(t, store)
 	close(stop)
 	wg.Wait()
 
@@ -215,11 +206,28 @@ func TestRedisKilledMidLoadKeepsEveryConfirmedChange(t *testing.T) {
 	// A clean restart (SIGTERM, AOF) brings back exactly what is stored now.
 	before := h.prospects(rep)
 	srv.Restart(t)
+	h.awaitReady(t, store)
 	after := h.prospects(rep)
 	sortByID(before)
 	sortByID(after)
 	if !reflect.DeepEqual(before, after) {
 		t.Fatalf("a restart changed what is stored: %d prospects before, %d after", len(before), len(after))
+	}
+}
+
+// awaitReady waits until /readyz passes after Redis came back: go-redis
+// redials a pool whose dials failed about once a second, and until then a
+// read fails as Redis was down, though it is up.
+func (h *harness) awaitReady(t *testing.T, store interface{ Ping(context.Context) error }) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		code, body := h.readyz(store)
+		if code == http.StatusOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz after Redis came back: %d %s", code, body)
+		}
 	}
 }
 
