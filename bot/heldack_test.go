@@ -77,12 +77,26 @@ type gatedStore struct {
 }
 
 func (g gatedStore) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Prospect, error) {
-	select {
-	case <-g.open:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := g.wait(ctx); err != nil {
+		return nil, err
 	}
 	return g.Store.ProspectsOf(ctx, team, owner)
+}
+
+func (g gatedStore) ProspectsOfSince(ctx context.Context, team, owner string, since time.Time) ([]coach.Prospect, error) {
+	if err := g.wait(ctx); err != nil {
+		return nil, err
+	}
+	return g.Store.ProspectsOfSince(ctx, team, owner, since)
+}
+
+func (g gatedStore) wait(ctx context.Context) error {
+	select {
+	case <-g.open:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // TestSlowAnswerFollowsAnEmptyAck: an answer not ready within the hold

@@ -29,6 +29,29 @@ const (
 // Open reports whether the prospect can still change state.
 func (s State) Open() bool { return s == Scheduled || s == Awaiting || s == Opportunity }
 
+// Retired reports whether p has left the pipeline (won, lost or withdrawn)
+// and when: the latest moment any metric can count it at, which is the
+// latest of its first meeting, its last activity and its history. Stores
+// index a rep's retired prospects by it, so a view that counts only recent
+// windows (RepView) reads the rep's open prospects and the lately retired
+// ones, not every deal the rep ever had. Taking the latest moment, not the
+// first close, keeps a deal lost, reopened and won counted at its win.
+func (p Prospect) Retired() (at time.Time, ok bool) {
+	if p.State.Open() {
+		return time.Time{}, false
+	}
+	at = p.FirstMeeting
+	if p.LastActivity.After(at) {
+		at = p.LastActivity
+	}
+	for _, e := range p.History {
+		if e.At.After(at) {
+			at = e.At
+		}
+	}
+	return at, true
+}
+
 // Limits on what a rep types, so every message built from it fits Slack.
 const (
 	MaxAccountLen  = 200

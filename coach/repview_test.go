@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -44,20 +45,46 @@ func (s *readsTogether) Lookup(ctx context.Context, key string) (string, bool, e
 }
 
 func (s *readsTogether) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Prospect, error) {
-	select {
-	case <-s.crmBegun:
-	case <-time.After(readsTogetherBound):
-		return nil, errors.New("the pipeline was read before the deals found in the CRM, not beside them")
+	if err := s.awaitCRMRead(); err != nil {
+		return nil, err
 	}
 	return s.MemStore.ProspectsOf(ctx, team, owner)
 }
 
+func (s *readsTogether) ProspectsOfSince(ctx context.Context, team, owner string, since time.Time) ([]coach.Prospect, error) {
+	if err := s.awaitCRMRead(); err != nil {
+		return nil, err
+	}
+	return s.MemStore.ProspectsOfSince(ctx, team, owner, since)
+}
+
+func (s *readsTogether) awaitCRMRead() error {
+	select {
+	case <-s.crmBegun:
+		return nil
+	case <-time.After(readsTogetherBound):
+		return errors.New("the pipeline was read before the deals found in the CRM, not beside them")
+	}
+}
+
 // A rep's view reads their pipeline and the deals found in the CRM side by
 // side, so its answer waits for one round trip, not two; and it still
-// leaves out a deal already taken in.
+// leaves out a deal already taken in. A rep on a team has only their recent
+// deals read, one on none all of them: both read beside the CRM's.
 func TestRepViewReadsTheCRMsDealsBesideThePipeline(t *testing.T) {
+	for _, onTeam := range []bool{false, true} {
+		t.Run(fmt.Sprintf("on a team %v", onTeam), func(t *testing.T) { testRepViewReadsBeside(t, onTeam) })
+	}
+}
+
+func testRepViewReadsBeside(t *testing.T, onTeam bool) {
 	ctx := context.Background()
 	f := newFixture(t, bdate(11, 25, 10, 0))
+	if onTeam {
+		if err := f.store.SaveTeam(ctx, coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1"}, Version: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	p := f.log(t, bdate(11, 24, 10, 0))
 	p.CRM.ID, p.Version = "D-taken", p.Version+1
 	if err := f.store.Save(ctx, p); err != nil {

@@ -24,6 +24,12 @@ type Prospects interface {
 	Prospect(ctx context.Context, team, id string) (Prospect, error)
 	// ProspectsOf returns every prospect a rep owns, in any state and order.
 	ProspectsOf(ctx context.Context, team, owner string) ([]Prospect, error)
+	// ProspectsOfSince returns the prospects a rep owns that are open, or
+	// retired (Prospect.Retired) at or after since, in any order: a rep's
+	// view reads its recent windows without the deals of years past. A
+	// store may return more retired ones than asked (those it stored before
+	// it indexed them), never fewer.
+	ProspectsOfSince(ctx context.Context, team, owner string, since time.Time) ([]Prospect, error)
 	// ProspectsOfOwners returns every prospect the owners own, in any state
 	// and order, in one round trip whatever their number: its cost grows
 	// with their prospects, not with the workspace's.

@@ -17,7 +17,9 @@ type Flags struct {
 }
 
 // RepView is everything a rep sees of their own pipeline: the groups, the
-// opportunities that need attention, and their own numbers.
+// opportunities that need attention, and their own numbers. Of the deals
+// won and lost, a rep on a team is shown those within the view's horizon
+// (viewHorizon), which every number it shows counts.
 type RepView struct {
 	Pipeline
 	Flags            map[string]Flags // by prospect id, open opportunities only
@@ -91,10 +93,12 @@ func (v RepView) CleanupItems() (unanswered, quiet, stale []Prospect) {
 
 // RepView returns the rep's own view of their pipeline.
 func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, error) {
+	t, onTeam := s.teamOf(ctx, team, owner)
+	now := s.clock.Now()
 	// The deals found in the CRM are read beside the pipeline, not after
 	// it: an answer waits for one round trip, not two.
 	found := s.foundInCRMAside(ctx, team, owner)
-	ps, err := s.store.ProspectsOf(ctx, team, owner)
+	ps, err := s.viewProspects(ctx, team, owner, t, onTeam, now)
 	inCRM, crmErr := found()
 	if err != nil {
 		return RepView{}, fmt.Errorf("read pipeline of %s: %w", owner, err)
@@ -102,8 +106,6 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 	if crmErr != nil {
 		return RepView{}, crmErr
 	}
-	t, onTeam := s.teamOf(ctx, team, owner)
-	now := s.clock.Now()
 	var cycle time.Duration
 	if onTeam {
 		cycle = s.teamCycle(ctx, t)
@@ -111,7 +113,9 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 		cycle = s.Thresholds.WonCycle(ps, now)
 	}
 	v := s.Thresholds.repView(ps, now, cycle)
-	v.InCRM = notTakenIn(inCRM, ps)
+	if v.InCRM, err = s.notTakenByRep(ctx, team, owner, inCRM, ps, onTeam); err != nil {
+		return RepView{}, err
+	}
 	v.CRMName = s.CRMName()
 	v.Framework = ChooseFramework(t.Framework, s.TeamDefaults.Framework)
 	v.Numbers = t.Convention(s.TeamDefaults)
@@ -123,6 +127,47 @@ func (s *Service) RepView(ctx context.Context, team, owner string) (RepView, err
 		}
 	}
 	return v, nil
+}
+
+// viewProspects reads what a rep's view counts: for a rep on a team, the
+// open prospects and those retired within the view's horizon, so the view
+// costs as much in a rep's fifth year as in their first. A rep on no team
+// has their won cycle measured on all their wins, so all are read.
+func (s *Service) viewProspects(ctx context.Context, team, owner string, t Team, onTeam bool, now time.Time) ([]Prospect, error) {
+	if !onTeam {
+		return s.store.ProspectsOf(ctx, team, owner)
+	}
+	return s.store.ProspectsOfSince(ctx, team, owner, s.Thresholds.viewHorizon(now, t.Location()))
+}
+
+// viewHorizon is how far back a rep's view counts retired deals: its
+// conversion window (which holds its losses and wins too), its recent
+// losses, and the quarter its quota is for.
+func (t Thresholds) viewHorizon(now time.Time, loc *time.Location) time.Time {
+	since := t.ConversionPeriod(now).From
+	if recent := LastDays(now, recentLossDays).From; recent.Before(since) {
+		since = recent
+	}
+	if quarter := QuarterOf(now.In(loc)).Start; quarter.Before(since) {
+		since = quarter
+	}
+	return since
+}
+
+// notTakenByRep is the CRM's deals no prospect of the rep is linked to.
+// The view read only the rep's recent prospects: a deal one of those does
+// not take may be linked to one retired long ago, so then, and only then,
+// all are read.
+func (s *Service) notTakenByRep(ctx context.Context, team, owner string, deals []PulledDeal, read []Prospect, recentOnly bool) ([]PulledDeal, error) {
+	deals = notTakenIn(deals, read)
+	if len(deals) == 0 || !recentOnly {
+		return deals, nil
+	}
+	all, err := s.store.ProspectsOf(ctx, team, owner)
+	if err != nil {
+		return nil, fmt.Errorf("read deals of %s taken from the CRM: %w", owner, err)
+	}
+	return notTakenIn(deals, all), nil
 }
 
 // cycleCacheFor is how long a team's won cycle is reused: it moves

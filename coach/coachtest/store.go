@@ -65,6 +65,15 @@ func (m *MemStore) ProspectsOf(_ context.Context, team, owner string) ([]coach.P
 	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Workspace == team && p.Owner == owner })
 }
 
+// ProspectsOfSince implements coach.Prospects: exactly those asked, none
+// retired before since.
+func (m *MemStore) ProspectsOfSince(_ context.Context, team, owner string, since time.Time) ([]coach.Prospect, error) {
+	return m.prospectsWhere(func(p coach.Prospect) bool {
+		at, retired := p.Retired()
+		return p.Workspace == team && p.Owner == owner && (!retired || !at.Before(since))
+	})
+}
+
 // ProspectsOfOwners implements coach.Prospects.
 func (m *MemStore) ProspectsOfOwners(_ context.Context, workspace string, owners []string) ([]coach.Prospect, error) {
 	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Workspace == workspace && slices.Contains(owners, p.Owner) })

@@ -67,3 +67,26 @@ func Check(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 }
+
+// AsBeforeRetiredMarks makes the file look written before the owner index
+// held retirement times: every entry empty, no mark of the one-off pass.
+func AsBeforeRetiredMarks(t *testing.T, s *Store) {
+	t.Helper()
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		owners := tx.Bucket(bucketOwners)
+		var keys [][]byte
+		_ = owners.ForEach(func(k, _ []byte) error {
+			keys = append(keys, append([]byte(nil), k...))
+			return nil
+		})
+		for _, k := range keys {
+			if err := owners.Put(k, nil); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Delete(keyRetiredMarked)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

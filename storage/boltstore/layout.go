@@ -9,13 +9,15 @@ import (
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"pipelinecoach/coach"
 )
 
 // The file holds these top-level buckets; nothing else writes to it.
 //
 //	meta       "format" → "pipelinecoach", "version" → formatVersion
 //	prospects  str(team) id                → prospect JSON
-//	owners     str(team) str(owner) id     → (empty): ProspectsOf's index
+//	owners     str(team) str(owner) id     → ord(retired ms), empty while open: ProspectsOf's index
 //	teams      str(workspace) manager      → team JSON
 //	managers   str(workspace) rep          → manager: ManagerOf's index
 //	calendars  str(workspace) rep          → calendar sync JSON
@@ -52,6 +54,11 @@ var (
 
 	keyFormat  = []byte("format")
 	keyVersion = []byte("version")
+	// keyRetiredMarked is set once every retired prospect's owner index
+	// entry holds when it retired (markRetired). It is a key of its own,
+	// not a new format version, so an older Pipeline Coach still opens the
+	// file; what it saves is marked when next saved.
+	keyRetiredMarked = []byte("retired-marked")
 )
 
 // formatMarker marks a file as ours.
@@ -93,9 +100,12 @@ func (s *Store) init() error {
 				if err := meta.Put(keyFormat, []byte(formatMarker)); err != nil {
 					return err
 				}
+				if err := meta.Put(keyRetiredMarked, []byte("1")); err != nil {
+					return err
+				}
 				return meta.Put(keyVersion, []byte(strconv.Itoa(formatVersion)))
 			}
-			return nil
+			return markRetired(tx)
 		})
 	})
 	switch {
@@ -122,6 +132,71 @@ func checkMarker(meta *bolt.Bucket) error {
 			"run that version or a newer one: %w", v, formatVersion, ErrForeign)
 	}
 	return nil
+}
+
+// markRetired gives every retired prospect's owner index entry its time,
+// once per file: files written before entries held it list retired deals as
+// if open, and ProspectsOfSince would read each of them forever.
+func markRetired(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get(keyRetiredMarked) != nil {
+		return nil
+	}
+	owners, prospects := tx.Bucket(bucketOwners), tx.Bucket(bucketProspects)
+	marks := map[string][]byte{}
+	err := owners.ForEach(func(k, v []byte) error {
+		if len(v) != 0 {
+			return nil
+		}
+		key, err := prospectKeyOfOwnerKey(k)
+		if err != nil {
+			return err
+		}
+		raw := prospects.Get(key)
+		if raw == nil {
+			return fmt.Errorf("owner index entry %q names no stored prospect: %w", k, ErrCorrupt)
+		}
+		var p coach.Prospect
+		if err := decode(raw, &p); err != nil {
+			return err
+		}
+		if mark := retiredMark(p); mark != nil {
+			marks[string(k)] = mark
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark retired prospects: %w", err)
+	}
+	// Written after the walk: a cursor does not survive its bucket's writes.
+	for k, mark := range marks {
+		if err := owners.Put([]byte(k), mark); err != nil {
+			return fmt.Errorf("mark retired prospects: %w", err)
+		}
+	}
+	return meta.Put(keyRetiredMarked, []byte("1"))
+}
+
+// prospectKeyOfOwnerKey reads an owner index key, str(team) str(owner) id,
+// and returns the prospect's key, str(team) id.
+func prospectKeyOfOwnerKey(k []byte) ([]byte, error) {
+	if _, rest, ok := cutStr(k); ok {
+		if _, id, ok := cutStr(rest); ok {
+			team := k[:len(k)-len(rest)]
+			return append(append(make([]byte, 0, len(team)+len(id)), team...), id...), nil
+		}
+	}
+	return nil, fmt.Errorf("owner index key %q is unreadable: %w", k, ErrCorrupt)
+}
+
+// cutStr splits b after the str() it begins with, returning what the str
+// held and what follows.
+func cutStr(b []byte) (s, rest []byte, ok bool) {
+	n, size := binary.Uvarint(b)
+	if size <= 0 || uint64(len(b)-size) < n {
+		return nil, nil, false
+	}
+	return b[size : size+int(n)], b[size+int(n):], true
 }
 
 var errEnough = errors.New("enough")

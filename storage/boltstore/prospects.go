@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -35,11 +36,35 @@ func (s *Store) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Pr
 	return ps, err
 }
 
+// ProspectsOfSince returns the prospects owner owns in team that are open,
+// or retired at or after since, in no order. The owner index holds each
+// retired prospect's time, so the older ones are skipped unread.
+func (s *Store) ProspectsOfSince(ctx context.Context, team, owner string, since time.Time) ([]coach.Prospect, error) {
+	var ps []coach.Prospect
+	err := s.view(ctx, "list recent prospects of "+team+"/"+owner, func(b buckets) error {
+		var err error
+		ps, err = b.ownedSince(ps, team, owner, since.UnixMilli())
+		return err
+	})
+	return ps, err
+}
+
 // owned appends the prospects the owner index lists for owner in team.
 func (b buckets) owned(ps []coach.Prospect, team, owner string) ([]coach.Prospect, error) {
+	return b.ownedSince(ps, team, owner, math.MinInt64)
+}
+
+// ownedSince appends the prospects the owner index lists for owner in team,
+// leaving out those it marks retired before since (Unix ms). An entry with
+// no time is an open prospect, or one saved before the index held times:
+// both are read.
+func (b buckets) ownedSince(ps []coach.Prospect, team, owner string, since int64) ([]coach.Prospect, error) {
 	prefix := ownerPrefix(team, owner)
 	c := b.owners.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(v) == 8 && unord(v) < since {
+			continue
+		}
 		id := string(k[len(prefix):])
 		raw := b.prospects.Get(prospectKey(team, id))
 		if raw == nil {
@@ -123,7 +148,7 @@ func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 				return err
 			}
 		}
-		if err := b.owners.Put(ownerKey(p.Workspace, p.Owner, p.ID), nil); err != nil {
+		if err := b.owners.Put(ownerKey(p.Workspace, p.Owner, p.ID), retiredMark(p)); err != nil {
 			return err
 		}
 		if err := b.keepJob(coach.FollowUpKey(p.Workspace, p.ID), p.FollowUpAt); err != nil {
@@ -139,6 +164,16 @@ func (b buckets) keepJob(job string, due time.Time) error {
 		return b.unschedule(job)
 	}
 	return b.schedule(job, due.UnixMilli())
+}
+
+// retiredMark is p's entry in the owner index: when it retired, as
+// ord(Unix ms), or nothing while it is open.
+func retiredMark(p coach.Prospect) []byte {
+	at, retired := p.Retired()
+	if !retired {
+		return nil
+	}
+	return ord(make([]byte, 0, 8), at.UnixMilli())
 }
 
 // decode reads a stored prospect.

@@ -124,3 +124,48 @@ func answeredNotYet(p coach.Prospect) coach.Prospect {
 	}
 	return p
 }
+
+// BenchmarkProspectsOfAYear reads the pipeline of a rep after a year of
+// five first meetings a week: 250 deals, of which the 20 latest are open
+// and the rest were won or lost a few weeks after their first meeting.
+// "all" reads every deal (ProspectsOf); "since 92 days" what a rep's view
+// reads (ProspectsOfSince at its horizon, at most a quarter and its days).
+func BenchmarkProspectsOfAYear(b *testing.B) {
+	ctx := context.Background()
+	s := redisstore.New(redistest.Start(b).Client(b), "bench")
+	const deals, open = 250, 20
+	now := t0.Add(365 * 24 * time.Hour)
+	for i := range deals {
+		first := now.Add(-time.Duration(deals-i) * 35 * time.Hour) // five a week
+		p := answeredNotYet(prospect("T1", fmt.Sprintf("p%03d", i), "U1"))
+		p.FirstMeeting = first
+		if i < deals-open {
+			closed := first.Add(21 * 24 * time.Hour)
+			p.State, p.LastActivity, p.FollowUpAt = coach.Lost, closed, time.Time{}
+			p.History = append(p.History, coach.Entry{At: closed, By: "U1", Event: coach.EventLost, From: coach.Awaiting, To: coach.Lost})
+		}
+		if err := s.Save(ctx, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	since := now.Add(-92 * 24 * time.Hour)
+	for _, tc := range []struct {
+		name string
+		read func() ([]coach.Prospect, error)
+	}{
+		{"all", func() ([]coach.Prospect, error) { return s.ProspectsOf(ctx, "T1", "U1") }},
+		{"since 92 days", func() ([]coach.Prospect, error) { return s.ProspectsOfSince(ctx, "T1", "U1", since) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				ps, err := tc.read()
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(ps)
+			}
+			b.ReportMetric(float64(n), "deals/op")
+		})
+	}
+}

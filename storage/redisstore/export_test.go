@@ -42,3 +42,11 @@ func AddJobs(ctx context.Context, s *Store, n int, name func(i int) string, due 
 
 // HashTag is the store's hash tag, {prefix}: its keys' cluster slot.
 func HashTag(s *Store) string { return s.keys.base }
+
+// OwnerKeys returns the keys of a rep's sets of prospects: open, retired.
+func OwnerKeys(s *Store, workspace, owner string) (open, retired string) {
+	return s.keys.ownerSet(workspace, owner), s.keys.retiredSet(workspace, owner)
+}
+
+// VersionsKey is the key of a workspace's hash of prospect versions.
+func VersionsKey(s *Store, workspace string) string { return s.keys.versions(workspace) }

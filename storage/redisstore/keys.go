@@ -27,7 +27,11 @@ func CheckPrefix(prefix string) error {
 //	{p}:t:<team>:p              hash  prospect id → prospect JSON
 //	{p}:t:<team>:v              hash  prospect id → version
 //	{p}:t:<team>:o              hash  prospect id → key of its owner's set
-//	{p}:t:<team>:owner:<user>   set   prospect ids the user owns
+//	{p}:t:<team>:owner:<user>   set   ids of the user's open prospects (and
+//	                                  of retired ones saved before the next key)
+//	{p}:t:<team>:owner:<user>:retired
+//	                            zset  ids of the user's retired prospects →
+//	                                  when they retired (Unix ms)
 //	{p}:t:<team>:teams          hash  manager id → team JSON
 //	{p}:t:<team>:tv             hash  manager id → team version
 //	{p}:t:<team>:rm             hash  rep id → manager id
@@ -51,6 +55,13 @@ func (k keys) versions(workspace string) string  { return k.workspace(workspace)
 func (k keys) owners(workspace string) string    { return k.workspace(workspace) + ":o" }
 func (k keys) ownerSet(workspace, owner string) string {
 	return k.workspace(workspace) + ":owner:" + escape(owner)
+}
+
+// retiredSet is the owner's set of retired prospects: their owner set's key
+// with ":retired" after it, which the save script builds from the owner set
+// it stored (an escaped user id holds no colon, so it names no other set).
+func (k keys) retiredSet(workspace, owner string) string {
+	return k.ownerSet(workspace, owner) + ":retired"
 }
 
 func (k keys) teams(workspace string) string        { return k.workspace(workspace) + ":teams" }

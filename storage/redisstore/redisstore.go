@@ -64,27 +64,98 @@ func (s *Store) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Pr
 	return ps, nil
 }
 
+// ProspectsOfSince returns the prospects owner owns in team that are open,
+// or retired at or after since, in no order, in one round trip. Retired
+// prospects saved before they were indexed apart are returned too.
+func (s *Store) ProspectsOfSince(ctx context.Context, team, owner string, since time.Time) ([]coach.Prospect, error) {
+	ps, err := s.prospectsOfOwners(ctx, team, []string{owner}, ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("list recent prospects of %s/%s: %w", team, owner, err)
+	}
+	return ps, nil
+}
+
 // ProspectsOfOwners returns every prospect the owners own, in one round
 // trip (one script over their owner sets; none at all for no owners).
 func (s *Store) ProspectsOfOwners(ctx context.Context, workspace string, owners []string) ([]coach.Prospect, error) {
-	owners = slices.Compact(slices.Sorted(slices.Values(owners)))
-	if len(owners) == 0 {
-		return nil, nil
-	}
-	keys := make([]string, 0, len(owners)+1)
-	keys = append(keys, s.keys.prospects(workspace))
-	for _, o := range owners {
-		keys = append(keys, s.keys.ownerSet(workspace, o))
-	}
-	raws, err := s.run(ctx, prospectsOfOwnersScript, keys).StringSlice()
-	if err != nil {
-		return nil, fmt.Errorf("list prospects of %d owners in %s: %w", len(owners), workspace, err)
-	}
-	ps, err := decodeProspects(raws)
+	ps, err := s.prospectsOfOwners(ctx, workspace, owners, "-inf")
 	if err != nil {
 		return nil, fmt.Errorf("list prospects of %d owners in %s: %w", len(owners), workspace, err)
 	}
 	return ps, nil
+}
+
+// prospectsOfOwners reads the owners' open prospects and those retired at
+// or after since (Unix ms, or "-inf"). A retired prospect saved before
+// retired ones were indexed apart is still in its owner's open set: it is
+// read whatever since, and moved to the retired set, so each rep's reads
+// shed their old deals once.
+func (s *Store) prospectsOfOwners(ctx context.Context, workspace string, owners []string, since string) ([]coach.Prospect, error) {
+	owners = slices.Compact(slices.Sorted(slices.Values(owners)))
+	if len(owners) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, 0, 2*len(owners)+1)
+	keys = append(keys, s.keys.prospects(workspace))
+	for _, o := range owners {
+		keys = append(keys, s.keys.ownerSet(workspace, o), s.keys.retiredSet(workspace, o))
+	}
+	res, err := s.run(ctx, prospectsOfOwnersScript, keys, since).Slice()
+	if err != nil {
+		return nil, err
+	}
+	if len(res) != 2 {
+		return nil, fmt.Errorf("unexpected reply of %d parts", len(res))
+	}
+	open, err := decodeProspectsReply(res[0])
+	if err != nil {
+		return nil, err
+	}
+	retired, err := decodeProspectsReply(res[1])
+	if err != nil {
+		return nil, err
+	}
+	s.indexRetired(ctx, workspace, open)
+	return append(open, retired...), nil
+}
+
+// indexRetired moves the retired prospects among ps, which were read from
+// their owners' open sets, to their retired sets. It is a read's side work:
+// if it fails, nothing is lost, and the next read of these deals tries
+// again.
+func (s *Store) indexRetired(ctx context.Context, workspace string, ps []coach.Prospect) {
+	var keys []string
+	var args []any
+	for _, p := range ps {
+		at, retired := p.Retired()
+		if !retired {
+			continue
+		}
+		if keys == nil {
+			keys = []string{s.keys.versions(workspace), s.keys.owners(workspace)}
+		}
+		keys = append(keys, s.keys.ownerSet(workspace, p.Owner), s.keys.retiredSet(workspace, p.Owner))
+		args = append(args, p.ID, strconv.FormatInt(p.Version, 10), ms(at))
+	}
+	if keys != nil {
+		_ = s.change(ctx, indexRetiredScript, keys, args...).Err()
+	}
+}
+
+// decodeProspectsReply decodes one part of a script's reply: a list of
+// prospects' JSON.
+func decodeProspectsReply(part any) ([]coach.Prospect, error) {
+	items, ok := part.([]any)
+	if !ok {
+		return nil, fmt.Errorf("unexpected reply %T", part)
+	}
+	raws := make([]string, len(items))
+	for i, it := range items {
+		if raws[i], ok = it.(string); !ok {
+			return nil, fmt.Errorf("unexpected record %T", it)
+		}
+	}
+	return decodeProspects(raws)
 }
 
 // WorkspaceProspects returns every prospect of a workspace, in one round trip.
@@ -148,10 +219,15 @@ func (s *Store) Save(ctx context.Context, p coach.Prospect) error {
 	if !p.CRM.SyncAt.IsZero() {
 		crm = ms(p.CRM.SyncAt)
 	}
+	retired := ""
+	if at, ok := p.Retired(); ok {
+		retired = ms(at)
+	}
 	k := s.keys
 	res, err := s.change(ctx, saveScript,
-		append([]string{k.prospects(p.Workspace), k.versions(p.Workspace), k.owners(p.Workspace), k.ownerSet(p.Workspace, p.Owner)}, k.jobs()...),
-		p.ID, p.Version, raw, coach.FollowUpKey(p.Workspace, p.ID), followUp, coach.CRMKey(p.Workspace, p.ID), crm).Slice()
+		append([]string{k.prospects(p.Workspace), k.versions(p.Workspace), k.owners(p.Workspace),
+			k.ownerSet(p.Workspace, p.Owner), k.retiredSet(p.Workspace, p.Owner)}, k.jobs()...),
+		p.ID, p.Version, raw, coach.FollowUpKey(p.Workspace, p.ID), followUp, coach.CRMKey(p.Workspace, p.ID), crm, retired).Slice()
 	if err != nil {
 		return fmt.Errorf("save prospect %s/%s: %w", p.Workspace, p.ID, err)
 	}

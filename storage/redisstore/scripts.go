@@ -28,16 +28,19 @@ end
 `
 
 // saveScript writes a prospect over the version it was read at, moves it
-// between owner sets and keeps its follow-up and CRM jobs in step. It returns
-// {1} when written, {0, stored version or false} on conflict.
+// between owners' indexes (open ones in the owner's set, retired ones in
+// their retired set, scored by when they retired) and keeps its follow-up
+// and CRM jobs in step. It returns {1} when written, {0, stored version or
+// false} on conflict.
 var saveScript = redis.NewScript(`
--- KEYS[1] {p}:t:<team>:p             hash id → prospect JSON
--- KEYS[2] {p}:t:<team>:v             hash id → version
--- KEYS[3] {p}:t:<team>:o             hash id → owner set key
--- KEYS[4] {p}:t:<team>:owner:<user>  set of ids of the new owner
--- KEYS[5] {p}:jobs:due               zset job → due ms
--- KEYS[6] {p}:jobs:leased            zset job → lease end ms
--- KEYS[7] {p}:jobs:at                hash job → due ms
+-- KEYS[1] {p}:t:<team>:p                     hash id → prospect JSON
+-- KEYS[2] {p}:t:<team>:v                     hash id → version
+-- KEYS[3] {p}:t:<team>:o                     hash id → owner set key
+-- KEYS[4] {p}:t:<team>:owner:<user>          set of ids of the new owner's open prospects
+-- KEYS[5] {p}:t:<team>:owner:<user>:retired  zset id → retired ms, the new owner's
+-- KEYS[6] {p}:jobs:due                       zset job → due ms
+-- KEYS[7] {p}:jobs:leased                    zset job → lease end ms
+-- KEYS[8] {p}:jobs:at                        hash job → due ms
 -- ARGV[1] prospect id
 -- ARGV[2] version being written (the stored one must be ARGV[2]-1; none for 1)
 -- ARGV[3] prospect JSON
@@ -45,6 +48,7 @@ var saveScript = redis.NewScript(`
 -- ARGV[5] follow-up due ms, '' for none
 -- ARGV[6] CRM job key
 -- ARGV[7] CRM job due ms, '' for none
+-- ARGV[8] retired ms, '' while open
 ` + keepJob + `
 local id = ARGV[1]
 local version = tonumber(ARGV[2])
@@ -56,29 +60,42 @@ elseif not stored or tonumber(stored) ~= version - 1 then
 end
 redis.call('HSET', KEYS[1], id, ARGV[3])
 redis.call('HSET', KEYS[2], id, ARGV[2])
--- the old owner's set is a key the store built and saved, in this slot
+-- the old owner's set is a key the store built and saved, in this slot, and
+-- its retired set is that key with ':retired' after it
 local old = redis.call('HGET', KEYS[3], id)
 if old and old ~= KEYS[4] then
   redis.call('SREM', old, id)
+  redis.call('ZREM', old .. ':retired', id)
 end
-redis.call('SADD', KEYS[4], id)
+if ARGV[8] == '' then
+  redis.call('SADD', KEYS[4], id)
+  redis.call('ZREM', KEYS[5], id)
+else
+  redis.call('ZADD', KEYS[5], ARGV[8], id)
+  redis.call('SREM', KEYS[4], id)
+end
 redis.call('HSET', KEYS[3], id, KEYS[4])
-keep_job(KEYS[5], KEYS[6], KEYS[7], ARGV[4], ARGV[5])
-keep_job(KEYS[5], KEYS[6], KEYS[7], ARGV[6], ARGV[7])
+keep_job(KEYS[6], KEYS[7], KEYS[8], ARGV[4], ARGV[5])
+keep_job(KEYS[6], KEYS[7], KEYS[8], ARGV[6], ARGV[7])
 return {1}
 `)
 
-// prospectsOfOwnersScript returns the JSON of every prospect in the given
-// owner sets: one rep's pipeline, or a team's (a digest reads its team's
-// deals, not the workspace's). HMGET goes in chunks: unpack is limited by
-// Lua's stack.
+// prospectsOfOwnersScript returns the JSON of the prospects of the given
+// owners: one rep's pipeline, or a team's (a digest reads its team's deals,
+// not the workspace's). Each owner gives two keys: the set of their open
+// prospects (and of any saved retired before retired ones had a set of their
+// own), and their retired ones scored by when they retired, of which only
+// those scored ARGV[1] or later are read ('-inf' for all). It returns {JSON
+// from the owners' sets, JSON from their retired sets}, so the store can
+// move a retired one it finds in the first to the second. HMGET goes in
+// chunks: unpack is limited by Lua's stack.
 var prospectsOfOwnersScript = redis.NewScript(`
--- KEYS[1]    {p}:t:<team>:p             hash id → prospect JSON
--- KEYS[2..]  {p}:t:<team>:owner:<user>  set of ids each owner owns
-local out = {}
+-- KEYS[1]           {p}:t:<team>:p                     hash id → prospect JSON
+-- KEYS[2k], [2k+1]  {p}:t:<team>:owner:<user>          set of the owner's open ids
+--                   {p}:t:<team>:owner:<user>:retired  zset retired id → retired ms
+-- ARGV[1]           the earliest retired ms to read, '-inf' for all
 local chunk = 500
-for k = 2, #KEYS do
-  local ids = redis.call('SMEMBERS', KEYS[k])
+local function read(ids, out)
   for i = 1, #ids, chunk do
     local records = redis.call('HMGET', KEYS[1], unpack(ids, i, math.min(i + chunk - 1, #ids)))
     for _, r in ipairs(records) do
@@ -86,7 +103,36 @@ for k = 2, #KEYS do
     end
   end
 end
-return out
+local open, retired = {}, {}
+for k = 2, #KEYS, 2 do
+  read(redis.call('SMEMBERS', KEYS[k]), open)
+  read(redis.call('ZRANGEBYSCORE', KEYS[k + 1], ARGV[1], '+inf'), retired)
+end
+return {open, retired}
+`)
+
+// indexRetiredScript moves retired prospects found in their owner's set of
+// open ones (saved before retired ones had a set of their own) to the
+// owner's retired set, each only if it is still at the version read and
+// still that owner's: a save in between has indexed it already. It returns
+// how many it moved.
+var indexRetiredScript = redis.NewScript(`
+-- KEYS[1]             {p}:t:<team>:v                     hash id → version
+-- KEYS[2]             {p}:t:<team>:o                     hash id → owner set key
+-- KEYS[2i+1], [2i+2]  {p}:t:<team>:owner:<user>          the i-th prospect's owner set
+--                     {p}:t:<team>:owner:<user>:retired  and retired set
+-- ARGV[3i-2 .. 3i]    the i-th prospect's id, version read, retired ms
+local moved = 0
+for i = 1, #ARGV / 3 do
+  local id, version, at = ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]
+  local set, retired = KEYS[2 * i + 1], KEYS[2 * i + 2]
+  if redis.call('HGET', KEYS[1], id) == version and redis.call('HGET', KEYS[2], id) == set then
+    redis.call('SREM', set, id)
+    redis.call('ZADD', retired, at, id)
+    moved = moved + 1
+  end
+end
+return moved
 `)
 
 // claimScript puts jobs whose lease has ended back among the due ones, then

@@ -364,3 +364,81 @@ func ids(ps []coach.Prospect) []string {
 	}
 	return out
 }
+
+// retire is p won or lost at at (a caller saving it over a stored version
+// passes next(p)).
+func retire(p coach.Prospect, to coach.State, at time.Time) coach.Prospect {
+	p.History = append([]coach.Entry(nil), p.History...)
+	p.History = append(p.History, coach.Entry{At: at, By: p.Owner, Event: coach.EventLost, From: p.State, To: to})
+	p.State, p.LastActivity = to, at
+	return p
+}
+
+// ProspectsOfSince leaves out exactly the prospects retired before since,
+// follows a prospect that reopens, retires again or changes hands, and
+// ProspectsOf and ProspectsOfOwners still return every one.
+func testProspectsOfSince(t *testing.T, newStore func(t *testing.T) coach.Store) {
+	s := newStore(t)
+	day := 24 * time.Hour
+	since := t0.Add(30 * day)
+	open := prospect("T1", "open", "U1")
+	longAgo := retire(prospect("T1", "long-ago", "U1"), coach.Won, t0.Add(day))
+	justBefore := retire(prospect("T1", "just-before", "U1"), coach.Lost, since.Add(-time.Millisecond))
+	atSince := retire(prospect("T1", "at-since", "U1"), coach.Lost, since)
+	lately := retire(prospect("T1", "lately", "U1"), coach.Lost, since.Add(5*day))
+	withdrawn := prospect("T1", "withdrawn", "U1")
+	withdrawn.State = coach.Withdrawn
+	otherRep := retire(prospect("T1", "other-rep", "U2"), coach.Lost, since.Add(day))
+	otherTeam := prospect("T2", "open", "U1")
+	for _, p := range []coach.Prospect{open, longAgo, justBefore, atSince, lately, withdrawn, otherRep, otherTeam} {
+		save(t, s, p)
+	}
+	wantSince := func(what, team, owner string, since time.Time, ps ...coach.Prospect) {
+		t.Helper()
+		got, err := s.ProspectsOfSince(ctx(), team, owner, since)
+		must(t, "ProspectsOfSince", err)
+		sameProspects(t, fmt.Sprintf("%s: ProspectsOfSince(%s, %s, %s)", what, team, owner, since.Format(time.RFC3339Nano)), got, ps)
+	}
+	wantAll := func(what string, ps ...coach.Prospect) {
+		t.Helper()
+		got, err := s.ProspectsOf(ctx(), "T1", "U1")
+		must(t, "ProspectsOf", err)
+		sameProspects(t, what+": ProspectsOf(T1, U1)", got, ps)
+		got, err = s.ProspectsOfOwners(ctx(), "T1", []string{"U1"})
+		must(t, "ProspectsOfOwners", err)
+		sameProspects(t, what+": ProspectsOfOwners(T1, [U1])", got, ps)
+	}
+	// A withdrawn meeting retired at its first meeting, t0: long before.
+	wantSince("saved", "T1", "U1", since, open, atSince, lately)
+	wantSince("saved", "T1", "U1", t0, open, longAgo, justBefore, atSince, lately, withdrawn)
+	wantSince("saved", "T1", "U2", since, otherRep)
+	wantSince("saved", "T2", "U1", since, otherTeam)
+	wantSince("saved", "T3", "U1", since)
+	wantAll("saved", open, longAgo, justBefore, atSince, lately, withdrawn)
+
+	// A deal won long ago and reopened is open again: read whatever since.
+	reopened := next(longAgo)
+	reopened.State = coach.Opportunity
+	save(t, s, reopened)
+	wantSince("reopened", "T1", "U1", since, open, reopened, atSince, lately)
+
+	// Retired again later, it is read from then on.
+	again := retire(next(reopened), coach.Won, since.Add(10*day))
+	save(t, s, again)
+	wantSince("retired again", "T1", "U1", since.Add(10*day), open, again)
+	wantSince("retired again", "T1", "U1", since.Add(10*day+time.Millisecond), open)
+
+	// A retired deal handed to another rep leaves the first one's lists.
+	handed := next(lately)
+	handed.Owner = "U2"
+	save(t, s, handed)
+	wantSince("handed over", "T1", "U1", since, open, again, atSince)
+	wantSince("handed over", "T1", "U2", since, otherRep, handed)
+	wantAll("handed over", open, again, justBefore, atSince, withdrawn)
+
+	// A failed save moves nothing.
+	stale := retire(next(open), coach.Lost, t0)
+	stale.Version = 9
+	wantErr(t, "stale save retiring a deal", s.Save(ctx(), stale), coach.ErrConflict)
+	wantSince("after a failed save", "T1", "U1", since, open, again, atSince)
+}

@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		{"Versions", testVersions},
 		{"ConcurrentSaves", testConcurrentSaves},
 		{"ProspectsOf", testProspectsOf},
+		{"ProspectsOfSince", testProspectsOfSince},
 		{"FollowUp", testFollowUp},
 		{"CRMJob", testCRMJob},
 		{"ClaimOrder", testClaimOrder},
