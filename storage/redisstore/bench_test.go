@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/coachtest"
 	"pipelinecoach/storage/record"
 	"pipelinecoach/storage/redisstore"
 	"pipelinecoach/storage/redisstore/redistest"
@@ -125,29 +126,13 @@ func answeredNotYet(p coach.Prospect) coach.Prospect {
 	return p
 }
 
-// BenchmarkProspectsOfAYear reads the pipeline of a rep after a year of
-// five first meetings a week: 250 deals, of which the 20 latest are open
-// and the rest were won or lost a few weeks after their first meeting.
-// "all" reads every deal (ProspectsOf); "since 92 days" what a rep's view
-// reads (ProspectsOfSince at its horizon, at most a quarter and its days).
+// BenchmarkProspectsOfAYear reads the pipeline of a rep after a year (see
+// aYearOfDeals): "all" reads every deal (ProspectsOf); "since 92 days" what
+// a rep's view reads at most (ProspectsOfSince at its horizon: a quarter).
 func BenchmarkProspectsOfAYear(b *testing.B) {
 	ctx := context.Background()
 	s := redisstore.New(redistest.Start(b).Client(b), "bench")
-	const deals, open = 250, 20
-	now := t0.Add(365 * 24 * time.Hour)
-	for i := range deals {
-		first := now.Add(-time.Duration(deals-i) * 35 * time.Hour) // five a week
-		p := answeredNotYet(prospect("T1", fmt.Sprintf("p%03d", i), "U1"))
-		p.FirstMeeting = first
-		if i < deals-open {
-			closed := first.Add(21 * 24 * time.Hour)
-			p.State, p.LastActivity, p.FollowUpAt = coach.Lost, closed, time.Time{}
-			p.History = append(p.History, coach.Entry{At: closed, By: "U1", Event: coach.EventLost, From: coach.Awaiting, To: coach.Lost})
-		}
-		if err := s.Save(ctx, p); err != nil {
-			b.Fatal(err)
-		}
-	}
+	now := aYearOfDeals(b, s)
 	since := now.Add(-92 * 24 * time.Hour)
 	for _, tc := range []struct {
 		name string
@@ -168,4 +153,66 @@ func BenchmarkProspectsOfAYear(b *testing.B) {
 			b.ReportMetric(float64(n), "deals/op")
 		})
 	}
+}
+
+// wholeReads answers a read of recent deals with every deal, as the store
+// did before it indexed retired ones.
+type wholeReads struct{ *redisstore.Store }
+
+func (s wholeReads) ProspectsOfSince(ctx context.Context, team, owner string, _ time.Time) ([]coach.Prospect, error) {
+	return s.ProspectsOf(ctx, team, owner)
+}
+
+// BenchmarkRepViewAYear computes the view of a rep on a team after a year
+// of deals (aYearOfDeals), as /pipeline and App Home do: the read, decoding,
+// grouping and metrics. "every deal" is the view reading all 250, as it did
+// before; "its horizon" reads the open deals and those retired since the
+// quarter began.
+func BenchmarkRepViewAYear(b *testing.B) {
+	ctx := context.Background()
+	s := redisstore.New(redistest.Start(b).Client(b), "bench")
+	now := aYearOfDeals(b, s)
+	if err := s.SaveTeam(ctx, coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1"}, CycleDays: 30, Version: 1}); err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		store coach.Store
+	}{{"every deal", wholeReads{s}}, {"its horizon", s}} {
+		b.Run(tc.name, func(b *testing.B) {
+			svc := coach.NewService(tc.store, &coachtest.Notifier{}, coachtest.NewClock(now), coach.DefaultTiming)
+			for b.Loop() {
+				v, err := svc.RepView(ctx, "T1", "U1")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(v.NotYet) == 0 {
+					b.Fatal("the view shows no open deal")
+				}
+			}
+		})
+	}
+}
+
+// aYearOfDeals saves the deals of a rep after a year of five first
+// meetings a week: 250, of which the 20 latest are open and the rest were
+// lost three weeks after their first meeting. It returns the year's end.
+func aYearOfDeals(b *testing.B, s *redisstore.Store) time.Time {
+	b.Helper()
+	const deals, open = 250, 20
+	now := t0.Add(365 * 24 * time.Hour)
+	for i := range deals {
+		first := now.Add(-time.Duration(deals-i) * 35 * time.Hour) // five a week
+		p := answeredNotYet(prospect("T1", fmt.Sprintf("p%03d", i), "U1"))
+		p.FirstMeeting = first
+		if i < deals-open {
+			closed := first.Add(21 * 24 * time.Hour)
+			p.State, p.LastActivity, p.FollowUpAt = coach.Lost, closed, time.Time{}
+			p.History = append(p.History, coach.Entry{At: closed, By: "U1", Event: coach.EventLost, From: coach.Awaiting, To: coach.Lost})
+		}
+		if err := s.Save(context.Background(), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return now
 }
