@@ -206,7 +206,7 @@ func (s *Service) LogMeeting(ctx context.Context, m NewMeeting) (Prospect, error
 	if s.CalendarOn() {
 		// The calendar may have brought this very meeting: merge, never
 		// make two prospects of one meeting.
-		ps, err := s.store.ProspectsOf(ctx, m.Team, m.Owner)
+		ps, err := s.openProspects(ctx, m.Team, m.Owner)
 		if err != nil {
 			return Prospect{}, fmt.Errorf("log meeting with %s: %w", m.Account, err)
 		}
@@ -340,13 +340,21 @@ func (s *Service) Prospect(ctx context.Context, actor Actor, id string) (Prospec
 	return p, nil
 }
 
-// Pipeline returns a rep's prospects, grouped as the rep sees them.
+// Pipeline returns a rep's open prospects, grouped as the rep sees them:
+// what an answer in words or a deal named in a command is matched against.
+// Won and lost deals are not read (a store may return a few).
 func (s *Service) Pipeline(ctx context.Context, team, owner string) (Pipeline, error) {
-	ps, err := s.store.ProspectsOf(ctx, team, owner)
+	ps, err := s.openProspects(ctx, team, owner)
 	if err != nil {
 		return Pipeline{}, fmt.Errorf("read pipeline of %s: %w", owner, err)
 	}
 	return GroupPipeline(ps, s.clock.Now()), nil
+}
+
+// openProspects reads a rep's open prospects, not the deals they won and
+// lost over the years: matching a name or a meeting looks at open ones only.
+func (s *Service) openProspects(ctx context.Context, team, owner string) ([]Prospect, error) {
+	return s.store.ProspectsOfSince(ctx, team, owner, s.clock.Now())
 }
 
 // RunDue claims the follow-ups that have come due and sends each its

@@ -205,3 +205,65 @@ func randomDeal(r *rand.Rand, i int, now time.Time) coach.Prospect {
 	}
 	return p
 }
+
+// noWholeReads fails any read of every deal a rep ever had.
+type noWholeReads struct {
+	*coachtest.MemStore
+	t *testing.T
+}
+
+func (s noWholeReads) ProspectsOf(ctx context.Context, team, owner string) ([]coach.Prospect, error) {
+	s.t.Errorf("every deal of %s/%s was read", team, owner)
+	return s.MemStore.ProspectsOf(ctx, team, owner)
+}
+
+// noCalendarEvents is a calendar with nothing on it: the calendar is on.
+type noCalendarEvents struct{}
+
+func (noCalendarEvents) Changes(context.Context, string, string, time.Time) (coach.CalendarChanges, error) {
+	return coach.CalendarChanges{}, nil
+}
+
+// What answers a rep on a team reads their open deals, not the deals of
+// years past: the view, an answer in words (Pipeline), a deal named in a
+// command, a first meeting logged with the calendar on (checked for the
+// calendar's own copy of it). Each still finds what it looks for.
+func TestAnswersReadOpenDealsNotAllDeals(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
+	clock := coachtest.NewClock(now)
+	mem := coachtest.NewMemStore(clock.Now)
+	if err := mem.SaveTeam(ctx, coach.Team{Workspace: "T1", Manager: "UM", Reps: []string{"U1"}, Version: 1}); err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 5))
+	for i := range 100 {
+		save(t, mem, randomDeal(r, i, now))
+	}
+	acme := dealWith("acme", now.AddDate(0, 0, -20), wonAt(now.AddDate(0, 0, -2)))
+	acme.Account, acme.State = "Acme", coach.Opportunity // confirmed, not yet won
+	acme.History = acme.History[:len(acme.History)-1]
+	save(t, mem, acme)
+	calendared := dealWith("cal", now.Add(2*time.Hour), func(p *coach.Prospect) {
+		p.Account = "Globex"
+		p.Calendar = &coach.CalendarMeeting{EventID: "evt-1", Start: p.FirstMeeting, End: p.MeetingEnd}
+	})
+	save(t, mem, calendared)
+
+	svc := coach.NewService(noWholeReads{mem, t}, &coachtest.Notifier{}, clock, coach.DefaultTiming)
+	svc.Calendar.Source = noCalendarEvents{}
+	if _, err := svc.RepView(ctx, "T1", "U1"); err != nil {
+		t.Fatal(err)
+	}
+	if pl, err := svc.Pipeline(ctx, "T1", "U1"); err != nil || len(pl.Waiting()) == 0 {
+		t.Fatalf("Pipeline: %d waiting (%v); want the rep's deals asked about", len(pl.Waiting()), err)
+	}
+	matches, _, err := svc.FindDeal(ctx, coach.Actor{Workspace: "T1", User: "U1"}, coach.WinDeal, "acme")
+	if err != nil || len(matches) != 1 || matches[0].ID != "acme" {
+		t.Fatalf("FindDeal(won, acme) = %v (%v); want the Acme opportunity", ids(matches), err)
+	}
+	twin, err := svc.LogMeeting(ctx, coach.NewMeeting{Team: "T1", Owner: "U1", Account: "Globex", TZ: "UTC", Start: calendared.FirstMeeting})
+	if err != nil || twin.ID != "cal" {
+		t.Fatalf("LogMeeting of the calendar's meeting = %s (%v); want its prospect, cal", twin.ID, err)
+	}
+}
