@@ -15,7 +15,7 @@ import (
 
 // The file holds these top-level buckets; nothing else writes to it.
 //
-//	meta       "format" → "pipelinecoach", "version" → formatVersion
+//	meta       "format" → "pipelinecoach", "version" → formatVersion, "retired-marked" → "1"
 //	prospects  str(team) id                → prospect JSON
 //	owners     str(team) str(owner) id     → ord(retired ms), empty while open: ProspectsOf's index
 //	teams      str(workspace) manager      → team JSON
