@@ -143,6 +143,7 @@ func measurements() []measurement {
 		{9, "answer", measureAnswer},
 		{10, "crm", measureCRM},
 		{11, "calendar", measureCalendar},
+		{12, "history", measureHistory},
 	}
 }
 
