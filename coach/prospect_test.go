@@ -594,3 +594,48 @@ func awaitingProspectForClose() coach.Prospect {
 	return coach.Prospect{Workspace: "T1", ID: "p1", Owner: "U1", Account: "Acme", TZ: "UTC", FirstMeeting: first,
 		MeetingEnd: first.Add(45 * time.Minute), State: coach.Awaiting, Version: 2}
 }
+
+// A deal is retired once won, lost or withdrawn, at the latest moment any
+// metric counts it: a deal lost, reopened and won is retired at its win,
+// a correction after the close moves it later, and an open deal is not
+// retired at all.
+func TestRetiredAtTheLatestMomentCounted(t *testing.T) {
+	first := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	p := coach.Prospect{Workspace: "T1", ID: "p", Owner: "U1", FirstMeeting: first, State: coach.Opportunity,
+		LastActivity: first.Add(day),
+		History: []coach.Entry{
+			{At: first.Add(-day), Event: coach.EventLogged, To: coach.Scheduled},
+			{At: first.Add(2 * day), Event: coach.EventConfirmed, From: coach.Awaiting, To: coach.Opportunity},
+		}}
+	if at, ok := p.Retired(); ok {
+		t.Fatalf("an open opportunity is retired at %s", at)
+	}
+	lost := p
+	lost.State = coach.Lost
+	lost.History = append(append([]coach.Entry(nil), p.History...),
+		coach.Entry{At: first.Add(10 * day), Event: coach.EventLost, From: coach.Opportunity, To: coach.Lost})
+	wantRetired(t, "lost", lost, first.Add(10*day))
+
+	won := lost
+	won.State = coach.Won
+	won.History = append(append([]coach.Entry(nil), lost.History...),
+		coach.Entry{At: first.Add(20 * day), Event: coach.EventConfirmed, From: coach.Lost, To: coach.Opportunity},
+		coach.Entry{At: first.Add(30 * day), Event: coach.EventWon, From: coach.Opportunity, To: coach.Won})
+	wantRetired(t, "lost, reopened and won", won, first.Add(30*day))
+
+	corrected := won
+	corrected.LastActivity = first.Add(31 * day) // an amount corrected after the win
+	wantRetired(t, "corrected after the win", corrected, first.Add(31*day))
+
+	withdrawn := coach.Prospect{Workspace: "T1", ID: "w", Owner: "U1", FirstMeeting: first, State: coach.Withdrawn,
+		LastActivity: first.Add(-day)}
+	wantRetired(t, "withdrawn before its meeting", withdrawn, first)
+}
+
+func wantRetired(t *testing.T, what string, p coach.Prospect, want time.Time) {
+	t.Helper()
+	if at, ok := p.Retired(); !ok || !at.Equal(want) {
+		t.Errorf("%s: Retired() = %s, %v; want %s", what, at, ok, want)
+	}
+}

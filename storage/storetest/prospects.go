@@ -369,7 +369,11 @@ func ids(ps []coach.Prospect) []string {
 // passes next(p)).
 func retire(p coach.Prospect, to coach.State, at time.Time) coach.Prospect {
 	p.History = append([]coach.Entry(nil), p.History...)
-	p.History = append(p.History, coach.Entry{At: at, By: p.Owner, Event: coach.EventLost, From: p.State, To: to})
+	event := coach.EventLost
+	if to == coach.Won {
+		event = coach.EventWon
+	}
+	p.History = append(p.History, coach.Entry{At: at, By: p.Owner, Event: event, From: p.State, To: to})
 	p.State, p.LastActivity = to, at
 	return p
 }
