@@ -8,6 +8,7 @@ import (
 
 	"pipelinecoach/coach"
 	"pipelinecoach/storage/boltstore"
+	"pipelinecoach/storage/storetest"
 )
 
 // A file written before the owner index held retirement times lists
@@ -37,12 +38,7 @@ func TestAFileFromBeforeRetiredMarksIsMarkedOnOpen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids := make([]string, len(ps))
-		for i, p := range ps {
-			ids[i] = p.ID
-		}
-		slices.Sort(ids)
-		return ids
+		return storetest.SortedIDs(ps)
 	}
 	if got := read(s, "U1", since); !slices.Equal(got, []string{"live", "lost"}) {
 		t.Fatalf("before the file is opened again, ProspectsOfSince = %v; want [live lost] (unmarked, read as open)", got)

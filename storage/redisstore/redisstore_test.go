@@ -321,12 +321,7 @@ func TestProspectsOfMany(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
+	ids := slices.Compact(storetest.SortedIDs(ps))
 	if len(ids) != n || ids[0] != "p0000" || ids[n-1] != fmt.Sprintf("p%04d", n-1) {
 		t.Errorf("ProspectsOf = %d distinct prospects, want %d", len(ids), n)
 	}

@@ -9,6 +9,7 @@ import (
 	"pipelinecoach/coach"
 	"pipelinecoach/storage/redisstore"
 	"pipelinecoach/storage/redisstore/redistest"
+	"pipelinecoach/storage/storetest"
 )
 
 // A deal retired before retired deals had a set of their own sits in its
@@ -58,7 +59,7 @@ func TestRetiredDealsSavedBeforeTheirIndexMoveOnRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return sortedIDs(ps)
+		return storetest.SortedIDs(ps)
 	}
 	if got := read(); !equal(got, "changing", "live", "old") {
 		t.Fatalf("first read since %s = %v, want [changing live old]: a deal not yet indexed is read whatever since", since, got)
@@ -76,18 +77,9 @@ func TestRetiredDealsSavedBeforeTheirIndexMoveOnRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := sortedIDs(all); !equal(got, "changing", "live", "old") {
+	if got := storetest.SortedIDs(all); !equal(got, "changing", "live", "old") {
 		t.Errorf("ProspectsOf = %v, want every deal", got)
 	}
-}
-
-func sortedIDs(ps []coach.Prospect) []string {
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	slices.Sort(ids)
-	return ids
 }
 
 func equal(got []string, want ...string) bool { return slices.Equal(got, want) }

@@ -365,6 +365,17 @@ func ids(ps []coach.Prospect) []string {
 	return out
 }
 
+// SortedIDs returns the ids of ps, sorted: what a backend's own tests
+// compare a read with.
+func SortedIDs(ps []coach.Prospect) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	slices.Sort(out)
+	return out
+}
+
 // retire is p won or lost at at (a caller saving it over a stored version
 // passes next(p)).
 func retire(p coach.Prospect, to coach.State, at time.Time) coach.Prospect {
