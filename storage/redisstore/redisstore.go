@@ -3,7 +3,8 @@
 //
 // Every state change is one Lua script (or, for Record and Forget, one
 // command), so it is atomic and takes one round trip; every read is one
-// command or script too. A store that must not lose a change in a failover
+// command or script too (a read that finds retired deals an older version
+// left among a rep's open ones then moves them, once: indexRetired). A store that must not lose a change in a failover
 // (Options.MinReplicas) pipelines WAIT after each change, still one round
 // trip (replicas.go). All keys of a store share
 // the hash tag {prefix} (see keys), so the store works on Redis Cluster,
