@@ -12,14 +12,6 @@ import (
 	"pipelinecoach/coach/coachtest"
 )
 
-// allForRecent answers a view's read of recent deals with every deal: the
-// view as it was when it read them all.
-type allForRecent struct{ *coachtest.MemStore }
-
-func (s allForRecent) ProspectsOfSince(ctx context.Context, team, owner string, _ time.Time) ([]coach.Prospect, error) {
-	return s.ProspectsOf(ctx, team, owner)
-}
-
 // A rep's view reads their open deals and those retired lately, not two
 // years of them, and shows what it showed when it read them all: the
 // conversion, losses, win rate, recent losses, flags, quota coverage and the
@@ -85,7 +77,7 @@ func testRepViewHorizon(t *testing.T, now time.Time, quarter string, conversion 
 		}
 		return v
 	}
-	got, want := view(store), view(allForRecent{store})
+	got, want := view(store), view(coachtest.ReadsWhole{Store: store})
 
 	all, _ := store.ProspectsOf(ctx, "T1", "U1")
 	recent := len(got.Opportunities) + len(got.NotYet) + len(got.GoneQuiet) + len(got.Scheduled) + len(got.Won) + len(got.Lost)

@@ -7,6 +7,7 @@ import (
 
 	"pipelinecoach/bot/slacksim"
 	"pipelinecoach/coach"
+	"pipelinecoach/coach/coachtest"
 )
 
 // historyTarget is how much longer a rep's view may take after three years
@@ -35,7 +36,7 @@ func measureHistory(ctx context.Context, o options) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	whole, err := historyRun(ctx, views, func(s coach.Store) coach.Store { return wholeReads{s} })
+	whole, err := historyRun(ctx, views, func(s coach.Store) coach.Store { return coachtest.ReadsWhole{Store: s} })
 	if err != nil {
 		return nil, err
 	}
@@ -51,13 +52,6 @@ func measureHistory(ctx context.Context, o options) ([]row, error) {
 			target:   "— (what the horizon saves)", verdict: verdictInfo,
 			ratio: fmt.Sprintf("%.2f× a year", float64(whole[2].p50)/float64(whole[1].p50))},
 	}, nil
-}
-
-// wholeReads answers a read of a rep's recent deals with all of them.
-type wholeReads struct{ coach.Store }
-
-func (s wholeReads) ProspectsOfSince(ctx context.Context, team, owner string, _ time.Time) ([]coach.Prospect, error) {
-	return s.ProspectsOf(ctx, team, owner)
 }
 
 // historyRun starts a bot over a fresh Redis (its store wrapped by wrap),

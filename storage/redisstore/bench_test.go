@@ -155,14 +155,6 @@ func BenchmarkProspectsOfAYear(b *testing.B) {
 	}
 }
 
-// wholeReads answers a read of recent deals with every deal, as the store
-// did before it indexed retired ones.
-type wholeReads struct{ *redisstore.Store }
-
-func (s wholeReads) ProspectsOfSince(ctx context.Context, team, owner string, _ time.Time) ([]coach.Prospect, error) {
-	return s.ProspectsOf(ctx, team, owner)
-}
-
 // BenchmarkRepViewAYear computes the view of a rep on a team after a year
 // of deals (aYearOfDeals), as /pipeline and App Home do: the read, decoding,
 // grouping and metrics. "every deal" is the view reading all 250, as it did
@@ -178,7 +170,7 @@ func BenchmarkRepViewAYear(b *testing.B) {
 	for _, tc := range []struct {
 		name  string
 		store coach.Store
-	}{{"every deal", wholeReads{s}}, {"its horizon", s}} {
+	}{{"every deal", coachtest.ReadsWhole{Store: s}}, {"its horizon", s}} {
 		b.Run(tc.name, func(b *testing.B) {
 			svc := coach.NewService(tc.store, &coachtest.Notifier{}, coachtest.NewClock(now), coach.DefaultTiming)
 			for b.Loop() {
