@@ -283,8 +283,9 @@ func (s *Service) TeamProspects(ctx context.Context, actor Actor) (Team, []Prosp
 	ps, err := s.teamProspects(ctx, t)
 	if err == nil {
 		// The team's cycle comes with its deals: a manager's App Home, which
-		// asks for both, reads them once.
-		s.keepCycle(t, s.Thresholds.CycleOf(t, ps, s.clock.Now()))
+		// asks for both, reads them once, and the reps' answers use it. Not
+		// stored, it is measured again by the next answer that needs it.
+		_ = s.keepCycle(ctx, t, s.Thresholds.CycleOf(t, ps, s.clock.Now()))
 	}
 	return t, ps, err
 }

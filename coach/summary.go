@@ -170,53 +170,6 @@ func (s *Service) notTakenByRep(ctx context.Context, team, owner string, deals [
 	return notTakenIn(deals, all), nil
 }
 
-// cycleCacheFor is how long a team's won cycle is reused: it moves
-// only when a deal is won.
-const cycleCacheFor = 10 * time.Minute
-
-// teamCycle is the won sales cycle of a team ("aged" is
-// open well past it, Aged): the one its manager set, or the one its won
-// deals show, cached per team.
-func (s *Service) teamCycle(ctx context.Context, t Team) time.Duration {
-	now := s.clock.Now()
-	if t.CycleDays > 0 {
-		return s.Thresholds.CycleOf(t, nil, now)
-	}
-	key := "cycle/" + t.Workspace + "/" + t.Manager
-	s.teamCacheMu.Lock()
-	e, ok := s.cycleCache[key]
-	s.teamCacheMu.Unlock()
-	if ok && now.Before(e.until) {
-		return e.cycle
-	}
-	cycle := s.Thresholds.DefaultCycle
-	if ps, err := s.teamProspects(ctx, t); err == nil {
-		cycle = s.Thresholds.CycleOf(t, ps, s.clock.Now())
-	}
-	s.keepCycle(t, cycle)
-	return cycle
-}
-
-// keepCycle caches the cycle a team's won deals show, however they were
-// read. A cycle the manager set is not cached: it is on the team, and a
-// cached one would outlive the manager's next change.
-func (s *Service) keepCycle(t Team, cycle time.Duration) {
-	if t.CycleDays > 0 {
-		return
-	}
-	s.teamCacheMu.Lock()
-	defer s.teamCacheMu.Unlock()
-	if s.cycleCache == nil || len(s.cycleCache) > 10000 {
-		s.cycleCache = map[string]cycleCacheEntry{}
-	}
-	s.cycleCache["cycle/"+t.Workspace+"/"+t.Manager] = cycleCacheEntry{cycle: cycle, until: s.clock.Now().Add(cycleCacheFor)}
-}
-
-type cycleCacheEntry struct {
-	cycle time.Duration
-	until time.Time
-}
-
 // FrameworkFor is the qualification framework of a rep's team (or the
 // deployment's default).
 func (s *Service) FrameworkFor(ctx context.Context, workspace, user string) Framework {

@@ -51,12 +51,19 @@ func TestManagerViewReadsTheTeamOnce(t *testing.T) {
 	if n := store.teamReads.Load(); n != 1 {
 		t.Fatalf("a rep's view read the team's deals again (%d reads), want the cached cycle", n)
 	}
-	// Once the cache has run out, the cycle is read again.
+	// Once the cache has run out, a rep's answer uses the stored cycle and
+	// the scheduler measures it again (teamcycle_test.go).
 	clock.Set(clock.Now().Add(time.Hour))
 	if _, err := svc.RepView(ctx, "T1", "U1"); err != nil {
 		t.Fatal(err)
 	}
+	if n := store.teamReads.Load(); n != 1 {
+		t.Fatalf("%d team reads after the cycle's cache ran out, want 1: the answer reads the stored cycle", n)
+	}
+	if _, err := svc.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if n := store.teamReads.Load(); n != 2 {
-		t.Fatalf("%d team reads after the cycle's cache ran out, want 2", n)
+		t.Fatalf("%d team reads after the scheduler ran, want 2: it measures the cycle again", n)
 	}
 }

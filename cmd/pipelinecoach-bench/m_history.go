@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"pipelinecoach/bot/slacksim"
@@ -28,44 +29,88 @@ const historyOpen = 20
 // answer. Then the same with the store read whole, as every view was read
 // before the view's horizon (c107a1d): what the horizon saves.
 func measureHistory(ctx context.Context, o options) ([]row, error) {
-	views := 300
+	views, lapses := 300, 50
 	if o.short {
-		views = 20
+		views, lapses = 20, 5
 	}
-	shipped, err := historyRun(ctx, views, func(s coach.Store) coach.Store { return s })
+	shipped, err := historyRun(ctx, views, lapses, func(s coach.Store, _ coach.Team) coach.Store { return s })
 	if err != nil {
 		return nil, err
 	}
-	whole, err := historyRun(ctx, views, func(s coach.Store) coach.Store { return coachtest.ReadsWhole{Store: s} })
+	whole, err := historyRun(ctx, views, 0, func(s coach.Store, _ coach.Team) coach.Store { return coachtest.ReadsWhole{Store: s} })
 	if err != nil {
 		return nil, err
 	}
-	ratio := float64(shipped[2].p50) / float64(shipped[1].p50)
+	unstored, err := historyRun(ctx, 0, lapses, func(s coach.Store, t coach.Team) coach.Store {
+		return forgetsCycle{Store: s, key: coach.CycleLedgerKey(t.Workspace, t.Manager)}
+	})
+	if err != nil {
+		return nil, err
+	}
+	ratio := float64(shipped.views[2].p50) / float64(shipped.views[1].p50)
+	lapsed := float64(shipped.lapsed.p50) / float64(shipped.views[2].p50)
 	return []row{
 		{name: "history: a rep's `/pipeline` after three years of deals, against one",
 			measured: fmt.Sprintf("new (%d deals): %s; a year (%d): %s; three years (%d): %s",
-				historyDeals(0), shipped[0], historyDeals(1), shipped[1], historyDeals(3), shipped[2]),
+				historyDeals(0), shipped.views[0], historyDeals(1), shipped.views[1], historyDeals(3), shipped.views[2]),
 			target:  fmt.Sprintf("three years' p50 ≤ %.1f× a year's", historyTarget),
 			verdict: pass(ratio <= historyTarget), ratio: fmt.Sprintf("%.2f× a year", ratio)},
 		{name: "history: the same views reading every deal (as before the view's horizon)",
-			measured: fmt.Sprintf("new: %s; a year: %s; three years: %s", whole[0], whole[1], whole[2]),
+			measured: fmt.Sprintf("new: %s; a year: %s; three years: %s", whole.views[0], whole.views[1], whole.views[2]),
 			target:   "— (what the horizon saves)", verdict: verdictInfo,
-			ratio: fmt.Sprintf("%.2f× a year", float64(whole[2].p50)/float64(whole[1].p50))},
+			ratio: fmt.Sprintf("%.2f× a year", float64(whole.views[2].p50)/float64(whole.views[1].p50))},
+		{name: "history: the three-year rep's `/pipeline` once the replica's cached team cycle has lapsed",
+			measured: fmt.Sprintf("%s; with no cycle stored, so that it reads the team's %d deals to measure it, as every lapsed view did before: %s",
+				shipped.lapsed, historyDeals(0)+historyDeals(1)+historyDeals(3), unstored.lapsed),
+			target:  fmt.Sprintf("p50 ≤ %.0f× the same rep's warm view: the stored cycle, never the team's deals", lapsedTarget),
+			verdict: pass(lapsed <= lapsedTarget), ratio: fmt.Sprintf("%.2f× warm", lapsed)},
 	}, nil
+}
+
+// lapsedTarget bounds a view after the replica's caches lapsed against a
+// warm one: it reads again what the replica had cached (the member, the
+// team, the team's stored cycle), each a small read, and may schedule the
+// cycle's measuring, but reads no deal the warm view does not.
+const lapsedTarget = 2.0
+
+// forgetsCycle is a store on which the team's cycle is never found stored
+// (key is where it is), so every lapsed view measures it on all the team's
+// deals, as each did before the cycle was stored.
+type forgetsCycle struct {
+	coach.Store
+	key string
+}
+
+func (s forgetsCycle) Lookup(ctx context.Context, key string) (string, bool, error) {
+	if key == s.key {
+		return "", false, nil
+	}
+	return s.Store.Lookup(ctx, key)
+}
+
+// historyTimes are test 12's answers: each rep's warm views, and the
+// three-year rep's views just after the replica's caches lapsed.
+type historyTimes struct {
+	views  [3]dist
+	lapsed dist
 }
 
 // historyRun starts a bot over a fresh Redis (its store wrapped by wrap),
 // gives three reps of one team 0, 1 and 3 years of deals, and times views
 // of each rep's `/pipeline` in turn, after one each not counted (the team's
 // won cycle and the rep's zone are then cached, as on a bot that runs).
-func historyRun(ctx context.Context, views int, wrap func(coach.Store) coach.Store) ([3]dist, error) {
-	var out [3]dist
+// Then, lapses times, it moves the bot's clock past every cache of the
+// replica (the team's cycle's ten minutes) and times the three-year rep's
+// next view. The scheduler does not run: each lapse finds the stored cycle
+// stale, as the first answer after one does.
+func historyRun(ctx context.Context, views, lapses int, wrap func(coach.Store, coach.Team) coach.Store) (historyTimes, error) {
+	var out historyTimes
 	env, err := startRedis()
 	if err != nil {
 		return out, err
 	}
 	defer env.Close()
-	clock := newWorkdayClock()
+	clock := &steppedClock{base: newWorkdayClock()}
 	sim := slacksim.New(slacksim.WithClock(clock.Now))
 	defer sim.Close()
 	reps := addUsers(sim, "H", 3)
@@ -78,31 +123,67 @@ func historyRun(ctx context.Context, views int, wrap func(coach.Store) coach.Sto
 			return out, err
 		}
 	}
-	rb, err := startBot(sim, wrap(env.store), clock, make(chan time.Time), unlimitedSender())
+	rb, err := startBot(sim, wrap(env.store, team), clock, make(chan time.Time), unlimitedSender())
 	if err != nil {
 		return out, err
 	}
 	defer rb.stop()
+	view := func(rep string) (time.Duration, error) {
+		a, err := sim.Slash(ctx, rep, "")
+		if err != nil {
+			return 0, fmt.Errorf("/pipeline of %s: %w", rep, err)
+		}
+		if len(a.Payload) == 0 {
+			return 0, fmt.Errorf("/pipeline of %s: answered outside its ack, so its time is not the ack's", rep)
+		}
+		return a.Received.Sub(a.Sent), nil
+	}
 	var took [3][]time.Duration
 	for round := -1; round < views; round++ {
 		for i, rep := range reps {
-			a, err := sim.Slash(ctx, rep, "")
+			d, err := view(rep)
 			if err != nil {
-				return out, fmt.Errorf("/pipeline of %s: %w", rep, err)
-			}
-			if len(a.Payload) == 0 {
-				return out, fmt.Errorf("/pipeline of %s: answered outside its ack, so its time is not the ack's", rep)
+				return out, err
 			}
 			if round >= 0 {
-				took[i] = append(took[i], a.Received.Sub(a.Sent))
+				took[i] = append(took[i], d)
 			}
 		}
 	}
 	for i := range took {
-		out[i] = newDist(took[i])
+		out.views[i] = newDist(took[i])
 	}
+	if lapses > 0 {
+		if _, err := view(reps[2]); err != nil { // the cycle stored, as on a bot that ran
+			return out, err
+		}
+	}
+	var lapsed []time.Duration
+	for range lapses {
+		clock.step(lapseStep)
+		d, err := view(reps[2])
+		if err != nil {
+			return out, err
+		}
+		lapsed = append(lapsed, d)
+	}
+	out.lapsed = newDist(lapsed)
 	return out, nil
 }
+
+// lapseStep moves test 12's clock past the longest cache a view uses (the
+// team's cycle, ten minutes).
+const lapseStep = 11 * time.Minute
+
+// steppedClock is the workday clock, moved ahead on demand.
+type steppedClock struct {
+	base  workdayClock
+	ahead atomic.Int64
+}
+
+func (c *steppedClock) Now() time.Time { return c.base.Now().Add(time.Duration(c.ahead.Load())) }
+
+func (c *steppedClock) step(d time.Duration) { c.ahead.Add(int64(d)) }
 
 // historyDeals is how many deals a rep of test 12 has after years.
 func historyDeals(years int) int { return years*historyClosedAYear + historyOpen }
