@@ -96,15 +96,26 @@ type Digest struct {
 // once) and then works rep by rep: its time is linear in the number of
 // prospects, plus sorting what it lists.
 func (t Thresholds) BuildDigest(team Team, ps []Prospect, now time.Time) Digest {
+	return t.buildDigest(team, ps, now, nil)
+}
+
+// buildDigest is BuildDigest from the team's recent deals (those
+// digestHorizon counts, or more) and h, what all its deals say; with no h,
+// ps is all of them and h is measured on them.
+func (t Thresholds) buildDigest(team Team, ps []Prospect, now time.Time, h *teamHistory) Digest {
 	d := Digest{Team: team, Week: LastDays(now, digestDays)}
 	g := groupDigest(team, ps)
+	if h == nil {
+		all := t.historyOf(g.all, now)
+		h = &all
+	}
 	local := now.In(team.Location())
 	b := digestBuild{
 		t: t, team: team, now: now, week: d.Week,
 		period:  t.ConversionPeriod(now),
 		local:   local,
 		quarter: QuarterOf(local),
-		cycle:   t.CycleOf(team, g.all, now),
+		cycle:   h.cycle(team),
 	}
 	d.Rows = make([]DigestRow, 0, len(g.reps))
 	for _, rep := range g.reps {
@@ -113,8 +124,22 @@ func (t Thresholds) BuildDigest(team Team, ps []Prospect, now time.Time) Digest 
 	d.Stalled = digestList(b.stalled, false) // the longest without activity first
 	d.Aged = digestList(b.aged, false)       // the oldest first
 	d.SharedLosses = digestList(b.shared, true)
-	d.Trend = Trend(g.all, now, TrendWeeks)
+	d.Trend = trendSince(g.all, now, TrendWeeks, h.first)
 	return d
+}
+
+// digestHorizon is how far back a team's digest counts retired deals: its
+// week, its conversion window, the quarter of its quotas (in the team's
+// zone, loc), and its trend's weeks, each with the weeks of conversion the
+// trend counts at its end. A deal retired before it shows in none of them.
+func (t Thresholds) digestHorizon(now time.Time, loc *time.Location) time.Time {
+	since := LastDays(now, digestDays).From
+	for _, from := range []time.Time{t.ConversionPeriod(now).From, QuarterOf(now.In(loc)).Start, trendFrom(now, TrendWeeks)} {
+		if from.Before(since) {
+			since = from
+		}
+	}
+	return since
 }
 
 // digestGroups is a team's prospects grouped by rep into one array, each

@@ -63,6 +63,15 @@
 // second deal. The pull (crmpull.go) brings the reps' deals that skipped
 // the rule to their clean-up, and what was changed in the CRM back.
 //
+// # What an answer reads
+//
+// An answer reads what its numbers count, so that it costs as much in a
+// team's fifth year as in its first: a rep's view their open deals and
+// those retired within its windows (summary.go), a team's digest its reps'
+// (digest.go). What only all of a team's deals can say, its won cycle and
+// the week its first deal began, is measured by the scheduler and stored
+// for every replica (teamcycle.go).
+//
 // Every decision is made here, on the record as stored: an adapter passes
 // what a person typed and which prospect they named (Seen: an id and the
 // version they saw), never a copy of a record to trust. A rule that says

@@ -264,30 +264,39 @@ func (s *Service) SetQuota(ctx context.Context, actor Actor, rep string, q Quota
 // TeamDigest is this week's digest of the actor's team, as of now. Managers
 // see their team; nobody else's.
 func (s *Service) TeamDigest(ctx context.Context, actor Actor) (Digest, error) {
-	t, ps, err := s.TeamProspects(ctx, actor)
+	t, err := s.MyTeam(ctx, actor)
 	if err != nil {
 		return Digest{}, err
 	}
-	d := s.withCRM(ctx, t, s.Thresholds.BuildDigest(t, ps, s.clock.Now()))
-	d.Numbers = t.Convention(s.TeamDefaults)
-	return d, nil
+	return s.teamDigest(ctx, t)
 }
 
-// TeamProspects returns the prospects of the actor's team's reps, with the
-// team. Managers see their team; nobody else's.
-func (s *Service) TeamProspects(ctx context.Context, actor Actor) (Team, []Prospect, error) {
-	t, err := s.MyTeam(ctx, actor)
-	if err != nil {
-		return Team{}, nil, err
+// teamDigest is a team's digest as of now, built from the deals its windows
+// count (Thresholds.digestHorizon) and the team's stored history
+// (teamcycle.go), so that it costs as much in the team's fifth year as in
+// its first. With no history stored, it reads all the team's deals and
+// stores what they say, for the next digest and the reps' answers.
+func (s *Service) teamDigest(ctx context.Context, t Team) (Digest, error) {
+	now := s.clock.Now()
+	var ps []Prospect
+	var err error
+	h, known := s.knownHistory(ctx, t)
+	if known {
+		ps, err = s.store.ProspectsOfOwnersSince(ctx, t.Workspace, t.Reps, s.Thresholds.digestHorizon(now, t.Location()))
+		if err != nil {
+			return Digest{}, fmt.Errorf("read the recent prospects of %s's team: %w", t.Manager, err)
+		}
+	} else {
+		if ps, err = s.teamProspects(ctx, t); err != nil {
+			return Digest{}, err
+		}
+		h = s.Thresholds.historyOf(ps, now)
+		// Not stored, it is measured again by the next answer that needs it.
+		_ = s.keepHistory(ctx, t, h)
 	}
-	ps, err := s.teamProspects(ctx, t)
-	if err == nil {
-		// The team's cycle comes with its deals: a manager's App Home, which
-		// asks for both, reads them once, and the reps' answers use it. Not
-		// stored, it is measured again by the next answer that needs it.
-		_ = s.keepCycle(ctx, t, s.Thresholds.CycleOf(t, ps, s.clock.Now()))
-	}
-	return t, ps, err
+	d := s.withCRM(ctx, t, s.Thresholds.buildDigest(t, ps, now, &h))
+	d.Numbers = t.Convention(s.TeamDefaults)
+	return d, nil
 }
 
 // teamProspects reads only the team's reps' prospects: a workspace with

@@ -83,7 +83,7 @@ type Service struct {
 	teamGen        uint64                  // teams changed on this replica: a read begun before is not kept
 	teamsChangedAt map[string]time.Time    // workspace → the look that last saw a team change
 	teamMarks      *changeMark
-	cycleCache     map[string]cycleCacheEntry
+	historyCache   map[string]historyCacheEntry
 }
 
 // NewService returns a service over its dependencies.

@@ -34,6 +34,9 @@ type Prospects interface {
 	// and order, in one round trip whatever their number: its cost grows
 	// with their prospects, not with the workspace's.
 	ProspectsOfOwners(ctx context.Context, workspace string, owners []string) ([]Prospect, error)
+	// ProspectsOfOwnersSince is ProspectsOfSince of several owners, in one
+	// round trip: a team's digest reads its recent windows.
+	ProspectsOfOwnersSince(ctx context.Context, workspace string, owners []string, since time.Time) ([]Prospect, error)
 	// WorkspaceProspects returns every prospect of a workspace, in any order.
 	WorkspaceProspects(ctx context.Context, workspace string) ([]Prospect, error)
 	// Save writes p atomically, in one round trip, only if the stored version

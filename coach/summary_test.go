@@ -34,7 +34,7 @@ func TestManagerViewReadsTheTeamOnce(t *testing.T) {
 	}
 	manager := coach.Actor{Workspace: "T1", User: "UM"}
 
-	_, _, err := svc.TeamProspects(ctx, manager)
+	_, err := svc.TeamDigest(ctx, manager)
 	if err != nil {
 		t.Fatal(err)
 	}

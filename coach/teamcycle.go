@@ -9,139 +9,190 @@ import (
 	"time"
 )
 
-// A team's won cycle (CycleOf) is measured on all its deals, years of them,
-// but a rep's answer must not read them: it shows aged deals against the
-// cycle, and a view that read the whole team's deals whenever its cached
-// cycle lapsed took as long as the team is old. So the cycle is measured
-// where the team's deals are read anyway (a manager's App Home, a digest)
-// or by the scheduler, and stored in the ledger for every replica; a rep's
-// answer reads only the stored cycle.
+// A team's won cycle (WonCycle) is measured on all its deals, years of them,
+// and so is the week its trend starts (Trend), but no answer may read them
+// all: a rep's view shows aged deals against the cycle, and a view that read
+// the whole team's deals whenever its cached cycle lapsed took as long as
+// the team is old; a manager's digest would read years to show ninety days.
+// So what the team's history says is measured where all its deals are read
+// anyway or by the scheduler, and stored in the ledger for every replica;
+// answers read only what is stored.
 const (
-	// cycleCacheFor is how long a replica reuses a fresh cycle it read or
-	// measured: a cycle moves only as deals are won or lost.
-	cycleCacheFor = 10 * time.Minute
-	// cycleFreshFor: a stored cycle older than this is still used, and
-	// the scheduler measures the team again (CycleKey).
-	cycleFreshFor = 10 * time.Minute
-	// cycleStaleCacheFor is how long a replica reuses a stale stored
-	// cycle: about until the scheduler has measured it again.
-	cycleStaleCacheFor = time.Minute
-	// cycleKeep is how long a stored cycle is kept, and so used at all;
-	// with none this recent (a new team, a scheduler stopped for a week),
-	// the answer measures the team itself, as there is nothing better to
-	// show.
-	cycleKeep = 7 * 24 * time.Hour
+	// historyCacheFor is how long a replica reuses a fresh history it
+	// read or measured: it moves only as deals are won or lost.
+	historyCacheFor = 10 * time.Minute
+	// historyFreshFor: a stored history older than this is still used,
+	// and the scheduler measures the team again (CycleKey).
+	historyFreshFor = 10 * time.Minute
+	// historyStaleCacheFor is how long a replica reuses a stale stored
+	// history: about until the scheduler has measured it again.
+	historyStaleCacheFor = time.Minute
+	// historyKeep is how long a stored history is kept, and so used at
+	// all; with none this recent (a new team, a scheduler stopped for a
+	// week), the answer measures the team itself, as there is nothing
+	// better to show.
+	historyKeep = 7 * 24 * time.Hour
 )
 
-// cycleJob is the kind of job that measures a team's won cycle again.
+// teamHistory is what all of a team's deals say that its recent ones
+// cannot: the won cycle they show (whatever cycle the manager set) and
+// when its first deal began (zero: none yet), where its trend starts.
+type teamHistory struct {
+	won   time.Duration
+	first time.Time
+}
+
+// historyOf is what the team's deals ps, all of them, say at now.
+func (t Thresholds) historyOf(ps []Prospect, now time.Time) teamHistory {
+	h := teamHistory{won: t.WonCycle(ps, now)}
+	for _, p := range ps {
+		if len(p.History) > 0 && (h.first.IsZero() || p.History[0].At.Before(h.first)) {
+			h.first = p.History[0].At
+		}
+	}
+	return h
+}
+
+// cycle is the team's won cycle: the one its manager set, or the one its
+// deals show.
+func (h teamHistory) cycle(t Team) time.Duration {
+	if t.CycleDays > 0 {
+		return time.Duration(t.CycleDays) * fullDay
+	}
+	return h.won
+}
+
+// cycleJob is the kind of job that measures a team's history again.
 const cycleJob = "cycle"
 
-// CycleKey is the key of the job that measures a team's won cycle again.
+// CycleKey is the key of the job that measures a team's history (its won
+// cycle) again.
 func CycleKey(workspace, manager string) string { return cycleJob + "/" + workspace + "/" + manager }
 
-// CycleLedgerKey is where a team's measured cycle is stored.
+// CycleLedgerKey is where a team's measured history is stored.
 func CycleLedgerKey(workspace, manager string) string {
 	return "teamcycle/" + workspace + "/" + manager
 }
 
 // teamCycle is the won sales cycle of a team ("aged" is open well past it,
-// Aged): the one its manager set, or the one its won deals show, as cached,
+// Aged): the one its manager set, or the one its deals show, as cached,
 // stored or, with neither, measured now.
 func (s *Service) teamCycle(ctx context.Context, t Team) time.Duration {
-	now := s.clock.Now()
 	if t.CycleDays > 0 {
-		return s.Thresholds.CycleOf(t, nil, now)
+		return teamHistory{}.cycle(t)
 	}
-	if cycle, ok := s.cachedCycle(t, now); ok {
-		return cycle
+	if h, ok := s.knownHistory(ctx, t); ok {
+		return h.cycle(t)
 	}
-	if cycle, at, ok := s.storedCycle(ctx, t); ok { // stored for cycleKeep at most
-		keepFor := cycleCacheFor
-		if now.Sub(at) >= cycleFreshFor {
-			// The scheduler measures it again; this answer does not wait.
-			// A job not scheduled is scheduled by the next answer.
-			_ = s.store.Schedule(ctx, CycleKey(t.Workspace, t.Manager), now)
-			keepFor = cycleStaleCacheFor
-		}
-		s.cacheCycle(t, cycle, now.Add(keepFor))
-		return cycle
-	}
-	cycle, err := s.measureCycle(ctx, t)
+	h, err := s.measureHistory(ctx, t)
 	if err != nil {
 		// Shown with the default, and not kept: the next answer tries again.
 		return s.Thresholds.DefaultCycle
 	}
-	return cycle
+	return h.cycle(t)
 }
 
-// measureCycle reads the team's deals, and keeps and stores the cycle they
-// show.
-func (s *Service) measureCycle(ctx context.Context, t Team) (time.Duration, error) {
+// knownHistory is the team's history as this replica cached it, or as
+// stored; a stale one is used while the scheduler measures it again.
+func (s *Service) knownHistory(ctx context.Context, t Team) (teamHistory, bool) {
+	now := s.clock.Now()
+	if h, ok := s.cachedHistory(t, now); ok {
+		return h, true
+	}
+	h, at, ok := s.storedHistory(ctx, t)
+	if !ok { // stored for historyKeep at most
+		return teamHistory{}, false
+	}
+	keepFor := historyCacheFor
+	if now.Sub(at) >= historyFreshFor {
+		// The scheduler measures it again; this answer does not wait. A
+		// job not scheduled is scheduled by the next answer.
+		_ = s.store.Schedule(ctx, CycleKey(t.Workspace, t.Manager), now)
+		keepFor = historyStaleCacheFor
+	}
+	s.cacheHistory(t, h, now.Add(keepFor))
+	return h, true
+}
+
+// measureHistory reads all the team's deals, and keeps and stores what
+// they say.
+func (s *Service) measureHistory(ctx context.Context, t Team) (teamHistory, error) {
 	ps, err := s.teamProspects(ctx, t)
 	if err != nil {
-		return 0, fmt.Errorf("measure the won cycle of %s's team: %w", t.Manager, err)
+		return teamHistory{}, fmt.Errorf("measure the history of %s's team: %w", t.Manager, err)
 	}
-	cycle := s.Thresholds.CycleOf(t, ps, s.clock.Now())
-	return cycle, s.keepCycle(ctx, t, cycle)
+	h := s.Thresholds.historyOf(ps, s.clock.Now())
+	return h, s.keepHistory(ctx, t, h)
 }
 
-// keepCycle caches and stores the cycle a team's deals show, however they
-// were read. A cycle the manager set is neither: it is on the team, and a
-// kept one would outlive the manager's next change.
-func (s *Service) keepCycle(ctx context.Context, t Team, cycle time.Duration) error {
-	if t.CycleDays > 0 {
-		return nil
-	}
+// keepHistory caches and stores what a team's deals say, however they were
+// read.
+func (s *Service) keepHistory(ctx context.Context, t Team, h teamHistory) error {
 	now := s.clock.Now()
-	s.cacheCycle(t, cycle, now.Add(cycleCacheFor))
-	value := strconv.FormatInt(int64(cycle), 10) + " " + strconv.FormatInt(now.UnixNano(), 10)
-	if err := s.store.Record(ctx, CycleLedgerKey(t.Workspace, t.Manager), value, cycleKeep); err != nil {
-		return fmt.Errorf("store the won cycle of %s's team: %w", t.Manager, err)
+	s.cacheHistory(t, h, now.Add(historyCacheFor))
+	var first int64
+	if !h.first.IsZero() {
+		first = h.first.UnixNano()
+	}
+	value := fmt.Sprintf("%d %d %d", int64(h.won), first, now.UnixNano())
+	if err := s.store.Record(ctx, CycleLedgerKey(t.Workspace, t.Manager), value, historyKeep); err != nil {
+		return fmt.Errorf("store the history of %s's team: %w", t.Manager, err)
 	}
 	return nil
 }
 
-// storedCycle is the cycle last stored for the team, and when it was
+// storedHistory is the history last stored for the team, and when it was
 // measured. A value it cannot read counts as none: it is measured again.
-func (s *Service) storedCycle(ctx context.Context, t Team) (time.Duration, time.Time, bool) {
+func (s *Service) storedHistory(ctx context.Context, t Team) (teamHistory, time.Time, bool) {
 	v, found, err := s.store.Lookup(ctx, CycleLedgerKey(t.Workspace, t.Manager))
 	if err != nil || !found {
-		return 0, time.Time{}, false
+		return teamHistory{}, time.Time{}, false
 	}
-	c, at, ok := strings.Cut(v, " ")
-	cycle, err1 := strconv.ParseInt(c, 10, 64)
-	ns, err2 := strconv.ParseInt(at, 10, 64)
-	if !ok || err1 != nil || err2 != nil || cycle <= 0 {
-		return 0, time.Time{}, false
+	fields := strings.Fields(v)
+	if len(fields) != 3 {
+		return teamHistory{}, time.Time{}, false
 	}
-	return time.Duration(cycle), time.Unix(0, ns), true
+	var n [3]int64
+	for i, f := range fields {
+		if n[i], err = strconv.ParseInt(f, 10, 64); err != nil {
+			return teamHistory{}, time.Time{}, false
+		}
+	}
+	if n[0] <= 0 {
+		return teamHistory{}, time.Time{}, false
+	}
+	h := teamHistory{won: time.Duration(n[0])}
+	if n[1] != 0 {
+		h.first = time.Unix(0, n[1]).UTC()
+	}
+	return h, time.Unix(0, n[2]), true
 }
 
-func (s *Service) cachedCycle(t Team, now time.Time) (time.Duration, bool) {
+func (s *Service) cachedHistory(t Team, now time.Time) (teamHistory, bool) {
 	s.teamCacheMu.Lock()
 	defer s.teamCacheMu.Unlock()
-	e, ok := s.cycleCache[CycleLedgerKey(t.Workspace, t.Manager)]
+	e, ok := s.historyCache[CycleLedgerKey(t.Workspace, t.Manager)]
 	if !ok || !now.Before(e.until) {
-		return 0, false
+		return teamHistory{}, false
 	}
-	return e.cycle, true
+	return e.h, true
 }
 
-func (s *Service) cacheCycle(t Team, cycle time.Duration, until time.Time) {
+func (s *Service) cacheHistory(t Team, h teamHistory, until time.Time) {
 	s.teamCacheMu.Lock()
 	defer s.teamCacheMu.Unlock()
-	if s.cycleCache == nil || len(s.cycleCache) > 10000 {
-		s.cycleCache = map[string]cycleCacheEntry{}
+	if s.historyCache == nil || len(s.historyCache) > 10000 {
+		s.historyCache = map[string]historyCacheEntry{}
 	}
-	s.cycleCache[CycleLedgerKey(t.Workspace, t.Manager)] = cycleCacheEntry{cycle: cycle, until: until}
+	s.historyCache[CycleLedgerKey(t.Workspace, t.Manager)] = historyCacheEntry{h: h, until: until}
 }
 
-type cycleCacheEntry struct {
-	cycle time.Duration
+type historyCacheEntry struct {
+	h     teamHistory
 	until time.Time
 }
 
-// runCycle measures a team's won cycle again, once, for the answers that
+// runCycle measures a team's history again, once, for the answers that
 // found the stored one stale.
 func (s *Service) runCycle(ctx context.Context, j Job, workspace, manager string) error {
 	t, err := s.store.Team(ctx, workspace, manager)
@@ -151,10 +202,8 @@ func (s *Service) runCycle(ctx context.Context, j Job, workspace, manager string
 	if err != nil {
 		return err
 	}
-	if t.CycleDays == 0 {
-		if _, err := s.measureCycle(ctx, t); err != nil {
-			return err
-		}
+	if _, err := s.measureHistory(ctx, t); err != nil {
+		return err
 	}
 	return s.store.Done(ctx, j.Key)
 }

@@ -22,11 +22,11 @@ func (s *Service) runDigest(ctx context.Context, j Job, workspace, manager strin
 	now := s.clock.Now()
 	key := fmt.Sprintf("digest/%s/%s/%s", workspace, manager, j.Due.In(t.Location()).Format("2006-01-02"))
 	_, err = s.sendOnce(ctx, key, func(ctx context.Context) (MessageRef, error) {
-		ps, err := s.teamProspects(ctx, t)
+		d, err := s.teamDigest(ctx, t)
 		if err != nil {
 			return MessageRef{}, err
 		}
-		return s.notify.Digest(ctx, t, s.withCRM(ctx, t, s.Thresholds.BuildDigest(t, ps, now)))
+		return s.notify.Digest(ctx, t, d)
 	})
 	if errors.Is(err, errInFlight) {
 		return nil
@@ -252,13 +252,12 @@ func (s *Service) PostDigestsNow(ctx context.Context, actor Actor, managers []st
 		}
 		teams = append(teams, t)
 	}
-	now := s.clock.Now()
 	for i, t := range teams {
-		ps, err := s.teamProspects(ctx, t)
+		d, err := s.teamDigest(ctx, t)
 		if err != nil {
 			return i, err
 		}
-		if _, err := s.notify.Digest(ctx, t, s.withCRM(ctx, t, s.Thresholds.BuildDigest(t, ps, now))); err != nil {
+		if _, err := s.notify.Digest(ctx, t, d); err != nil {
 			return i, fmt.Errorf("post the digest of %s: %w", t.Manager, err)
 		}
 	}

@@ -25,13 +25,32 @@ type TrendPoint struct {
 // week's end), starting with the first week the team had a prospect. Each
 // prospect is read once, its history walked once across the weeks.
 func Trend(ps []Prospect, now time.Time, weeks int) []TrendPoint {
+	return trendSince(ps, now, weeks, time.Time{})
+}
+
+// trendFrom is the earliest moment a trend of weeks weeks ending now counts:
+// the conversion window of its first week.
+func trendFrom(now time.Time, weeks int) time.Time {
+	return trendEnd(now, weeks, 0).Add(-trendConversionDays * fullDay)
+}
+
+// trendEnd is the end of week i of a trend of weeks weeks ending now.
+func trendEnd(now time.Time, weeks, i int) time.Time {
+	return now.Add(-time.Duration(weeks-1-i) * 7 * fullDay)
+}
+
+// trendSince is Trend of the team's recent deals ps, whose first deal
+// began at first (zero: none of theirs before ps): the trend starts with
+// the week the team had a deal, though ps may leave that deal out.
+func trendSince(ps []Prospect, now time.Time, weeks int, first time.Time) []TrendPoint {
 	if weeks <= 0 {
 		return nil
 	}
 	pts := make([]TrendPoint, weeks)
 	existed := make([]bool, weeks)
 	for i := range pts {
-		pts[i].End = now.Add(-time.Duration(weeks-1-i) * 7 * fullDay)
+		pts[i].End = trendEnd(now, weeks, i)
+		existed[i] = !first.IsZero() && first.Before(pts[i].End)
 	}
 	for _, p := range ps {
 		at, converted, resolved := MilestonesOf(p).Resolved()

@@ -79,6 +79,15 @@ func (m *MemStore) ProspectsOfOwners(_ context.Context, workspace string, owners
 	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Workspace == workspace && slices.Contains(owners, p.Owner) })
 }
 
+// ProspectsOfOwnersSince implements coach.Prospects: exactly those asked,
+// none retired before since.
+func (m *MemStore) ProspectsOfOwnersSince(_ context.Context, workspace string, owners []string, since time.Time) ([]coach.Prospect, error) {
+	return m.prospectsWhere(func(p coach.Prospect) bool {
+		at, retired := p.Retired()
+		return p.Workspace == workspace && slices.Contains(owners, p.Owner) && (!retired || !at.Before(since))
+	})
+}
+
 // WorkspaceProspects implements coach.Prospects.
 func (m *MemStore) WorkspaceProspects(_ context.Context, workspace string) ([]coach.Prospect, error) {
 	return m.prospectsWhere(func(p coach.Prospect) bool { return p.Workspace == workspace })

@@ -95,6 +95,22 @@ func (s *Store) ProspectsOfOwners(ctx context.Context, workspace string, owners 
 	return ps, err
 }
 
+// ProspectsOfOwnersSince returns the prospects the owners own that are
+// open, or retired at or after since, in no order.
+func (s *Store) ProspectsOfOwnersSince(ctx context.Context, workspace string, owners []string, since time.Time) ([]coach.Prospect, error) {
+	var ps []coach.Prospect
+	err := s.view(ctx, fmt.Sprintf("list recent prospects of %d owners in %s", len(owners), workspace), func(b buckets) error {
+		for _, owner := range slices.Compact(slices.Sorted(slices.Values(owners))) {
+			var err error
+			if ps, err = b.ownedSince(ps, workspace, owner, since.UnixMilli()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ps, err
+}
+
 // WorkspaceProspects returns every prospect of a workspace, in no order.
 func (s *Store) WorkspaceProspects(ctx context.Context, workspace string) ([]coach.Prospect, error) {
 	var ps []coach.Prospect

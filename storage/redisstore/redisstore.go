@@ -86,6 +86,16 @@ func (s *Store) ProspectsOfOwners(ctx context.Context, workspace string, owners 
 	return ps, nil
 }
 
+// ProspectsOfOwnersSince returns the prospects the owners own that are
+// open, or retired at or after since, in one round trip.
+func (s *Store) ProspectsOfOwnersSince(ctx context.Context, workspace string, owners []string, since time.Time) ([]coach.Prospect, error) {
+	ps, err := s.prospectsOfOwners(ctx, workspace, owners, ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("list recent prospects of %d owners in %s: %w", len(owners), workspace, err)
+	}
+	return ps, nil
+}
+
 // prospectsOfOwners reads the owners' open prospects and those retired at
 // or after since (Unix ms, or "-inf"). A retired prospect saved before
 // retired ones were indexed apart is still in its owner's open set: it is

@@ -413,6 +413,17 @@ func testProspectsOfSince(t *testing.T, newStore func(t *testing.T) coach.Store)
 		got, err := s.ProspectsOfSince(ctx(), team, owner, since)
 		must(t, "ProspectsOfSince", err)
 		sameProspects(t, fmt.Sprintf("%s: ProspectsOfSince(%s, %s, %s)", what, team, owner, since.Format(time.RFC3339Nano)), got, ps)
+		got, err = s.ProspectsOfOwnersSince(ctx(), team, []string{owner}, since)
+		must(t, "ProspectsOfOwnersSince", err)
+		sameProspects(t, fmt.Sprintf("%s: ProspectsOfOwnersSince(%s, [%s], %s)", what, team, owner, since.Format(time.RFC3339Nano)), got, ps)
+	}
+	// Several owners at once: each one's open deals and recent ones, an
+	// owner named twice read once, an owner with none adding none.
+	wantOwnersSince := func(what string, since time.Time, ps ...coach.Prospect) {
+		t.Helper()
+		got, err := s.ProspectsOfOwnersSince(ctx(), "T1", []string{"U2", "U1", "U9", "U2"}, since)
+		must(t, "ProspectsOfOwnersSince", err)
+		sameProspects(t, fmt.Sprintf("%s: ProspectsOfOwnersSince(T1, [U2 U1 U9 U2], %s)", what, since.Format(time.RFC3339Nano)), got, ps)
 	}
 	wantAll := func(what string, ps ...coach.Prospect) {
 		t.Helper()
@@ -430,6 +441,8 @@ func testProspectsOfSince(t *testing.T, newStore func(t *testing.T) coach.Store)
 	wantSince("saved", "T2", "U1", since, otherTeam)
 	wantSince("saved", "T3", "U1", since)
 	wantAll("saved", open, longAgo, justBefore, atSince, lately, withdrawn)
+	wantOwnersSince("saved", since, open, atSince, lately, otherRep)
+	wantOwnersSince("saved", since.Add(2*day), open, lately)
 
 	// A deal won long ago and reopened is open again: read whatever since.
 	reopened := next(longAgo)
@@ -450,6 +463,7 @@ func testProspectsOfSince(t *testing.T, newStore func(t *testing.T) coach.Store)
 	wantSince("handed over", "T1", "U1", since, open, again, atSince)
 	wantSince("handed over", "T1", "U2", since, otherRep, handed)
 	wantAll("handed over", open, again, justBefore, atSince, withdrawn)
+	wantOwnersSince("handed over", since, open, again, atSince, otherRep, handed)
 
 	// A failed save moves nothing.
 	stale := retire(next(open), coach.Lost, t0)
