@@ -70,7 +70,7 @@
 // those retired within its windows (summary.go), a team's digest its reps'
 // (digest.go). What only all of a team's deals can say, its won cycle and
 // the week its first deal began, is measured by the scheduler and stored
-// for every replica (teamcycle.go).
+// for every replica (teamhistory.go).
 //
 // Every decision is made here, on the record as stored: an adapter passes
 // what a person typed and which prospect they named (Seen: an id and the

@@ -273,7 +273,7 @@ func (s *Service) TeamDigest(ctx context.Context, actor Actor) (Digest, error) {
 
 // teamDigest is a team's digest as of now, built from the deals its windows
 // count (Thresholds.digestHorizon) and the team's stored history
-// (teamcycle.go), so that it costs as much in the team's fifth year as in
+// (teamhistory.go), so that it costs as much in the team's fifth year as in
 // its first. With no history stored, it reads all the team's deals and
 // stores what they say, for the next digest and the reps' answers.
 func (s *Service) teamDigest(ctx context.Context, t Team) (Digest, error) {

@@ -432,7 +432,7 @@ func (s *Service) runJob(ctx context.Context, j Job) error {
 		if rest != "" {
 			return s.runRoster(ctx, j, rest)
 		}
-	case digestJob, nudgesJob, crmPullJob, cycleJob:
+	case digestJob, nudgesJob, crmPullJob, historyJob:
 		workspace, manager, ok := strings.Cut(rest, "/")
 		if !ok || workspace == "" || manager == "" {
 			break
@@ -442,8 +442,8 @@ func (s *Service) runJob(ctx context.Context, j Job) error {
 			return s.runDigest(ctx, j, workspace, manager)
 		case crmPullJob:
 			return s.runPull(ctx, j, workspace, manager)
-		case cycleJob:
-			return s.runCycle(ctx, j, workspace, manager)
+		case historyJob:
+			return s.runHistory(ctx, j, workspace, manager)
 		}
 		return s.runNudges(ctx, j, workspace, manager)
 	}

@@ -52,7 +52,7 @@ func TestManagerViewReadsTheTeamOnce(t *testing.T) {
 		t.Fatalf("a rep's view read the team's deals again (%d reads), want the cached cycle", n)
 	}
 	// Once the cache has run out, a rep's answer uses the stored cycle and
-	// the scheduler measures it again (teamcycle_test.go).
+	// the scheduler measures it again (teamhistory_test.go).
 	clock.Set(clock.Now().Add(time.Hour))
 	if _, err := svc.RepView(ctx, "T1", "U1"); err != nil {
 		t.Fatal(err)

@@ -42,7 +42,7 @@ func measureHistory(ctx context.Context, o options) ([]row, error) {
 		return nil, err
 	}
 	unstored, err := historyRun(ctx, 0, lapses, func(s coach.Store, t coach.Team) coach.Store {
-		return forgetsCycle{Store: s, key: coach.CycleLedgerKey(t.Workspace, t.Manager)}
+		return forgetsCycle{Store: s, key: coach.HistoryLedgerKey(t.Workspace, t.Manager)}
 	})
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ const (
 	// read or measured: it moves only as deals are won or lost.
 	historyCacheFor = 10 * time.Minute
 	// historyFreshFor: a stored history older than this is still used,
-	// and the scheduler measures the team again (CycleKey).
+	// and the scheduler measures the team again (HistoryKey).
 	historyFreshFor = 10 * time.Minute
 	// historyStaleCacheFor is how long a replica reuses a stale stored
 	// history: about until the scheduler has measured it again.
@@ -62,16 +62,18 @@ func (h teamHistory) cycle(t Team) time.Duration {
 	return h.won
 }
 
-// cycleJob is the kind of job that measures a team's history again.
-const cycleJob = "cycle"
+// historyJob is the kind of job that measures a team's history again.
+const historyJob = "history"
 
-// CycleKey is the key of the job that measures a team's history (its won
+// HistoryKey is the key of the job that measures a team's history (its won
 // cycle) again.
-func CycleKey(workspace, manager string) string { return cycleJob + "/" + workspace + "/" + manager }
+func HistoryKey(workspace, manager string) string {
+	return historyJob + "/" + workspace + "/" + manager
+}
 
-// CycleLedgerKey is where a team's measured history is stored.
-func CycleLedgerKey(workspace, manager string) string {
-	return "teamcycle/" + workspace + "/" + manager
+// HistoryLedgerKey is where a team's measured history is stored.
+func HistoryLedgerKey(workspace, manager string) string {
+	return "teamhistory/" + workspace + "/" + manager
 }
 
 // teamCycle is the won sales cycle of a team ("aged" is open well past it,
@@ -107,7 +109,7 @@ func (s *Service) knownHistory(ctx context.Context, t Team) (teamHistory, bool) 
 	if now.Sub(at) >= historyFreshFor {
 		// The scheduler measures it again; this answer does not wait. A
 		// job not scheduled is scheduled by the next answer.
-		_ = s.store.Schedule(ctx, CycleKey(t.Workspace, t.Manager), now)
+		_ = s.store.Schedule(ctx, HistoryKey(t.Workspace, t.Manager), now)
 		keepFor = historyStaleCacheFor
 	}
 	s.cacheHistory(t, h, now.Add(keepFor))
@@ -135,7 +137,7 @@ func (s *Service) keepHistory(ctx context.Context, t Team, h teamHistory) error 
 		first = h.first.UnixNano()
 	}
 	value := fmt.Sprintf("%d %d %d", int64(h.won), first, now.UnixNano())
-	if err := s.store.Record(ctx, CycleLedgerKey(t.Workspace, t.Manager), value, historyKeep); err != nil {
+	if err := s.store.Record(ctx, HistoryLedgerKey(t.Workspace, t.Manager), value, historyKeep); err != nil {
 		return fmt.Errorf("store the history of %s's team: %w", t.Manager, err)
 	}
 	return nil
@@ -144,7 +146,7 @@ func (s *Service) keepHistory(ctx context.Context, t Team, h teamHistory) error 
 // storedHistory is the history last stored for the team, and when it was
 // measured. A value it cannot read counts as none: it is measured again.
 func (s *Service) storedHistory(ctx context.Context, t Team) (teamHistory, time.Time, bool) {
-	v, found, err := s.store.Lookup(ctx, CycleLedgerKey(t.Workspace, t.Manager))
+	v, found, err := s.store.Lookup(ctx, HistoryLedgerKey(t.Workspace, t.Manager))
 	if err != nil || !found {
 		return teamHistory{}, time.Time{}, false
 	}
@@ -171,7 +173,7 @@ func (s *Service) storedHistory(ctx context.Context, t Team) (teamHistory, time.
 func (s *Service) cachedHistory(t Team, now time.Time) (teamHistory, bool) {
 	s.teamCacheMu.Lock()
 	defer s.teamCacheMu.Unlock()
-	e, ok := s.historyCache[CycleLedgerKey(t.Workspace, t.Manager)]
+	e, ok := s.historyCache[HistoryLedgerKey(t.Workspace, t.Manager)]
 	if !ok || !now.Before(e.until) {
 		return teamHistory{}, false
 	}
@@ -184,7 +186,7 @@ func (s *Service) cacheHistory(t Team, h teamHistory, until time.Time) {
 	if s.historyCache == nil || len(s.historyCache) > 10000 {
 		s.historyCache = map[string]historyCacheEntry{}
 	}
-	s.historyCache[CycleLedgerKey(t.Workspace, t.Manager)] = historyCacheEntry{h: h, until: until}
+	s.historyCache[HistoryLedgerKey(t.Workspace, t.Manager)] = historyCacheEntry{h: h, until: until}
 }
 
 type historyCacheEntry struct {
@@ -192,9 +194,9 @@ type historyCacheEntry struct {
 	until time.Time
 }
 
-// runCycle measures a team's history again, once, for the answers that
+// runHistory measures a team's history again, once, for the answers that
 // found the stored one stale.
-func (s *Service) runCycle(ctx context.Context, j Job, workspace, manager string) error {
+func (s *Service) runHistory(ctx context.Context, j Job, workspace, manager string) error {
 	t, err := s.store.Team(ctx, workspace, manager)
 	if errors.Is(err, ErrNotFound) {
 		return s.store.Done(ctx, j.Key) // no longer a manager
