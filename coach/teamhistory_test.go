@@ -152,3 +152,25 @@ func TestRepAnswerUsesTheCycleTheManagerSet(t *testing.T) {
 		t.Fatalf("%d team reads with a cycle the manager set, want none", f.reads())
 	}
 }
+
+// The morning's coaching briefs read all the team's deals: what they say is
+// stored, and the day's answers read no deal of the team's to show it.
+func TestBriefsStoreTheTeamHistory(t *testing.T) {
+	f := newCycleTeam(t)
+	svc := f.replica()
+	if err := f.store.Schedule(f.ctx, coach.NudgesKey("T1", "UM"), f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := svc.RunDue(f.ctx); err != nil || n != 1 {
+		t.Fatalf("the scheduler ran %d jobs (%v), want the briefs'", n, err)
+	}
+	if f.reads() != 1 {
+		t.Fatalf("the briefs read the team's deals %d times, want 1", f.reads())
+	}
+	if !f.aged(t, f.replica()) {
+		t.Fatal("U1's 40-day opportunity is not aged against the 20-day cycle the briefs stored")
+	}
+	if f.reads() != 1 {
+		t.Fatalf("a rep's answer read the team's deals after the briefs stored what they say (%d reads)", f.reads())
+	}
+}

@@ -105,6 +105,10 @@ func (s *Service) teamBriefs(ctx context.Context, t Team, now time.Time) ([]Brie
 	if err != nil {
 		return nil, err
 	}
+	// All the team's deals are read: what they say is stored for the day's
+	// answers, so the first of a morning finds it fresh. Not stored, it is
+	// measured again by the next answer that needs it.
+	_ = s.keepHistory(ctx, t, s.Thresholds.historyOf(ps, now))
 	fw := ChooseFramework(t.Framework, s.TeamDefaults.Framework)
 	quiet := func(n Finding) bool {
 		d := s.lookupTime(ctx, nudgeDiscussedKey(n.Key()))
