@@ -36,22 +36,11 @@ func (s *recentTeamReads) ProspectsOfOwnersSince(ctx context.Context, workspace 
 // shows what it showed when it read them all: this week's numbers and
 // losses, conversion and time to lose, coverage of the quarter's quota,
 // stalled and aged deals, and the trend. Each case makes another part of
-// the horizon the earliest: the quarter (on its last day), the conversion
-// window (three weeks into a quarter), the trend's first week with its four
-// weeks of conversion (ten days into a quarter, a conversion window of two
-// weeks).
+// the horizon the earliest (horizonDates): the quarter, the conversion
+// window, the trend's first week with its four weeks of conversion.
 func TestDigestReadsRecentDealsAndShowsWhatAllShow(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		now        time.Time
-		quarter    string
-		conversion time.Duration
-	}{
-		{"the quarter", time.Date(2026, 12, 31, 15, 0, 0, 0, time.UTC), "2026-Q4", 0},
-		{"the conversion window", time.Date(2027, 1, 20, 15, 0, 0, 0, time.UTC), "2027-Q1", 0},
-		{"the trend", time.Date(2027, 1, 10, 15, 0, 0, 0, time.UTC), "2027-Q1", 14 * 24 * time.Hour},
-	} {
-		t.Run(tc.name, func(t *testing.T) { testDigestHorizon(t, tc.now, tc.quarter, tc.conversion) })
+	for _, tc := range horizonDates {
+		t.Run(tc.digest, func(t *testing.T) { testDigestHorizon(t, tc.now, tc.quarter, tc.conversion) })
 	}
 }
 

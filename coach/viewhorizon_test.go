@@ -16,23 +16,30 @@ import (
 // years of them, and shows what it showed when it read them all: the
 // conversion, losses, win rate, recent losses, flags, quota coverage and the
 // CRM's deals not taken in. Each case makes another part of the horizon the
-// earliest: the quarter (on the last day of a quarter of 92 days, its start
-// is before the conversion window), the conversion window (three weeks into
-// a quarter), and App Home's 30 days of losses (ten days into a quarter,
-// with a conversion window of two weeks).
+// earliest (horizonDates): the quarter, the conversion window, and App
+// Home's 30 days of losses.
 func TestRepViewReadsRecentDealsAndShowsWhatAllShow(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		now        time.Time
-		quarter    string
-		conversion time.Duration
-	}{
-		{"the quarter", time.Date(2026, 12, 31, 15, 0, 0, 0, time.UTC), "2026-Q4", 0},
-		{"the conversion window", time.Date(2027, 1, 20, 15, 0, 0, 0, time.UTC), "2027-Q1", 0},
-		{"the recent losses", time.Date(2027, 1, 10, 15, 0, 0, 0, time.UTC), "2027-Q1", 14 * 24 * time.Hour},
-	} {
-		t.Run(tc.name, func(t *testing.T) { testRepViewHorizon(t, tc.now, tc.quarter, tc.conversion) })
+	for _, tc := range horizonDates {
+		t.Run(tc.view, func(t *testing.T) { testRepViewHorizon(t, tc.now, tc.quarter, tc.conversion) })
 	}
+}
+
+// horizonDates are three moments, each making another part of a horizon
+// the earliest, named for the part of the rep's view's and of the team's
+// digest's: on the last day of a quarter of 92 days, its start is before
+// the conversion window; three weeks into a quarter, the conversion window
+// is first; ten days into a quarter, with a conversion window of two
+// weeks, App Home's 30 days of losses and the digest's trend reach
+// furthest.
+var horizonDates = []struct {
+	view, digest string
+	now          time.Time
+	quarter      string
+	conversion   time.Duration
+}{
+	{"the quarter", "the quarter", time.Date(2026, 12, 31, 15, 0, 0, 0, time.UTC), "2026-Q4", 0},
+	{"the conversion window", "the conversion window", time.Date(2027, 1, 20, 15, 0, 0, 0, time.UTC), "2027-Q1", 0},
+	{"the recent losses", "the trend", time.Date(2027, 1, 10, 15, 0, 0, 0, time.UTC), "2027-Q1", 14 * 24 * time.Hour},
 }
 
 func testRepViewHorizon(t *testing.T, now time.Time, quarter string, conversion time.Duration) {
