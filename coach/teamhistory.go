@@ -66,7 +66,7 @@ func (h teamHistory) cycle(t Team) time.Duration {
 const historyJob = "history"
 
 // HistoryKey is the key of the job that measures a team's history (its won
-// cycle) again.
+// cycle, its first week) again.
 func HistoryKey(workspace, manager string) string {
 	return historyJob + "/" + workspace + "/" + manager
 }
