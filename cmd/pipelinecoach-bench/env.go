@@ -180,9 +180,9 @@ func describe(cmd redis.Cmder) string {
 		switch {
 		case isSave(cmd):
 			return "save"
-		case n == 2 && strings.HasSuffix(key, ":p") && strings.Contains(arg(4), ":owner:"):
-			return "pipeline read" // one owner's set
-		case n > 2 && strings.HasSuffix(key, ":p") && strings.Contains(arg(4), ":owner:"):
+		case n <= 3 && strings.HasSuffix(key, ":p") && strings.Contains(arg(4), ":owner:"):
+			return "pipeline read" // one owner's sets: open, and retired since c107a1d
+		case n > 3 && strings.HasSuffix(key, ":p") && strings.Contains(arg(4), ":owner:"):
 			return "team prospects read"
 		case n == 2 && strings.HasSuffix(key, ":teams"):
 			return "team-of read"
