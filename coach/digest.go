@@ -133,13 +133,7 @@ func (t Thresholds) buildDigest(team Team, ps []Prospect, now time.Time, h *team
 // zone, loc), and its trend's weeks, each with the weeks of conversion the
 // trend counts at its end. A deal retired before it shows in none of them.
 func (t Thresholds) digestHorizon(now time.Time, loc *time.Location) time.Time {
-	since := LastDays(now, digestDays).From
-	for _, from := range []time.Time{t.ConversionPeriod(now).From, QuarterOf(now.In(loc)).Start, trendFrom(now, TrendWeeks)} {
-		if from.Before(since) {
-			since = from
-		}
-	}
-	return since
+	return earliestOf(LastDays(now, digestDays).From, t.ConversionPeriod(now).From, QuarterOf(now.In(loc)).Start, trendFrom(now, TrendWeeks))
 }
 
 // digestGroups is a team's prospects grouped by rep into one array, each

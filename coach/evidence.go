@@ -178,10 +178,15 @@ func (t Thresholds) WonCycle(ps []Prospect, now time.Time) time.Duration {
 // CycleOf is the cycle a team's deals are aged against: the one its
 // manager set, else WonCycle of its prospects at now.
 func (t Thresholds) CycleOf(team Team, ps []Prospect, now time.Time) time.Duration {
-	if team.CycleDays > 0 {
-		return time.Duration(team.CycleDays) * fullDay
+	if set, ok := team.setCycle(); ok {
+		return set
 	}
 	return t.WonCycle(ps, now)
+}
+
+// setCycle is the cycle the team's manager set, if any.
+func (team Team) setCycle() (time.Duration, bool) {
+	return time.Duration(team.CycleDays) * fullDay, team.CycleDays > 0
 }
 
 // Waited is how long p spent in the waits its rep recorded, up to now.

@@ -144,14 +144,18 @@ func (s *Service) viewProspects(ctx context.Context, team, owner string, t Team,
 // conversion window (which holds its losses and wins too), its recent
 // losses, and the quarter its quota is for.
 func (t Thresholds) viewHorizon(now time.Time, loc *time.Location) time.Time {
-	since := t.ConversionPeriod(now).From
-	if recent := LastDays(now, recentLossDays).From; recent.Before(since) {
-		since = recent
+	return earliestOf(t.ConversionPeriod(now).From, LastDays(now, recentLossDays).From, QuarterOf(now.In(loc)).Start)
+}
+
+// earliestOf is the earliest of times: where a horizon begins.
+func earliestOf(times ...time.Time) time.Time {
+	first := times[0]
+	for _, at := range times[1:] {
+		if at.Before(first) {
+			first = at
+		}
 	}
-	if quarter := QuarterOf(now.In(loc)).Start; quarter.Before(since) {
-		since = quarter
-	}
-	return since
+	return first
 }
 
 // notTakenByRep is the CRM's deals no prospect of the rep is linked to.

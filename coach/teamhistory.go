@@ -56,8 +56,8 @@ func (t Thresholds) historyOf(ps []Prospect, now time.Time) teamHistory {
 // cycle is the team's won cycle: the one its manager set, or the one its
 // deals show.
 func (h teamHistory) cycle(t Team) time.Duration {
-	if t.CycleDays > 0 {
-		return time.Duration(t.CycleDays) * fullDay
+	if set, ok := t.setCycle(); ok {
+		return set
 	}
 	return h.won
 }
@@ -80,8 +80,8 @@ func HistoryLedgerKey(workspace, manager string) string {
 // Aged): the one its manager set, or the one its deals show, as cached,
 // stored or, with neither, measured now.
 func (s *Service) teamCycle(ctx context.Context, t Team) time.Duration {
-	if t.CycleDays > 0 {
-		return teamHistory{}.cycle(t)
+	if set, ok := t.setCycle(); ok {
+		return set
 	}
 	if h, ok := s.knownHistory(ctx, t); ok {
 		return h.cycle(t)
