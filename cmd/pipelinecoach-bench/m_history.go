@@ -42,7 +42,7 @@ func measureHistory(ctx context.Context, o options) ([]row, error) {
 		return nil, err
 	}
 	unstored, err := historyRun(ctx, 0, lapses, func(s coach.Store, t coach.Team) coach.Store {
-		return forgetsCycle{Store: s, key: coach.HistoryLedgerKey(t.Workspace, t.Manager)}
+		return forgetsHistory{Store: s, key: coach.HistoryLedgerKey(t.Workspace, t.Manager)}
 	})
 	if err != nil {
 		return nil, err
@@ -77,15 +77,15 @@ func measureHistory(ctx context.Context, o options) ([]row, error) {
 // cycle's measuring, but reads no deal the warm view does not.
 const lapsedTarget = 2.0
 
-// forgetsCycle is a store on which the team's cycle is never found stored
+// forgetsHistory is a store on which the team's history (its cycle) is never found stored
 // (key is where it is), so every lapsed view measures it on all the team's
 // deals, as each did before the cycle was stored.
-type forgetsCycle struct {
+type forgetsHistory struct {
 	coach.Store
 	key string
 }
 
-func (s forgetsCycle) Lookup(ctx context.Context, key string) (string, bool, error) {
+func (s forgetsHistory) Lookup(ctx context.Context, key string) (string, bool, error) {
 	if key == s.key {
 		return "", false, nil
 	}
