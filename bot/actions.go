@@ -11,13 +11,14 @@ import (
 	"github.com/slack-go/slack"
 
 	"pipelinecoach/bot/render"
+	"pipelinecoach/bot/socket"
 	"pipelinecoach/coach"
 )
 
-func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback) {
-	ctx = withInteraction(ctx, cb)
-	for _, a := range cb.ActionCallback.BlockActions {
-		b.handleButton(ctx, cb, a)
+func (b *Bot) handleAction(ctx context.Context, in socket.Interaction) {
+	ctx = withInteraction(ctx, in.InteractionCallback)
+	for _, a := range in.ActionCallback.BlockActions {
+		b.handleButton(ctx, in, a)
 	}
 }
 
@@ -26,6 +27,7 @@ func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback) {
 // Coach decides on what is stored under that name, never on the message.
 type click struct {
 	cb    slack.InteractionCallback
+	in    socket.Interaction // cb, with its message's blocks
 	actor coach.Actor
 	loc   *time.Location
 	log   zerolog.Logger
@@ -34,9 +36,10 @@ type click struct {
 
 // handleButton runs the button's handler; the part of an action id before
 // a dot names it (a list of buttons numbers them after the dot).
-func (b *Bot) handleButton(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) {
+func (b *Bot) handleButton(ctx context.Context, in socket.Interaction, a *slack.BlockAction) {
+	cb := in.InteractionCallback
 	actor, loc := b.users.actor(ctx, cb.Team.ID, cb.User.ID)
-	c := click{cb: cb, actor: actor, loc: loc, value: a.Value,
+	c := click{cb: cb, in: in, actor: actor, loc: loc, value: a.Value,
 		log: b.log.With().Str("team", cb.Team.ID).Str("user", cb.User.ID).Str("action", a.ActionID).Str("prospect", a.Value).Logger()}
 	action, _, _ := strings.Cut(a.ActionID, ".")
 	switch action {
@@ -96,7 +99,7 @@ func (c click) onQuestion(p coach.Prospect) coach.Prospect {
 	if !p.Prompt.IsZero() || box.Type != "message" || box.IsEphemeral || box.MessageTs == "" || box.ChannelID == "" {
 		return p
 	}
-	if !showsButton(c.cb.Message.Blocks, p.ID) {
+	if !showsButton(c.in.MessageBlocks(), p.ID) {
 		return p
 	}
 	p.Prompt = coach.MessageRef{Channel: box.ChannelID, TS: box.MessageTs}
@@ -138,7 +141,7 @@ func (b *Bot) answerNudge(ctx context.Context, c click, snooze bool) {
 		b.respond(ctx, c, render.Notice(answer))
 		return
 	}
-	answered := render.NudgeAnswered(c.cb.Message.Blocks.BlockSet, answer)
+	answered := render.NudgeAnswered(c.in.MessageBlocks().BlockSet, answer)
 	// Through the button's response_url first: at once, outside
 	// chat.update's limit of about one a second.
 	if url := c.cb.ResponseURL; url != "" {

@@ -11,9 +11,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -25,6 +23,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"pipelinecoach/bot/render"
+	"pipelinecoach/bot/socket"
 	"pipelinecoach/coach"
 )
 
@@ -90,8 +89,8 @@ func (noObserver) HandlerError(string)            {}
 func (noObserver) Dropped(string)                 {}
 func (noObserver) Connected(bool)                 {}
 
-// socket is what the bot needs of slack-go's Socket Mode client.
-type socket interface {
+// socketConn is what the bot needs of its Socket Mode connection.
+type socketConn interface {
 	RunContext(ctx context.Context) error
 	AckCtx(ctx context.Context, envelopeID string, payload any) error
 }
@@ -103,7 +102,7 @@ type Bot struct {
 	svc    *coach.Service
 	ledger coach.Ledger
 	slack  Slack
-	socket socket
+	socket socketConn
 	events <-chan socketmode.Event
 	users  *directory
 	homes  homeWatch
@@ -128,13 +127,13 @@ type Bot struct {
 	calendars sync.Map
 }
 
-// New returns a bot. sm is slack-go's Socket Mode client; out makes every
+// New returns a bot. sm is the Socket Mode connection; out makes every
 // Web API call; ledger remembers envelopes already handled.
-func New(cfg Config, svc *coach.Service, ledger coach.Ledger, out Slack, sm *socketmode.Client, log zerolog.Logger) *Bot {
+func New(cfg Config, svc *coach.Service, ledger coach.Ledger, out Slack, sm *socket.Client, log zerolog.Logger) *Bot {
 	cfg.defaults()
 	b := &Bot{
 		cfg: cfg, log: log, svc: svc, ledger: ledger, slack: out,
-		socket: sm, events: sm.Events,
+		socket: sm, events: sm.Events(),
 		users:     newDirectory(nil, nil, cfg.DefaultTZ, cfg.Admins, log),
 		work:      make(chan func(context.Context), cfg.Queue),
 		forms:     make(chan func(context.Context), cfg.Queue/4+1),
@@ -375,10 +374,8 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		b.connected(true)
 		log.Info().Str("envelope_type", string(evt.Type)).Msg("connected to Slack")
 	case socketmode.EventTypeIncomingError:
-		if closedByClient(evt) {
-			log.Debug().Str("envelope_type", string(evt.Type)).Msg("read on a connection slack-go had closed; ignored")
-			return
-		}
+		// A connection the socket closed itself (on Slack's request, a
+		// missed ping) reports no read error: this one is a loss.
 		b.connected(false)
 		b.logConnectionTrouble(evt)
 	case socketmode.EventTypeConnectionError:
@@ -419,16 +416,6 @@ func (b *Bot) connected(up bool) {
 	b.obs.Connected(up)
 }
 
-// closedByClient says whether evt is the read error of a connection slack-go
-// closed itself: on a reconnect (Slack's refresh_requested, a missed ping)
-// the old connection's reader reports it, and it may arrive after the new
-// connection is up. Taken for a loss, it left the bot "not ready" on a
-// working connection until the next reconnect, hours later.
-func closedByClient(evt socketmode.Event) bool {
-	e, ok := evt.Data.(*slack.IncomingEventError)
-	return ok && errors.Is(e.ErrorObj, net.ErrClosed)
-}
-
 // slashCommand queues a slash command with its ack held for the answer
 // (heldAck). A full pool acks at once, and its grace wait, if any, comes
 // after the ack.
@@ -451,7 +438,8 @@ func (b *Bot) slashCommand(ctx context.Context, req *socketmode.Request, cmd sla
 // is acked from the forms pool with its result (submitForm), a click at
 // once with its work queued.
 func (b *Bot) dispatchInteractive(ctx context.Context, evt socketmode.Event, got time.Time) {
-	cb, ok := evt.Data.(slack.InteractionCallback)
+	in, ok := evt.Data.(socket.Interaction)
+	cb := in.InteractionCallback
 	if !ok {
 		b.ackAs(ctx, evt.Request, nil, "interactive", got)
 		b.log.Warn().Str("envelope_type", string(evt.Type)).Msg("interaction without payload")
@@ -461,7 +449,7 @@ func (b *Bot) dispatchInteractive(ctx context.Context, evt socketmode.Event, got
 	case slack.InteractionTypeViewSubmission:
 		b.submitForm(ctx, evt.Request, &cb, got)
 	case slack.InteractionTypeBlockActions:
-		b.handOff(ctx, evt.Request, string(cb.Type), got, func(ctx context.Context) { b.handleAction(ctx, cb) },
+		b.handOff(ctx, evt.Request, string(cb.Type), got, func(ctx context.Context) { b.handleAction(ctx, in) },
 			func(ctx context.Context) { b.reply(ctx, cb.ResponseURL, cb.User.ID, render.Notice(busyNotice)) })
 	default:
 		b.ackAs(ctx, evt.Request, nil, string(cb.Type), got)

@@ -10,7 +10,7 @@ import (
 
 // logConnectionTrouble writes a Socket Mode connection problem in words:
 // the cause as an error, and for a failed connection attempt its number and
-// how long slack-go waits before the next one, rounded for a person. It
+// how long the socket waits before the next one, rounded for a person. It
 // never writes the event as a struct (a backoff in nanoseconds says
 // nothing to whoever is on call).
 func (b *Bot) logConnectionTrouble(evt socketmode.Event) {

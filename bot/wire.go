@@ -8,9 +8,9 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"pipelinecoach/bot/sender"
+	"pipelinecoach/bot/socket"
 	"pipelinecoach/coach"
 )
 
@@ -54,7 +54,7 @@ type Runtime struct {
 	Service   *coach.Service
 	Scheduler *coach.Scheduler
 	Sender    *sender.Sender
-	Socket    *socketmode.Client
+	Socket    *socket.Client
 }
 
 // Assemble wires a Runtime; nothing runs until Run.
@@ -63,11 +63,7 @@ func Assemble(s Setup) *Runtime {
 	cfg.defaults()
 	api := slack.New(s.BotToken, slack.OptionAppLevelToken(s.AppToken), slack.OptionAPIURL(s.APIURL),
 		slack.OptionHTTPClient(webClient(cfg.Workers+cfg.FormWorkers+schedulerCalls)))
-	var smOpts []socketmode.Option
-	if s.PingInterval > 0 {
-		smOpts = append(smOpts, socketmode.OptionPingInterval(s.PingInterval))
-	}
-	sm := socketmode.New(api, smOpts...)
+	sm := socket.New(api, socket.Options{PingInterval: s.PingInterval})
 	out := sender.New(api, s.Log, s.Sender)
 	notify := Notifier{Slack: out, Celebrations: s.Config.CelebrationChannel, Status: s.Store, Log: s.Log.With().Str("component", "notifier").Logger()}
 	svc := coach.NewService(s.Store, notify, s.Clock, s.Timing)
