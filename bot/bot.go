@@ -306,12 +306,10 @@ func (b *Bot) submit(ctx context.Context, task func(context.Context), busy ...fu
 }
 
 // handOff acks an envelope whose work runs after the ack, and queues that
-// work. When the pool has room, the work is queued first and the ack
-// second, on purpose: Go runs the goroutine woken last on this P next, so
-// slack-go's response writer (woken by the ack) goes before the worker
-// (woken by the queue) rather than behind it, and the ack leaves at once
-// even when the worker's handler is busy on the CPU. A full pool acks
-// first: its grace wait must never delay the ack.
+// work. The socket writes the ack on this goroutine, which keeps its P
+// until it waits for the next envelope: the worker woken by the queue runs
+// after the ack has left, even when its handler is busy on the CPU. A full
+// pool acks first: its grace wait must never delay the ack.
 func (b *Bot) handOff(ctx context.Context, req *socketmode.Request, kind string, got time.Time,
 	task func(context.Context), busy ...func(context.Context)) {
 	if b.offer(b.work, task) {
@@ -481,7 +479,7 @@ func (b *Bot) submitForm(ctx context.Context, req *socketmode.Request, cb *slack
 	}
 }
 
-// ackMalformed acks an envelope slack-go could not parse, so Slack does not
+// ackMalformed acks an envelope the socket could not decode, so Slack does not
 // deliver it again, and logs it without its body.
 func (b *Bot) ackMalformed(ctx context.Context, evt socketmode.Event) {
 	bad, _ := evt.Data.(*socketmode.ErrorBadMessage)

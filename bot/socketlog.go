@@ -26,7 +26,7 @@ func (b *Bot) logConnectionTrouble(evt socketmode.Event) {
 	}
 }
 
-// causeOf is err, or a placeholder when slack-go sent none.
+// causeOf is err, or a placeholder when the event carried none.
 func causeOf(err error) error {
 	if err == nil {
 		return errors.New("no cause given")

@@ -31,9 +31,9 @@ type Setup struct {
 	Log    zerolog.Logger
 	// Lease is how long a claimed job is held; zero keeps coach's default.
 	Lease time.Duration
-	// PingInterval is how long the Socket Mode client waits for Slack's
-	// websocket ping before it drops the connection and reconnects; zero
-	// keeps slack-go's 30s.
+	// PingInterval is how long the Socket Mode connection waits for
+	// Slack's websocket ping before it drops the connection and
+	// reconnects; zero keeps socket.DefaultPingInterval (30 s).
 	PingInterval time.Duration
 	// Holidays are the workspace's holidays (HOLIDAYS); Defaults fill new
 	// teams (DEFAULT_TIMEZONE, QUALIFICATION_FRAMEWORK).
