@@ -69,8 +69,9 @@ type Client struct {
 	opts   Options
 	events chan socketmode.Event
 
-	mu   sync.Mutex // serialises writes: gorilla allows one writer
-	conn *websocket.Conn
+	mu      sync.Mutex // serialises writes: gorilla allows one writer
+	conn    *websocket.Conn
+	stopped bool // RunContext has returned: no connection will come
 	// changed is closed when conn changes, for an ack waiting for one.
 	changed chan struct{}
 }
@@ -89,6 +90,10 @@ func (c *Client) Events() <-chan socketmode.Event { return c.events }
 // RunContext connects and reconnects until ctx ends or Slack refuses the
 // token, and returns why it stopped.
 func (c *Client) RunContext(ctx context.Context) error {
+	c.mu.Lock()
+	c.stopped = false
+	c.mu.Unlock()
+	defer c.stop()
 	for count := 0; ; count++ {
 		conn, info, err := c.connect(ctx, count)
 		if err != nil {
@@ -120,6 +125,10 @@ func (c *Client) AckCtx(ctx context.Context, envelopeID string, payload any) err
 	for {
 		c.mu.Lock()
 		conn, changed := c.conn, c.changed
+		if c.stopped {
+			c.mu.Unlock()
+			return ErrStopped
+		}
 		if conn != nil && conn != failed {
 			lastErr = write(conn, frame)
 			c.mu.Unlock()
@@ -167,6 +176,18 @@ func ackFrame(envelopeID string, payload any) ([]byte, error) {
 		frame = append(frame, body...)
 	}
 	return append(frame, '}'), nil
+}
+
+// ErrStopped is an ack sent once the connection has stopped for good
+// (shutdown): none will open to carry it.
+var ErrStopped = errors.New("ack after the connection to Slack was closed for good")
+
+// stop fails the acks waiting for a connection: RunContext has returned.
+func (c *Client) stop() {
+	c.mu.Lock()
+	c.stopped = true
+	c.mu.Unlock()
+	c.setConn(nil)
 }
 
 // setConn makes conn the one acks go on (nil: none), and wakes the acks
@@ -320,7 +341,7 @@ func (c *Client) watch(ctx context.Context, conn *websocket.Conn, closing *atomi
 }
 
 // errDisconnect ends a connection Slack asked to replace.
-var errDisconnect = errors.New("Slack asked for a new connection")
+var errDisconnect = errors.New("disconnect: Slack asked for a new connection")
 
 // handle decodes one envelope and hands it on; a malformed one goes on as
 // socketmode.EventTypeErrorBadMessage, for the bot to ack by its id.

@@ -3,6 +3,7 @@ package socket_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"reflect"
 	"slices"
@@ -54,6 +55,11 @@ func connect(t *testing.T, opts socket.Options, simOpts ...slacksim.Option) *con
 		wg.Wait()
 	})
 	c.next(t, socketmode.EventTypeHello)
+	// The simulator takes the connection as ready just after its hello:
+	// an envelope delivered and acked says it has.
+	c.deliver(t, socketmode.EventTypeSlashCommand, func(ctx context.Context) (slacksim.Ack, error) {
+		return c.sim.Slash(ctx, "U1", "help")
+	})
 	return c
 }
 
@@ -338,6 +344,41 @@ func TestAnAckWaitsForAConnection(t *testing.T) {
 	}
 	if err := c.client.AckCtx(t.Context(), "sim-env-y", strings.Repeat("x", 20<<10)); err == nil || !strings.Contains(err.Error(), "drops") {
 		t.Errorf("an ack of 20 KB: %v, want it refused", err)
+	}
+}
+
+// TestAnAckAfterShutdownFailsAtOnce: once RunContext has returned, an ack
+// waiting for a connection, and any sent later, fail with ErrStopped rather
+// than wait for one that will not come.
+func TestAnAckAfterShutdownFailsAtOnce(t *testing.T) {
+	gate := make(chan struct{})
+	dialer := &websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+	sim := slacksim.New()
+	t.Cleanup(sim.Close)
+	api := slack.New(sim.BotToken(), slack.OptionAppLevelToken(sim.AppToken()), slack.OptionAPIURL(sim.APIURL()))
+	client := socket.New(api, socket.Options{Dialer: dialer})
+	ctx, stop := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- client.RunContext(ctx) }()
+	waiting := make(chan error, 1)
+	ackCtx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	go func() { waiting <- client.AckCtx(ackCtx, "e1", nil) }() // no connection yet: the dial is held
+	stop()
+	<-done
+	if err := <-waiting; !errors.Is(err, socket.ErrStopped) {
+		t.Errorf("an ack waiting at shutdown: %v, want ErrStopped", err)
+	}
+	if err := client.AckCtx(ackCtx, "e2", nil); !errors.Is(err, socket.ErrStopped) {
+		t.Errorf("an ack after shutdown: %v, want ErrStopped", err)
 	}
 }
 
