@@ -110,8 +110,8 @@ func (c *Client) RunContext(ctx context.Context) error {
 
 // AckCtx acknowledges an envelope, with payload as its answer when not nil.
 // With no connection open, or the one it was written to going, it waits
-// for the next, until ctx ends: Slack takes an ack on any of the app's
-// connections.
+// for the next, until ctx ends, and goes out there, as an ack queued in
+// slack-go's client did.
 func (c *Client) AckCtx(ctx context.Context, envelopeID string, payload any) error {
 	frame, err := ackFrame(envelopeID, payload)
 	if err != nil {

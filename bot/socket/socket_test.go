@@ -121,6 +121,49 @@ func (c *conn) deliver(t *testing.T, typ socketmode.EventType, send func(context
 	return evt, slacksim.Ack{}
 }
 
+// gate holds a Client's dials until opened, so that a test can act while
+// no connection is open.
+type gate struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func newGate(open bool) *gate {
+	g := &gate{ch: make(chan struct{})}
+	if open {
+		close(g.ch)
+	}
+	return g
+}
+
+func (g *gate) hold() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.ch = make(chan struct{})
+}
+
+func (g *gate) open() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	close(g.ch)
+}
+
+// dialer dials once the gate is open.
+func (g *gate) dialer() *websocket.Dialer {
+	return &websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		g.mu.Lock()
+		ch := g.ch
+		g.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+}
+
 // asSlackGo is the interaction as slack-go's socketmode.Client decodes it.
 func asSlackGo(t *testing.T, evt socketmode.Event) slack.InteractionCallback {
 	t.Helper()
@@ -302,40 +345,22 @@ func TestAReconnectKeepsEveryEnvelope(t *testing.T) {
 // gone and the next not yet open is acked on the next; an ack Slack would
 // drop for its size is refused.
 func TestAnAckWaitsForAConnection(t *testing.T) {
-	gate := make(chan struct{})
-	close(gate) // the first connection dials at once
-	var gateMu sync.Mutex
-	dialer := &websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		gateMu.Lock()
-		g := gate
-		gateMu.Unlock()
-		select {
-		case <-g:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}
-	c := connect(t, socket.Options{Dialer: dialer})
+	dials := newGate(true) // the first connection dials at once
+	c := connect(t, socket.Options{Dialer: dials.dialer()})
 	acked := make(chan error, 1)
 	go func() {
 		_, err := c.sim.Slash(t.Context(), "U1", "help")
 		acked <- err
 	}()
 	evt := c.next(t, socketmode.EventTypeSlashCommand)
-	gateMu.Lock()
-	gate = make(chan struct{})
-	gateMu.Unlock()
+	dials.hold()
 	c.sim.Disconnect("refresh_requested")
 	c.next(t, socketmode.EventTypeConnecting) // the old connection is closed: none is open
 	ackErr := make(chan error, 1)
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	go func() { ackErr <- c.client.AckCtx(ctx, evt.Request.EnvelopeID, nil) }()
-	gateMu.Lock()
-	close(gate)
-	gateMu.Unlock()
+	dials.open()
 	if err := <-ackErr; err != nil {
 		t.Errorf("ack across a reconnect: %v", err)
 	}
@@ -351,20 +376,11 @@ func TestAnAckWaitsForAConnection(t *testing.T) {
 // waiting for a connection, and any sent later, fail with ErrStopped rather
 // than wait for one that will not come.
 func TestAnAckAfterShutdownFailsAtOnce(t *testing.T) {
-	gate := make(chan struct{})
-	dialer := &websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		select {
-		case <-gate:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}
+	dials := newGate(false) // no connection opens
 	sim := slacksim.New()
 	t.Cleanup(sim.Close)
 	api := slack.New(sim.BotToken(), slack.OptionAppLevelToken(sim.AppToken()), slack.OptionAPIURL(sim.APIURL()))
-	client := socket.New(api, socket.Options{Dialer: dialer})
+	client := socket.New(api, socket.Options{Dialer: dials.dialer()})
 	ctx, stop := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- client.RunContext(ctx) }()
