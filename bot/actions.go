@@ -26,8 +26,7 @@ func (b *Bot) handleAction(ctx context.Context, in socket.Interaction) {
 // its value names (a prospect's id, a brief's key, an App Home section).
 // Coach decides on what is stored under that name, never on the message.
 type click struct {
-	cb    slack.InteractionCallback
-	in    socket.Interaction // cb, with its message's blocks
+	in    socket.Interaction // the callback, its message's blocks decoded on demand
 	actor coach.Actor
 	loc   *time.Location
 	log   zerolog.Logger
@@ -39,7 +38,7 @@ type click struct {
 func (b *Bot) handleButton(ctx context.Context, in socket.Interaction, a *slack.BlockAction) {
 	cb := in.InteractionCallback
 	actor, loc := b.users.actor(ctx, cb.Team.ID, cb.User.ID)
-	c := click{cb: cb, in: in, actor: actor, loc: loc, value: a.Value,
+	c := click{in: in, actor: actor, loc: loc, value: a.Value,
 		log: b.log.With().Str("team", cb.Team.ID).Str("user", cb.User.ID).Str("action", a.ActionID).Str("prospect", a.Value).Logger()}
 	action, _, _ := strings.Cut(a.ActionID, ".")
 	switch action {
@@ -84,7 +83,7 @@ func (b *Bot) handleButton(ctx context.Context, in socket.Interaction, a *slack.
 
 // respond answers the person who clicked, only them.
 func (b *Bot) respond(ctx context.Context, c click, m render.Message) {
-	b.reply(ctx, c.cb.ResponseURL, c.actor.User, m)
+	b.reply(ctx, c.in.ResponseURL, c.actor.User, m)
 }
 
 // onQuestion is p with the question the button was pressed on as its
@@ -95,7 +94,7 @@ func (b *Bot) respond(ctx context.Context, c click, m render.Message) {
 // p counts: a click whose value names a prospect its message never showed
 // changes no message.
 func (c click) onQuestion(p coach.Prospect) coach.Prospect {
-	box := c.cb.Container
+	box := c.in.Container
 	if !p.Prompt.IsZero() || box.Type != "message" || box.IsEphemeral || box.MessageTs == "" || box.ChannelID == "" {
 		return p
 	}
@@ -136,15 +135,15 @@ func (b *Bot) answerNudge(ctx context.Context, c click, snooze bool) {
 	}
 	// The answer replaces the buttons of the brief as the ledger says it was
 	// posted; a click that claims another message is answered privately.
-	posted := b.svc.NudgePost(ctx, c.actor, c.value, coach.MessageRef{Channel: c.cb.Channel.ID, TS: c.cb.Message.Timestamp})
-	if posted.IsZero() || posted.Channel != c.cb.Channel.ID || posted.TS != c.cb.Message.Timestamp {
+	posted := b.svc.NudgePost(ctx, c.actor, c.value, coach.MessageRef{Channel: c.in.Channel.ID, TS: c.in.Message.Timestamp})
+	if posted.IsZero() || posted.Channel != c.in.Channel.ID || posted.TS != c.in.Message.Timestamp {
 		b.respond(ctx, c, render.Notice(answer))
 		return
 	}
 	answered := render.NudgeAnswered(c.in.MessageBlocks().BlockSet, answer)
 	// Through the button's response_url first: at once, outside
 	// chat.update's limit of about one a second.
-	if url := c.cb.ResponseURL; url != "" {
+	if url := c.in.ResponseURL; url != "" {
 		err := b.slack.Respond(ctx, url, append(answered.Options(), slack.MsgOptionReplaceOriginal(url))...)
 		if err == nil {
 			return
@@ -195,7 +194,7 @@ const inWords = "You can also reply to me in words: _yes, tue 10am_ · _not yet_
 // person is told, with what else they can do (instead): a click whose form
 // never appears must not look ignored.
 func (b *Bot) openView(ctx context.Context, c click, v slack.ModalViewRequest, what, instead string) {
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, v); err != nil {
+	if _, err := b.slack.OpenView(ctx, c.in.TriggerID, v); err != nil {
 		c.log.Warn().Err(err).Msg("open " + what)
 		b.respond(ctx, c, render.Notice("Couldn't open the form: "+instead))
 	}
@@ -238,7 +237,7 @@ func (b *Bot) openConfirm(ctx context.Context, c click) {
 		draft.At = p.NextMeeting.Start // the calendar's later meeting, for the rep to keep or change
 	}
 	view := render.ConfirmModal(p, draft, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p))
-	b.openView(ctx, c, withFormOrigin(view, c.cb), "confirm modal", inWords)
+	b.openView(ctx, c, withFormOrigin(view, c.in.InteractionCallback), "confirm modal", inWords)
 }
 
 func (b *Bot) openLose(ctx context.Context, c click) {
@@ -246,7 +245,7 @@ func (b *Bot) openLose(ctx context.Context, c click) {
 	if !ok {
 		return
 	}
-	b.openView(ctx, c, withFormOrigin(render.LoseModal(p), c.cb), "lose modal", inWords)
+	b.openView(ctx, c, withFormOrigin(render.LoseModal(p), c.in.InteractionCallback), "lose modal", inWords)
 }
 
 func (b *Bot) clickNotYet(ctx context.Context, c click) {

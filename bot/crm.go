@@ -43,7 +43,7 @@ func (b *Bot) adoptCRMDeal(ctx context.Context, c click, confirm bool) {
 		b.respond(ctx, c, render.Notice(b.fail(c.log, "open form", can, c.loc)))
 		return
 	}
-	if _, err := b.slack.OpenView(ctx, c.cb.TriggerID, view); err != nil {
+	if _, err := b.slack.OpenView(ctx, c.in.TriggerID, view); err != nil {
 		c.log.Warn().Err(err).Msg("open modal")
 		b.respond(ctx, c, render.Notice(fmt.Sprintf("Couldn't open the form. *%s* is now in your pipeline as not yet confirmed: answer it from App Home.", render.Escape(p.Account))))
 	}

@@ -29,13 +29,6 @@ func (in Interaction) MessageBlocks() slack.Blocks {
 	return blocks
 }
 
-// WithMessageBlocks is in carrying blocks as its message's (tests, and a
-// caller building an Interaction by hand).
-func WithMessageBlocks(cb slack.InteractionCallback, blocks slack.Blocks) Interaction {
-	raw, _ := json.Marshal(blocks)
-	return Interaction{InteractionCallback: cb, messageBlocks: raw}
-}
-
 // callbackFields is slack.InteractionCallback without its own decoding,
 // whose fields a lean callback fills but for the shadowed ones.
 type callbackFields slack.InteractionCallback
