@@ -372,8 +372,9 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		b.connected(true)
 		log.Info().Str("envelope_type", string(evt.Type)).Msg("connected to Slack")
 	case socketmode.EventTypeIncomingError:
-		// A connection the socket closed itself (on Slack's request, a
-		// missed ping) reports no read error: this one is a loss.
+		// A connection the socket closes on Slack's request or at
+		// shutdown reports no read error: this one (a failed read, a
+		// missed ping) is a loss.
 		b.connected(false)
 		b.logConnectionTrouble(evt)
 	case socketmode.EventTypeConnectionError:
