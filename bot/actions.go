@@ -15,7 +15,7 @@ import (
 	"pipelinecoach/coach"
 )
 
-func (b *Bot) handleAction(ctx context.Context, in socket.Interaction) {
+func (b *Bot) handleAction(ctx context.Context, in *socket.Interaction) {
 	ctx = withInteraction(ctx, in.InteractionCallback)
 	for _, a := range in.ActionCallback.BlockActions {
 		b.handleButton(ctx, in, a)
@@ -26,7 +26,7 @@ func (b *Bot) handleAction(ctx context.Context, in socket.Interaction) {
 // its value names (a prospect's id, a brief's key, an App Home section).
 // Coach decides on what is stored under that name, never on the message.
 type click struct {
-	in    socket.Interaction // the callback, its message's blocks decoded on demand
+	in    *socket.Interaction // the callback, its message's blocks decoded on demand
 	actor coach.Actor
 	loc   *time.Location
 	log   zerolog.Logger
@@ -35,7 +35,7 @@ type click struct {
 
 // handleButton runs the button's handler; the part of an action id before
 // a dot names it (a list of buttons numbers them after the dot).
-func (b *Bot) handleButton(ctx context.Context, in socket.Interaction, a *slack.BlockAction) {
+func (b *Bot) handleButton(ctx context.Context, in *socket.Interaction, a *slack.BlockAction) {
 	cb := in.InteractionCallback
 	actor, loc := b.users.actor(ctx, cb.Team.ID, cb.User.ID)
 	c := click{in: in, actor: actor, loc: loc, value: a.Value,

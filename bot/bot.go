@@ -437,16 +437,16 @@ func (b *Bot) slashCommand(ctx context.Context, req *socketmode.Request, cmd sla
 // is acked from the forms pool with its result (submitForm), a click at
 // once with its work queued.
 func (b *Bot) dispatchInteractive(ctx context.Context, evt socketmode.Event, got time.Time) {
-	in, ok := evt.Data.(socket.Interaction)
-	cb := in.InteractionCallback
+	in, ok := evt.Data.(*socket.Interaction)
 	if !ok {
 		b.ackAs(ctx, evt.Request, nil, "interactive", got)
 		b.log.Warn().Str("envelope_type", string(evt.Type)).Msg("interaction without payload")
 		return
 	}
+	cb := &in.InteractionCallback
 	switch cb.Type {
 	case slack.InteractionTypeViewSubmission:
-		b.submitForm(ctx, evt.Request, &cb, got)
+		b.submitForm(ctx, evt.Request, cb, got)
 	case slack.InteractionTypeBlockActions:
 		b.handOff(ctx, evt.Request, string(cb.Type), got, func(ctx context.Context) { b.handleAction(ctx, in) },
 			func(ctx context.Context) { b.reply(ctx, cb.ResponseURL, cb.User.ID, render.Notice(busyNotice)) })

@@ -48,8 +48,8 @@ func BenchmarkDecodeButton(b *testing.B) {
 	b.Run("socket", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			req := &socketmode.Request{}
-			if err := json.Unmarshal(frame, req); err != nil {
+			req, err := decodeEnvelope(frame)
+			if err != nil {
 				b.Fatal(err)
 			}
 			if _, err := decode(req); err != nil {

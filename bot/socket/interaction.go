@@ -11,14 +11,17 @@ import (
 // without the blocks of the message a button was on, which stay bytes
 // until asked for, nor those of a submitted form, which are skipped (a
 // form's answers are in its view's state).
+//
+// It travels as a pointer: a callback is 4 KB, and an envelope passes
+// several hands before it is answered.
 type Interaction struct {
 	slack.InteractionCallback
-	messageBlocks json.RawMessage
+	messageBlocks rawJSON // part of the envelope's frame
 }
 
 // MessageBlocks decodes the blocks of the message the interaction came
 // from; none when it came from elsewhere or they do not decode.
-func (in Interaction) MessageBlocks() slack.Blocks {
+func (in *Interaction) MessageBlocks() slack.Blocks {
 	var blocks slack.Blocks
 	if len(in.messageBlocks) == 0 {
 		return blocks
@@ -46,19 +49,20 @@ type leanCallback struct {
 	Type    slack.InteractionType `json:"type"`
 	Message struct {
 		slack.Msg
-		Blocks json.RawMessage `json:"blocks"`
+		Blocks rawJSON `json:"blocks"`
 	} `json:"message"`
 	View struct {
 		viewFields
-		Blocks json.RawMessage `json:"blocks"`
+		Blocks rawJSON `json:"blocks"`
 	} `json:"view"`
 }
 
-func decodeInteraction(payload []byte) (Interaction, error) {
-	var cb slack.InteractionCallback
-	lean := leanCallback{callbackFields: (*callbackFields)(&cb)}
+func decodeInteraction(payload []byte) (*Interaction, error) {
+	in := &Interaction{}
+	cb := &in.InteractionCallback
+	lean := leanCallback{callbackFields: (*callbackFields)(cb)}
 	if err := json.Unmarshal(payload, &lean); err != nil {
-		return Interaction{}, err
+		return nil, err
 	}
 	cb.Type = lean.Type
 	cb.Message = slack.Message{Msg: lean.Message.Msg}
@@ -69,11 +73,12 @@ func decodeInteraction(payload []byte) (Interaction, error) {
 	case slack.InteractionTypeBlockActions:
 		if len(cb.RawState) > 0 {
 			if err := json.Unmarshal(cb.RawState, &cb.BlockActionState); err != nil {
-				return Interaction{}, fmt.Errorf("decode state: %w", err)
+				return nil, fmt.Errorf("decode state: %w", err)
 			}
 		}
 	case slack.InteractionTypeDialogSubmission:
 		cb.State = string(cb.RawState)
 	}
-	return Interaction{InteractionCallback: cb, messageBlocks: lean.Message.Blocks}, nil
+	in.messageBlocks = lean.Message.Blocks
+	return in, nil
 }

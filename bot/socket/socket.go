@@ -21,6 +21,7 @@
 package socket
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -303,8 +304,9 @@ func (c *Client) serve(ctx context.Context, conn *websocket.Conn) {
 		close(done)
 		watch.Wait()
 	}()
+	var buf bytes.Buffer
 	for {
-		_, frame, err := conn.ReadMessage()
+		frame, err := readFrame(conn, &buf)
 		if err != nil {
 			if !closing.Load() && ctx.Err() == nil {
 				c.emit(ctx, socketmode.Event{Type: socketmode.EventTypeIncomingError, Data: &slack.IncomingEventError{ErrorObj: err}})
@@ -340,15 +342,32 @@ func (c *Client) watch(ctx context.Context, conn *websocket.Conn, closing *atomi
 	}
 }
 
+// readFrame reads the next message through buf, which grows to the largest
+// envelope once and is reused, and returns a copy of exactly the message's
+// length: what is decoded from it keeps parts of it (rawJSON). Gorilla's
+// ReadMessage grows a new buffer for each message, three times the
+// envelope's size in garbage.
+func readFrame(conn *websocket.Conn, buf *bytes.Buffer) ([]byte, error) {
+	_, r, err := conn.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(buf.Bytes()), nil
+}
+
 // errDisconnect ends a connection Slack asked to replace.
 var errDisconnect = errors.New("disconnect: Slack asked for a new connection")
 
 // handle decodes one envelope and hands it on; a malformed one goes on as
 // socketmode.EventTypeErrorBadMessage, for the bot to ack by its id.
 func (c *Client) handle(ctx context.Context, frame []byte) error {
-	req := &socketmode.Request{}
-	if err := json.Unmarshal(frame, req); err != nil {
-		c.bad(ctx, frame, fmt.Errorf("decode envelope: %w", err))
+	req, err := decodeEnvelope(frame)
+	if err != nil {
+		c.bad(ctx, frame, err)
 		return nil
 	}
 	evt, err := decode(req)
@@ -366,6 +385,35 @@ func (c *Client) handle(ctx context.Context, frame []byte) error {
 func (c *Client) bad(ctx context.Context, frame []byte, err error) {
 	c.emit(ctx, socketmode.Event{Type: socketmode.EventTypeErrorBadMessage,
 		Data: &socketmode.ErrorBadMessage{Cause: err, Message: frame}})
+}
+
+// rawJSON is JSON kept as the bytes of the frame it was decoded from, where
+// json.RawMessage copies them: a frame is read into memory of its own
+// (readFrame) and never written again, so its parts stay as they came.
+type rawJSON []byte
+
+func (r *rawJSON) UnmarshalJSON(b []byte) error {
+	*r = b
+	return nil
+}
+
+// envelope decodes a socketmode.Request with its payload left in the frame:
+// a field of the outer struct hides the embedded one of the same JSON name.
+type envelope struct {
+	*socketmode.Request
+	Payload rawJSON `json:"payload"`
+}
+
+// decodeEnvelope is the request a frame holds; its payload is part of the
+// frame.
+func decodeEnvelope(frame []byte) (*socketmode.Request, error) {
+	req := &socketmode.Request{}
+	env := envelope{Request: req}
+	if err := json.Unmarshal(frame, &env); err != nil {
+		return nil, fmt.Errorf("decode envelope: %w", err)
+	}
+	req.Payload = json.RawMessage(env.Payload)
+	return req, nil
 }
 
 // decode is the event an envelope brings.

@@ -195,10 +195,16 @@ func TestAButtonDecodesAsSlackGoDecodesIt(t *testing.T) {
 	evt, _ := c.deliver(t, socketmode.EventTypeInteractive, func(ctx context.Context) (slacksim.Ack, error) {
 		return c.sim.Click(ctx, "U1", posted, "prospect_notyet")
 	})
-	in, ok := evt.Data.(socket.Interaction)
+	in, ok := evt.Data.(*socket.Interaction)
 	if !ok {
-		t.Fatalf("data is %T, want socket.Interaction", evt.Data)
+		t.Fatalf("data is %T, want *socket.Interaction", evt.Data)
 	}
+	// The next envelope is read while this one is held, as the bot holds
+	// one while it answers: what was kept of this one's frame (its
+	// payload, its message's blocks) must still be this one's.
+	c.deliver(t, socketmode.EventTypeSlashCommand, func(ctx context.Context) (slacksim.Ack, error) {
+		return c.sim.Slash(ctx, "U1", strings.Repeat("log Acme tue 10am ", 200))
+	})
 	want := asSlackGo(t, evt)
 	if len(want.Message.Blocks.BlockSet) != 3 || len(want.ActionCallback.BlockActions) != 1 || want.ResponseURL == "" || want.TriggerID == "" {
 		t.Fatalf("the simulator's click is not what this test needs: %+v", want)
@@ -236,7 +242,7 @@ func TestAFormDecodesAsSlackGoDecodesIt(t *testing.T) {
 				slack.NewPlainTextInputBlockElement(nil, "amount_input")),
 		}},
 	}
-	if _, err := c.api.OpenViewContext(t.Context(), click.Data.(socket.Interaction).TriggerID, modal); err != nil {
+	if _, err := c.api.OpenViewContext(t.Context(), click.Data.(*socket.Interaction).TriggerID, modal); err != nil {
 		t.Fatal(err)
 	}
 	views := c.sim.OpenViews("U1")
@@ -246,7 +252,7 @@ func TestAFormDecodesAsSlackGoDecodesIt(t *testing.T) {
 	evt, _ := c.deliver(t, socketmode.EventTypeInteractive, func(ctx context.Context) (slacksim.Ack, error) {
 		return c.sim.Submit(ctx, "U1", views[0], map[string]string{"when_input": "tue 10am", "amount_input": "12k"})
 	})
-	in := evt.Data.(socket.Interaction)
+	in := evt.Data.(*socket.Interaction)
 	want := asSlackGo(t, evt)
 	if want.Type != slack.InteractionTypeViewSubmission || len(want.View.Blocks.BlockSet) != 2 || want.View.State == nil ||
 		want.View.State.Values["when"]["when_input"].Value != "tue 10am" {
