@@ -39,20 +39,20 @@ type callbackFields slack.InteractionCallback
 // viewFields is slack.View, whose blocks a lean callback shadows.
 type viewFields slack.View
 
-// leanCallback decodes a callback with the blocks left undecoded: a field
-// of the outer struct hides the embedded one of the same JSON name. Type
-// is outside for the reason slack-go's own decoding gives: the embedded
-// callbacks declare it too, and at one depth encoding/json would take
-// neither.
+// leanCallback decodes a callback with the blocks left undecoded, into the
+// callback itself: a field of the outer struct hides the embedded one of
+// the same JSON name. Type is outside for the reason slack-go's own
+// decoding gives: the embedded callbacks declare it too, and at one depth
+// encoding/json would take neither.
 type leanCallback struct {
 	*callbackFields
 	Type    slack.InteractionType `json:"type"`
 	Message struct {
-		slack.Msg
+		*slack.Msg
 		Blocks rawJSON `json:"blocks"`
 	} `json:"message"`
 	View struct {
-		viewFields
+		*viewFields
 		Blocks rawJSON `json:"blocks"`
 	} `json:"view"`
 }
@@ -61,12 +61,12 @@ func decodeInteraction(payload []byte) (*Interaction, error) {
 	in := &Interaction{}
 	cb := &in.InteractionCallback
 	lean := leanCallback{callbackFields: (*callbackFields)(cb)}
+	lean.Message.Msg = &cb.Message.Msg
+	lean.View.viewFields = (*viewFields)(&cb.View)
 	if err := json.Unmarshal(payload, &lean); err != nil {
 		return nil, err
 	}
 	cb.Type = lean.Type
-	cb.Message = slack.Message{Msg: lean.Message.Msg}
-	cb.View = slack.View(lean.View.viewFields)
 	// As slack-go's decoding does: a click's state is the form's values,
 	// a legacy dialog's is a string.
 	switch cb.Type {

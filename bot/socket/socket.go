@@ -8,16 +8,21 @@
 // payload) and builds every block of the message a button was on and of a
 // submitted form, which the bot never reads from there; and an envelope
 // passes three of its goroutines before the bot sees it, an ack one more
-// before it is written. Here the frame is read once, the envelope and its
-// payload decoded once each, the blocks of a pressed message kept as bytes
-// until asked for (Interaction.MessageBlocks), a form's blocks skipped, and
-// an ack written by the goroutine that sends it. A button's envelope takes
-// a third of the time to decode (BenchmarkDecodeButton).
+// before it is written. Here the frame is read once, into a reused buffer
+// and then one copy of its size; the envelope and its payload are decoded
+// once each, the payload and a pressed message's blocks left as bytes of
+// that copy until asked for (Interaction.MessageBlocks), a form's blocks
+// skipped, the callback decoded in place and handed on as a pointer; and an
+// ack is written by the goroutine that sends it. A button's envelope takes
+// a third of the time to decode and half the memory (BenchmarkDecodeButton).
+// Memory counts as time does: what an envelope leaves is collected on the
+// bot's one P, and a collection holds up the answers in flight.
 //
 // Everything else keeps slack-go's shapes: the events, their types and data
 // (a connection attempt, its failure, Slack's hello and disconnect, a read
 // that failed, a malformed envelope), the Request, and slack.SlashCommand,
-// slackevents.EventsAPIEvent and slack.InteractionCallback as payloads.
+// slackevents.EventsAPIEvent and slack.InteractionCallback (in *Interaction)
+// as payloads.
 package socket
 
 import (
