@@ -18,6 +18,7 @@ package record
 
 import (
 	"encoding/json"
+	"unsafe"
 
 	jsonv2 "github.com/go-json-experiment/json"
 )
@@ -29,5 +30,10 @@ func Encode(v any) ([]byte, error) { return json.Marshal(v) }
 func Decode(raw []byte, v any) error { return jsonv2.Unmarshal(raw, v) }
 
 // DecodeString is Decode of a record held as a string (as go-redis returns
-// it).
-func DecodeString(raw string, v any) error { return Decode([]byte(raw), v) }
+// it). The string's bytes are read where they lie: jsonv2.Unmarshal neither
+// writes to its input nor keeps any of it (strings it decodes are copies),
+// and a view decodes every deal of a rep, so a copy of each would be
+// garbage to collect on the answer path.
+func DecodeString(raw string, v any) error {
+	return Decode(unsafe.Slice(unsafe.StringData(raw), len(raw)), v)
+}

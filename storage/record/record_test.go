@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 
 	"pipelinecoach/coach"
 	"pipelinecoach/storage/record"
@@ -55,6 +56,41 @@ func TestDecodeReadsWhatEncodingJSONWrites(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// DecodeString reads the string's bytes where they lie: it must neither
+// change them nor keep any of them in what it decodes. The record's
+// strings carry escapes, which an unescaping in place would write over.
+func TestDecodeStringNeitherChangesNorKeepsItsInput(t *testing.T) {
+	for _, typ := range storedTypes {
+		rt := reflect.TypeOf(typ)
+		t.Run(rt.Name(), func(t *testing.T) {
+			v := reflect.New(rt).Elem()
+			fill(v, 1, false)
+			raw, err := record.Encode(v.Interface())
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := bytes.Clone(raw)
+			got := reflect.New(rt)
+			if err := record.DecodeString(unsafe.String(&buf[0], len(buf)), got.Interface()); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(buf, raw) {
+				t.Fatalf("DecodeString changed its input:\n%s\nwas\n%s", buf, raw)
+			}
+			for i := range buf {
+				buf[i] = 'x'
+			}
+			again, err := record.Encode(got.Elem().Interface())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(again, raw) {
+				t.Errorf("what DecodeString read changed with its input:\n%s\nwant\n%s", again, raw)
+			}
+		})
 	}
 }
 
