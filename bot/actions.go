@@ -16,7 +16,7 @@ import (
 )
 
 func (b *Bot) handleAction(ctx context.Context, in *socket.Interaction) {
-	ctx = withInteraction(ctx, in.InteractionCallback)
+	ctx = withInteraction(ctx, &in.InteractionCallback)
 	for _, a := range in.ActionCallback.BlockActions {
 		b.handleButton(ctx, in, a)
 	}
@@ -36,7 +36,7 @@ type click struct {
 // handleButton runs the button's handler; the part of an action id before
 // a dot names it (a list of buttons numbers them after the dot).
 func (b *Bot) handleButton(ctx context.Context, in *socket.Interaction, a *slack.BlockAction) {
-	cb := in.InteractionCallback
+	cb := &in.InteractionCallback
 	actor, loc := b.users.actor(ctx, cb.Team.ID, cb.User.ID)
 	c := click{in: in, actor: actor, loc: loc, value: a.Value,
 		log: b.log.With().Str("team", cb.Team.ID).Str("user", cb.User.ID).Str("action", a.ActionID).Str("prospect", a.Value).Logger()}

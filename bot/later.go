@@ -149,7 +149,7 @@ type interactionKey struct{}
 // withInteraction remembers the message a button was pressed on, so that a
 // change of the deal it asks about updates it through the response_url: at
 // once, and without chat.update's limit of about one a second.
-func withInteraction(ctx context.Context, cb slack.InteractionCallback) context.Context {
+func withInteraction(ctx context.Context, cb *slack.InteractionCallback) context.Context {
 	if cb.ResponseURL == "" || cb.Message.Timestamp == "" {
 		return ctx
 	}

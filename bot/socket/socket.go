@@ -350,7 +350,7 @@ func (c *Client) watch(ctx context.Context, conn *websocket.Conn, closing *atomi
 // readFrame reads the next message through buf, which grows to the largest
 // envelope once and is reused, and returns a copy of exactly the message's
 // length: what is decoded from it keeps parts of it (rawJSON). Gorilla's
-// ReadMessage grows a new buffer for each message, three times the
+// ReadMessage grows a new buffer for each message, about twice the
 // envelope's size in garbage.
 func readFrame(conn *websocket.Conn, buf *bytes.Buffer) ([]byte, error) {
 	_, r, err := conn.NextReader()
