@@ -237,7 +237,7 @@ func (b *Bot) openConfirm(ctx context.Context, c click) {
 		draft.At = p.NextMeeting.Start // the calendar's later meeting, for the rep to keep or change
 	}
 	view := render.ConfirmModal(p, draft, b.svc.FrameworkFor(ctx, c.actor.Workspace, p.Owner), b.numbersOf(ctx, p))
-	b.openView(ctx, c, withFormOrigin(view, c.in.InteractionCallback), "confirm modal", inWords)
+	b.openView(ctx, c, withFormOrigin(view, &c.in.InteractionCallback), "confirm modal", inWords)
 }
 
 func (b *Bot) openLose(ctx context.Context, c click) {
@@ -245,7 +245,7 @@ func (b *Bot) openLose(ctx context.Context, c click) {
 	if !ok {
 		return
 	}
-	b.openView(ctx, c, withFormOrigin(render.LoseModal(p), c.in.InteractionCallback), "lose modal", inWords)
+	b.openView(ctx, c, withFormOrigin(render.LoseModal(p), &c.in.InteractionCallback), "lose modal", inWords)
 }
 
 func (b *Bot) clickNotYet(ctx context.Context, c click) {

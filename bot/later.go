@@ -158,7 +158,7 @@ func withInteraction(ctx context.Context, cb *slack.InteractionCallback) context
 
 // withFormOrigin opens a form from a button carrying the button's message
 // and response_url, for its submission (withOrigin).
-func withFormOrigin(v slack.ModalViewRequest, cb slack.InteractionCallback) slack.ModalViewRequest {
+func withFormOrigin(v slack.ModalViewRequest, cb *slack.InteractionCallback) slack.ModalViewRequest {
 	v.PrivateMetadata = render.WithOrigin(v.PrivateMetadata, render.Origin{TS: cb.Message.Timestamp, ResponseURL: cb.ResponseURL})
 	return v
 }
