@@ -34,7 +34,7 @@ func TestSmoke(t *testing.T) {
 	redistest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	o := options{short: true, duration: time.Second, rate: 30}
+	o := options{short: true, duration: time.Second, answerDuration: time.Second, rate: 30}
 	if testing.Verbose() {
 		o.progress = testWriter{t}
 	}

@@ -54,7 +54,7 @@ func measureAnswer(ctx context.Context, o options) ([]row, error) {
 	defer undo()
 	limits := slacksim.SlackLimits()
 	per := 1
-	total := int((o.duration+r.cold).Seconds()*float64(o.rate))/3 + 1
+	total := int((o.answerDuration+r.cold).Seconds()*float64(o.rate))/3 + 1
 	for r.people*per < total {
 		per++
 	}
@@ -273,9 +273,9 @@ func (r *answerRun) load(ctx context.Context, o options, baseLoad, storeLoad, ou
 	} else {
 		r.loadedAfter = time.Since(r.coldStart)
 	}
-	turns := max(1, int((o.duration+answerTurn/2)/answerTurn))
-	each := o.duration / time.Duration(turns)
-	o.logf("warm: the three bots, %s each in %d turns", o.duration, turns)
+	turns := max(1, int((o.answerDuration+answerTurn/2)/answerTurn))
+	each := o.answerDuration / time.Duration(turns)
+	o.logf("warm: the three bots, %s each in %d turns", o.answerDuration, turns)
 	loads := []*answerLoad{baseLoad, storeLoad, ourLoad}
 	for _, l := range loads {
 		l.stealCPUs = r.split.botCPUs()

@@ -29,6 +29,7 @@ func main() {
 	var opts options
 	only := flag.String("only", "", "comma-separated measurements to run: "+strings.Join(names(), ", ")+" (or their numbers)")
 	flag.DurationVar(&opts.duration, "duration", 30*time.Second, "how long test 1 (and the memory test's load) runs")
+	flag.DurationVar(&opts.answerDuration, "answer-duration", 90*time.Second, "how long each bot takes test 9's warm load, in turns of 2 s")
 	flag.IntVar(&opts.rate, "rate", 200, "envelopes a second in test 1")
 	flag.BoolVar(&opts.short, "short", false, "a smoke run: a few seconds in all, small sizes")
 	flag.BoolVar(&opts.idleCPUs, "idle-cpus", false, "let the CPUs halt when idle during test 9 (by default an idle-priority spinner keeps each awake, as a halted CPU of a virtual machine wakes late)")
@@ -51,6 +52,9 @@ func main() {
 	}
 	if opts.short && !isSet("duration") {
 		opts.duration = time.Second
+	}
+	if opts.short && !isSet("answer-duration") {
+		opts.answerDuration = time.Second
 	}
 	opts.progress = os.Stderr
 
@@ -83,6 +87,12 @@ func isSet(name string) bool {
 type options struct {
 	short    bool
 	duration time.Duration // test 1 and the memory test's load
+	// answerDuration is each bot's warm load in test 9. Its p99 rests on
+	// the slowest hundredth of what that load sends, and the slowest
+	// answers come in bursts after the host stalls: at 30 s a bot, 20
+	// answers of a kind in 2,000, one stall in one of ours' turns could
+	// decide a run (BENCHMARKS.md, test 9, 12-05 08:26).
+	answerDuration time.Duration
 	// answersFile, when set, is where test 9 writes every envelope's time
 	// to answer (writeAnswers).
 	answersFile string
