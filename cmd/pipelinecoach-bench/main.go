@@ -30,7 +30,7 @@ func main() {
 	only := flag.String("only", "", "comma-separated measurements to run: "+strings.Join(names(), ", ")+" (or their numbers)")
 	flag.DurationVar(&opts.duration, "duration", 30*time.Second, "how long test 1 (and the memory test's load) runs")
 	flag.DurationVar(&opts.answerDuration, "answer-duration", 90*time.Second, "how long each bot takes test 9's warm load, in turns of 2 s")
-	flag.IntVar(&opts.rate, "rate", 200, "envelopes a second in test 1")
+	flag.IntVar(&opts.rate, "rate", 200, "envelopes a second in the load of tests 1, 6 and 9")
 	flag.BoolVar(&opts.short, "short", false, "a smoke run: a few seconds in all, small sizes")
 	flag.BoolVar(&opts.idleCPUs, "idle-cpus", false, "let the CPUs halt when idle during test 9 (by default an idle-priority spinner keeps each awake, as a halted CPU of a virtual machine wakes late)")
 	flag.BoolVar(&opts.shareCPUs, "share-cpus", false, "run test 9's bots on the benchmark's own CPUs (by default they get half the CPUs, the simulators the rest, as Slack is another machine)")
@@ -96,7 +96,7 @@ type options struct {
 	// answersFile, when set, is where test 9 writes every envelope's time
 	// to answer (writeAnswers).
 	answersFile string
-	rate        int       // envelopes a second in test 1
+	rate        int       // envelopes a second in the load of tests 1, 6 and 9
 	progress    io.Writer // where progress lines go; nil for none
 	// shareCPUs runs test 9's bots on every CPU, beside the simulators,
 	// instead of apart from them (cpus.go).
