@@ -28,7 +28,10 @@ const roleStoreAnswer = "store-answer"
 // by another process, so its read is not at hand).
 var storeTrips = map[string]int{kindSlash: 1, kindButton: 2, kindSubmit: 2}
 
-// storeValue stands in for a stored prospect, about its size.
+// storeKey holds storeValue, which stands in for a stored prospect, about
+// its size.
+const storeKey = "store-answer"
+
 var storeValue = strings.Repeat("x", 1000)
 
 // roundTrips makes n round trips to rdb (none without one): a read, then
@@ -36,10 +39,10 @@ var storeValue = strings.Repeat("x", 1000)
 func roundTrips(ctx context.Context, rdb *redis.Client, n int) {
 	for i := 0; rdb != nil && i < n; i++ {
 		if i == 0 {
-			_ = rdb.Get(ctx, "store-answer").Err()
+			_ = rdb.Get(ctx, storeKey).Err()
 			continue
 		}
-		_ = rdb.Set(ctx, "store-answer", storeValue, 0).Err()
+		_ = rdb.Set(ctx, storeKey, storeValue, 0).Err()
 	}
 }
 

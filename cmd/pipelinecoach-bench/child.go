@@ -156,7 +156,11 @@ func runChild(role string) int {
 	apiURL, appToken, botToken := os.Getenv(childAPIURL), os.Getenv(childAppToken), os.Getenv(childBotToken)
 	switch role {
 	case roleBare:
-		return exitStatus(runBareBot(ctx, apiURL, appToken, botToken))
+		return exitStatus(runBareBot(ctx, apiURL, appToken, botToken, nil))
+	case roleStoreAck:
+		rdb := redis.NewClient(&redis.Options{Addr: os.Getenv(childRedis), Protocol: 2, DisableIdentity: true})
+		defer rdb.Close()
+		return exitStatus(runBareBot(ctx, apiURL, appToken, botToken, rdb))
 	case roleBareAnswer:
 		return exitStatus(runAnsweringBareBot(ctx, apiURL, appToken, botToken, nil))
 	case roleStoreAnswer:
@@ -197,13 +201,21 @@ func exitStatus(err error) int {
 	return 0
 }
 
-// runBareBot is the baseline: a slack-go Socket Mode client that only acks
-// (a command with a one-word reply), with nothing behind it.
-func runBareBot(ctx context.Context, apiURL, appToken, botToken string) error {
+// runBareBot is test 1's baseline: a slack-go Socket Mode client that only
+// acks (a command with a one-word reply), with nothing behind it. With rdb
+// it is the second baseline, roleStoreAck: each ack waits for the round
+// trips to rdb that ours' ack of the same kind waits for (ackTrips).
+func runBareBot(ctx context.Context, apiURL, appToken, botToken string, rdb *redis.Client) error {
 	api := slack.New(botToken, slack.OptionAppLevelToken(appToken), slack.OptionAPIURL(apiURL))
 	sm := socketmode.New(api)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if rdb != nil {
+		// What the round trips read is there, about a prospect's size.
+		if err := rdb.Set(ctx, storeKey, storeValue, 0).Err(); err != nil {
+			return fmt.Errorf("fill the baseline's store: %w", err)
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for {
@@ -214,13 +226,27 @@ func runBareBot(ctx context.Context, apiURL, appToken, botToken string) error {
 				if evt.Request == nil || evt.Request.EnvelopeID == "" {
 					continue
 				}
-				// A command's ack carries a reply, as ours' carries its
-				// answer: the plainest ack Slack takes for one.
-				var reply any
-				if _, ok := evt.Data.(slack.SlashCommand); ok {
-					reply = slashReply
+				id, reply, trips := evt.Request.EnvelopeID, any(nil), 0
+				switch data := evt.Data.(type) {
+				case slack.SlashCommand:
+					// A command's ack carries a reply, as ours' carries
+					// its answer: the plainest ack Slack takes for one.
+					reply, trips = slashReply, ackTrips[kindSlash]
+				case slack.InteractionCallback:
+					if data.Type == slack.InteractionTypeViewSubmission {
+						trips = ackTrips[kindSubmit]
+					}
 				}
-				_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, reply)
+				if rdb == nil || trips == 0 {
+					_ = sm.AckCtx(ctx, id, reply)
+					continue
+				}
+				// Waiting here would hold up the envelopes behind this
+				// one, which ours does not.
+				wg.Go(func() {
+					roundTrips(ctx, rdb, trips)
+					_ = sm.AckCtx(ctx, id, reply)
+				})
 			}
 		}
 	})

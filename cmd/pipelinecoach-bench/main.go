@@ -32,7 +32,7 @@ func main() {
 	flag.DurationVar(&opts.answerDuration, "answer-duration", 90*time.Second, "how long each bot takes test 9's warm load, in turns of 2 s")
 	flag.IntVar(&opts.rate, "rate", 200, "envelopes a second in the load of tests 1, 6 and 9")
 	flag.BoolVar(&opts.short, "short", false, "a smoke run: a few seconds in all, small sizes")
-	flag.BoolVar(&opts.idleCPUs, "idle-cpus", false, "let the CPUs halt when idle during test 9 (by default an idle-priority spinner keeps each awake, as a halted CPU of a virtual machine wakes late)")
+	flag.BoolVar(&opts.idleCPUs, "idle-cpus", false, "let the CPUs halt when idle during tests 1 and 9 (by default an idle-priority spinner keeps each awake, as a halted CPU of a virtual machine wakes late)")
 	flag.BoolVar(&opts.shareCPUs, "share-cpus", false, "run test 9's bots on the benchmark's own CPUs (by default they get half the CPUs, the simulators the rest, as Slack is another machine)")
 	flag.StringVar(&opts.answersFile, "answers", "", "write every envelope of test 9 to this CSV file: the bot, phase, kind, when it was sent and how long its answer took")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (the bots, in processes of their own, write theirs to FILE.<role>, and what they allocated to FILE.<role>.allocs)")
@@ -101,8 +101,8 @@ type options struct {
 	// shareCPUs runs test 9's bots on every CPU, beside the simulators,
 	// instead of apart from them (cpus.go).
 	shareCPUs bool
-	// idleCPUs lets test 9's CPUs halt when idle instead of keeping them
-	// awake (awake.go).
+	// idleCPUs lets the CPUs halt when idle during tests 1 and 9 instead
+	// of keeping them awake (awake.go).
 	idleCPUs bool
 }
 
