@@ -86,18 +86,15 @@ func syncRuns(ctx context.Context, o options, n int) (limited, free syncResult, 
 			limits[0], limits[1] = limits[1], limits[0]
 		}
 		for _, limit := range limits {
+			runs, what := &limitedRuns, "at the limit"
+			if limit == 0 {
+				runs, what = &freeRuns, "without a limit"
+			}
 			r, err := syncRun(ctx, o, n, limit)
 			if err != nil {
-				if limit == 0 {
-					return syncResult{}, syncResult{}, fmt.Errorf("without a limit: %w", err)
-				}
-				return syncResult{}, syncResult{}, fmt.Errorf("at the limit: %w", err)
+				return syncResult{}, syncResult{}, fmt.Errorf("%s: %w", what, err)
 			}
-			if limit == 0 {
-				freeRuns = append(freeRuns, r)
-			} else {
-				limitedRuns = append(limitedRuns, r)
-			}
+			*runs = append(*runs, r)
 		}
 	}
 	return medianSync(limitedRuns), medianSync(freeRuns), nil
